@@ -1,0 +1,14 @@
+// The pybind11 module trtcore._core is assembled from one bind_* function per layer. Glue only: argument
+// conversion, GIL release, lifetimes. Logic belongs in cpp/<layer>/ or in python/trtcore/.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace trtcore::bindings {
+
+void bind_info(pybind11::module_& m);       // info.cpp: build and run-time facts
+void bind_image(pybind11::module_& m);      // image.cpp: PPM/PGM, normalize, argmax, colorize
+void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, runners (no TensorRT)
+void bind_tensorrt(pybind11::module_& m);   // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
+
+}  // namespace trtcore::bindings

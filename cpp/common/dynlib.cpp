@@ -1,0 +1,45 @@
+#include "common/dynlib.h"
+
+#include <dlfcn.h>
+#include <link.h>
+
+namespace trtcore {
+
+namespace {
+std::string loaded_path(void* handle, const std::string& fallback) {
+    struct link_map* map = nullptr;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr && map->l_name != nullptr && map->l_name[0]) {
+        return map->l_name;
+    }
+    return fallback;
+}
+}  // namespace
+
+std::unique_ptr<DynamicLibrary> DynamicLibrary::open(const std::string& soname,
+                                                     const std::vector<std::string>& folders,
+                                                     std::vector<std::string>& tried) {
+    std::vector<std::string> candidates;
+    for (const auto& folder : folders) {
+        if (!folder.empty()) candidates.push_back(folder + "/" + soname);
+    }
+    candidates.push_back(soname);  // the system loader path (LD_LIBRARY_PATH, ld.so.cache, /usr/lib...)
+    for (const auto& candidate : candidates) {
+        dlerror();
+        void* handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (handle != nullptr) {
+            return std::make_unique<DynamicLibrary>(Key{}, handle, loaded_path(handle, candidate));
+        }
+        const char* why = dlerror();
+        tried.push_back(candidate + (candidate == soname ? " (system loader path)" : "") + ": " +
+                        (why != nullptr ? why : "not found"));
+    }
+    return nullptr;
+}
+
+DynamicLibrary::~DynamicLibrary() {
+    if (handle_ != nullptr) dlclose(handle_);
+}
+
+void* DynamicLibrary::symbol(const char* name) const { return dlsym(handle_, name); }
+
+}  // namespace trtcore

@@ -1,0 +1,75 @@
+// trtcore's error family. Every C++ error that reaches a user is one of these; the Python bindings translate each
+// into the matching trtcore.* exception (python/trtcore/errors.py) in one place (cpp/bindings/module.cpp).
+// Messages name the file, tensor or argument, the problem and, where there is one, the fix.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace trtcore {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A file's contents are not what its format says (bad magic, truncated data, garbage in a header).
+class FormatError : public Error {
+public:
+    using Error::Error;
+};
+
+// A file or folder cannot be opened, read or written (missing, a directory, no permission, disk full).
+class FileError : public Error {
+public:
+    using Error::Error;
+};
+
+// An argument is wrong in value (negative sizes, unknown names, class ids outside the palette).
+class ArgumentError : public Error {
+public:
+    using Error::Error;
+};
+
+// An array has the wrong number of dimensions or the wrong extents.
+class ShapeError : public ArgumentError {
+public:
+    using ArgumentError::ArgumentError;
+};
+
+// An array has the wrong element type.
+class DTypeError : public ArgumentError {
+public:
+    using ArgumentError::ArgumentError;
+};
+
+// A CUDA call failed (no device, out of memory, a kernel fault). The message carries CUDA's own words.
+class CudaError : public Error {
+public:
+    using Error::Error;
+};
+
+class CudaOutOfMemory : public CudaError {
+public:
+    using CudaError::CudaError;
+};
+
+// TensorRT support is not compiled in, or its libraries cannot be loaded at run time.
+class TensorRTNotFound : public Error {
+public:
+    using Error::Error;
+};
+
+// TensorRT reported a failure (deserialization, shape outside the profile, enqueue failed).
+class TensorRTError : public Error {
+public:
+    using Error::Error;
+};
+
+// An engine build failed or was cancelled.
+class BuildError : public TensorRTError {
+public:
+    using TensorRTError::TensorRTError;
+};
+
+}  // namespace trtcore

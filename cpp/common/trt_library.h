@@ -1,0 +1,33 @@
+// Where trtcore looks for TensorRT's libraries at run time, and what it finds there. Needs no TensorRT header:
+// `trtcore info` reports an installed TensorRT even from a build compiled without TensorRT support.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/dynlib.h"
+
+namespace trtcore {
+
+// Folders searched before the system loader path: $TRTCORE_TENSORRT_LIB_DIR (':'-separated), then the folders
+// registered by set_tensorrt_extra_folders (the Python package registers pip's tensorrt_libs folder).
+std::vector<std::string> tensorrt_search_folders();
+void set_tensorrt_extra_folders(std::vector<std::string> folders);
+
+struct TensorRTLibraryInfo {
+    bool found = false;
+    std::string path;               // file opened
+    int major = 0, minor = 0, patch = 0;
+    std::vector<std::string> tried;  // every place tried, with the loader's reason
+};
+
+// Looks for libnvinfer.so.<major> for each major in `majors` (first found wins) and reads its version through
+// getInferLibVersion. Never throws.
+TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors);
+
+// Opens lib<name>.so.<major> from the search folders, or throws TensorRTNotFound listing where it looked and
+// how to install TensorRT.
+std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major);
+
+}  // namespace trtcore

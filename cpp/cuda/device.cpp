@@ -1,0 +1,27 @@
+#include "cuda/device.h"
+
+#include <cuda_runtime_api.h>
+
+namespace trtcore::cuda {
+
+DriverInfo query_driver() {
+    DriverInfo info;
+    cudaRuntimeGetVersion(&info.runtime_version);
+    if (cudaDriverGetVersion(&info.driver_version) != cudaSuccess) info.driver_version = 0;
+    int count = 0;
+    cudaError_t status = cudaGetDeviceCount(&count);
+    if (status != cudaSuccess) {
+        info.error = std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status);
+        cudaGetLastError();  // clear the sticky error for later calls
+        return info;
+    }
+    for (int i = 0; i < count; ++i) {
+        cudaDeviceProp prop{};
+        if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+        info.devices.push_back(
+            {i, prop.name, prop.major, prop.minor, prop.totalGlobalMem, prop.multiProcessorCount});
+    }
+    return info;
+}
+
+}  // namespace trtcore::cuda

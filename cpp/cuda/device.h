@@ -1,0 +1,29 @@
+// What the CUDA driver and devices are, asked without failing: trtcore info works on machines with no GPU.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace trtcore::cuda {
+
+struct DeviceInfo {
+    int index = 0;
+    std::string name;
+    int compute_major = 0;
+    int compute_minor = 0;
+    std::size_t total_memory = 0;
+    int multiprocessors = 0;
+};
+
+struct DriverInfo {
+    int driver_version = 0;   // e.g. 13000 for CUDA 13.0; 0 when no driver is installed
+    int runtime_version = 0;  // the cudart compiled in
+    std::string error;        // why no device can be used, in CUDA's words; empty when devices are usable
+    std::vector<DeviceInfo> devices;
+};
+
+// Never throws: a machine without a driver or device is described, not an error.
+DriverInfo query_driver();
+
+}  // namespace trtcore::cuda

@@ -1,0 +1,44 @@
+"""trtcore: ONNX → TensorRT engine → inference, from Python at C++ speed.
+
+>>> import trtcore
+>>> trtcore.build_info()["package"]["version"]  # doctest: +SKIP
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
+from trtcore._info import build_info
+from trtcore.errors import (
+    ArgumentError,
+    BackendError,
+    BuildError,
+    CudaError,
+    CudaOutOfMemory,
+    DTypeError,
+    Error,
+    FileError,
+    FormatError,
+    ShapeError,
+    TensorRTError,
+    TensorRTNotFound,
+)
+
+__version__ = _core.compiled_info()["version"]
+
+__all__ = [
+    "__version__",
+    "build_info",
+    "ArgumentError",
+    "BackendError",
+    "BuildError",
+    "CudaError",
+    "CudaOutOfMemory",
+    "DTypeError",
+    "Error",
+    "FileError",
+    "FormatError",
+    "ShapeError",
+    "TensorRTError",
+    "TensorRTNotFound",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from trtcore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,52 @@
+"""The ``trtcore`` command line. One module per subcommand, each with ``add_parser(subparsers)`` and ``run(args)``.
+
+Exit codes: 0 success; 1 the work ran and found a problem (e.g. ``compare`` mismatch); 2 bad command line or bad
+input (a trtcore.Error); 3 a missing capability (TensorRT or a GPU not present); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from trtcore.errors import Error, TensorRTNotFound
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+# subcommand name -> module in trtcore.cli
+SUBCOMMANDS = ("info",)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trtcore", description="ONNX → TensorRT engine → inference.")
+    parser.add_argument("--log-level", default="WARNING", help="Python logging level (default WARNING)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"trtcore.cli.{name}")
+        sub_parser = module.add_parser(sub)
+        sub_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args._run(args) or 0)
+    except TensorRTNotFound as e:
+        print(f"trtcore {args.command}: {e}", file=sys.stderr)
+        return EXIT_MISSING
+    except Error as e:
+        print(f"trtcore {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"trtcore {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
