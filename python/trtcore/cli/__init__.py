@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -16,15 +17,20 @@ from trtcore.errors import Error, TensorRTNotFound
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-# subcommand name -> module in trtcore.cli
-SUBCOMMANDS = ("info",)
+# Every module in trtcore.cli is a subcommand; this order is the order of `trtcore --help`, others follow.
+ORDER = ("info", "build", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo")
+
+
+def subcommands() -> list[str]:
+    found = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trtcore", description="ONNX → TensorRT engine → inference.")
     parser.add_argument("--log-level", default="WARNING", help="Python logging level (default WARNING)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in SUBCOMMANDS:
+    for name in subcommands():
         module = importlib.import_module(f"trtcore.cli.{name}")
         sub_parser = module.add_parser(sub)
         sub_parser.set_defaults(_run=module.run)
