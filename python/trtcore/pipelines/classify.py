@@ -1,0 +1,192 @@
+"""Image classification: the quick start's ``ONNXClassifierWrapper``, done right.
+
+Differences from the guide's wrapper: any batch size (the guide returns 1000 values whatever the batch and
+overruns its device buffer for N > 1), any backend, labels checked against the model, optional softmax, and
+top-k with labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
+from trtcore.pipelines import imaging
+from trtcore.pipelines.common import (ModelHolder, Preprocess, as_image, image_list, max_batch, softmax,
+                                      static_batch)
+from trtcore.runners import Runner
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One of the top-k classes of one sample."""
+
+    index: int
+    score: float
+    label: str | None = None
+
+
+def read_labels(path: str | Path) -> list[str]:
+    """A labels file: one class name per line (trailing blank lines ignored).
+
+    >>> read_labels("imagenet_labels.txt")[:2]  # doctest: +SKIP
+    ['tench', 'goldfish']
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise FileError(f"{path}: no such labels file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise FileError(f"{path}: cannot read labels file: {e}") from None
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return [line.strip() for line in lines]
+
+
+class Classifier(ModelHolder):
+    """Classifies batches (or images) with any trtcore model whose output is ``[N, num_classes]``.
+
+    The model is loaded on the first ``predict``. ``target_dtype`` is the dtype of the returned scores; inputs
+    are converted to the model's input dtype (e.g. float32 batches to a float16 engine) on the way in.
+    ``labels`` is a list or a labels file with one name per line. ``softmax=True`` turns logits into
+    probabilities.
+
+    >>> clf = Classifier("resnet50.onnx", labels="imagenet_labels.txt", softmax=True)  # doctest: +SKIP
+    >>> clf.predict(batch).shape  # doctest: +SKIP
+    (32, 1000)
+    """
+
+    def __init__(self, model: str | Path | Runner, target_dtype: np.dtype | type = np.float32, *,
+                 labels: Sequence[str] | str | Path | None = None, softmax: bool = False, backend: str = "auto",
+                 preprocess: Preprocess | None = None, output_name: str | None = None) -> None:
+        super().__init__(model, backend, output_name)
+        self.target_dtype = np.dtype(target_dtype)
+        self.softmax = softmax
+        self.preprocess = preprocess or Preprocess()
+        self._labels_source = str(labels) if isinstance(labels, (str, Path)) else "labels"
+        self.labels = read_labels(labels) if isinstance(labels, (str, Path)) else (
+            list(labels) if labels is not None else None)
+        self.num_classes: int | None = None
+
+    def check_io(self) -> None:
+        out = self.output
+        shape = out.shape
+        trailing_ones = all(d == 1 for d in shape[2:])
+        if len(shape) < 2 or not trailing_ones:
+            raise FormatError(f"{self.model_name}: output '{out.name}' has shape {out.shape_str()}; a classifier "
+                              "needs [N, num_classes] (or [N, num_classes, 1, 1])")
+        if isinstance(shape[1], int) and shape[1] >= 0:
+            self._set_num_classes(shape[1])
+
+    def _set_num_classes(self, n: int) -> None:
+        self.num_classes = n
+        if self.labels is not None and len(self.labels) != n:
+            raise ArgumentError(f"{self._labels_source}: has {len(self.labels)} labels but the model "
+                                f"{self.model_name} has {n} classes")
+
+    # -- batches ---------------------------------------------------------------------------------------------
+    def _chunks(self, n: int) -> Iterator[tuple[int, int]]:
+        step = max_batch(self.input) or n
+        for start in range(0, n, step):
+            yield start, min(n, start + step)
+
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        """Scores ``[N, num_classes]`` in ``target_dtype`` for a preprocessed batch shaped like the input.
+
+        A model with a fixed batch size B takes any N: the batch is split into B-sized pieces and the last one
+        padded, and only N rows come back.
+
+        >>> Classifier("digits.onnx").predict(np.zeros((5, 1, 8, 8), np.float32)).shape  # doctest: +SKIP
+        (5, 10)
+        """
+        runner = self.runner
+        batch = np.asarray(batch)
+        if batch.ndim != self.input.rank:
+            raise ShapeError(f"{self.model_name}: batch must have {self.input.rank} dimensions like input "
+                             f"'{self.input.name}' {self.input.shape_str()}, got {batch.shape}")
+        n = batch.shape[0]
+        if n == 0:
+            raise ShapeError(f"{self.model_name}: empty batch")
+        fixed = static_batch(self.input)
+        results = []
+        for start, stop in self._chunks(n):
+            piece = batch[start:stop]
+            if fixed is not None and len(piece) < fixed:  # pad a fixed-batch model's last piece
+                pad = np.zeros((fixed - len(piece),) + piece.shape[1:], piece.dtype)
+                piece = np.concatenate([piece, pad])
+            out = runner.infer({self.input.name: piece}, cast=True)[self.output.name]
+            if out.ndim < 2 or out.shape[0] != len(piece):
+                raise FormatError(f"{self.model_name}: output '{self.output.name}' has shape {out.shape} for a "
+                                  f"batch of {len(piece)}; expected [{len(piece)}, num_classes]")
+            results.append(out.reshape(out.shape[0], -1)[: stop - start])
+        scores = np.concatenate(results) if len(results) > 1 else results[0]
+        if self.num_classes is None:
+            self._set_num_classes(scores.shape[1])
+        if self.softmax:
+            scores = softmax(scores.astype(np.float32, copy=False), axis=1)
+        return scores.astype(self.target_dtype, copy=False)
+
+    def top_k(self, batch: np.ndarray, k: int = 5, labels: Sequence[str] | None = None) -> list[list[Prediction]]:
+        """The ``k`` best classes of every sample, best first, with labels when known.
+
+        >>> clf.top_k(batch, k=1)[0][0]  # doctest: +SKIP
+        Prediction(index=7, score=0.98, label='7')
+        """
+        return self._top_k_scores(self.predict(batch), k, labels)
+
+    def _top_k_scores(self, scores: np.ndarray, k: int, labels: Sequence[str] | None) -> list[list[Prediction]]:
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ArgumentError(f"k must be a positive integer, got {k!r}")
+        k = min(int(k), scores.shape[1])
+        names = list(labels) if labels is not None else self.labels
+        if names is not None and len(names) != scores.shape[1]:
+            raise ArgumentError(f"labels: {len(names)} given but the model has {scores.shape[1]} classes")
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else \
+            np.tile(np.arange(scores.shape[1]), (scores.shape[0], 1))
+        rows = []
+        for i, idx in enumerate(part):
+            order = idx[np.argsort(-scores[i, idx], kind="stable")]
+            rows.append([Prediction(int(j), float(scores[i, j]), names[j] if names is not None else None)
+                         for j in order])
+        return rows
+
+    # -- images ----------------------------------------------------------------------------------------------
+    def preprocess_images(self, images: Sequence[str | Path | np.ndarray]) -> np.ndarray:
+        """Images (paths or HWC uint8 arrays) → one NCHW batch: channels converted, resized to the model's size
+        (bilinear), normalized with ``preprocess``.
+
+        >>> clf.preprocess_images(["a.png", "b.ppm"]).shape  # doctest: +SKIP
+        (2, 3, 224, 224)
+        """
+        self.runner  # noqa: B018 - loads the model to learn its input layout
+        c, h, w = self.image_input_layout()
+        tensors = []
+        for item in image_list(images):
+            img = imaging.to_channels(as_image(item), c)
+            if h is not None and w is not None:
+                img = imaging.resize_image(img, h, w)
+            tensors.append(self.preprocess.apply(img, np.float32))
+        if len({t.shape for t in tensors}) > 1:
+            raise ShapeError(f"{self.model_name}: the model takes any image size, but the images of one batch "
+                             f"differ in size: {sorted({t.shape[1:] for t in tensors})}")
+        return np.stack(tensors)
+
+    def classify(self, images: Sequence[str | Path | np.ndarray], k: int = 5, batch_size: int = 32
+                 ) -> list[list[Prediction]]:
+        """Top-k for each image, reading and running ``batch_size`` images at a time.
+
+        >>> Classifier("digits.onnx").classify(["three.pgm"], k=1)[0][0].index  # doctest: +SKIP
+        3
+        """
+        if batch_size < 1:
+            raise ArgumentError(f"batch_size must be >= 1, got {batch_size}")
+        items = image_list(images)
+        rows: list[list[Prediction]] = []
+        for start in range(0, len(items), batch_size):
+            batch = self.preprocess_images(items[start:start + batch_size])
+            rows.extend(self.top_k(batch, k))
+        return rows

@@ -1,0 +1,206 @@
+"""Image I/O and pre/post-processing used by the pipelines.
+
+PPM/PGM go through trtcore's C++ image core (``trtcore.image``) when it is present; other formats (PNG, JPEG,
+BMP, ...) and resizing go through Pillow (``pip install 'trtcore[images]'``). Everything here returns HWC uint8
+arrays with 1 or 3 channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
+
+try:  # the C++ image core; absent in builds that predate it
+    from trtcore import image as _core_image
+except ImportError:  # pragma: no cover - depends on the build
+    _core_image = None
+
+NETPBM_SUFFIXES = (".ppm", ".pgm", ".pnm")
+PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif")
+IMAGE_SUFFIXES = NETPBM_SUFFIXES + PILLOW_SUFFIXES
+
+# The quick start's ArgmaxImageWriter palette: colour of class i is (p * i) % 255 for each channel's p.
+_GUIDE_PALETTE = ((1 << 25) - 1, (1 << 15) - 1, (1 << 21) - 1)
+
+
+def _pillow() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ArgumentError("this needs Pillow: pip install 'trtcore[images]'") from None
+    return Image
+
+
+def _hwc(arr: np.ndarray, what: str) -> np.ndarray:
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
+        raise ShapeError(f"{what}: expected an image of shape [H, W], [H, W, 1], [H, W, 3] or [H, W, 4], "
+                         f"got {arr.shape}")
+    if arr.shape[2] == 4:  # drop alpha; pipelines take RGB
+        arr = arr[:, :, :3]
+    return arr
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Reads an image file into an HWC uint8 array (1 channel for grayscale, else RGB).
+
+    >>> load_image("input.ppm").shape  # doctest: +SKIP
+    (512, 512, 3)
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise FormatError(f"{path}: unsupported image type '{path.suffix or '(none)'}'; "
+                          f"supported: {', '.join(IMAGE_SUFFIXES)}")
+    if not path.is_file():
+        raise FileError(f"{path}: no such image file")
+    if suffix in NETPBM_SUFFIXES and _core_image is not None:
+        arr = np.asarray(_core_image.read_image(path))
+    else:
+        Image = _pillow()
+        try:
+            with Image.open(path) as im:
+                if im.mode not in ("L", "RGB"):
+                    im = im.convert("RGB")
+                arr = np.asarray(im)
+        except (OSError, SyntaxError, ValueError) as e:
+            raise FormatError(f"{path}: cannot read image: {e}") from None
+    if arr.dtype != np.uint8:
+        if arr.dtype.kind != "u":
+            raise FormatError(f"{path}: unsupported pixel type {arr.dtype}")
+        arr = (arr.astype(np.float32) * (255.0 / np.iinfo(arr.dtype).max) + 0.5).astype(np.uint8)
+    return _hwc(arr, str(path))
+
+
+def save_image(path: str | Path, image: np.ndarray) -> Path:
+    """Writes an HWC uint8 image: ``.ppm``/``.pgm`` natively, other types through Pillow. Returns the path.
+
+    >>> save_image("out.ppm", np.zeros((4, 4, 3), np.uint8))  # doctest: +SKIP
+    PosixPath('out.ppm')
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise FormatError(f"{path}: unsupported image type '{path.suffix or '(none)'}'; "
+                          f"supported: {', '.join(IMAGE_SUFFIXES)}")
+    image = _hwc(np.asarray(image), str(path))
+    if image.dtype != np.uint8:
+        raise ArgumentError(f"{path}: images are written from uint8 arrays, got {image.dtype}")
+    if not path.parent.is_dir():
+        raise FileError(f"{path}: folder {path.parent} does not exist")
+    if suffix in NETPBM_SUFFIXES and _core_image is not None:
+        _core_image.write_image(path, np.ascontiguousarray(image))
+        return path
+    Image = _pillow()
+    mode = "L" if image.shape[2] == 1 else "RGB"
+    try:
+        Image.fromarray(np.ascontiguousarray(image[:, :, 0] if mode == "L" else image), mode).save(path)
+    except (OSError, ValueError, KeyError) as e:
+        raise FileError(f"{path}: cannot write image: {e}") from None
+    return path
+
+
+def to_channels(image: np.ndarray, channels: int) -> np.ndarray:
+    """Converts an HWC image to 1 (luma, ITU-R 601) or 3 (replicated gray) channels.
+
+    >>> to_channels(np.zeros((2, 2, 3), np.uint8), 1).shape
+    (2, 2, 1)
+    """
+    have = image.shape[2]
+    if have == channels:
+        return image
+    if channels == 1 and have == 3:
+        luma = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+        return np.clip(luma + 0.5, 0, 255).astype(np.uint8)[:, :, None]
+    if channels == 3 and have == 1:
+        return np.repeat(image, 3, axis=2)
+    raise ShapeError(f"cannot convert a {have}-channel image to {channels} channels")
+
+
+def resize_image(image: np.ndarray, height: int, width: int, *, nearest: bool = False) -> np.ndarray:
+    """Resizes an HWC uint8 image (bilinear, or nearest for label maps) with Pillow.
+
+    >>> resize_image(np.zeros((4, 4, 3), np.uint8), 2, 8).shape  # doctest: +SKIP
+    (2, 8, 3)
+    """
+    if image.shape[:2] == (height, width):
+        return image
+    Image = _pillow()
+    method = Image.Resampling.NEAREST if nearest else Image.Resampling.BILINEAR
+    if image.ndim == 2:
+        return np.asarray(Image.fromarray(image).resize((width, height), method))
+    if image.shape[2] == 1:
+        return np.asarray(Image.fromarray(image[:, :, 0]).resize((width, height), method))[:, :, None]
+    return np.asarray(Image.fromarray(image).resize((width, height), method))
+
+
+def normalize(image: np.ndarray, mean: Sequence[float], std: Sequence[float], maxval: float = 255.0,
+              dtype: np.dtype | type = np.float32) -> np.ndarray:
+    """HWC uint8 → CHW ``(image / maxval - mean) / std`` in ``dtype``.
+
+    >>> normalize(np.full((1, 1, 3), 255, np.uint8), (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)).ravel().tolist()
+    [1.0, 1.0, 1.0]
+    """
+    if _core_image is not None:
+        return np.asarray(_core_image.normalize(np.ascontiguousarray(image), mean, std, maxval=maxval, dtype=dtype))
+    c = image.shape[2]
+    m = np.asarray(mean, np.float32).reshape(c, 1, 1)
+    s = np.asarray(std, np.float32).reshape(c, 1, 1)
+    chw = image.transpose(2, 0, 1).astype(np.float32) * np.float32(1.0 / maxval)
+    return ((chw - m) / s).astype(dtype, copy=False)
+
+
+def argmax(logits: np.ndarray) -> np.ndarray:
+    """[N, C, H, W] scores → [N, H, W] int64 labels.
+
+    >>> argmax(np.array([[[[0.]], [[1.]]]])).tolist()
+    [[[1]]]
+    """
+    if _core_image is not None and logits.dtype == np.float32:
+        return np.asarray(_core_image.argmax(np.ascontiguousarray(logits), dtype=np.int64))
+    return np.argmax(logits, axis=1).astype(np.int64, copy=False)
+
+
+def palette(num_classes: int = 21) -> np.ndarray:
+    """[num_classes, 3] uint8 colours, the quick start's ArgmaxImageWriter palette (class 0 is black).
+
+    >>> palette(3)[0].tolist()
+    [0, 0, 0]
+    """
+    if _core_image is not None:
+        return np.asarray(_core_image.palette(num_classes))
+    i = np.arange(num_classes, dtype=np.int64)[:, None]
+    return ((np.array(_GUIDE_PALETTE, np.int64)[None, :] * i) % 255).astype(np.uint8)
+
+
+def colorize(labels: np.ndarray, colors: np.ndarray | None = None, num_classes: int = 21) -> np.ndarray:
+    """Label map [..., H, W] → colour image [..., H, W, 3] uint8; labels outside the palette raise.
+
+    >>> colorize(np.array([[0, 1]]), num_classes=2).shape
+    (1, 2, 3)
+    """
+    colors = palette(num_classes) if colors is None else np.asarray(colors, np.uint8)
+    if labels.size and (labels.min() < 0 or labels.max() >= len(colors)):
+        raise ArgumentError(f"labels range over [{labels.min()}, {labels.max()}] but the palette has "
+                            f"{len(colors)} colours; pass num_classes")
+    return colors[labels]
+
+
+def overlay(image: np.ndarray, colored: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """Blends a colour label image over an HWC image: ``(1 - alpha) * image + alpha * colored``.
+
+    >>> overlay(np.zeros((1, 1, 3), np.uint8), np.full((1, 1, 3), 200, np.uint8)).ravel().tolist()
+    [100, 100, 100]
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ArgumentError(f"overlay alpha must be in [0, 1], got {alpha}")
+    base = to_channels(image, 3).astype(np.float32)
+    if base.shape != colored.shape:
+        raise ShapeError(f"overlay: image {base.shape} and labels {colored.shape} differ in size")
+    return np.clip((1 - alpha) * base + alpha * colored.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)

@@ -1,0 +1,106 @@
+"""Runners: one contract (:class:`Runner`) over TensorRT engines and ONNX Runtime, and :func:`load`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from trtcore.errors import ArgumentError, FileError, FormatError, TensorRTNotFound
+from trtcore.runners.base import Runner, TensorMeta, random_feed
+from trtcore.runners.onnxruntime import OnnxRuntimeRunner
+from trtcore.runners.tensorrt import TensorRTRunner, tensorrt_unavailable_reason
+
+__all__ = ["Runner", "TensorMeta", "OnnxRuntimeRunner", "TensorRTRunner", "load", "random_feed",
+           "ENGINE_SUFFIXES", "ONNX_SUFFIXES", "BACKENDS"]
+
+log = logging.getLogger("trtcore.runners")
+
+ENGINE_SUFFIXES = (".engine", ".plan", ".trt")
+ONNX_SUFFIXES = (".onnx",)
+BACKENDS = ("auto", "tensorrt", "onnxruntime")
+
+
+def cache_dir() -> Path:
+    """Where engines built from ONNX files by :func:`load` are kept ($TRTCORE_CACHE_DIR or ~/.cache/trtcore).
+
+    >>> cache_dir().name
+    'engines'
+    """
+    root = os.environ.get("TRTCORE_CACHE_DIR")
+    return (Path(root) if root else Path.home() / ".cache" / "trtcore") / "engines"
+
+
+def _cached_engine(onnx: Path) -> Path:
+    """Builds ``onnx`` into an engine once; the file name encodes the model bytes, TensorRT and the GPU, so a
+    stale engine is never reused."""
+    from trtcore._info import build_info
+
+    info = build_info()
+    gpu = info["cuda"]["devices"][0]["name"] if info["cuda"]["devices"] else "nogpu"
+    digest = hashlib.sha256(onnx.read_bytes())
+    digest.update(f"{info['tensorrt']['library_version']}|{gpu}".encode())
+    engine = cache_dir() / f"{onnx.stem}-{digest.hexdigest()[:16]}.engine"
+    if engine.is_file():
+        log.info("%s: using cached engine %s", onnx, engine)
+        return engine
+    try:
+        from trtcore.build import build_engine_file
+    except ImportError as e:
+        raise TensorRTNotFound(f"{onnx}: this trtcore has no engine builder (trtcore.build: {e})") from None
+    engine.parent.mkdir(parents=True, exist_ok=True)
+    log.warning("%s: building a TensorRT engine (cached as %s); this can take minutes", onnx, engine)
+    tmp = engine.with_suffix(".partial")
+    build_engine_file(onnx, tmp)
+    tmp.replace(engine)  # atomic, so an interrupted build never leaves a half engine behind
+    return engine
+
+
+def load(path: str | Path, backend: str = "auto", *, activate: bool = True, **options: object) -> Runner:
+    """Opens a model with the best backend and returns an active :class:`Runner`.
+
+    ``.engine``/``.plan`` run on TensorRT. ``.onnx`` runs on TensorRT (built once, cached) when TensorRT and a GPU
+    are usable, else on ONNX Runtime with a one-line warning. ``backend`` forces ``"tensorrt"`` or
+    ``"onnxruntime"``; ``options`` go to the runner (e.g. ``providers=[...]`` for ONNX Runtime).
+
+    >>> runner = trtcore.load("resnet50.onnx")  # doctest: +SKIP
+    >>> runner.infer({"input": batch})["output"].shape  # doctest: +SKIP
+    (32, 1000)
+    """
+    if backend not in BACKENDS:
+        raise ArgumentError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    path = Path(path)
+    if not path.exists():
+        raise FileError(f"{path}: no such model file")
+    if path.is_dir():
+        raise FileError(f"{path}: is a folder, expected a model file (.onnx, .engine, .plan)")
+    suffix = path.suffix.lower()
+    runner: Runner
+    if suffix in ENGINE_SUFFIXES:
+        if backend == "onnxruntime":
+            raise ArgumentError(f"{path}: a TensorRT engine runs only on backend 'tensorrt', not ONNX Runtime; "
+                                "give the ONNX file instead")
+        runner = TensorRTRunner(path, **options)  # type: ignore[arg-type]
+    elif suffix in ONNX_SUFFIXES:
+        if backend == "onnxruntime":
+            runner = OnnxRuntimeRunner(path, **options)  # type: ignore[arg-type]
+        elif backend == "tensorrt":
+            reason = tensorrt_unavailable_reason()
+            if reason is not None:
+                raise TensorRTNotFound(f"{path}: backend 'tensorrt' requested but {reason}")
+            runner = TensorRTRunner(_cached_engine(path), name=str(path), **options)  # type: ignore[arg-type]
+        else:
+            reason = tensorrt_unavailable_reason()
+            if reason is None:
+                try:
+                    runner = TensorRTRunner(_cached_engine(path), name=str(path))
+                except TensorRTNotFound as e:
+                    reason = str(e)
+            if reason is not None:
+                log.warning("%s: running on ONNX Runtime because TensorRT is not usable: %s", path, reason)
+                runner = OnnxRuntimeRunner(path, **options)  # type: ignore[arg-type]
+    else:
+        raise FormatError(f"{path}: unsupported model file type '{path.suffix or '(none)'}'; trtcore loads "
+                          f"{', '.join(ONNX_SUFFIXES + ENGINE_SUFFIXES)}")
+    return runner.activate() if activate else runner
