@@ -1,0 +1,106 @@
+"""Helpers shared by the model-running subcommands (not a subcommand: the name starts with an underscore)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from trtcore.errors import ArgumentError, FileError, FormatError
+from trtcore.runners import BACKENDS, Runner, random_feed
+
+
+def add_model(p: argparse.ArgumentParser, help: str = "model file (.onnx, .engine, .plan)") -> None:
+    p.add_argument("model", type=Path, help=help)
+    p.add_argument("--backend", choices=BACKENDS, default="auto",
+                   help="auto: TensorRT when usable, else ONNX Runtime (default auto)")
+
+
+def add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inputs", "--loadInputs", dest="inputs", nargs="+", default=[], metavar="SPEC",
+                   help="input data: one .npz (keys = input names) and/or NAME:FILE.npy; random data for the rest")
+    p.add_argument("--shapes", default="", metavar="SPEC",
+                   help="shapes of random inputs, trtexec style: input:1x3x224x224[,other:4x2]")
+    p.add_argument("--seed", type=int, default=0, help="seed for random inputs (default 0)")
+
+
+def parse_shapes(spec: str) -> dict[str, tuple[int, ...]]:
+    """'input:1x3x224x224,mask:1x1' → {'input': (1, 3, 224, 224), 'mask': (1, 1)} (trtexec's --shapes)."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    for part in filter(None, (s.strip() for s in spec.split(","))):
+        name, sep, dims = part.rpartition(":")
+        try:
+            if not sep or not name:
+                raise ValueError
+            shapes[name] = tuple(int(d) for d in dims.lower().split("x"))
+            if any(d < 0 for d in shapes[name]):
+                raise ValueError
+        except ValueError:
+            raise ArgumentError(f"--shapes: cannot parse {part!r}; expected NAME:DxDxD, e.g. input:1x3x224x224"
+                                ) from None
+    return shapes
+
+
+def _load_array_file(path: Path) -> Mapping[str, np.ndarray] | np.ndarray:
+    if not path.is_file():
+        raise FileError(f"{path}: no such input file")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as e:
+        raise FormatError(f"{path}: not a .npy/.npz file numpy can read ({e})") from None
+    return data
+
+
+def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]:
+    """Inputs from --inputs files, random data (seeded, --shapes) for the others."""
+    given: dict[str, np.ndarray] = {}
+    for spec in args.inputs:
+        name, sep, file = spec.rpartition(":")
+        path = Path(file if sep and name else spec)
+        if path.suffix.lower() == ".npz" and not (sep and name):
+            with _load_array_file(path) as npz:  # type: ignore[union-attr]
+                given.update({k: npz[k] for k in npz.files})
+        elif path.suffix.lower() == ".npy" and sep and name:
+            given[name] = np.asarray(_load_array_file(path))
+        else:
+            raise ArgumentError(f"--inputs: {spec!r} must be FILE.npz or NAME:FILE.npy")
+    names = [m.name for m in runner.inputs]
+    unknown = sorted(set(given) - set(names))
+    if unknown:
+        raise ArgumentError(f"--inputs: {unknown} are not inputs of {runner.name}; its inputs: {names}")
+    shapes = parse_shapes(args.shapes)
+    missing = [m for m in runner.inputs if m.name not in given]
+    feed = random_feed(missing, seed=args.seed, shapes={k: v for k, v in shapes.items() if k not in given})
+    feed.update(given)
+    return {n: feed[n] for n in names}
+
+
+def expand_images(items: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:
+    """Files as given; folders expanded to their image files (sorted)."""
+    out: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.suffix.lower() in suffixes and p.is_file())
+            if not found:
+                raise FileError(f"{item}: folder has no images ({', '.join(suffixes)})")
+            out.extend(found)
+        else:
+            out.append(item)
+    return out
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int, enabled: bool = True) -> Iterator[Progress | None]:
+    """A rich progress bar on stderr (none when disabled, or for tiny jobs)."""
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, console=Console(stderr=True)) as bar:
+        bar.add_task(description, total=total)
+        yield bar

@@ -1,0 +1,29 @@
+"""Preprocessing flags shared by ``classify`` and ``segment``."""
+
+from __future__ import annotations
+
+import argparse
+
+from trtcore.errors import ArgumentError
+from trtcore.pipelines import IMAGENET, Preprocess
+
+
+def add_preprocess(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("preprocessing: tensor = (pixel / maxval - mean) / std, CHW")
+    g.add_argument("--mean", default="0", help="per-channel means, comma separated (default 0)")
+    g.add_argument("--std", default="1", help="per-channel standard deviations (default 1)")
+    g.add_argument("--maxval", type=float, default=255.0, help="pixel scale (default 255)")
+    g.add_argument("--imagenet", action="store_true", help="ImageNet mean/std (ResNet-50, FCN-ResNet101)")
+
+
+def _floats(text: str, flag: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise ArgumentError(f"{flag}: expected comma-separated numbers, got {text!r}") from None
+
+
+def preprocess_from(args: argparse.Namespace) -> Preprocess:
+    if args.imagenet:
+        return Preprocess(IMAGENET.mean, IMAGENET.std, args.maxval)
+    return Preprocess(_floats(args.mean, "--mean"), _floats(args.std, "--std"), args.maxval)

@@ -1,0 +1,57 @@
+"""``trtcore classify``: top-k classes for image files or folders, in batches."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from trtcore.cli._common import add_model, expand_images, progress_bar
+from trtcore.cli._pre import add_preprocess, preprocess_from
+from trtcore.errors import ArgumentError
+from trtcore.pipelines import Classifier
+from trtcore.pipelines.imaging import IMAGE_SUFFIXES
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("classify", help="classify images (files or folders) with a classification model",
+                       description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing.")
+    add_model(p)
+    p.add_argument("images", type=Path, nargs="+", help="image files (.ppm .pgm .png .jpg ...) or folders")
+    p.add_argument("--labels", type=Path, help="labels file, one class name per line")
+    p.add_argument("-k", "--top-k", type=int, default=5, help="classes to show per image (default 5)")
+    p.add_argument("--batch-size", type=int, default=32, help="images per inference (default 32)")
+    p.add_argument("--softmax", action="store_true", help="report probabilities (softmax of the outputs)")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_preprocess(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.batch_size < 1 or args.top_k < 1:
+        raise ArgumentError(f"--batch-size and --top-k must be >= 1, got {args.batch_size}, {args.top_k}")
+    images = expand_images(args.images, IMAGE_SUFFIXES)
+    clf = Classifier(args.model, labels=args.labels, softmax=args.softmax, backend=args.backend,
+                     preprocess=preprocess_from(args))
+    clf.runner  # noqa: B018 - load (and maybe build) before the clock starts
+    rows = []
+    start = time.perf_counter()
+    with progress_bar("classify", len(images), enabled=len(images) > args.batch_size and not args.json) as bar:
+        for i in range(0, len(images), args.batch_size):
+            chunk = images[i:i + args.batch_size]
+            rows.extend(clf.classify(chunk, k=args.top_k, batch_size=args.batch_size))
+            if bar is not None:
+                bar.advance(bar.task_ids[0], len(chunk))
+    elapsed = time.perf_counter() - start
+    if args.json:
+        print(json.dumps([{"image": str(p), "top_k": [{"index": r.index, "score": r.score, "label": r.label}
+                                                      for r in row]} for p, row in zip(images, rows)], indent=2))
+        return 0
+    for path, row in zip(images, rows):
+        best = ", ".join(f"{r.index}" + (f" '{r.label}'" if r.label is not None else "") + f" ({r.score:.4g})"
+                         for r in row)
+        print(f"{path}: {best}")
+    print(f"{len(images)} images in {elapsed:.3f} s ({len(images) / elapsed:.1f} images/s, batch "
+          f"{args.batch_size}, {clf.runner.backend})")
+    return 0

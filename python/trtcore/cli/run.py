@@ -1,0 +1,51 @@
+"""``trtcore run``: one inference on random or given inputs; outputs to an .npz file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from trtcore.cli._common import add_inputs, add_model, make_feed
+from trtcore.errors import ArgumentError, FileError
+from trtcore.runners import load
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("run", help="run a model once on random or .npy/.npz inputs and save the outputs",
+                       description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing.")
+    add_model(p)
+    add_inputs(p)
+    p.add_argument("-o", "--output", type=Path, help="write the outputs to this .npz file")
+    p.add_argument("--save-inputs", type=Path, help="also write the inputs used to this .npz file")
+    p.add_argument("--cast", action="store_true", help="convert lossy input dtypes (e.g. float64 to float32)")
+    return p
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    if path.suffix.lower() != ".npz":
+        raise ArgumentError(f"{path}: output files are .npz")
+    if not path.parent.is_dir():
+        raise FileError(f"{path}: folder {path.parent} does not exist")
+    np.savez(path, **arrays)
+
+
+def run(args: argparse.Namespace) -> int:
+    runner = load(args.model, args.backend)
+    with runner:
+        feed = make_feed(runner, args)
+        outputs = runner.infer(feed, cast=args.cast)
+        elapsed = runner.inference_time or 0.0
+    print(f"{runner.name} on {runner.backend}: {elapsed * 1e3:.3f} ms")
+    for name, arr in feed.items():
+        print(f"  input  {name}: {arr.dtype} {arr.shape}")
+    for name, arr in outputs.items():
+        print(f"  output {name}: {arr.dtype} {arr.shape}")
+    if args.save_inputs:
+        _save(args.save_inputs, feed)
+        print(f"inputs written to {args.save_inputs}")
+    if args.output:
+        _save(args.output, outputs)
+        print(f"outputs written to {args.output}")
+    return 0

@@ -1,0 +1,61 @@
+"""``trtcore segment``: per-pixel labels for images, written as colour images (PPM; PNG via Pillow)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from trtcore.cli._common import add_model, expand_images, progress_bar
+from trtcore.cli._pre import add_preprocess, preprocess_from
+from trtcore.errors import ArgumentError, FileError
+from trtcore.pipelines import Segmenter
+from trtcore.pipelines.imaging import IMAGE_SUFFIXES
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser("segment", help="segment images and write colour label images (and overlays)",
+                       description="Exit codes: 0 ok, 2 bad input (e.g. an image/model size mismatch without "
+                                   "--resize/--pad), 3 TensorRT/GPU missing.")
+    add_model(p)
+    p.add_argument("images", type=Path, nargs="+", help="image files or folders")
+    p.add_argument("-o", "--output", type=Path, default=Path("."),
+                   help="output image file (one input) or folder (default: current folder)")
+    p.add_argument("--format", choices=("ppm", "png"), default="ppm", help="output type in folders (default ppm)")
+    p.add_argument("--overlay", action="store_true", help="also write the labels blended over the image")
+    p.add_argument("--alpha", type=float, default=0.5, help="overlay opacity of the labels (default 0.5)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--resize", action="store_true", help="resize images to a fixed-size model (and back)")
+    size.add_argument("--pad", action="store_true", help="pad smaller images to a fixed-size model (and crop)")
+    p.add_argument("--num-classes", type=int, help="palette size (default: from the model, else 21)")
+    add_preprocess(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    images = expand_images(args.images, IMAGE_SUFFIXES)
+    out = args.output
+    single_file = out.suffix.lower() in IMAGE_SUFFIXES
+    if single_file and len(images) != 1:
+        raise ArgumentError(f"-o {out}: a file name takes one image; give a folder for {len(images)} images")
+    folder = out.parent if single_file else out
+    if not folder.is_dir():
+        raise FileError(f"{folder}: output folder does not exist")
+    policy = "resize" if args.resize else "pad" if args.pad else "error"
+    seg = Segmenter(args.model, preprocess=preprocess_from(args), num_classes=args.num_classes,
+                    size_policy=policy, backend=args.backend)
+    with progress_bar("segment", len(images), enabled=len(images) > 4) as bar:
+        for path in images:
+            labels = seg.segment(path)
+            target = out if single_file else folder / f"{path.stem}_labels.{args.format}"
+            seg.save(target, labels)
+            counts = {int(c): int(n) for c, n in zip(*np.unique(labels, return_counts=True))}
+            print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
+            if args.overlay:
+                over = target.with_name(f"{target.stem.removesuffix('_labels')}_overlay{target.suffix}")
+                seg.save(over, labels, image=path, alpha=args.alpha)
+                print(f"{path}: overlay -> {over}")
+            if bar is not None:
+                bar.advance(bar.task_ids[0])
+    return 0
