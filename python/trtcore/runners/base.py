@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import abc
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +101,7 @@ class _InputCheck:
     meta: TensorMeta
     static: tuple[tuple[int, int], ...] = field(default=())  # (axis, extent)
     named: tuple[tuple[int, str], ...] = field(default=())  # (axis, symbol)
+    exact: tuple[int, ...] | None = None  # the full shape when static: one tuple compare accepts it
 
 
 class Runner(abc.ABC):
@@ -118,11 +118,11 @@ class Runner(abc.ABC):
     def __init__(self, name: str) -> None:
         self.name = name
         self.is_active = False
-        self.inference_time: float | None = None  # seconds of the latest infer_impl
         self._inputs: list[TensorMeta] = []
         self._outputs: list[TensorMeta] = []
         self._checks: dict[str, _InputCheck] = {}
         self._input_names: frozenset[str] = frozenset()
+        self._shared_symbols: frozenset[str] = frozenset()
 
     # -- what a backend implements -------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -211,28 +211,24 @@ class Runner(abc.ABC):
 
         >>> out = runner.infer({"input": np.zeros((1, 3, 224, 224), np.float32)})  # doctest: +SKIP
         """
-        if not self.is_active:
-            self.activate()
-        feed = self.validate(feed_dict, cast=cast)
-        start = time.perf_counter()
-        out = self.infer_impl(feed)
-        self.inference_time = time.perf_counter() - start
-        return out
+        return self.infer_impl(self.validate(feed_dict, cast=cast))
 
     def validate(self, feed_dict: Mapping[str, Any], *, cast: bool = False) -> dict[str, np.ndarray]:
         """Checks and normalizes a feed dict without running it; raises what ``infer`` would raise.
 
         >>> runner.validate({"input": np.zeros((1, 3, 224, 224), np.float32)})  # doctest: +SKIP
         """
+        # This runs on every inference: the common case (right names, dtypes and shapes, contiguous) is a few
+        # compares per input; everything unusual falls through to the slower paths below.
         if not self.is_active:
             self.activate()
-        if not isinstance(feed_dict, Mapping):
+        if type(feed_dict) is not dict and not isinstance(feed_dict, Mapping):
             raise ArgumentError(f"{self.name}: infer() takes a dict {{input name: array}}, "
                                 f"got {type(feed_dict).__name__}; inputs: {self._expected()}")
         if feed_dict.keys() != self._input_names:
             self._raise_names(feed_dict)
         feed: dict[str, np.ndarray] = {}
-        symbols: dict[str, tuple[int, str]] = {}
+        symbols: dict[str, tuple[int, str]] | None = {} if self._shared_symbols else None
         for name, check in self._checks.items():
             value = feed_dict[name]
             meta = check.meta
@@ -240,36 +236,51 @@ class Runner(abc.ABC):
                 value = self._as_array(name, value)
             if value.dtype != meta.dtype:
                 value = self._convert(name, value, meta.dtype, cast)
-            if value.ndim != meta.rank:
-                raise ShapeError(f"{self.name}: input '{name}' must have {meta.rank} dimensions "
-                                 f"{meta.shape_str()}, got {value.ndim}: {value.shape}")
             shape = value.shape
-            for axis, extent in check.static:
-                if shape[axis] != extent:
-                    raise ShapeError(f"{self.name}: input '{name}' has shape {shape}, expected {meta.shape_str()} "
-                                     f"(axis {axis} must be {extent}, got {shape[axis]})")
-            for axis, symbol in check.named:
-                seen = symbols.setdefault(symbol, (shape[axis], name))
-                if seen[0] != shape[axis]:
-                    raise ShapeError(f"{self.name}: dynamic extent '{symbol}' is {seen[0]} in input '{seen[1]}' "
-                                     f"but {shape[axis]} in input '{name}' (axis {axis}); it must be equal")
-            if meta.min_shape is not None and meta.max_shape is not None:
-                self._check_range(name, shape, meta)
+            if shape != check.exact:
+                self._check_shape(name, shape, check, symbols)
             if not value.flags.c_contiguous:
                 log.debug("%s: input '%s' is not C-contiguous; copying it", self.name, name)
                 value = np.ascontiguousarray(value)
             feed[name] = value
         return feed
 
+    def _check_shape(self, name: str, shape: tuple[int, ...], check: "_InputCheck",
+                     symbols: dict[str, tuple[int, str]] | None) -> None:
+        meta = check.meta
+        if len(shape) != meta.rank:
+            raise ShapeError(f"{self.name}: input '{name}' must have {meta.rank} dimensions "
+                             f"{meta.shape_str()}, got {len(shape)}: {shape}")
+        for axis, extent in check.static:
+            if shape[axis] != extent:
+                raise ShapeError(f"{self.name}: input '{name}' has shape {shape}, expected {meta.shape_str()} "
+                                 f"(axis {axis} must be {extent}, got {shape[axis]})")
+        if symbols is not None:
+            for axis, symbol in check.named:
+                if symbol not in self._shared_symbols:
+                    continue
+                seen = symbols.setdefault(symbol, (shape[axis], name))
+                if seen[0] != shape[axis]:
+                    raise ShapeError(f"{self.name}: dynamic extent '{symbol}' is {seen[0]} in input '{seen[1]}' "
+                                     f"but {shape[axis]} in input '{name}' (axis {axis}); it must be equal")
+        if meta.min_shape is not None and meta.max_shape is not None:
+            self._check_range(name, shape, meta)
+
     # -- helpers -------------------------------------------------------------------------------------------------
     def _prepare_checks(self) -> None:
         checks = {}
+        counts: dict[str, int] = {}
         for meta in self._inputs:
             static = tuple((i, d) for i, d in enumerate(meta.shape) if isinstance(d, int) and d >= 0)
             named = tuple((i, d) for i, d in enumerate(meta.shape) if isinstance(d, str))
-            checks[meta.name] = _InputCheck(meta, static, named)
+            exact = tuple(d for _, d in static) if len(static) == meta.rank else None
+            checks[meta.name] = _InputCheck(meta, static, named, exact)
+            for _, symbol in named:
+                counts[symbol] = counts.get(symbol, 0) + 1
         self._checks = checks
         self._input_names = frozenset(checks)
+        # only a symbol used on two or more axes can disagree with itself
+        self._shared_symbols = frozenset(s for s, n in counts.items() if n > 1)
 
     def _expected(self) -> str:
         return ", ".join(f"'{m.name}' {m.dtype.name} {m.shape_str()}" for m in self._inputs) or "(none)"
