@@ -300,12 +300,12 @@ class Runner(abc.ABC):
             arr = np.asarray(value)
         except Exception as e:  # numpy raises several types for ragged/odd objects
             raise DTypeError(f"{self.name}: input '{name}' cannot be converted to an array: {e}") from None
-        if arr.dtype == object:
-            raise DTypeError(f"{self.name}: input '{name}' is not numeric (got {type(value).__name__} "
-                             f"of objects)")
         return arr
 
     def _convert(self, name: str, value: np.ndarray, want: np.dtype, cast: bool) -> np.ndarray:
+        if value.dtype.kind in "OUSVMm":  # objects, strings, records, dates: no numeric meaning to keep
+            raise DTypeError(f"{self.name}: input '{name}' must be {want.name}, got {value.dtype} which is not "
+                             "numeric")
         if cast or np.can_cast(value.dtype, want, casting="safe"):
             return value.astype(want, order="C")
         raise DTypeError(f"{self.name}: input '{name}' must be {want.name}, got {value.dtype.name}; converting "

@@ -1,0 +1,64 @@
+"""Tiny ONNX models built with onnx.helper for the runner/pipeline/CLI tests (no blobs in the repo)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+FLOAT, INT64 = TensorProto.FLOAT, TensorProto.INT64
+
+
+def save(path: Path, nodes: list[Any], inputs: list[Any], outputs: list[Any], inits: dict[str, np.ndarray] | None = None
+         ) -> Path:
+    graph = helper.make_graph(nodes, path.stem, inputs, outputs,
+                              [numpy_helper.from_array(v, k) for k, v in (inits or {}).items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    path.write_bytes(model.SerializeToString())
+    return path
+
+
+def vi(name: str, elem: int, shape: list[Any]) -> Any:
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def add_one(path: Path, shape: list[Any] = ("batch", 3), bias: float = 1.0) -> Path:
+    """y = x + bias."""
+    return save(path, [helper.make_node("Add", ["x", "b"], ["y"])], [vi("x", FLOAT, list(shape))],
+                [vi("y", FLOAT, list(shape))], {"b": np.array(bias, np.float32)})
+
+
+def two_inputs(path: Path) -> Path:
+    """z = a + b, both [batch, 4]."""
+    return save(path, [helper.make_node("Add", ["a", "b"], ["z"])],
+                [vi("a", FLOAT, ["batch", 4]), vi("b", FLOAT, ["batch", 4])], [vi("z", FLOAT, ["batch", 4])])
+
+
+def linear(path: Path, batch: Any = "batch", features: int = 6, classes: int = 5, seed: int = 0) -> Path:
+    """scores = x @ W + b, x [batch, features] (row-independent, so batching must not change results)."""
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(features, classes)).astype(np.float32)
+    b = rng.normal(size=classes).astype(np.float32)
+    return save(path, [helper.make_node("Gemm", ["x", "w", "b"], ["scores"])], [vi("x", FLOAT, [batch, features])],
+                [vi("scores", FLOAT, [batch, classes])], {"w": w, "b": b})
+
+
+def identity_logits(path: Path, h: Any = "height", w: Any = "width", out_dtype: str = "logits") -> Path:
+    """Segmenter: logits = the image's own channels (argmax = brightest channel); or int64 labels via ArgMax."""
+    nodes = [helper.make_node("Identity", ["input"], ["logits"])]
+    out = vi("logits", FLOAT, ["batch", 3, h, w])
+    if out_dtype == "labels":
+        nodes.append(helper.make_node("ArgMax", ["logits"], ["labels"], axis=1, keepdims=1))
+        out = vi("labels", INT64, ["batch", 1, h, w])
+    return save(path, nodes, [vi("input", FLOAT, ["batch", 3, h, w])], [out])
+
+
+def downsampling(path: Path) -> Path:
+    """A segmenter-looking model whose output is half the input's size (must be rejected, not stretched)."""
+    return save(path, [helper.make_node("MaxPool", ["input"], ["logits"], kernel_shape=[2, 2], strides=[2, 2])],
+                [vi("input", FLOAT, [1, 3, 8, 8])], [vi("logits", FLOAT, [1, 3, 4, 4])])
