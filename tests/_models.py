@@ -62,3 +62,10 @@ def downsampling(path: Path) -> Path:
     """A segmenter-looking model whose output is half the input's size (must be rejected, not stretched)."""
     return save(path, [helper.make_node("MaxPool", ["input"], ["logits"], kernel_shape=[2, 2], strides=[2, 2])],
                 [vi("input", FLOAT, [1, 3, 8, 8])], [vi("logits", FLOAT, [1, 3, 4, 4])])
+
+
+def pooled(path: Path) -> Path:
+    """Image input, but a classifier-style [1, 3] output (a segmenter must reject it)."""
+    return save(path, [helper.make_node("GlobalAveragePool", ["input"], ["p"]),
+                       helper.make_node("Flatten", ["p"], ["scores"], axis=1)],
+                [vi("input", FLOAT, [1, 3, 8, 8])], [vi("scores", FLOAT, [1, 3])])
