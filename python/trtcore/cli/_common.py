@@ -75,7 +75,14 @@ def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]
         raise ArgumentError(f"--inputs: {unknown} are not inputs of {runner.name}; its inputs: {names}")
     shapes = parse_shapes(args.shapes)
     missing = [m for m in runner.inputs if m.name not in given]
-    feed = random_feed(missing, seed=args.seed, shapes={k: v for k, v in shapes.items() if k not in given})
+    # random inputs follow the given ones on shared named extents ("batch"), and the --shapes of each other
+    named: dict[str, int] = {}
+    for m in runner.inputs:
+        shape = given[m.name].shape if m.name in given else shapes.get(m.name)
+        if shape is not None and len(shape) == m.rank:
+            named.update({d: int(n) for d, n in zip(m.shape, shape) if isinstance(d, str)})
+    feed = random_feed(missing, seed=args.seed, shapes={k: v for k, v in shapes.items() if k not in given},
+                       named=named)
     feed.update(given)
     return {n: feed[n] for n in names}
 

@@ -319,10 +319,11 @@ class Runner(abc.ABC):
 
 
 def random_feed(inputs: Sequence[TensorMeta], *, seed: int = 0, shapes: Mapping[str, Sequence[int]] | None = None,
-                fill: int = 1) -> dict[str, np.ndarray]:
+                fill: int = 1, named: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
     """Random inputs for ``inputs`` (floats in [0, 1), integers in [0, 10), bools), for run/compare/bench.
 
-    ``shapes`` overrides a tensor's shape; other dynamic extents take ``fill`` (or the profile minimum).
+    ``shapes`` overrides a tensor's shape; a named dynamic extent takes ``named[name]`` when given, others take
+    ``fill`` (or the profile minimum).
 
     >>> feed = random_feed([TensorMeta("x", np.dtype(np.float32), ("batch", 4))], shapes={"x": (2, 4)})
     >>> feed["x"].shape
@@ -336,7 +337,7 @@ def random_feed(inputs: Sequence[TensorMeta], *, seed: int = 0, shapes: Mapping[
                             f"{[m.name for m in inputs]}")
     feed = {}
     for m in inputs:
-        shape = tuple(int(s) for s in shapes[m.name]) if m.name in shapes else m.concrete_shape(fill)
+        shape = tuple(int(s) for s in shapes[m.name]) if m.name in shapes else m.concrete_shape(fill, named)
         if np.issubdtype(m.dtype, np.floating):
             feed[m.name] = rng.random(shape, dtype=np.float32).astype(m.dtype)
         elif m.dtype == np.bool_:
