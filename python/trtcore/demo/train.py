@@ -16,9 +16,11 @@ Everything is seeded, so the same versions of numpy and scikit-learn give the sa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,13 +42,30 @@ def _onnx():
     return onnx, TensorProto, helper, numpy_helper
 
 
+def trained_with() -> str:
+    """The library versions that determine the trained bytes."""
+    import sklearn
+
+    return f"numpy {np.__version__}, scikit-learn {sklearn.__version__}"
+
+
 def _save(graph, path: Path, doc: str) -> None:
     onnx, _, helper, _ = _onnx()
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="trtcore.demo",
                               doc_string=doc)
     model.ir_version = IR_VERSION
+    # bit-identical retraining needs the same numpy and scikit-learn; record them
+    helper.set_model_props(model, {"trained_with": trained_with()})
     onnx.checker.check_model(model)
     path.write_bytes(model.SerializeToString())
+
+
+@contextlib.contextmanager
+def _capped() -> Iterator[None]:
+    """The iteration caps are deliberate (fast, deterministic); scikit-learn's "not converged" note is noise."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
+        yield
 
 
 # -- digits ------------------------------------------------------------------------------------------------------
@@ -63,7 +82,8 @@ def train_digits(out: Path) -> float:
     tr, te = train_test_split(np.arange(len(y)), test_size=test_size, stratify=y, random_state=SEED)
     x = pixels.reshape(len(y), -1).astype(np.float32) / 255.0
     mlp = MLPClassifier(hidden_layer_sizes=(64,), alpha=1e-3, max_iter=300, random_state=SEED)
-    mlp.fit(x[tr], y[tr])
+    with _capped():
+        mlp.fit(x[tr], y[tr])
     acc = float(mlp.score(x[te], y[te]))
 
     _, TensorProto, helper, numpy_helper = _onnx()
@@ -150,7 +170,8 @@ def train_shapes(out: Path, train_images: int = 160, per_image: int = 600) -> fl
         xs.append(f[pick])
         ys.append(lab[pick])
     mlp = MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-4, max_iter=60, random_state=SEED)
-    mlp.fit(np.concatenate(xs), np.concatenate(ys))
+    with _capped():
+        mlp.fit(np.concatenate(xs), np.concatenate(ys))
 
     test_rng = np.random.default_rng(SEED + 1)
     folder = out / "shapes"
@@ -190,8 +211,6 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, default=DATA, help=f"folder (default {DATA})")
     args = parser.parse_args()
     logging.basicConfig(level="INFO", format="%(message)s")
-    # The iteration caps are deliberate (fast, deterministic); scikit-learn's "not converged" note is noise here.
-    warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
     args.output.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
     acc = train_digits(args.output)
