@@ -135,6 +135,7 @@ def export(config: ExportConfig, output: str | Path) -> ExportResult:
 def _check(config: ExportConfig, model: Any, dummy: Any, output: Path, torch: Any) -> ExportResult:
     from trtcore.runners.onnxruntime import OnnxRuntimeRunner
 
+    exported_shape = tuple(dummy.shape)
     if config.model == "fcn_resnet101":  # check a second size too: the axes are dynamic
         dummy = torch.rand(2, 3, 160, 192)
     with torch.no_grad():
@@ -149,9 +150,9 @@ def _check(config: ExportConfig, model: Any, dummy: Any, output: Path, torch: An
         scale = float(np.max(np.abs(expected))) or 1.0
         if err > 1e-3 * max(1.0, scale):
             raise BackendError(f"{output}: ONNX Runtime and PyTorch differ by up to {err:.3g} (scale {scale:.3g})")
-        return ExportResult(output, tuple(dummy.shape), err, None)
+        return ExportResult(output, exported_shape, err, None)
     agree = float(np.mean(got == expected))
     # argmax flips where two classes tie to within float error; anything beyond a sliver is a real mismatch
     if agree < 0.999:
         raise BackendError(f"{output}: ONNX Runtime and PyTorch labels agree on only {agree:.2%} of pixels")
-    return ExportResult(output, tuple(dummy.shape), None, agree)
+    return ExportResult(output, exported_shape, None, agree)
