@@ -65,3 +65,39 @@ def test_real_export_matches_pytorch(tmp_path, capsys, name):
             assert outp.dtype == np.int64 and outp.shape[1] == 1
             labels = r.infer({"input": np.zeros((1, 3, 96, 128), np.float32)})["output"]
             assert labels.shape == (1, 1, 96, 128)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs torch (pip install 'trtcore[torch]')")
+@pytest.mark.parametrize("name", ["resnet50", "fcn_resnet101"])
+def test_export_and_check_mechanics_with_a_tiny_torch_model(tmp_path, monkeypatch, name):
+    """The exporter call and the ONNX Runtime vs PyTorch check, with a tiny stand-in for the torchvision model."""
+    import torch
+
+    import trtcore.export as ex
+
+    def build(config):
+        torch.manual_seed(0)
+        body = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU())
+
+        class Head(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = body
+
+            def forward(self, x):
+                y = self.model(x)
+                return y.argmax(1, keepdim=True) if config.model == "fcn_resnet101" else y.mean((2, 3))
+
+        if config.model == "resnet50":
+            return Head().eval(), torch.randn(32, 3, 8, 8), dict(input_names=["input"], output_names=["output"])
+        axes = {"input": {0: "batch", 2: "height", 3: "width"}, "output": {0: "batch", 2: "height", 3: "width"}}
+        return Head().eval(), torch.rand(1, 3, 16, 16), dict(input_names=["input"], output_names=["output"],
+                                                            dynamic_axes=axes)
+
+    monkeypatch.setattr(ex, "_import_torch", lambda: (torch, None))
+    monkeypatch.setattr(ex, "_build", build)
+    result = ex.export(ExportConfig(name), tmp_path / "m.onnx")
+    if name == "resnet50":
+        assert result.input_shape == (32, 3, 8, 8) and result.max_abs_error < 1e-4
+    else:
+        assert result.input_shape == (1, 3, 16, 16) and result.agreement >= 0.999

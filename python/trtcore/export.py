@@ -13,6 +13,7 @@ After exporting, :func:`export` runs the ONNX file with ONNX Runtime and checks 
 from __future__ import annotations
 
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,11 +123,14 @@ def export(config: ExportConfig, output: str | Path) -> ExportResult:
     model, dummy, kwargs = _build(config)
     log.info("exporting %s (weights=%s, opset %d) to %s", config.model, config.weights, config.opset, output)
     export_kwargs = dict(kwargs, opset_version=config.opset, verbose=False)
-    try:
-        # The TorchScript exporter reproduces the guide's graphs; newer torch defaults to the dynamo exporter.
-        torch.onnx.export(model, (dummy,), str(output), dynamo=False, **export_kwargs)
-    except TypeError:  # torch < 2.5 has no dynamo= argument
-        torch.onnx.export(model, (dummy,), str(output), **export_kwargs)
+    # The TorchScript exporter reproduces the guide's graphs (opset, names, dynamic axes) and needs no onnxscript;
+    # torch >= 2.9 defaults to the dynamo exporter and marks this one deprecated, which is noise for our users.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        try:
+            torch.onnx.export(model, (dummy,), str(output), dynamo=False, **export_kwargs)
+        except TypeError:  # torch < 2.5 has no dynamo= argument
+            torch.onnx.export(model, (dummy,), str(output), **export_kwargs)
     if not config.check:
         return ExportResult(output, tuple(dummy.shape), None, None)
     return _check(config, model, dummy, output, torch)
