@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import abc
 import logging
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,6 @@ class _InputCheck:
     meta: TensorMeta
     static: tuple[tuple[int, int], ...] = field(default=())  # (axis, extent)
     named: tuple[tuple[int, str], ...] = field(default=())  # (axis, symbol)
-    exact: tuple[int, ...] | None = None  # the full shape when static: one tuple compare accepts it
 
 
 class Runner(abc.ABC):
@@ -123,6 +123,7 @@ class Runner(abc.ABC):
         self._checks: dict[str, _InputCheck] = {}
         self._input_names: frozenset[str] = frozenset()
         self._shared_symbols: frozenset[str] = frozenset()
+        self._fast: tuple[tuple[Any, ...], ...] = ()
 
     # -- what a backend implements -------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -229,15 +230,14 @@ class Runner(abc.ABC):
             self._raise_names(feed_dict)
         feed: dict[str, np.ndarray] = {}
         symbols: dict[str, tuple[int, str]] | None = {} if self._shared_symbols else None
-        for name, check in self._checks.items():
+        for name, dtype, rank, getter, values, extra, check in self._fast:
             value = feed_dict[name]
-            meta = check.meta
             if type(value) is not np.ndarray:
                 value = self._as_array(name, value)
-            if value.dtype != meta.dtype:
-                value = self._convert(name, value, meta.dtype, cast)
+            if value.dtype is not dtype and value.dtype != dtype:
+                value = self._convert(name, value, dtype, cast)
             shape = value.shape
-            if shape != check.exact:
+            if extra or len(shape) != rank or (getter is not None and getter(shape) != values):
                 self._check_shape(name, shape, check, symbols)
             if not value.flags.c_contiguous:
                 log.debug("%s: input '%s' is not C-contiguous; copying it", self.name, name)
@@ -273,14 +273,25 @@ class Runner(abc.ABC):
         for meta in self._inputs:
             static = tuple((i, d) for i, d in enumerate(meta.shape) if isinstance(d, int) and d >= 0)
             named = tuple((i, d) for i, d in enumerate(meta.shape) if isinstance(d, str))
-            exact = tuple(d for _, d in static) if len(static) == meta.rank else None
-            checks[meta.name] = _InputCheck(meta, static, named, exact)
+            checks[meta.name] = _InputCheck(meta, static, named)
             for _, symbol in named:
                 counts[symbol] = counts.get(symbol, 0) + 1
         self._checks = checks
         self._input_names = frozenset(checks)
         # only a symbol used on two or more axes can disagree with itself
         self._shared_symbols = frozenset(s for s, n in counts.items() if n > 1)
+        # Per input, what the hot loop in validate() needs: itemgetter pulls the static extents out of a shape in
+        # one C call; "extra" sends the input to _check_shape every time (shared symbols, profile ranges).
+        fast = []
+        for name, check in checks.items():
+            meta, axes = check.meta, [a for a, _ in check.static]
+            getter = operator.itemgetter(*axes) if axes else None
+            values = tuple(d for _, d in check.static)
+            if len(values) == 1:
+                values = values[0]  # itemgetter with one index returns the item, not a tuple
+            extra = meta.min_shape is not None or any(s in self._shared_symbols for _, s in check.named)
+            fast.append((name, meta.dtype, meta.rank, getter, values, extra, check))
+        self._fast = tuple(fast)
 
     def _expected(self) -> str:
         return ", ".join(f"'{m.name}' {m.dtype.name} {m.shape_str()}" for m in self._inputs) or "(none)"
