@@ -211,3 +211,23 @@ def test_fp32_build_needs_nothing(infos):
 def test_unknown_major_is_rejected():
     with pytest.raises(ArgumentError, match="12"):
         plan_precision(fp16=True, target_major=12)
+
+
+def test_output_read_by_other_nodes_and_passthrough_output_keep_their_types(tmp_path):
+    """keep_io_types for an output that another node also reads (an FCN's logits → ArgMax) and for a graph input
+    passed straight through as an output."""
+    from onnx import TensorProto, helper
+
+    w = onnx.numpy_helper.from_array(np.full((4, 4), 0.5, np.float32), "w")
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y"]), helper.make_node("Relu", ["y"], ["z"])]
+    vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 4])  # noqa: E731
+    graph = helper.make_graph(nodes, "g", [vi("x")], [vi("y"), vi("z"), vi("x")], initializer=[w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    src = save(model, tmp_path, "m.onnx")
+    report = convert_model(src, tmp_path / "m16.onnx", "fp16", converter=ONNXCONVERTER)
+    assert set(report.io_types.values()) == {"float32"}
+    x = np.random.default_rng(0).standard_normal((2, 4)).astype(np.float32)
+    got, ref = _run(report.output, {"x": x}), _run(src, {"x": x})
+    for name in ("y", "z", "x"):
+        np.testing.assert_allclose(got[name], ref[name], rtol=RTOL, atol=ATOL)
