@@ -36,7 +36,7 @@ ONLY_LIGHT = {AUTOCAST: None, ONNXCONVERTER: "1.16.0"}
 
 def _run(path, feeds):
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds)))
+    return dict(zip([o.name for o in sess.get_outputs()], sess.run(None, feeds), strict=True))
 
 
 def _io_types(path):

@@ -134,14 +134,12 @@ class ModelInfo:
 
 
 def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    value, unit = float(n), "B"
-    for unit in ("KiB", "MiB", "GiB"):
-        value /= 1024
+    value = float(n)
+    for unit in ("B", "KiB", "MiB"):
         if value < 1024:
-            break
-    return f"{value:.1f} {unit}"
+            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
 
 
 def _dtype_counts(counts: dict[str, int]) -> str:
