@@ -293,3 +293,25 @@ def test_exports():
     assert trtcore.BuildConfig is BuildConfig and callable(trtcore.build)
     with pytest.raises(ArgumentError):
         BuildConfig(builder_optimization_level=7).validate()
+
+
+def test_ctrl_c_after_the_last_step_still_discards_the_engine(fake, resnet, tmp_path, monkeypatch):
+    def build_then_ctrl_c(request, progress, log):
+        result = fake.build_engine(request, progress, log)
+        os.kill(os.getpid(), signal.SIGINT)  # arrives after TensorRT's last progress call
+        return result
+
+    monkeypatch.setattr(_core, "build_engine", build_then_ctrl_c)
+    target = tmp_path / "m.engine"
+    with pytest.raises(KeyboardInterrupt):
+        trtcore.build(resnet, BuildConfig(profiles=[Profile.from_spec_strings(opt="input:1x3x32x32")]),
+                      save_engine=target)
+    assert not target.exists()
+
+
+def test_missing_timing_cache_folder_fails_before_building(fake, resnet, tmp_path):
+    cfg = BuildConfig(timing_cache_file=tmp_path / "no" / "c.cache",
+                      profiles=[Profile.from_spec_strings(opt="input:1x3x32x32")])
+    with pytest.raises(FileError, match="--timingCacheFile"):
+        trtcore.build(resnet, cfg)
+    assert fake.requests == []

@@ -273,8 +273,10 @@ def build_report(onnx: str | Path, config: BuildConfig | None = None, *, save_en
     if _compiled_major() is None or not hasattr(_core, "build_engine"):
         raise _tensorrt_missing()
     target = Path(save_engine) if save_engine is not None else cfg.save_engine
-    if target is not None and not (target.parent if str(target.parent) else Path(".")).is_dir():
-        raise FileError(f"--saveEngine {target}: folder {target.parent} does not exist")  # before a long build
+    # Checked before a build that may take many minutes, not after it.
+    for flag, path in (("--saveEngine", target), ("--timingCacheFile", cfg.timing_cache_file)):
+        if path is not None and not path.parent.is_dir():
+            raise FileError(f"{flag} {path}: folder {path.parent} does not exist")
     for line in [plan.precision.describe(), *describe_profiles(plan.profiles), *plan.notes]:
         log.info("%s", line)
 
@@ -309,6 +311,11 @@ def build_report(onnx: str | Path, config: BuildConfig | None = None, *, save_en
                 if bridge.interrupted:
                     raise KeyboardInterrupt("engine build cancelled by Ctrl-C") from None
                 raise
+        # A build that finished before TensorRT's next progress step still honours Ctrl-C / a failed callback.
+        if bridge.error is not None:
+            raise bridge.error
+        if bridge.interrupted:
+            raise KeyboardInterrupt("engine build cancelled by Ctrl-C")
     engine = result["engine"]
     engine_path = write_file_atomic(target, engine) if target is not None else None
     cache_saved = None

@@ -153,7 +153,7 @@ class BuildConfig:
                     cfg.memory_pools.update(parse_mem_pool_spec(value))
                 elif isinstance(value, Mapping):
                     for name, size in value.items():
-                        pool = POOL_NAMES.get(name, name)
+                        pool = POOL_NAMES.get(str(name), str(name))
                         cfg.memory_pools[pool] = parse_memory_size(size, where=f"{where}: memory_pools.{name}")
                 else:
                     raise ArgumentError(f"{where}: {raw_key} must be a table or a trtexec pool spec string")

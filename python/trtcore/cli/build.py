@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from trtcore.build import BuildConfig, ProgressEvent, add_trtexec_arguments, build_report, plan_build
 
@@ -41,7 +41,7 @@ class _Bars:
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
         self.depth: dict[str, int] = {}
 
     def __call__(self, e: ProgressEvent) -> bool:
