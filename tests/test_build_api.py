@@ -315,3 +315,37 @@ def test_missing_timing_cache_folder_fails_before_building(fake, resnet, tmp_pat
     with pytest.raises(FileError, match="--timingCacheFile"):
         trtcore.build(resnet, cfg)
     assert fake.requests == []
+
+
+def test_cli_progress_bars_follow_phases_on_a_terminal():
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from trtcore.cli.build import _Bars
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with Progress(console=console) as progress:
+        bars = _Bars(progress)
+        assert bars(ProgressEvent("start", "Building engine", None, 0, 2))
+        assert bars(ProgressEvent("start", "Tactics", "Building engine", 0, 4))
+        assert [t.description for t in progress.tasks] == ["Building engine", "  Tactics"]
+        bars(ProgressEvent("step", "Tactics", "Building engine", 2, 4))
+        assert progress.tasks[1].completed == 3
+        bars(ProgressEvent("finish", "Tactics", "Building engine", 4, 4))
+        bars(ProgressEvent("finish", "Building engine", None, 2, 2))
+        # nested phases go away when done, top-level ones stay, complete
+        assert [(t.description, t.completed) for t in progress.tasks] == [("Building engine", 2)]
+
+
+def test_log_callback_receives_tensorrt_messages_and_its_errors_do_not_escape(fake, resnet):
+    seen = []
+
+    def log_cb(severity, message):
+        seen.append((severity, message))
+        raise RuntimeError("log sink broke")
+
+    trtcore.build(resnet, BuildConfig(profiles=[Profile.from_spec_strings(opt="input:1x3x32x32")]),
+                  log_callback=log_cb)
+    assert seen == [("info", "parsing")]

@@ -255,7 +255,10 @@ def _log_bridge(user_log: Callable[[str, str], None] | None) -> Callable[[str, s
     def forward(severity: str, message: str) -> None:
         trt_log.log(_LOG_LEVELS.get(severity, logging.INFO), "%s", message)
         if user_log is not None:
-            user_log(severity, message)
+            try:
+                user_log(severity, message)
+            except Exception:  # an exception must not unwind through TensorRT's C++ frames
+                log.exception("the build's log callback failed on a TensorRT %s message", severity)
     return forward
 
 

@@ -254,9 +254,12 @@ class BuildConfig:
         parser = argparse.ArgumentParser(prog="trtexec-flags", add_help=False, exit_on_error=False)
         add_trtexec_arguments(parser)
         try:
-            args = parser.parse_args(list(argv))
+            args, unknown = parser.parse_known_args(list(argv))
         except (argparse.ArgumentError, SystemExit) as e:
             raise ArgumentError(f"cannot parse trtexec flags {list(argv)}: {e}") from e
+        if unknown:
+            raise ArgumentError(f"cannot parse trtexec flags: {' '.join(unknown)} not understood (build flags only; "
+                                "see trtcore build --help)")
         return cls.from_args(args)
 
 
