@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore._info import build_info
-from trtcore.build import BuildConfig, build  # rebinds trtcore.build to the function; the package stays importable
+import trtcore.build as build  # a callable package: trtcore.build(onnx, config) runs trtcore.build.build
+from trtcore.build import BuildConfig
 from trtcore.errors import (
     ArgumentError,
     BackendError,

@@ -11,8 +11,10 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 import tempfile
 import threading
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,3 +345,15 @@ def build(onnx: str | Path, config: BuildConfig | None = None, *, save_engine: s
     >>> engine = trtcore.build("resnet50.onnx", BuildConfig(fp16=True), save_engine="resnet50.engine")  # doctest: +SKIP
     """
     return build_report(onnx, config, save_engine=save_engine, progress=progress, log_callback=log_callback).engine
+
+
+class _CallableModule(types.ModuleType):
+    """``trtcore.build`` is this package *and* the build function: ``trtcore.build("m.onnx", cfg)`` calls
+    :func:`build`, while ``import trtcore.build.shapes`` and ``from trtcore.build import BuildConfig`` keep
+    working (binding the function over the package name would break both)."""
+
+    def __call__(self, onnx: str | Path, config: BuildConfig | None = None, **kwargs: Any) -> bytes:
+        return build(onnx, config, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
