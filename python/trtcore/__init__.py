@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore._info import build_info
+import trtcore.build as build  # a callable package: trtcore.build(onnx, config) runs trtcore.build.build
+from trtcore.build import BuildConfig
 from trtcore.errors import (
     ArgumentError,
     BackendError,
@@ -29,6 +31,8 @@ __version__ = _core.compiled_info()["version"]
 __all__ = [
     "__version__",
     "build_info",
+    "build",
+    "BuildConfig",
     "ArgumentError",
     "BackendError",
     "BuildError",
