@@ -13,8 +13,8 @@ from build_models import fcn_style, qdq_model, resnet_style, save, two_input_mod
 
 import trtcore
 from trtcore import _core
-from trtcore.build import BuildConfig, ProgressEvent, build_report, plan_build, write_file_atomic
-from trtcore.build.shapes import Profile
+from trtcore.builder import BuildConfig, ProgressEvent, build_report, plan_build, write_file_atomic
+from trtcore.builder.shapes import Profile
 from trtcore.cli import EXIT_BAD_INPUT, EXIT_MISSING, EXIT_OK, main
 from trtcore.errors import ArgumentError, BuildError, FileError, ShapeError, TensorRTNotFound
 

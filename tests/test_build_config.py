@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trtcore.build.config import BuildConfig, parse_mem_pool_spec, parse_memory_size
-from trtcore.build.shapes import ShapeRange
+from trtcore.builder.config import BuildConfig, parse_mem_pool_spec, parse_memory_size
+from trtcore.builder.shapes import ShapeRange
 from trtcore.errors import ArgumentError, FileError, FormatError
 
 
@@ -141,7 +141,7 @@ def test_toml_trtexec_style_shape_strings_and_mem_pool_spec(tmp_path):
 def test_cli_flags_override_toml(tmp_path):
     import argparse
 
-    from trtcore.build.config import add_trtexec_arguments
+    from trtcore.builder.config import add_trtexec_arguments
 
     path = tmp_path / "b.toml"
     path.write_text('fp16 = true\noptShapes = "x:4x3"\nmax_aux_streams = 1\n')

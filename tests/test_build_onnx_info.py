@@ -7,7 +7,7 @@ import pytest
 from build_models import fcn_style, qdq_model, resnet_style, save, two_input_model
 from onnx import TensorProto, helper
 
-from trtcore.build.onnx_info import describe
+from trtcore.builder.onnx_info import describe
 from trtcore.errors import FileError, FormatError
 
 

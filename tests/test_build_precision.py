@@ -17,8 +17,8 @@ import onnxruntime as ort
 import pytest
 from build_models import fcn_style, qdq_model, resnet_style, save
 
-from trtcore.build.onnx_info import describe
-from trtcore.build.precision import (
+from trtcore.builder.onnx_info import describe
+from trtcore.builder.precision import (
     AUTOCAST,
     ONNXCONVERTER,
     available_converters,

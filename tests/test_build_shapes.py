@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trtcore.build.shapes import (
+from trtcore.builder.shapes import (
     Profile,
     ShapeRange,
     format_dims,

@@ -7,7 +7,7 @@ from build_models import fcn_style, resnet_style, save
 from onnx import TensorProto, helper
 
 import trtcore
-from trtcore.build import BuildConfig, ProgressEvent, build_report
+from trtcore.builder import BuildConfig, ProgressEvent, build_report
 from trtcore.errors import BuildError
 
 pytestmark = pytest.mark.tensorrt

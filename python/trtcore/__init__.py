@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore._info import build_info
-import trtcore.build as build  # a callable package: trtcore.build(onnx, config) runs trtcore.build.build
-from trtcore.build import BuildConfig
+from trtcore.builder import BuildConfig, build
 from trtcore.errors import (
     ArgumentError,
     BackendError,

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from trtcore.build import BuildConfig, ProgressEvent, add_trtexec_arguments, build_report, plan_build
+from trtcore.builder import BuildConfig, ProgressEvent, add_trtexec_arguments, build_report, plan_build
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trtcore.build.onnx_info import QDQ_OPS, ModelInfo, dtype_name, load_model
+from trtcore.builder.onnx_info import QDQ_OPS, ModelInfo, dtype_name, load_model
 from trtcore.errors import ArgumentError, BuildError
 
 log = logging.getLogger(__name__)

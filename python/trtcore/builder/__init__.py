@@ -11,20 +11,18 @@ import contextlib
 import logging
 import os
 import signal
-import sys
 import tempfile
 import threading
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trtcore import _core
-from trtcore.build.config import BuildConfig, add_trtexec_arguments, describe_profiles
-from trtcore.build.onnx_info import ModelInfo, TensorInfo, describe
-from trtcore.build.precision import ConversionReport, PrecisionPlan, convert_model, plan_precision
-from trtcore.build.shapes import Profile, ShapeRange, parse_shape_spec, plan_profiles
+from trtcore.builder.config import BuildConfig, add_trtexec_arguments, describe_profiles
+from trtcore.builder.onnx_info import ModelInfo, TensorInfo, describe
+from trtcore.builder.precision import ConversionReport, PrecisionPlan, convert_model, plan_precision
+from trtcore.builder.shapes import Profile, ShapeRange, parse_shape_spec, plan_profiles
 from trtcore.errors import BuildError, FileError, TensorRTNotFound
 
 __all__ = [
@@ -345,15 +343,3 @@ def build(onnx: str | Path, config: BuildConfig | None = None, *, save_engine: s
     >>> engine = trtcore.build("resnet50.onnx", BuildConfig(fp16=True), save_engine="resnet50.engine")  # doctest: +SKIP
     """
     return build_report(onnx, config, save_engine=save_engine, progress=progress, log_callback=log_callback).engine
-
-
-class _CallableModule(types.ModuleType):
-    """``trtcore.build`` is this package *and* the build function: ``trtcore.build("m.onnx", cfg)`` calls
-    :func:`build`, while ``import trtcore.build.shapes`` and ``from trtcore.build import BuildConfig`` keep
-    working (binding the function over the package name would break both)."""
-
-    def __call__(self, onnx: str | Path, config: BuildConfig | None = None, **kwargs: Any) -> bytes:
-        return build(onnx, config, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from trtcore.build.shapes import Profile
+from trtcore.builder.shapes import Profile
 from trtcore.errors import ArgumentError
 
 SHAPES_NOTICE = "--shapes is trtexec's inference shape; the build uses --minShapes/--optShapes/--maxShapes"

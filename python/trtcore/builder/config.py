@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from trtcore.build.flags import SHAPES_NOTICE, add_trtexec_arguments, profiles_from_flag_sequence
-from trtcore.build.shapes import Profile, format_dims, parse_dims, parse_shape_spec
+from trtcore.builder.flags import SHAPES_NOTICE, add_trtexec_arguments, profiles_from_flag_sequence
+from trtcore.builder.shapes import Profile, format_dims, parse_dims, parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
 
 log = logging.getLogger(__name__)
