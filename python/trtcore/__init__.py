@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore._info import build_info
+from trtcore.builder import BuildConfig, build
 from trtcore.pipelines import IMAGENET, Classifier, Preprocess, Segmenter
 from trtcore.runners import OnnxRuntimeRunner, Runner, TensorRTRunner, load
 from trtcore.errors import (
@@ -31,6 +32,8 @@ __version__ = _core.compiled_info()["version"]
 __all__ = [
     "__version__",
     "build_info",
+    "build",
+    "BuildConfig",
     "load",
     "Runner",
     "OnnxRuntimeRunner",
