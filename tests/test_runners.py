@@ -219,15 +219,21 @@ def test_random_feed_follows_metadata_and_overrides():
 
 # -- TensorRT adapter (with a stand-in for _core.Engine) ----------------------------------------------------------
 class FakeTensor:
-    def __init__(self, name, dtype, shape, lo=None, hi=None):
-        self.name, self.dtype, self.shape, self.min_shape, self.max_shape = name, dtype, shape, lo, hi
+    def __init__(self, name, dtype, shape, profiles=()):
+        self.name, self.dtype, self.shape, self.profiles = name, dtype, shape, list(profiles)
 
 
 class FakeEngine:
+    """Stands in for trtcore.engine.Engine (the engine layer's Python API)."""
+
     def __init__(self, path):
         self.path = path
-        self.inputs = [FakeTensor("input", "float32", [-1, 2], [1, 2], [4, 2])]
-        self.outputs = [FakeTensor("output", "float32", [-1, 2])]
+        self.inputs = [FakeTensor("input", np.dtype("float32"), (-1, 2), [((1, 2), (2, 2), (4, 2))])]
+        self.outputs = [FakeTensor("output", np.dtype("float32"), (-1, 2))]
+
+    @classmethod
+    def from_file(cls, path):
+        return cls(path)
 
     def infer(self, feed):
         return {"output": feed["input"] * 2}
@@ -237,27 +243,69 @@ class FakeEngine:
 
 
 def test_tensorrt_runner_maps_engine_metadata_and_validates(tmp_path, monkeypatch):
-    from trtcore import _core
-
     monkeypatch.setattr(trt_module, "tensorrt_unavailable_reason", lambda: None)
-    monkeypatch.setattr(_core, "Engine", FakeEngine, raising=False)
+    monkeypatch.setattr(trt_module, "_engine_class", lambda: FakeEngine)
     plan = tmp_path / "m.engine"
     plan.write_bytes(b"plan")
     with load(plan) as r:
-        assert isinstance(r, TensorRTRunner)
-        assert r.inputs[0].shape == (None, 2) and r.inputs[0].max_shape == (4, 2)
+        assert isinstance(r, TensorRTRunner) and r.engine.path == plan
+        assert r.inputs[0].shape == (None, 2) and r.inputs[0].min_shape == (1, 2) and r.inputs[0].max_shape == (4, 2)
         assert r.infer({"input": np.ones((3, 2), np.float32)})["output"].tolist() == [[2, 2]] * 3
         assert r.last_timings()["compute"] == 2e-6
         with pytest.raises(ShapeError, match=r"\[1, 4\]"):
             r.infer({"input": np.ones((5, 2), np.float32)})
 
 
+def test_onnx_on_tensorrt_is_built_once_per_model_and_config(tmp_path, monkeypatch, add_model):
+    import trtcore.builder
+    import trtcore.runners as runners
+    from trtcore.builder import BuildConfig
+
+    builds = []
+
+    def fake_build(onnx, config, save_engine):
+        builds.append((onnx, config))
+        save_engine.write_bytes(b"plan")
+
+    monkeypatch.setenv("TRTCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(trtcore.builder, "build", fake_build)
+    monkeypatch.setattr(runners, "tensorrt_unavailable_reason", lambda: None)
+    monkeypatch.setattr(trt_module, "tensorrt_unavailable_reason", lambda: None)
+    monkeypatch.setattr(trt_module, "_engine_class", lambda: FakeEngine)
+    first = load(add_model)
+    assert isinstance(first, TensorRTRunner) and first.name == str(add_model)
+    assert first.path.parent == tmp_path / "cache" / "engines" and first.path.suffix == ".engine"
+    assert load(add_model, backend="tensorrt").path == first.path and len(builds) == 1  # cached
+    fp16 = load(add_model, build_config=BuildConfig(fp16=True))
+    assert fp16.path != first.path and len(builds) == 2  # another config, another engine
+
+
+def test_auto_falls_back_when_a_dynamic_model_has_no_shapes(tmp_path, monkeypatch, add_model, caplog):
+    import trtcore.runners as runners
+
+    def no_profile(onnx, config):
+        raise ShapeError(f"{onnx}: no shapes for the dynamic input(s) x")
+
+    monkeypatch.setattr(runners, "tensorrt_unavailable_reason", lambda: None)
+    monkeypatch.setattr(runners, "_cached_engine", no_profile)
+    with caplog.at_level(logging.WARNING, logger="trtcore"):
+        r = load(add_model)
+    assert isinstance(r, OnnxRuntimeRunner)
+    assert "no shapes for the dynamic input" in caplog.text and "build_config=BuildConfig" in caplog.text
+    with pytest.raises(ShapeError):
+        load(add_model, backend="tensorrt")
+
+
 @pytest.mark.tensorrt
 def test_tensorrt_and_onnxruntime_agree_on_onnx(tmp_path, monkeypatch):
     monkeypatch.setenv("TRTCORE_CACHE_DIR", str(tmp_path / "cache"))
+    from trtcore.builder import BuildConfig
+    from trtcore.builder.shapes import Profile
+
     model = linear(tmp_path / "lin.onnx")
+    config = BuildConfig(profiles=[Profile.from_spec_strings(min="x:1x6", opt="x:4x6", max="x:8x6")])
     x = np.random.default_rng(0).random((4, 6), dtype=np.float32)
-    with load(model, backend="tensorrt") as trt, load(model, backend="onnxruntime") as ort:
+    with load(model, backend="tensorrt", build_config=config) as trt, load(model, backend="onnxruntime") as ort:
         assert trt.backend == "tensorrt"
         np.testing.assert_allclose(trt.infer({"x": x})["scores"], ort.infer({"x": x})["scores"], rtol=1e-3,
                                    atol=1e-3)

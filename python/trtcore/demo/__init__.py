@@ -14,3 +14,15 @@ DIGITS_TEST_PER_CLASS = 10
 SHAPES_TEST_IMAGES = 8
 SHAPES_SIZE = 64
 SHAPES_CLASSES = ("background", "circle", "square", "triangle")
+
+
+def build_configs() -> tuple[object, object]:
+    """TensorRT build settings for the two demo models (their inputs are dynamic, so TensorRT needs ranges)."""
+    from trtcore.builder import BuildConfig
+    from trtcore.builder.shapes import Profile
+
+    digits = BuildConfig(profiles=[Profile.from_spec_strings(min="input:1x1x8x8", opt="input:32x1x8x8",
+                                                             max="input:128x1x8x8")])
+    shapes = BuildConfig(profiles=[Profile.from_spec_strings(min="input:1x3x8x8", opt="input:1x3x64x64",
+                                                             max="input:4x3x512x512")])
+    return digits, shapes

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from trtcore.demo import (DATA, DIGITS_MODEL, DIGITS_SAMPLES, SHAPES_CLASSES, SHAPES_MODEL, SHAPES_SAMPLES)
+from trtcore.demo import (DATA, DIGITS_MODEL, DIGITS_SAMPLES, SHAPES_CLASSES, SHAPES_MODEL, SHAPES_SAMPLES,
+                          build_configs)
 from trtcore.errors import FileError, FormatError
 from trtcore.pipelines import Classifier, Segmenter, mean_iou
 from trtcore.pipelines.imaging import load_image
@@ -60,11 +61,13 @@ def run_demo(output: str | Path, backend: str = "auto", batch_size: int = 32) ->
     folder = Path(output)
     folder.mkdir(parents=True, exist_ok=True)
     paths, truth = digit_samples()
-    clf = Classifier(DIGITS_MODEL, labels=DATA / "digits_labels.txt", softmax=True, backend=backend)
+    digits_config, shapes_config = build_configs()
+    clf = Classifier(DIGITS_MODEL, labels=DATA / "digits_labels.txt", softmax=True, backend=backend,
+                     build_config=digits_config)
     rows = clf.classify(paths, k=1, batch_size=batch_size)
     accuracy = float(np.mean([row[0].index == t for row, t in zip(rows, truth)]))
 
-    seg = Segmenter(SHAPES_MODEL, num_classes=len(SHAPES_CLASSES), backend=backend)
+    seg = Segmenter(SHAPES_MODEL, num_classes=len(SHAPES_CLASSES), backend=backend, build_config=shapes_config)
     ious, written = [], []
     for image, gt_path in shape_samples():
         labels = seg.segment(image)

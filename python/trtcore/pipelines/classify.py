@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +54,8 @@ class Classifier(ModelHolder):
     The model is loaded on the first ``predict``. ``target_dtype`` is the dtype of the returned scores; inputs
     are converted to the model's input dtype (e.g. float32 batches to a float16 engine) on the way in.
     ``labels`` is a list or a labels file with one name per line. ``softmax=True`` turns logits into
-    probabilities.
+    probabilities. ``build_config`` (a :class:`trtcore.BuildConfig`) is used when an ONNX model is built for
+    TensorRT.
 
     >>> clf = Classifier("resnet50.onnx", labels="imagenet_labels.txt", softmax=True)  # doctest: +SKIP
     >>> clf.predict(batch).shape  # doctest: +SKIP
@@ -62,8 +64,9 @@ class Classifier(ModelHolder):
 
     def __init__(self, model: str | Path | Runner, target_dtype: np.dtype | type = np.float32, *,
                  labels: Sequence[str] | str | Path | None = None, softmax: bool = False, backend: str = "auto",
-                 preprocess: Preprocess | None = None, output_name: str | None = None) -> None:
-        super().__init__(model, backend, output_name)
+                 preprocess: Preprocess | None = None, output_name: str | None = None,
+                 build_config: Any = None) -> None:
+        super().__init__(model, backend, output_name, build_config)
         self.target_dtype = np.dtype(target_dtype)
         self.softmax = softmax
         self.preprocess = preprocess or Preprocess()

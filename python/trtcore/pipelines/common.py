@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,8 @@ IMAGENET = Preprocess((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 class ModelHolder:
     """Loads the runner on first use and picks the model's image input and its one relevant output."""
 
-    def __init__(self, model: str | Path | Runner, backend: str, output_name: str | None) -> None:
+    def __init__(self, model: str | Path | Runner, backend: str, output_name: str | None,
+                 build_config: Any = None) -> None:
         if isinstance(model, Runner):
             self._runner: Runner | None = model
             self.model_name = model.name
@@ -65,12 +67,13 @@ class ModelHolder:
             self._path = Path(model)
         self.backend = backend
         self.output_name = output_name
+        self.build_config = build_config
 
     @property
     def runner(self) -> Runner:
         """The runner, loaded (and checked) on first access."""
         if self._runner is None:
-            self._runner = load(self._path, self.backend)
+            self._runner = load(self._path, self.backend, build_config=self.build_config)
         if not getattr(self, "_checked", False):
             self._runner.activate()
             self._check_io(self._runner)

@@ -12,6 +12,7 @@ larger than the model still raise).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +28,7 @@ class Segmenter(ModelHolder):
     """Segments images with a trtcore model (loaded on first use).
 
     ``num_classes`` sets the palette size (default: the logits' channel count, else 21 like PASCAL VOC).
+    ``build_config`` (a :class:`trtcore.BuildConfig`) is used when an ONNX model is built for TensorRT.
 
     >>> seg = Segmenter("fcn-resnet101.onnx", preprocess=IMAGENET)  # doctest: +SKIP
     >>> labels = seg.segment("input.ppm")  # doctest: +SKIP
@@ -35,12 +37,13 @@ class Segmenter(ModelHolder):
 
     def __init__(self, model: str | Path | Runner, *, preprocess: Preprocess | None = None,
                  num_classes: int | None = None, size_policy: str = "error", backend: str = "auto",
-                 output_name: str | None = None, colors: np.ndarray | None = None) -> None:
+                 output_name: str | None = None, colors: np.ndarray | None = None, build_config: Any = None
+                 ) -> None:
         if size_policy not in SIZE_POLICIES:
             raise ArgumentError(f"size_policy must be one of {', '.join(SIZE_POLICIES)}, got {size_policy!r}")
         if num_classes is not None and num_classes < 1:
             raise ArgumentError(f"num_classes must be >= 1, got {num_classes}")
-        super().__init__(model, backend, output_name)
+        super().__init__(model, backend, output_name, build_config)
         self.preprocess = preprocess or Preprocess()
         self.size_policy = size_policy
         self.num_classes = num_classes

@@ -6,8 +6,9 @@ import hashlib
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
-from trtcore.errors import ArgumentError, FileError, FormatError, TensorRTNotFound
+from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError, TensorRTNotFound
 from trtcore.runners.base import Runner, TensorMeta, random_feed
 from trtcore.runners.onnxruntime import OnnxRuntimeRunner
 from trtcore.runners.tensorrt import TensorRTRunner, tensorrt_unavailable_reason
@@ -32,37 +33,36 @@ def cache_dir() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "trtcore") / "engines"
 
 
-def _cached_engine(onnx: Path) -> Path:
-    """Builds ``onnx`` into an engine once; the file name encodes the model bytes, TensorRT and the GPU, so a
-    stale engine is never reused."""
+def _cached_engine(onnx: Path, build_config: Any = None) -> Path:
+    """Builds ``onnx`` into an engine once. The file name encodes the model bytes, the build configuration,
+    TensorRT's version and the GPU, so a stale engine is never reused."""
     from trtcore._info import build_info
+    from trtcore.builder import BuildConfig, build
 
+    config = build_config if build_config is not None else BuildConfig()
     info = build_info()
     gpu = info["cuda"]["devices"][0]["name"] if info["cuda"]["devices"] else "nogpu"
     digest = hashlib.sha256(onnx.read_bytes())
-    digest.update(f"{info['tensorrt']['library_version']}|{gpu}".encode())
+    digest.update(f"{info['tensorrt']['library_version']}|{gpu}|{config!r}".encode())
     engine = cache_dir() / f"{onnx.stem}-{digest.hexdigest()[:16]}.engine"
     if engine.is_file():
         log.info("%s: using cached engine %s", onnx, engine)
         return engine
-    try:
-        from trtcore.build import build_engine_file
-    except ImportError as e:
-        raise TensorRTNotFound(f"{onnx}: this trtcore has no engine builder (trtcore.build: {e})") from None
     engine.parent.mkdir(parents=True, exist_ok=True)
-    log.warning("%s: building a TensorRT engine (cached as %s); this can take minutes", onnx, engine)
-    tmp = engine.with_suffix(".partial")
-    build_engine_file(onnx, tmp)
-    tmp.replace(engine)  # atomic, so an interrupted build never leaves a half engine behind
+    log.warning("%s: building a TensorRT engine once (cached as %s); this can take minutes", onnx, engine)
+    build(onnx, config, save_engine=engine)  # written atomically: an interrupted build leaves no half engine
     return engine
 
 
-def load(path: str | Path, backend: str = "auto", *, activate: bool = True, **options: object) -> Runner:
+def load(path: str | Path, backend: str = "auto", *, build_config: Any = None, activate: bool = True,
+         **options: Any) -> Runner:
     """Opens a model with the best backend and returns an active :class:`Runner`.
 
-    ``.engine``/``.plan`` run on TensorRT. ``.onnx`` runs on TensorRT (built once, cached) when TensorRT and a GPU
-    are usable, else on ONNX Runtime with a one-line warning. ``backend`` forces ``"tensorrt"`` or
-    ``"onnxruntime"``; ``options`` go to the runner (e.g. ``providers=[...]`` for ONNX Runtime).
+    ``.engine``/``.plan`` run on TensorRT. ``.onnx`` runs on TensorRT (built once with ``build_config``, a
+    :class:`trtcore.BuildConfig`, and cached under :func:`cache_dir`) when TensorRT and a GPU are usable, else on
+    ONNX Runtime with a one-line warning. A model with dynamic inputs needs shapes in ``build_config`` for
+    TensorRT; without them ``"auto"`` also falls back to ONNX Runtime with a warning. ``backend`` forces
+    ``"tensorrt"`` or ``"onnxruntime"``; ``options`` go to the runner (e.g. ``providers=[...]`` for ONNX Runtime).
 
     >>> runner = trtcore.load("resnet50.onnx")  # doctest: +SKIP
     >>> runner.infer({"input": batch})["output"].shape  # doctest: +SKIP
@@ -81,25 +81,25 @@ def load(path: str | Path, backend: str = "auto", *, activate: bool = True, **op
         if backend == "onnxruntime":
             raise ArgumentError(f"{path}: a TensorRT engine runs only on backend 'tensorrt', not ONNX Runtime; "
                                 "give the ONNX file instead")
-        runner = TensorRTRunner(path, **options)  # type: ignore[arg-type]
+        runner = TensorRTRunner(path, **options)
     elif suffix in ONNX_SUFFIXES:
         if backend == "onnxruntime":
-            runner = OnnxRuntimeRunner(path, **options)  # type: ignore[arg-type]
+            runner = OnnxRuntimeRunner(path, **options)
         elif backend == "tensorrt":
             reason = tensorrt_unavailable_reason()
             if reason is not None:
                 raise TensorRTNotFound(f"{path}: backend 'tensorrt' requested but {reason}")
-            runner = TensorRTRunner(_cached_engine(path), name=str(path), **options)  # type: ignore[arg-type]
+            runner = TensorRTRunner(_cached_engine(path, build_config), name=str(path), **options)
         else:
             reason = tensorrt_unavailable_reason()
             if reason is None:
                 try:
-                    runner = TensorRTRunner(_cached_engine(path), name=str(path))
-                except TensorRTNotFound as e:
-                    reason = str(e)
+                    runner = TensorRTRunner(_cached_engine(path, build_config), name=str(path))
+                except ShapeError as e:  # dynamic inputs without shapes: a TensorRT build needs a profile
+                    reason = f"{e} (pass build_config=BuildConfig(profiles=...) to build for TensorRT)"
             if reason is not None:
                 log.warning("%s: running on ONNX Runtime because TensorRT is not usable: %s", path, reason)
-                runner = OnnxRuntimeRunner(path, **options)  # type: ignore[arg-type]
+                runner = OnnxRuntimeRunner(path, **options)
     else:
         raise FormatError(f"{path}: unsupported model file type '{path.suffix or '(none)'}'; trtcore loads "
                           f"{', '.join(ONNX_SUFFIXES + ENGINE_SUFFIXES)}")

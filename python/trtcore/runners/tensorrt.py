@@ -1,14 +1,9 @@
-"""TensorRT runner: a thin adapter from the runner contract onto the native ``_core.Engine``.
+"""TensorRT runner: a thin adapter from the runner contract onto :class:`trtcore.engine.Engine`.
 
-What this file expects from ``_core.Engine`` (owned by the runtime layer):
-
-- ``_core.Engine(path: str)`` deserializes a plan file (raises trtcore errors on a bad file);
-- ``engine.inputs`` / ``engine.outputs``: sequences of objects with ``name: str``, ``dtype: str`` (numpy's name,
-  e.g. ``"float32"``), ``shape: list[int]`` (-1 for a dynamic extent) and, for inputs of dynamic engines,
-  ``min_shape`` / ``max_shape`` (profile 0) or ``None``;
-- ``engine.infer(feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]`` on C-contiguous arrays of the declared
-  dtypes (the base class guarantees that), releasing the GIL while it waits on the GPU;
-- optionally ``engine.last_timings() -> dict[str, float]`` with ``h2d``/``compute``/``d2h`` seconds.
+It uses the engine layer's public Python API only: ``Engine.from_file(path)``, ``engine.inputs``/``outputs``
+(``TensorInfo`` with ``name``, numpy ``dtype``, ``shape`` with -1 for dynamic extents, ``profiles`` as
+``[(min, opt, max), ...]``) and ``engine.infer(feed) -> {name: array}``; optionally ``engine.last_timings()``
+(``h2d``/``compute``/``d2h`` seconds) for ``trtcore bench``.
 
 Plans are code to TensorRT: never load an engine file from a source you do not trust.
 """
@@ -20,17 +15,25 @@ from typing import Any
 
 import numpy as np
 
-from trtcore.errors import FileError, TensorRTNotFound
+from trtcore.errors import FileError, FormatError, TensorRTNotFound
 from trtcore.runners.base import Runner, TensorMeta
+
+
+def _engine_class() -> Any:
+    """trtcore's Engine class, or None in builds that predate the engine layer."""
+    try:
+        from trtcore.engine import Engine
+    except ImportError:
+        return None
+    return Engine
 
 
 def tensorrt_unavailable_reason() -> str | None:
     """Why TensorRT cannot run here, or None when it can.
 
     >>> tensorrt_unavailable_reason()  # doctest: +SKIP
-    'this trtcore was built without TensorRT headers'
+    'this trtcore was built without TensorRT headers (...)'
     """
-    from trtcore import _core
     from trtcore._info import build_info
 
     info = build_info()
@@ -38,8 +41,8 @@ def tensorrt_unavailable_reason() -> str | None:
     if not trt["compiled"]:
         return ("this trtcore was built without TensorRT headers (rebuild with TensorRT_ROOT=/path/to/TensorRT "
                 "pip install .)")
-    if not hasattr(_core, "Engine"):
-        return "this trtcore build has no TensorRT runtime (_core.Engine is missing)"
+    if _engine_class() is None:
+        return "this trtcore has no TensorRT engine layer (trtcore.engine is missing)"
     if not trt["library"]:
         return "libnvinfer was not found (pip install tensorrt, or set TRTCORE_TENSORRT_LIB_DIR); looked in: " + \
             "; ".join(trt["searched"])
@@ -68,19 +71,22 @@ class TensorRTRunner(Runner):
         reason = tensorrt_unavailable_reason()
         if reason is not None:
             raise TensorRTNotFound(f"{self.name}: cannot run a TensorRT engine: {reason}")
-        from trtcore import _core
-
-        self.engine = _core.Engine(str(self.path))
+        self.engine = _engine_class().from_file(self.path)
 
     def deactivate_impl(self) -> None:
         self.engine = None
 
-    @staticmethod
-    def _meta(t: Any) -> TensorMeta:
+    def _meta(self, t: Any) -> TensorMeta:
+        try:
+            dtype = np.dtype(t.dtype)
+        except TypeError:
+            raise FormatError(f"{self.name}: tensor '{t.name}' has type {t.dtype}, which numpy cannot hold "
+                              "(pip install ml_dtypes for bfloat16/fp8)") from None
         shape = tuple(int(d) if int(d) >= 0 else None for d in t.shape)
-        lo, hi = getattr(t, "min_shape", None), getattr(t, "max_shape", None)
-        return TensorMeta(t.name, np.dtype(t.dtype), shape,
-                          tuple(lo) if lo is not None else None, tuple(hi) if hi is not None else None)
+        profiles = getattr(t, "profiles", None) or []
+        lo, _, hi = profiles[0] if profiles else (None, None, None)
+        return TensorMeta(t.name, dtype, shape, tuple(lo) if lo is not None else None,
+                          tuple(hi) if hi is not None else None)
 
     def input_metadata_impl(self) -> list[TensorMeta]:
         return [self._meta(t) for t in self.engine.inputs]
