@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,33 +25,17 @@ def _dims(shape: Any) -> list[Any]:
 
 
 def describe_onnx(path: Path) -> dict[str, Any]:
-    """Inputs, outputs, opsets and operator counts of an ONNX file (graph only; external weights not loaded)."""
-    try:
-        import onnx
-    except ImportError:
-        raise FormatError(f"{path}: inspecting ONNX needs onnx: pip install 'trtcore[onnx]'") from None
-    try:
-        model = onnx.load(str(path), load_external_data=False)
-    except Exception as e:  # onnx raises DecodeError and friends
-        raise FormatError(f"{path}: not a valid ONNX file ({e})") from None
-    init = {i.name for i in model.graph.initializer}
+    """The builder's ONNX description (``trtcore.builder.onnx_info.describe``) as a plain dict."""
+    from trtcore.builder.onnx_info import describe
 
-    def value_info(v: Any) -> dict[str, Any]:
-        t = v.type.tensor_type
-        dims = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
-        return {"name": v.name, "dtype": onnx.helper.tensor_dtype_to_np_dtype(t.elem_type).name
-                if t.elem_type else "?", "shape": dims}
-
-    return {
-        "file": str(path), "format": "onnx", "ir_version": model.ir_version,
-        "opsets": {o.domain or "ai.onnx": o.version for o in model.opset_import},
-        "producer": f"{model.producer_name} {model.producer_version}".strip(),
-        "inputs": [value_info(v) for v in model.graph.input if v.name not in init],
-        "outputs": [value_info(v) for v in model.graph.output],
-        "nodes": len(model.graph.node),
-        "operators": dict(Counter(n.op_type for n in model.graph.node).most_common()),
-        "initializers": len(init),
-    }
+    info = describe(path)
+    d = dataclasses.asdict(info)
+    d.update(file=str(info.path), format="onnx", text=info.format())
+    d.pop("path")
+    for kind in ("inputs", "outputs"):
+        d[kind] = [{"name": t.name, "dtype": t.dtype, "shape": _dims(t.dims) if t.dims is not None else None}
+                   for t in getattr(info, kind)]
+    return d
 
 
 def describe_engine(path: Path) -> dict[str, Any]:
@@ -78,17 +62,15 @@ def run(args: argparse.Namespace) -> int:
         raise FormatError(f"{path}: unsupported model file type '{path.suffix or '(none)'}'; inspect takes "
                           f"{', '.join(ONNX_SUFFIXES + ENGINE_SUFFIXES)}")
     if args.json:
-        print(json.dumps(info, indent=2))
+        print(json.dumps({k: v for k, v in info.items() if k != "text"}, indent=2, default=str))
+        return 0
+    if "text" in info:  # ONNX: the builder's description, one fact a line
+        print(info["text"])
         return 0
     print(f"{info['file']} ({info['format']})")
-    if "opsets" in info:
-        print(f"  IR version {info['ir_version']}, opsets {info['opsets']}, producer {info['producer'] or '?'}")
     for kind in ("inputs", "outputs"):
         print(f"  {kind}:")
         for t in info[kind]:
             extra = f" (profile min {t['min_shape']}, max {t['max_shape']})" if "min_shape" in t else ""
             print(f"    {t['name']}: {t['dtype']} {t['shape']}{extra}")
-    if "operators" in info:
-        print(f"  {info['nodes']} nodes, {info['initializers']} initializers: "
-              + ", ".join(f"{k} x{v}" for k, v in info["operators"].items()))
     return 0
