@@ -27,12 +27,18 @@ class Stats:
 
     @classmethod
     def of(cls, seconds: np.ndarray) -> "Stats":
+        """Statistics of per-query times given in seconds.
+
+        >>> Stats.of(np.array([0.001, 0.003])).mean
+        2.0
+        """
         ms = np.asarray(seconds, np.float64) * 1e3
         p = np.percentile(ms, [50, 90, 95, 99])
         return cls(float(ms.min()), float(ms.max()), float(ms.mean()), float(p[0]), float(p[1]), float(p[2]),
                    float(p[3]))
 
     def line(self) -> str:
+        """trtexec's one-line form: ``min = ... ms, max = ... ms, mean = ..., percentile(99%) = ... ms``."""
         return (f"min = {self.min:.5g} ms, max = {self.max:.5g} ms, mean = {self.mean:.5g} ms, median = "
                 f"{self.median:.5g} ms, percentile(90%) = {self.p90:.5g} ms, percentile(95%) = {self.p95:.5g} ms, "
                 f"percentile(99%) = {self.p99:.5g} ms")

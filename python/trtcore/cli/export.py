@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rich.console import Console
+
 from trtcore.cli import EXIT_FAILED, EXIT_MISSING
 from trtcore.errors import BackendError
 
@@ -33,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
     config = ExportConfig(args.name, weights=args.weights, opset=args.opset, check=not args.no_check)
     try:
-        result = export(config, args.output)
+        # torch import + export + the ONNX Runtime check take from seconds to minutes: show that work goes on
+        with Console(stderr=True).status(f"exporting {args.name} and checking it against PyTorch"):
+            result = export(config, args.output)
     except TorchNotFound as e:
         print(f"trtcore export: {e}", file=sys.stderr)
         return EXIT_MISSING

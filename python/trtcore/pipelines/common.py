@@ -18,7 +18,7 @@ from trtcore.runners import Runner, TensorMeta, load
 class Preprocess:
     """How images become input tensors: ``(pixel / maxval - mean) / std`` per channel, CHW.
 
-    One value for ``mean``/``std`` applies to every channel.
+    One value for ``mean``/``std`` (a number or a 1-tuple) applies to every channel.
 
     >>> IMAGENET.mean
     (0.485, 0.456, 0.406)
@@ -29,12 +29,23 @@ class Preprocess:
     maxval: float = 255.0
 
     def __post_init__(self) -> None:
+        for name in ("mean", "std"):  # accept one number for every channel
+            value = getattr(self, name)
+            if isinstance(value, (int, float)):
+                object.__setattr__(self, name, (float(value),))
+            else:
+                object.__setattr__(self, name, tuple(float(v) for v in value))
         if any(s == 0 for s in self.std):
             raise ArgumentError(f"preprocess std must be non-zero, got {self.std}")
         if self.maxval <= 0:
             raise ArgumentError(f"preprocess maxval must be positive, got {self.maxval}")
 
     def for_channels(self, c: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """(mean, std) with one value per channel; a single value is repeated.
+
+        >>> Preprocess(0.5, 0.25).for_channels(3)
+        ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
+        """
         def fit(v: tuple[float, ...], what: str) -> tuple[float, ...]:
             if len(v) == c:
                 return v
@@ -44,7 +55,11 @@ class Preprocess:
         return fit(tuple(self.mean), "mean"), fit(tuple(self.std), "std")
 
     def apply(self, image: np.ndarray, dtype: np.dtype | type = np.float32) -> np.ndarray:
-        """HWC uint8 → CHW normalized array."""
+        """HWC uint8 → CHW normalized array.
+
+        >>> Preprocess().apply(np.full((2, 2, 1), 255, np.uint8)).tolist()
+        [[[1.0, 1.0], [1.0, 1.0]]]
+        """
         mean, std = self.for_channels(image.shape[2])
         return imaging.normalize(image, mean, std, self.maxval, dtype)
 
@@ -113,13 +128,21 @@ class ModelHolder:
 
 
 def static_batch(meta: TensorMeta) -> int | None:
-    """The input's fixed batch size, or None when the batch axis is dynamic."""
+    """The input's fixed batch size, or None when the batch axis is dynamic.
+
+    >>> static_batch(TensorMeta("x", np.dtype(np.float32), (32, 3)))
+    32
+    """
     d = meta.shape[0] if meta.shape else None
     return d if isinstance(d, int) and d >= 0 else None
 
 
 def max_batch(meta: TensorMeta) -> int | None:
-    """The largest batch the backend accepts: the static batch, the profile maximum, or None (unbounded)."""
+    """The largest batch the backend accepts: the static batch, the profile maximum, or None (unbounded).
+
+    >>> max_batch(TensorMeta("x", np.dtype(np.float32), (None, 3), (1, 3), (64, 3)))
+    64
+    """
     b = static_batch(meta)
     if b is not None:
         return b
