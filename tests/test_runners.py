@@ -70,6 +70,10 @@ def test_load_bad_backend_and_engine_on_onnxruntime(tmp_path, add_model):
     engine.write_bytes(b"not a plan")
     with pytest.raises(ArgumentError, match="runs only on backend 'tensorrt'"):
         load(engine, backend="onnxruntime")
+    with pytest.raises(ArgumentError, match=r"options \['providers'\] are ONNX Runtime settings"):
+        load(engine, providers=["CPUExecutionProvider"])
+    r = load(add_model, backend="onnxruntime", providers=["CPUExecutionProvider"], threads=1)
+    assert r.active_providers == ["CPUExecutionProvider"]
 
 
 @no_trt

@@ -62,7 +62,8 @@ def load(path: str | Path, backend: str = "auto", *, build_config: Any = None, a
     :class:`trtcore.BuildConfig`, and cached under :func:`cache_dir`) when TensorRT and a GPU are usable, else on
     ONNX Runtime with a one-line warning. A model with dynamic inputs needs shapes in ``build_config`` for
     TensorRT; without them ``"auto"`` also falls back to ONNX Runtime with a warning. ``backend`` forces
-    ``"tensorrt"`` or ``"onnxruntime"``; ``options`` go to the runner (e.g. ``providers=[...]`` for ONNX Runtime).
+    ``"tensorrt"`` or ``"onnxruntime"``. ``options`` configure the ONNX Runtime runner when it is the one chosen
+    (``providers=[...]``, ``threads=N``); they are an error for engine files.
 
     >>> runner = trtcore.load("resnet50.onnx")  # doctest: +SKIP
     >>> runner.infer({"input": batch})["output"].shape  # doctest: +SKIP
@@ -81,7 +82,9 @@ def load(path: str | Path, backend: str = "auto", *, build_config: Any = None, a
         if backend == "onnxruntime":
             raise ArgumentError(f"{path}: a TensorRT engine runs only on backend 'tensorrt', not ONNX Runtime; "
                                 "give the ONNX file instead")
-        runner = TensorRTRunner(path, **options)
+        if options:
+            raise ArgumentError(f"{path}: options {sorted(options)} are ONNX Runtime settings; engines take none")
+        runner = TensorRTRunner(path)
     elif suffix in ONNX_SUFFIXES:
         if backend == "onnxruntime":
             runner = OnnxRuntimeRunner(path, **options)
@@ -89,7 +92,7 @@ def load(path: str | Path, backend: str = "auto", *, build_config: Any = None, a
             reason = tensorrt_unavailable_reason()
             if reason is not None:
                 raise TensorRTNotFound(f"{path}: backend 'tensorrt' requested but {reason}")
-            runner = TensorRTRunner(_cached_engine(path, build_config), name=str(path), **options)
+            runner = TensorRTRunner(_cached_engine(path, build_config), name=str(path))
         else:
             reason = tensorrt_unavailable_reason()
             if reason is None:
