@@ -68,7 +68,10 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
 
 Engine::Engine(std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
                Ptr<nvinfer1::ICudaEngine> engine, std::string source)
-    : logger_(std::move(logger)), runtime_(std::move(runtime)), engine_(std::move(engine)), source_(std::move(source)) {}
+    : logger_(std::move(logger)),
+      runtime_(std::move(runtime)),
+      engine_(std::move(engine)),
+      source_(std::move(source)) {}
 
 Engine::~Engine() = default;
 

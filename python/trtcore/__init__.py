@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore._info import build_info
+from trtcore.engine import Engine, load
 from trtcore.errors import (
     ArgumentError,
     BackendError,
@@ -29,6 +30,8 @@ __version__ = _core.compiled_info()["version"]
 __all__ = [
     "__version__",
     "build_info",
+    "Engine",
+    "load",
     "ArgumentError",
     "BackendError",
     "BuildError",
