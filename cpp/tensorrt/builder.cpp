@@ -235,6 +235,8 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, Logg
                   });
     load_plugins(r, library, logger);
 
+    // TensorRT: a timing cache must outlive every builder using it, so it is declared (destroyed) before (after).
+    Ptr<nvinfer1::ITimingCache> cache;
     Ptr<nvinfer1::IBuilder> builder = library.create_builder(logger);
     nvinfer1::NetworkDefinitionCreationFlags network_flags = 0;
 #if NV_TENSORRT_MAJOR == 10
@@ -253,7 +255,6 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, Logg
     }
     if (auto error = monitor.error()) std::rethrow_exception(error);
 
-    Ptr<nvinfer1::ITimingCache> cache;  // declared before the config that points to it: destroyed after it
     Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
     if (!config) throw BuildError("TensorRT could not create a builder configuration: " + logger.take_errors());
     configure(r, *config);
@@ -283,18 +284,20 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, Logg
 std::string merge_timing_caches(const std::vector<std::string>& caches) {
     Library& library = Library::get();
     Logger logger;
+    Ptr<nvinfer1::ITimingCache> merged;  // caches outlive the builder (TensorRT's rule)
+    std::vector<Ptr<nvinfer1::ITimingCache>> inputs;
     Ptr<nvinfer1::IBuilder> builder = library.create_builder(logger);
     Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
     if (!config) throw TensorRTError("TensorRT could not create a builder configuration: " + logger.take_errors());
-    Ptr<nvinfer1::ITimingCache> merged(config->createTimingCache(nullptr, 0));
+    merged.reset(config->createTimingCache(nullptr, 0));
     if (!merged) throw TensorRTError("TensorRT could not create a timing cache: " + logger.take_errors());
     for (std::size_t i = 0; i < caches.size(); ++i) {
         const std::string what = "timing cache #" + std::to_string(i) + " (" + std::to_string(caches[i].size()) +
                                  " bytes)";
         if (caches[i].empty()) throw FormatError(what + " is empty: not a TensorRT timing cache");
-        Ptr<nvinfer1::ITimingCache> cache(config->createTimingCache(caches[i].data(), caches[i].size()));
-        if (!cache) throw FormatError(what + " is not a TensorRT timing cache: " + logger.take_errors());
-        if (!merged->combine(*cache, false)) {
+        inputs.emplace_back(config->createTimingCache(caches[i].data(), caches[i].size()));
+        if (!inputs.back()) throw FormatError(what + " is not a TensorRT timing cache: " + logger.take_errors());
+        if (!merged->combine(*inputs.back(), false)) {
             throw TensorRTError(what + " cannot be merged (made on another device or TensorRT version?): " +
                                 logger.take_errors());
         }
