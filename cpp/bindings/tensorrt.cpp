@@ -183,20 +183,20 @@ void bind_tensorrt(py::module_& m) {
                                                              "trusted code: load only plans you trust.")
         .def_static(
             "from_file",
-            [](const std::string& path) {
+            [](const std::string& path, bool allow_host_code) {
                 py::gil_scoped_release release;
-                return Engine::from_file(path, python_logging_sink);
+                return Engine::from_file(path, python_logging_sink, allow_host_code);
             },
-            py::arg("path"))
+            py::arg("path"), py::arg("allow_host_code") = false)
         .def_static(
             "from_bytes",
-            [](const py::buffer& data, const std::string& source) {
+            [](const py::buffer& data, const std::string& source, bool allow_host_code) {
                 const py::buffer_info info = data.request();
                 const auto [ptr, size] = byte_view(info);
                 py::gil_scoped_release release;
-                return Engine::from_bytes(ptr, size, source, python_logging_sink);
+                return Engine::from_bytes(ptr, size, source, python_logging_sink, allow_host_code);
             },
-            py::arg("data"), py::arg("source") = "<bytes>")
+            py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false)
         .def_property_readonly("tensors", [](const Engine& e) { return tensor_list(e.tensors()); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)
@@ -257,9 +257,10 @@ struct EngineStub {};
 void bind_tensorrt(py::module_& m) {
     bind_backend_base(m);
     py::class_<EngineStub>(m, "Engine", "Unavailable: this trtcore was built without TensorRT.")
-        .def_static("from_file", [](const py::object&) { not_compiled(); }, py::arg("path"))
-        .def_static("from_bytes", [](const py::object&, const py::object&) { not_compiled(); }, py::arg("data"),
-                    py::arg("source") = "<bytes>");
+        .def_static("from_file", [](const py::object&, bool) { not_compiled(); }, py::arg("path"),
+                    py::arg("allow_host_code") = false)
+        .def_static("from_bytes", [](const py::object&, const py::object&, bool) { not_compiled(); },
+                    py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false);
     m.def("build_engine", [](const py::object&, const py::object&, const py::object&) { not_compiled(); },
           py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none());
     m.def("merge_timing_caches", [](const py::object&) { not_compiled(); }, py::arg("caches"));

@@ -33,18 +33,18 @@ std::vector<char> read_plan(const std::string& path) {
 std::string version_hint() {
     return "A plan loads only in the TensorRT version that built it (this trtcore uses TensorRT " +
            Library::get().version_string() +
-           ") on the same GPU model, unless it was built version- or hardware-compatible; rebuild it with "
-           "`trtcore build`";
+           ") on the same GPU model, unless it was built version- or hardware-compatible (version-compatible plans "
+           "also need allow_host_code=True); rebuild it with `trtcore build`";
 }
 }  // namespace
 
-std::shared_ptr<Engine> Engine::from_file(const std::string& path, Logger::Sink sink) {
+std::shared_ptr<Engine> Engine::from_file(const std::string& path, Logger::Sink sink, bool allow_host_code) {
     const auto data = read_plan(path);
-    return from_bytes(data.data(), data.size(), path, std::move(sink));
+    return from_bytes(data.data(), data.size(), path, std::move(sink), allow_host_code);
 }
 
 std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, const std::string& source,
-                                           Logger::Sink sink) {
+                                           Logger::Sink sink, bool allow_host_code) {
     if (size == 0) {
         throw TensorRTError("cannot load TensorRT engine " + source +
                             ": it is empty (0 bytes), not a plan; build one with "
@@ -53,6 +53,7 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
     auto& library = Library::get();
     auto logger = std::make_shared<Logger>(nvinfer1::ILogger::Severity::kWARNING, std::move(sink));
     std::shared_ptr<nvinfer1::IRuntime> runtime = library.create_runtime(*logger);
+    runtime->setEngineHostCodeAllowed(allow_host_code);
     Ptr<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(data, size));
     if (!engine) {
         std::string why = logger->take_errors();

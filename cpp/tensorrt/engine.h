@@ -23,10 +23,13 @@ public:
     // Throws FileError (missing, unreadable, a folder), TensorRTError (an empty plan, or TensorRT refused
     // it: corrupt, truncated, another TensorRT version or GPU; the message carries TensorRT's words and the
     // file name), TensorRTNotFound (no libnvinfer).
-    static std::shared_ptr<Engine> from_file(const std::string& path, Logger::Sink sink = {});
+    // `allow_host_code`: let TensorRT run host code embedded in the plan (version-compatible plans carry their
+    // lean runtime that way). Off by default: enable it only for plans you trust.
+    static std::shared_ptr<Engine> from_file(const std::string& path, Logger::Sink sink = {},
+                                             bool allow_host_code = false);
     // `source` names the plan in error messages (e.g. "<bytes>").
     static std::shared_ptr<Engine> from_bytes(const void* data, std::size_t size, const std::string& source,
-                                              Logger::Sink sink = {});
+                                              Logger::Sink sink = {}, bool allow_host_code = false);
 
     // Inputs first, then outputs, each in TensorRT's order.
     const std::vector<TensorInfo>& tensors() const { return tensors_; }

@@ -101,23 +101,27 @@ class Engine:
         self._local = threading.local()
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Engine:
+    def from_file(cls, path: str | os.PathLike[str], allow_host_code: bool = False) -> Engine:
         """Loads a plan file. Raises FileError, TensorRTError (corrupt plan, other TensorRT version or GPU),
-        TensorRTNotFound.
+        TensorRTNotFound. ``allow_host_code`` lets the plan run embedded host code (needed by version-compatible
+        plans); enable it only for plans you trust.
 
         >>> eng = Engine.from_file("model.engine")  # doctest: +SKIP
         """
         register_tensorrt_folders()
-        return cls(_core.Engine.from_file(os.fspath(Path(path))))
+        return cls(_core.Engine.from_file(os.fspath(Path(path)), allow_host_code))
 
     @classmethod
-    def from_bytes(cls, data: bytes | bytearray | memoryview, source: str = "<bytes>") -> Engine:
-        """Loads a plan held in memory (``source`` names it in error messages).
+    def from_bytes(
+        cls, data: bytes | bytearray | memoryview, source: str = "<bytes>", allow_host_code: bool = False
+    ) -> Engine:
+        """Loads a plan held in memory (``source`` names it in error messages; ``allow_host_code`` as in
+        :meth:`from_file`).
 
         >>> eng = Engine.from_bytes(Path("model.engine").read_bytes())  # doctest: +SKIP
         """
         register_tensorrt_folders()
-        return cls(_core.Engine.from_bytes(data, source))
+        return cls(_core.Engine.from_bytes(data, source, allow_host_code))
 
     @property
     def inputs(self) -> list[TensorInfo]:
@@ -215,13 +219,14 @@ class Engine:
         return f"<trtcore.Engine {self.source!r} inputs=[{fmt(self._inputs)}] outputs=[{fmt(self._outputs)}]>"
 
 
-def load(path_or_bytes: PathOrBytes) -> Engine:
+def load(path_or_bytes: PathOrBytes, allow_host_code: bool = False) -> Engine:
     """Loads a TensorRT engine from a plan file or from the plan's bytes. Plans are trusted code: load only plans
-    you trust.
+    you trust (``allow_host_code=True`` additionally lets a plan run embedded host code, which version-compatible
+    plans need).
 
     >>> eng = trtcore.load("model.engine")  # doctest: +SKIP
     >>> eng = trtcore.load(Path("model.engine").read_bytes())  # doctest: +SKIP
     """
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        return Engine.from_bytes(path_or_bytes)
-    return Engine.from_file(path_or_bytes)
+        return Engine.from_bytes(path_or_bytes, allow_host_code=allow_host_code)
+    return Engine.from_file(path_or_bytes, allow_host_code=allow_host_code)
