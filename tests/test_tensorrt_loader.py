@@ -102,6 +102,10 @@ def test_build_request_is_validated_before_any_library_is_needed(tmp_path: Path)
     del bad["flags"]
     with pytest.raises(trtcore.ArgumentError, match="lacks the key 'flags'"):
         _core.build_engine(bad, None, None)
+    with pytest.raises(trtcore.ArgumentError, match="'flags' has the wrong type"):
+        _core.build_engine(request(onnx, flags="fp16"), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="'timing_cache' has the wrong type"):
+        _core.build_engine(request(onnx, timing_cache="cache.bin"), None, None)
     with pytest.raises(trtcore.ArgumentError, match="unknown builder flag 'fastest'"):
         _core.build_engine(request(onnx, flags=["fastest"]), None, None)
     with pytest.raises(trtcore.ArgumentError, match="unknown memory pool 'vram'"):

@@ -86,33 +86,45 @@ py::object item(const py::dict& request, const char* key) {
     return request[key];
 }
 
+// A request value as T; ArgumentError naming the key when it has the wrong type.
+template <typename T>
+T value(const py::dict& request, const char* key) {
+    const py::object v = item(request, key);
+    try {
+        return v.cast<T>();
+    } catch (const py::cast_error&) {
+        throw ArgumentError(std::string("build request: '") + key + "' has the wrong type (" +
+                            std::string(py::str(py::type::of(v).attr("__name__"))) + ")");
+    }
+}
+
+std::string text(const py::dict& request, const char* key) { return py::str(item(request, key)); }
+
 trt::BuildRequest to_request(const py::dict& d) {
     trt::BuildRequest r;
-    r.onnx_path = py::str(item(d, "onnx_path"));
-    r.flags = item(d, "flags").cast<std::vector<std::string>>();
-    for (const auto& profile : item(d, "profiles")) {
+    r.onnx_path = text(d, "onnx_path");
+    r.flags = value<std::vector<std::string>>(d, "flags");
+    for (const auto& profile : value<py::list>(d, "profiles")) {
         std::vector<std::pair<std::string, ProfileShape>> shapes;
         for (const auto& [name, mmo] : profile.cast<py::dict>()) {
             const auto m = mmo.cast<py::dict>();
-            shapes.emplace_back(py::str(name), ProfileShape{item(m, "min").cast<Shape>(),
-                                                            item(m, "opt").cast<Shape>(),
-                                                            item(m, "max").cast<Shape>()});
+            shapes.emplace_back(py::str(name), ProfileShape{value<Shape>(m, "min"), value<Shape>(m, "opt"),
+                                                            value<Shape>(m, "max")});
         }
         r.profiles.push_back(std::move(shapes));
     }
-    for (const auto& [name, bytes] : item(d, "memory_pools").cast<py::dict>()) {
+    for (const auto& [name, bytes] : value<py::dict>(d, "memory_pools")) {
         r.memory_pools.emplace_back(py::str(name), bytes.cast<std::uint64_t>());
     }
-    r.builder_optimization_level = item(d, "builder_optimization_level").cast<int>();
-    r.max_aux_streams = item(d, "max_aux_streams").cast<int>();
-    r.hardware_compatibility_level = py::str(item(d, "hardware_compatibility_level"));
-    const py::object cache = item(d, "timing_cache");
-    if (!cache.is_none()) r.timing_cache = cache.cast<py::bytes>().cast<std::string>();
-    r.plugins = item(d, "plugins").cast<std::vector<std::string>>();
-    r.verbose = item(d, "verbose").cast<bool>();
+    r.builder_optimization_level = value<int>(d, "builder_optimization_level");
+    r.max_aux_streams = value<int>(d, "max_aux_streams");
+    r.hardware_compatibility_level = text(d, "hardware_compatibility_level");
+    if (!item(d, "timing_cache").is_none()) r.timing_cache = value<py::bytes>(d, "timing_cache").cast<std::string>();
+    r.plugins = value<std::vector<std::string>>(d, "plugins");
+    r.verbose = value<bool>(d, "verbose");
     // Optional (not in the first contract): "layer_names_only" | "detailed" | "none".
     if (d.contains("profiling_verbosity") && !d["profiling_verbosity"].is_none()) {
-        r.profiling_verbosity = py::str(d["profiling_verbosity"]);
+        r.profiling_verbosity = text(d, "profiling_verbosity");
     }
     return r;
 }

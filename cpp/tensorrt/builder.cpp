@@ -113,9 +113,12 @@ std::string parser_errors(const nvonnxparser::IParser& parser, const std::string
         if (e == nullptr) continue;
         const char* name = e->nodeName();
         const char* op = e->nodeOperator();
-        message += "\n  node " + std::to_string(e->node()) + " (" + (name != nullptr && name[0] ? name : "unnamed") +
-                   ", op " + (op != nullptr && op[0] ? op : "?") + "): " + parser_error_name(e->code()) + ": " +
-                   (e->desc() != nullptr ? e->desc() : "");
+        message += "\n  ";
+        if (e->node() >= 0) {  // -1: the error is about the model as a whole (e.g. not an ONNX file)
+            message += "node " + std::to_string(e->node()) + " (" + (name != nullptr && name[0] ? name : "unnamed") +
+                       ", op " + (op != nullptr && op[0] ? op : "?") + "): ";
+        }
+        message += parser_error_name(e->code()) + ": " + (e->desc() != nullptr ? e->desc() : "");
         if (is_unsupported_node(e->code())) {
             message += " (load a plugin with --plugins)";
             unsupported = true;

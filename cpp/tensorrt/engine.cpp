@@ -61,13 +61,12 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
         throw TensorRTError("cannot load TensorRT engine " + source + " (" + std::to_string(size) +
                             " bytes): " + why + ". " + version_hint());
     }
-    // make_shared cannot reach the private constructor; the object is still owned by exactly one shared_ptr.
-    std::shared_ptr<Engine> result(new Engine(std::move(logger), std::move(runtime), std::move(engine), source));
+    auto result = std::make_shared<Engine>(Key{}, std::move(logger), std::move(runtime), std::move(engine), source);
     result->read_tensors();
     return result;
 }
 
-Engine::Engine(std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
+Engine::Engine(Key, std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
                Ptr<nvinfer1::ICudaEngine> engine, std::string source)
     : logger_(std::move(logger)),
       runtime_(std::move(runtime)),

@@ -48,9 +48,15 @@ public:
     Engine& operator=(const Engine&) = delete;
     ~Engine();
 
-private:
-    Engine(std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
+    struct Key {  // only the factories can make one: keeps the constructor usable by std::make_shared alone
+    private:
+        Key() = default;
+        friend class Engine;
+    };
+    Engine(Key, std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
            Ptr<nvinfer1::ICudaEngine> engine, std::string source);
+
+private:
     void read_tensors();
 
     // Declaration order is destruction order reversed: the engine goes first, then the runtime, then the logger
