@@ -92,7 +92,7 @@ T value(const py::dict& request, const char* key) {
     const py::object v = item(request, key);
     try {
         return v.cast<T>();
-    } catch (const py::cast_error&) {
+    } catch (const std::exception&) {  // py::cast_error, or py::type_error for py:: object types
         throw ArgumentError(std::string("build request: '") + key + "' has the wrong type (" +
                             std::string(py::str(py::type::of(v).attr("__name__"))) + ")");
     }
@@ -119,7 +119,17 @@ trt::BuildRequest to_request(const py::dict& d) {
     r.builder_optimization_level = value<int>(d, "builder_optimization_level");
     r.max_aux_streams = value<int>(d, "max_aux_streams");
     r.hardware_compatibility_level = text(d, "hardware_compatibility_level");
-    if (!item(d, "timing_cache").is_none()) r.timing_cache = value<py::bytes>(d, "timing_cache").cast<std::string>();
+    const py::object cache = item(d, "timing_cache");
+    if (!cache.is_none()) {
+        if (!PyObject_CheckBuffer(cache.ptr()) || py::isinstance<py::str>(cache)) {
+            throw ArgumentError("build request: 'timing_cache' has the wrong type (" +
+                                std::string(py::str(py::type::of(cache).attr("__name__"))) +
+                                "); expected bytes or None");
+        }
+        const py::buffer_info info = cache.cast<py::buffer>().request();
+        const auto [ptr, size] = byte_view(info);
+        r.timing_cache = std::string(static_cast<const char*>(ptr), size);
+    }
     r.plugins = value<std::vector<std::string>>(d, "plugins");
     r.verbose = value<bool>(d, "verbose");
     // Optional (not in the first contract): "layer_names_only" | "detailed" | "none".
@@ -176,7 +186,15 @@ py::dict build(const py::dict& request, const py::object& progress, const py::ob
 
 py::bytes merge_caches(const py::list& caches) {
     std::vector<std::string> blobs;
-    for (const auto& c : caches) blobs.push_back(c.cast<py::bytes>().cast<std::string>());
+    for (const auto& c : caches) {
+        if (!PyObject_CheckBuffer(c.ptr()) || py::isinstance<py::str>(c)) {
+            throw ArgumentError("merge_timing_caches takes bytes objects, not " +
+                                std::string(py::str(py::type::of(c).attr("__name__"))));
+        }
+        const py::buffer_info info = py::reinterpret_borrow<py::buffer>(c).request();
+        const auto [ptr, size] = byte_view(info);
+        blobs.emplace_back(static_cast<const char*>(ptr), size);
+    }
     std::string merged;
     {
         py::gil_scoped_release release;
