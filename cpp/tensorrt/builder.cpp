@@ -265,6 +265,7 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, Logg
     BuildResult result;
     if (!has_flag(r, "disable_timing_cache")) cache = attach_timing_cache(r, *config, logger, result.timing_cache_used);
     config->setProgressMonitor(&monitor);
+    logger.take_errors();  // only errors of the build itself explain a failed build
 
     Ptr<nvinfer1::IHostMemory> plan(builder->buildSerializedNetwork(*network, *config));
     config->setProgressMonitor(nullptr);
