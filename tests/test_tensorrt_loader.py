@@ -228,6 +228,7 @@ def test_failing_factories_raise_tensorrt_error(tmp_path: Path) -> None:
 
 @needs_headers
 @needs_cc
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvinfer_plugin would be found beside the real libnvinfer")
 def test_build_loads_plugins_then_reports_missing_standard_plugins(tmp_path: Path) -> None:
     fake_nvinfer(tmp_path, MAJOR * 10000 + 1, factories=True)
     plugin = compile_shared(FAKE_PLUGIN, tmp_path / "libmyplugin.so")
