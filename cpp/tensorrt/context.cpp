@@ -73,22 +73,22 @@ void Context::set_input_shape(const std::string& name, const Shape& shape) {
 Shape Context::output_shape(const std::string& name) const {
     find(name);
     const nvinfer1::Dims dims = context_->getTensorShape(name.c_str());
-    if (dims.nbDims < 0) {
-        throw ShapeError(with_errors("TensorRT cannot give the shape of '" + name + "'", engine_->logger()));
-    }
     const Shape shape = from_trt(dims);
-    if (is_dynamic(shape)) {
-        std::string unset;
-        for (const auto& t : tensors()) {
-            if (t.io == TensorIO::kInput && is_dynamic(from_trt(context_->getTensorShape(t.name.c_str())))) {
-                unset += (unset.empty() ? "" : ", ") + t.name;
-            }
-        }
-        throw ShapeError("the shape of '" + name + "' is still " + to_string(shape) + ": " +
-                         (unset.empty() ? "it depends on the input data, which trtcore does not support yet"
-                                        : "set the shape of input(s) " + unset + " first"));
+    if (dims.nbDims >= 0 && !is_dynamic(shape)) return shape;
+    // Unknown: either an input's shape is not set yet (its dims still hold -1, or TensorRT gives no dims), or
+    // the output's size depends on the data (NonZero-like), which needs an output allocator.
+    std::string unset;
+    for (const auto& t : tensors()) {
+        if (t.io != TensorIO::kInput) continue;
+        const nvinfer1::Dims in = context_->getTensorShape(t.name.c_str());
+        if (in.nbDims < 0 || is_dynamic(from_trt(in))) unset += (unset.empty() ? "" : ", ") + t.name;
     }
-    return shape;
+    std::string message = "the shape of '" + name + "' is not known yet (" +
+                          (dims.nbDims < 0 ? std::string("TensorRT gives none") : to_string(shape)) + "): ";
+    message += unset.empty() ? "it depends on the input data, which trtcore does not support yet"
+                             : "set the shape of input(s) " + unset + " first";
+    engine_->logger().take_errors();  // TensorRT's complaint about the unset input says no more than this
+    throw ShapeError(message);
 }
 
 void Context::set_tensor_address(const std::string& name, void* device_ptr) {
