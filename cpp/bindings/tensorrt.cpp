@@ -7,8 +7,6 @@
 #include "runtime/backend.h"
 
 #ifdef TRTCORE_WITH_TENSORRT
-#include <chrono>
-
 #include "tensorrt/builder.h"
 #include "tensorrt/context.h"
 #include "tensorrt/engine.h"
