@@ -83,4 +83,19 @@ void Library::init_plugins(nvinfer1::ILogger& logger) {
     plugins_initialised_ = true;
 }
 
+void Library::load_plugin_library(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& loaded : user_plugins_) {
+        if (loaded.first == path) return;
+    }
+    std::vector<std::string> tried;
+    auto lib = DynamicLibrary::open(path, {}, tried);
+    if (!lib) {
+        std::string why;
+        for (const auto& t : tried) why += (why.empty() ? "" : "; ") + t;
+        throw FileError("cannot load plugin library " + path + ": " + why);
+    }
+    user_plugins_.emplace_back(path, std::move(lib));
+}
+
 }  // namespace trtcore::trt

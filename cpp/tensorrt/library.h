@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/dynlib.h"
 
@@ -29,6 +31,10 @@ public:
     Ptr<nvonnxparser::IParser> create_parser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger);
     // Opens libnvinfer_plugin.so.<major> on first use and registers its plugins (idempotent).
     void init_plugins(nvinfer1::ILogger& logger);
+    // dlopens a plugin library (its static initialisers register its creators) and keeps it loaded for the
+    // process: engines built or loaded with its plugins refer to it. Idempotent per path. FileError when the
+    // loader refuses it (the message carries the loader's reason).
+    void load_plugin_library(const std::string& path);
 
     int version() const { return version_; }  // major*10000 + minor*100 + patch, as getInferLibVersion returns
     std::string version_string() const;
@@ -39,6 +45,7 @@ private:
     std::unique_ptr<DynamicLibrary> nvinfer_;
     std::unique_ptr<DynamicLibrary> parser_;
     std::unique_ptr<DynamicLibrary> plugins_;
+    std::vector<std::pair<std::string, std::unique_ptr<DynamicLibrary>>> user_plugins_;
     bool plugins_initialised_ = false;
     std::mutex mutex_;
     int version_ = 0;

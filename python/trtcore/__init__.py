@@ -10,6 +10,7 @@ from __future__ import annotations
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore._info import build_info
 from trtcore.builder import BuildConfig, build
+from trtcore.engine import Engine
 from trtcore.pipelines import IMAGENET, Classifier, Preprocess, Segmenter
 from trtcore.runners import OnnxRuntimeRunner, Runner, TensorRTRunner, load
 from trtcore.errors import (
@@ -33,6 +34,7 @@ __all__ = [
     "__version__",
     "build_info",
     "build",
+    "Engine",
     "BuildConfig",
     "load",
     "Runner",

@@ -1,0 +1,26 @@
+// Builder option names (the contract's words) → TensorRT's builder enums, by name and under NV_TENSORRT_MAJOR /
+// MINOR guards. Internal to builder.cpp.
+#pragma once
+
+#include <NvInfer.h>
+#include <NvOnnxParser.h>
+
+#include <string>
+
+namespace trtcore::trt {
+
+// Applies flag `name` to `config`, or only validates it when `config` is null. "strongly_typed" is a network
+// creation flag: accepted here and left to the caller. Throws ArgumentError for a name this TensorRT lacks.
+void apply_builder_flag(const std::string& name, nvinfer1::IBuilderConfig* config);
+// Throws ArgumentError for an unknown pool name.
+nvinfer1::MemoryPoolType memory_pool(const std::string& name);
+// Throws ArgumentError for an unknown level or one this TensorRT lacks.
+nvinfer1::HardwareCompatibilityLevel hardware_compatibility(const std::string& name);
+// Throws ArgumentError for an unknown name.
+nvinfer1::ProfilingVerbosity profiling_verbosity(const std::string& name);
+// The parser's error code by name, e.g. "UNSUPPORTED_NODE".
+std::string parser_error_name(nvonnxparser::ErrorCode code);
+// kUNSUPPORTED_NODE and its refinements (attribute, input, data type, dynamic, shape): a plugin may help.
+bool is_unsupported_node(nvonnxparser::ErrorCode code);
+
+}  // namespace trtcore::trt

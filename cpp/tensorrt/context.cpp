@@ -1,0 +1,109 @@
+#include "tensorrt/context.h"
+
+#include <cuda_runtime_api.h>
+
+#include "common/error.h"
+#include "tensorrt/types.h"
+
+namespace trtcore::trt {
+
+namespace {
+std::string with_errors(std::string message, Logger& logger) {
+    const std::string errors = logger.take_errors();
+    return errors.empty() ? message : message + ": " + errors;
+}
+}  // namespace
+
+Context::Context(std::shared_ptr<Engine> engine, int profile, void* stream)
+    : engine_(std::move(engine)), profile_(profile) {
+    if (!engine_) throw ArgumentError("Context: engine is null");
+    const int profiles = engine_->num_profiles();
+    if (profile < 0 || profile >= profiles) {
+        throw ArgumentError("optimization profile " + std::to_string(profile) + " does not exist in " +
+                            engine_->source() + ": it has " + std::to_string(profiles) + " (0.." +
+                            std::to_string(profiles - 1) + ")");
+    }
+    context_.reset(engine_->get().createExecutionContext());
+    if (!context_) {
+        throw TensorRTError(with_errors(
+            "TensorRT could not create an execution context for " + engine_->source() +
+                " (it needs " + std::to_string(engine_->device_memory_size()) + " bytes of device memory)",
+            engine_->logger()));
+    }
+    if (profile != 0) {  // a new context starts on profile 0
+        auto s = static_cast<cudaStream_t>(stream);
+        if (!context_->setOptimizationProfileAsync(profile, s)) {
+            throw TensorRTError(with_errors("cannot select optimization profile " + std::to_string(profile) +
+                                                " of " + engine_->source(), engine_->logger()));
+        }
+        // The switch may queue copies: wait, so that enqueue on any other stream sees the profile in place.
+        const cudaError_t err = cudaStreamSynchronize(s);
+        if (err != cudaSuccess) {
+            throw CudaError(std::string("selecting optimization profile: ") + cudaGetErrorString(err));
+        }
+    }
+}
+
+const TensorInfo& Context::find(const std::string& name) const {
+    std::string names;
+    for (const auto& t : tensors()) {
+        if (t.name == name) return t;
+        names += (names.empty() ? "" : ", ") + t.name;
+    }
+    throw ArgumentError("engine " + engine_->source() + " has no tensor named '" + name + "' (it has: " + names +
+                        ")");
+}
+
+void Context::set_input_shape(const std::string& name, const Shape& shape) {
+    const TensorInfo& info = find(name);
+    if (info.io != TensorIO::kInput) {
+        throw ArgumentError("'" + name + "' is an output of " + engine_->source() + ", not an input");
+    }
+    if (context_->setInputShape(name.c_str(), to_trt(shape, "input '" + name + "'"))) return;
+    std::string message = "input '" + name + "' cannot take shape " + to_string(shape) + ": the engine's shape is " +
+                          to_string(info.shape);
+    if (static_cast<std::size_t>(profile_) < info.profiles.size()) {
+        const auto& p = info.profiles[static_cast<std::size_t>(profile_)];
+        message += ", optimization profile " + std::to_string(profile_) + " allows min " + to_string(p.min) +
+                   " to max " + to_string(p.max);
+    }
+    throw ShapeError(with_errors(message, engine_->logger()));
+}
+
+Shape Context::output_shape(const std::string& name) const {
+    find(name);
+    const nvinfer1::Dims dims = context_->getTensorShape(name.c_str());
+    const Shape shape = from_trt(dims);
+    if (dims.nbDims >= 0 && !is_dynamic(shape)) return shape;
+    // Unknown: either an input's shape is not set yet (its dims still hold -1, or TensorRT gives no dims), or
+    // the output's size depends on the data (NonZero-like), which needs an output allocator.
+    std::string unset;
+    for (const auto& t : tensors()) {
+        if (t.io != TensorIO::kInput) continue;
+        const nvinfer1::Dims in = context_->getTensorShape(t.name.c_str());
+        if (in.nbDims < 0 || is_dynamic(from_trt(in))) unset += (unset.empty() ? "" : ", ") + t.name;
+    }
+    std::string message = "the shape of '" + name + "' is not known yet (" +
+                          (dims.nbDims < 0 ? std::string("TensorRT gives none") : to_string(shape)) + "): ";
+    message += unset.empty() ? "it depends on the input data, which trtcore does not support yet"
+                             : "set the shape of input(s) " + unset + " first";
+    engine_->logger().take_errors();  // TensorRT's complaint about the unset input says no more than this
+    throw ShapeError(message);
+}
+
+void Context::set_tensor_address(const std::string& name, void* device_ptr) {
+    find(name);
+    if (!context_->setTensorAddress(name.c_str(), device_ptr)) {
+        throw TensorRTError(with_errors("TensorRT rejected the address of tensor '" + name + "'",
+                                        engine_->logger()));
+    }
+}
+
+void Context::enqueue(void* stream) {
+    if (!context_->enqueueV3(static_cast<cudaStream_t>(stream))) {
+        throw TensorRTError(with_errors("TensorRT could not run " + engine_->source() + " (enqueueV3 failed)",
+                                        engine_->logger()));
+    }
+}
+
+}  // namespace trtcore::trt

@@ -1,0 +1,130 @@
+#include "tensorrt/engine.h"
+
+#include <NvInferVersion.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+
+#include "common/error.h"
+#include "tensorrt/types.h"
+
+namespace trtcore::trt {
+
+namespace {
+std::vector<char> read_plan(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw FileError("cannot open TensorRT engine " + path + ": " + std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) throw FileError("cannot open TensorRT engine " + path + ": it is a folder");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw FileError("cannot open TensorRT engine " + path + ": " + std::strerror(errno));
+    std::vector<char> data(static_cast<std::size_t>(st.st_size));
+    if (!data.empty() && !in.read(data.data(), static_cast<std::streamsize>(data.size()))) {
+        throw FileError("cannot read TensorRT engine " + path + " (" + std::to_string(data.size()) +
+                        " bytes expected, " + std::to_string(in.gcount()) + " read)");
+    }
+    return data;
+}
+
+std::string version_hint() {
+    return "A plan loads only in the TensorRT version that built it (this trtcore uses TensorRT " +
+           Library::get().version_string() +
+           ") on the same GPU model, unless it was built version- or hardware-compatible (version-compatible plans "
+           "also need allow_host_code=True); rebuild it with `trtcore build`";
+}
+}  // namespace
+
+std::shared_ptr<Engine> Engine::from_file(const std::string& path, Logger::Sink sink, bool allow_host_code) {
+    const auto data = read_plan(path);
+    return from_bytes(data.data(), data.size(), path, std::move(sink), allow_host_code);
+}
+
+std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, const std::string& source,
+                                           Logger::Sink sink, bool allow_host_code) {
+    if (size == 0) {
+        throw TensorRTError("cannot load TensorRT engine " + source +
+                            ": it is empty (0 bytes), not a plan; build one with "
+                            "`trtcore build --onnx model.onnx --saveEngine model.engine`");
+    }
+    auto& library = Library::get();
+    auto logger = std::make_shared<Logger>(nvinfer1::ILogger::Severity::kWARNING, std::move(sink));
+    std::shared_ptr<nvinfer1::IRuntime> runtime = library.create_runtime(*logger);
+    runtime->setEngineHostCodeAllowed(allow_host_code);
+    Ptr<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(data, size));
+    if (!engine) {
+        std::string why = logger->take_errors();
+        if (why.empty()) why = "TensorRT gave no reason";
+        throw TensorRTError("cannot load TensorRT engine " + source + " (" + std::to_string(size) +
+                            " bytes): " + why + ". " + version_hint());
+    }
+    auto result = std::make_shared<Engine>(Key{}, std::move(logger), std::move(runtime), std::move(engine), source);
+    result->read_tensors();
+    return result;
+}
+
+Engine::Engine(Key, std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
+               Ptr<nvinfer1::ICudaEngine> engine, std::string source)
+    : logger_(std::move(logger)),
+      runtime_(std::move(runtime)),
+      engine_(std::move(engine)),
+      source_(std::move(source)) {}
+
+Engine::~Engine() = default;
+
+void Engine::read_tensors() {
+    const int32_t n = engine_->getNbIOTensors();
+    const int32_t profiles = engine_->getNbOptimizationProfiles();
+    for (int32_t i = 0; i < n; ++i) {
+        const char* name = engine_->getIOTensorName(i);
+        if (name == nullptr) continue;
+        TensorInfo info;
+        info.name = name;
+        const auto mode = engine_->getTensorIOMode(name);
+        if (mode == nvinfer1::TensorIOMode::kINPUT) {
+            info.io = TensorIO::kInput;
+        } else if (mode == nvinfer1::TensorIOMode::kOUTPUT) {
+            info.io = TensorIO::kOutput;
+        } else {
+            continue;  // kNONE: not an I/O tensor
+        }
+        info.dtype = from_trt(engine_->getTensorDataType(name), "tensor '" + info.name + "' of " + source_);
+        info.shape = from_trt(engine_->getTensorShape(name));
+        const char* format = engine_->getTensorFormatDesc(name);
+        info.format = format != nullptr ? format : "";
+        if (info.io == TensorIO::kInput) {
+            for (int32_t p = 0; p < profiles; ++p) {
+                ProfileShape ps;
+                ps.min = from_trt(engine_->getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN));
+                ps.opt = from_trt(engine_->getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT));
+                ps.max = from_trt(engine_->getProfileShape(name, p, nvinfer1::OptProfileSelector::kMAX));
+                info.profiles.push_back(std::move(ps));
+            }
+        }
+        tensors_.push_back(std::move(info));
+    }
+    std::stable_partition(tensors_.begin(), tensors_.end(),
+                          [](const TensorInfo& t) { return t.io == TensorIO::kInput; });
+}
+
+int64_t Engine::device_memory_size() const { return engine_->getDeviceMemorySizeV2(); }
+
+int Engine::num_profiles() const { return engine_->getNbOptimizationProfiles(); }
+
+std::string Engine::inspect() const {
+    Ptr<nvinfer1::IEngineInspector> inspector(engine_->createEngineInspector());
+    if (!inspector) {
+        throw TensorRTError("TensorRT could not create an engine inspector for " + source_ + ": " +
+                            logger_->take_errors());
+    }
+    const char* json = inspector->getEngineInformation(nvinfer1::LayerInformationFormat::kJSON);
+    if (json == nullptr) {
+        throw TensorRTError("TensorRT gave no layer information for " + source_ + ": " + logger_->take_errors());
+    }
+    return json;
+}
+
+}  // namespace trtcore::trt

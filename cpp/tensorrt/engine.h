@@ -1,0 +1,71 @@
+// A deserialized TensorRT engine (plan) and what it says about its tensors.
+//
+// SECURITY: a plan is trusted code to TensorRT (it can carry kernels and, when allowed, host code). Load plans
+// only from sources you trust, as you would a shared library.
+#pragma once
+
+#include <NvInfer.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/tensor.h"
+#include "tensorrt/library.h"
+#include "tensorrt/logger.h"
+
+namespace trtcore::trt {
+
+class Engine {
+public:
+    // Throws FileError (missing, unreadable, a folder), TensorRTError (an empty plan, or TensorRT refused
+    // it: corrupt, truncated, another TensorRT version or GPU; the message carries TensorRT's words and the
+    // file name), TensorRTNotFound (no libnvinfer).
+    // `allow_host_code`: let TensorRT run host code embedded in the plan (version-compatible plans carry their
+    // lean runtime that way). Off by default: enable it only for plans you trust.
+    static std::shared_ptr<Engine> from_file(const std::string& path, Logger::Sink sink = {},
+                                             bool allow_host_code = false);
+    // `source` names the plan in error messages (e.g. "<bytes>").
+    static std::shared_ptr<Engine> from_bytes(const void* data, std::size_t size, const std::string& source,
+                                              Logger::Sink sink = {}, bool allow_host_code = false);
+
+    // Inputs first, then outputs, each in TensorRT's order.
+    const std::vector<TensorInfo>& tensors() const { return tensors_; }
+    // Device memory one execution context needs for activations (the largest over the profiles).
+    int64_t device_memory_size() const;
+    int num_profiles() const;
+    // Layer information as TensorRT's JSON (IEngineInspector). Detail depends on the profiling verbosity the
+    // engine was built with ("detailed" gives types, shapes and tactics; the default gives layer names).
+    std::string inspect() const;
+    const std::string& source() const { return source_; }
+
+    nvinfer1::ICudaEngine& get() const { return *engine_; }
+    Logger& logger() const { return *logger_; }
+
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+    ~Engine();
+
+    struct Key {  // only the factories can make one: keeps the constructor usable by std::make_shared alone
+    private:
+        Key() = default;
+        friend class Engine;
+    };
+    Engine(Key, std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
+           Ptr<nvinfer1::ICudaEngine> engine, std::string source);
+
+private:
+    void read_tensors();
+
+    // Declaration order is destruction order reversed: the engine goes first, then the runtime, then the logger
+    // both were created with (TensorRT requires the runtime to outlive its engines).
+    std::shared_ptr<Logger> logger_;
+    std::shared_ptr<nvinfer1::IRuntime> runtime_;
+    Ptr<nvinfer1::ICudaEngine> engine_;
+    std::string source_;
+    std::vector<TensorInfo> tensors_;
+};
+
+}  // namespace trtcore::trt

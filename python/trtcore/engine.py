@@ -1,0 +1,232 @@
+"""Loading and running TensorRT engines (plans) from Python.
+
+SECURITY: a TensorRT plan is trusted code. Deserializing one runs NVIDIA's kernels and whatever the plan embeds
+(plugins, and host code for version-compatible plans); a crafted plan can do what a shared library can. Load
+plans only from sources you trust, as you would a ``.so`` file.
+
+>>> import trtcore
+>>> eng = trtcore.load("model.engine")  # doctest: +SKIP
+>>> out = eng.infer({"input": x})  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from trtcore import _core
+from trtcore._info import register_tensorrt_folders
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["Engine", "TensorInfo", "load"]
+
+logger = logging.getLogger(__name__)
+
+Shape = tuple[int, ...]
+PathOrBytes = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
+
+
+def _numpy_dtype(name: str) -> np.dtype | str:
+    """numpy's dtype for trtcore's dtype name; the name itself where numpy has no such type (bfloat16, fp8, int4
+    without ml_dtypes)."""
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return name
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One input or output of an engine.
+
+    ``shape`` has -1 for dimensions fixed only at run time; ``profiles`` lists (min, opt, max) shapes per
+    optimization profile (inputs only).
+
+    >>> t = TensorInfo("x", np.dtype("float32"), (-1, 3), "Row major linear FP32", [((1, 3), (4, 3), (8, 3))])
+    >>> t.is_dynamic
+    True
+    """
+
+    name: str
+    dtype: np.dtype | str
+    shape: Shape
+    format: str = ""
+    profiles: list[tuple[Shape, Shape, Shape]] = field(default_factory=list)
+
+    @property
+    def is_dynamic(self) -> bool:
+        """Whether any dimension is -1.
+
+        >>> TensorInfo("y", np.dtype("float32"), (1, 10)).is_dynamic
+        False
+        """
+        return any(d < 0 for d in self.shape)
+
+    @classmethod
+    def _from_native(cls, d: Mapping[str, Any]) -> TensorInfo:
+        return cls(
+            name=d["name"],
+            dtype=_numpy_dtype(d["dtype"]),
+            shape=tuple(d["shape"]),
+            format=d["format"],
+            profiles=[(tuple(a), tuple(b), tuple(c)) for a, b, c in d["profiles"]],
+        )
+
+
+class Engine:
+    """A deserialized TensorRT engine.
+
+    Thread-safe: :meth:`infer` keeps one execution context per calling thread, so several Python threads run
+    the engine concurrently (each with its own context, stream and buffers).
+
+    >>> eng = Engine.from_file("model.engine")  # doctest: +SKIP
+    >>> [t.name for t in eng.inputs]  # doctest: +SKIP
+    ['input']
+    """
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        tensors = native.tensors
+        self._inputs = [TensorInfo._from_native(t) for t in tensors if t["io"] == "input"]
+        self._outputs = [TensorInfo._from_native(t) for t in tensors if t["io"] == "output"]
+        self._local = threading.local()
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], allow_host_code: bool = False) -> Engine:
+        """Loads a plan file. Raises FileError, TensorRTError (corrupt plan, other TensorRT version or GPU),
+        TensorRTNotFound. ``allow_host_code`` lets the plan run embedded host code (needed by version-compatible
+        plans); enable it only for plans you trust.
+
+        >>> eng = Engine.from_file("model.engine")  # doctest: +SKIP
+        """
+        register_tensorrt_folders()
+        return cls(_core.Engine.from_file(os.fspath(Path(path)), allow_host_code))
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes | bytearray | memoryview, source: str = "<bytes>", allow_host_code: bool = False
+    ) -> Engine:
+        """Loads a plan held in memory (``source`` names it in error messages; ``allow_host_code`` as in
+        :meth:`from_file`).
+
+        >>> eng = Engine.from_bytes(Path("model.engine").read_bytes())  # doctest: +SKIP
+        """
+        register_tensorrt_folders()
+        return cls(_core.Engine.from_bytes(data, source, allow_host_code))
+
+    @property
+    def inputs(self) -> list[TensorInfo]:
+        """The engine's inputs, in TensorRT's order.
+
+        >>> eng.inputs[0].shape  # doctest: +SKIP
+        (-1, 3, 224, 224)
+        """
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list[TensorInfo]:
+        """The engine's outputs, in TensorRT's order.
+
+        >>> eng.outputs[0].dtype  # doctest: +SKIP
+        dtype('float32')
+        """
+        return list(self._outputs)
+
+    @property
+    def device_memory_size(self) -> int:
+        """Bytes of device memory one execution context needs for activations.
+
+        >>> eng.device_memory_size  # doctest: +SKIP
+        1048576
+        """
+        return int(self._native.device_memory_size)
+
+    @property
+    def num_profiles(self) -> int:
+        """Number of optimization profiles (1 for a static engine).
+
+        >>> eng.num_profiles  # doctest: +SKIP
+        1
+        """
+        return int(self._native.num_profiles)
+
+    @property
+    def source(self) -> str:
+        """The file the engine came from, or ``"<bytes>"``.
+
+        >>> eng.source  # doctest: +SKIP
+        'model.engine'
+        """
+        return str(self._native.source)
+
+    def inspect(self) -> dict[str, Any]:
+        """Layer information from TensorRT's engine inspector, parsed from its JSON. Engines built with
+        ``profiling_verbosity="detailed"`` describe each layer; others list layer names only.
+
+        >>> eng.inspect()["Layers"]  # doctest: +SKIP
+        ['conv1 + relu1', ...]
+        """
+        return json.loads(self._native.inspect())
+
+    def create_context(self, profile: int = 0) -> Any:
+        """A new TensorRT execution context (a ``trtcore._core.Context``, the runtime's backend) on ``profile``.
+
+        >>> ctx = eng.create_context(profile=0)  # doctest: +SKIP
+        """
+        return self._native.create_context(profile)
+
+    def create_execution(self, stream: int | None = None, cuda_graph: bool = False, profile: int = 0) -> Any:
+        """An executor over a new context: explicit control of the stream, CUDA graphs and the profile. Use one per
+        thread.
+
+        >>> ex = eng.create_execution(cuda_graph=True)  # doctest: +SKIP
+        >>> ex.infer({"input": x})  # doctest: +SKIP
+        """
+        from trtcore.runtime import Executor  # the runtime layer; imported late: it needs CUDA
+
+        return Executor(self.create_context(profile), stream=stream, cuda_graph=cuda_graph)
+
+    def infer(self, feed: Mapping[str, Any], copy_outputs: bool = True) -> dict[str, np.ndarray]:
+        """Runs the engine on ``feed`` (input name → array) and returns every output by name.
+
+        Inputs are numpy arrays (used in place when C-contiguous and of the engine's dtype) or CUDA arrays. With
+        ``copy_outputs=False`` outputs are views of reusable staging buffers, valid until this thread's next call.
+
+        >>> out = eng.infer({"input": np.zeros((1, 3, 224, 224), np.float32)})  # doctest: +SKIP
+        >>> out["output"].shape  # doctest: +SKIP
+        (1, 1000)
+        """
+        executor = getattr(self._local, "executor", None)
+        if executor is None:
+            executor = self.create_execution()
+            self._local.executor = executor
+            logger.debug("new execution context for thread %s on %s", threading.get_ident(), self.source)
+        return executor.infer(dict(feed), copy_outputs=copy_outputs)
+
+    def __repr__(self) -> str:
+        def fmt(ts: list[TensorInfo]) -> str:
+            return ", ".join(f"{t.name}: {t.dtype} {list(t.shape)}" for t in ts)
+
+        return f"<trtcore.Engine {self.source!r} inputs=[{fmt(self._inputs)}] outputs=[{fmt(self._outputs)}]>"
+
+
+def load(path_or_bytes: PathOrBytes, allow_host_code: bool = False) -> Engine:
+    """Loads a TensorRT engine from a plan file or from the plan's bytes. Plans are trusted code: load only plans
+    you trust (``allow_host_code=True`` additionally lets a plan run embedded host code, which version-compatible
+    plans need).
+
+    >>> eng = trtcore.load("model.engine")  # doctest: +SKIP
+    >>> eng = trtcore.load(Path("model.engine").read_bytes())  # doctest: +SKIP
+    """
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        return Engine.from_bytes(path_or_bytes, allow_host_code=allow_host_code)
+    return Engine.from_file(path_or_bytes, allow_host_code=allow_host_code)

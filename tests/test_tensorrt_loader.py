@@ -1,0 +1,258 @@
+"""TensorRT loading and argument checks that need no TensorRT library: what trtcore does when TensorRT is not
+compiled in, not installed, the wrong version, or broken. Fake ``libnvinfer.so.<major>`` files are built here
+with the C compiler; each fake is loaded in a subprocess (the loaded library is process-wide)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import trtcore
+from trtcore import _core
+
+COMPILED = _core.compiled_info()
+MAJOR = COMPILED["tensorrt_major"]
+needs_headers = pytest.mark.skipif(MAJOR is None, reason="trtcore was built without TensorRT headers")
+no_headers = pytest.mark.skipif(MAJOR is not None, reason="trtcore was built with TensorRT headers")
+REAL_TRT = _core.tensorrt_runtime_info([MAJOR])["found"] if MAJOR else False
+CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+needs_cc = pytest.mark.skipif(CC is None, reason="no C compiler to build a fake libnvinfer")
+
+
+def request(onnx_path: str | os.PathLike[str], **overrides: object) -> dict:
+    """A complete build request (build contract) with defaults."""
+    r = {
+        "onnx_path": os.fspath(onnx_path),
+        "flags": [],
+        "profiles": [],
+        "memory_pools": {},
+        "builder_optimization_level": -1,
+        "max_aux_streams": -1,
+        "hardware_compatibility_level": "none",
+        "timing_cache": None,
+        "plugins": [],
+        "verbose": False,
+    }
+    r.update(overrides)
+    return r
+
+
+# --- built without TensorRT headers (CI) -----------------------------------------------------------------------
+
+
+@no_headers
+def test_without_headers_every_entry_point_says_how_to_rebuild(tmp_path: Path) -> None:
+    calls = [
+        lambda: trtcore.load(b"plan"),
+        lambda: trtcore.load(tmp_path / "m.engine"),
+        lambda: _core.build_engine(request(tmp_path / "m.onnx"), None, None),
+        lambda: _core.merge_timing_caches([]),
+        lambda: _core.tensorrt_version(),
+    ]
+    for call in calls:
+        with pytest.raises(trtcore.TensorRTNotFound, match="built without TensorRT headers.*TensorRT_ROOT"):
+            call()
+
+
+# --- headers compiled in, no library ----------------------------------------------------------------------------
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvinfer is installed here")
+def test_missing_library_lists_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRTCORE_TENSORRT_LIB_DIR", str(tmp_path))
+    for call in (lambda: trtcore.load(b"not empty"), _core.tensorrt_version, lambda: _core.merge_timing_caches([])):
+        with pytest.raises(trtcore.TensorRTNotFound) as err:
+            call()
+        message = str(err.value)
+        assert f"libnvinfer.so.{MAJOR}" in message
+        assert f"{tmp_path}/libnvinfer.so.{MAJOR}" in message
+        assert "TRTCORE_TENSORRT_LIB_DIR" in message
+
+
+@needs_headers
+def test_plan_file_errors_name_the_file_before_any_library_is_needed(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.engine"
+    with pytest.raises(trtcore.FileError, match="missing.engine"):
+        trtcore.load(missing)
+    with pytest.raises(trtcore.FileError, match="folder"):
+        trtcore.load(tmp_path)
+    empty = tmp_path / "empty.engine"
+    empty.write_bytes(b"")
+    with pytest.raises(trtcore.TensorRTError, match=r"empty.engine.*empty \(0 bytes\)"):
+        trtcore.load(empty)
+    with pytest.raises(trtcore.TensorRTError, match=r"<bytes>.*empty"):
+        trtcore.load(b"")
+
+
+@needs_headers
+def test_build_request_is_validated_before_any_library_is_needed(tmp_path: Path) -> None:
+    onnx = tmp_path / "m.onnx"
+    with pytest.raises(trtcore.FileError, match="m.onnx"):
+        _core.build_engine(request(onnx), None, None)
+    onnx.write_bytes(b"\x08\x07")  # exists: validation goes on to the options
+    bad = request(onnx)
+    del bad["flags"]
+    with pytest.raises(trtcore.ArgumentError, match="lacks the key 'flags'"):
+        _core.build_engine(bad, None, None)
+    with pytest.raises(trtcore.ArgumentError, match="'flags' has the wrong type"):
+        _core.build_engine(request(onnx, flags="fp16"), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="'timing_cache' has the wrong type"):
+        _core.build_engine(request(onnx, timing_cache="cache.bin"), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="unknown builder flag 'fastest'"):
+        _core.build_engine(request(onnx, flags=["fastest"]), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="unknown memory pool 'vram'"):
+        _core.build_engine(request(onnx, memory_pools={"vram": 1 << 20}), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="hardware compatibility level 'turing'"):
+        _core.build_engine(request(onnx, hardware_compatibility_level="turing"), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="optimization level must be 0..5"):
+        _core.build_engine(request(onnx, builder_optimization_level=9), None, None)
+    mismatched = [{"x": {"min": [1, 3], "opt": [2, 3], "max": [4]}}]
+    with pytest.raises(trtcore.ShapeError, match="profile 0, input 'x'"):
+        _core.build_engine(request(onnx, profiles=mismatched), None, None)
+
+
+@needs_headers
+@pytest.mark.skipif(MAJOR is not None and MAJOR < 11, reason="TensorRT 10 has weak-typing flags")
+def test_tensorrt11_rejects_weak_typing_flags(tmp_path: Path) -> None:
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    for flag in ("fp16", "bf16", "int8", "fp8"):
+        with pytest.raises(trtcore.ArgumentError, match=f"TensorRT 11 has no {flag} builder flag.*convert"):
+            _core.build_engine(request(onnx, flags=[flag]), None, None)
+
+
+@needs_headers
+@pytest.mark.skipif(MAJOR != 10, reason="checks the TensorRT 10 flag table")
+def test_tensorrt10_accepts_weak_typing_flags_at_validation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    monkeypatch.setenv("TRTCORE_TENSORRT_LIB_DIR", str(tmp_path))
+    # Validation passes: what fails next is finding the library (or, with TensorRT installed, parsing).
+    with pytest.raises((trtcore.TensorRTNotFound, trtcore.BuildError)):
+        _core.build_engine(request(onnx, flags=["fp16", "int8", "strongly_typed", "no_tf32"]), None, None)
+
+
+# --- fake libraries ---------------------------------------------------------------------------------------------
+
+FAKE_NVINFER = r"""
+#include <stddef.h>
+int getInferLibVersion(void) { return VERSION; }
+#ifdef WITH_FACTORIES
+void* createInferRuntime_INTERNAL(void* logger, int version) { (void)logger; (void)version; return NULL; }
+void* createInferBuilder_INTERNAL(void* logger, int version) { (void)logger; (void)version; return NULL; }
+#endif
+"""
+
+FAKE_PLUGIN = r"""
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((constructor)) static void loaded(void) {
+    FILE* f = fopen(getenv("FAKE_PLUGIN_MARKER"), "w");
+    if (f) { fputs("loaded", f); fclose(f); }
+}
+"""
+
+
+def compile_shared(source: str, out: Path, *defines: str) -> Path:
+    src = out.with_suffix(".c")
+    src.write_text(source)
+    subprocess.run([CC, "-shared", "-fPIC", *[f"-D{d}" for d in defines], "-o", str(out), str(src)], check=True)
+    return out
+
+
+def fake_nvinfer(folder: Path, version: int, factories: bool) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    defines = [f"VERSION={version}"] + (["WITH_FACTORIES"] if factories else [])
+    return compile_shared(FAKE_NVINFER, folder / f"libnvinfer.so.{MAJOR}", *defines)
+
+
+def run_python(code: str, lib_dir: Path, **env: str) -> dict:
+    """Runs `code` (which sets `result`) in a fresh interpreter; returns the result or the exception raised."""
+    wrapper = textwrap.dedent(
+        """
+        import json, trtcore
+        from trtcore import _core
+        try:
+        {body}
+            out = {{"result": result}}
+        except Exception as e:
+            out = {{"type": type(e).__name__, "message": str(e)}}
+        print(json.dumps(out))
+        """
+    ).format(body=textwrap.indent(textwrap.dedent(code), "    "))
+    environment = {**os.environ, "TRTCORE_TENSORRT_LIB_DIR": str(lib_dir), **env}
+    proc = subprocess.run([sys.executable, "-c", wrapper], env=environment, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@needs_headers
+@needs_cc
+def test_library_of_another_major_is_refused(tmp_path: Path) -> None:
+    other = MAJOR - 1 if MAJOR > 10 else MAJOR + 1
+    lib = fake_nvinfer(tmp_path, other * 10000 + 3 * 100 + 1, factories=True)
+    out = run_python("result = trtcore.load(b'plan')", tmp_path)
+    assert out["type"] == "TensorRTError", out
+    assert f"{lib} is TensorRT {other}.3.1" in out["message"]
+    assert f"compiled against TensorRT {MAJOR}.x headers" in out["message"]
+
+
+@needs_headers
+@needs_cc
+def test_library_without_entry_points_is_not_tensorrt(tmp_path: Path) -> None:
+    fake_nvinfer(tmp_path, MAJOR * 10000 + 1, factories=False)
+    out = run_python("result = trtcore.load(b'plan')", tmp_path)
+    assert out["type"] == "TensorRTNotFound", out
+    assert "has no symbol createInferRuntime_INTERNAL" in out["message"]
+
+
+@needs_headers
+@needs_cc
+def test_failing_factories_raise_tensorrt_error(tmp_path: Path) -> None:
+    fake_nvinfer(tmp_path, MAJOR * 10000 + 7 * 100 + 2, factories=True)
+    assert run_python("result = _core.tensorrt_version()", tmp_path)["result"] == f"{MAJOR}.7.2"
+    out = run_python("result = trtcore.load(b'plan')", tmp_path)
+    assert out["type"] == "TensorRTError" and "could not create a runtime" in out["message"], out
+    out = run_python("result = _core.merge_timing_caches([b'x'])", tmp_path)
+    assert out["type"] == "TensorRTError" and "could not create a builder" in out["message"], out
+
+
+@needs_headers
+@needs_cc
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvinfer_plugin would be found beside the real libnvinfer")
+def test_build_loads_plugins_then_reports_missing_standard_plugins(tmp_path: Path) -> None:
+    fake_nvinfer(tmp_path, MAJOR * 10000 + 1, factories=True)
+    plugin = compile_shared(FAKE_PLUGIN, tmp_path / "libmyplugin.so")
+    marker = tmp_path / "marker.txt"
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    code = f"""
+    logs = []
+    r = {request(onnx, plugins=[str(plugin)])!r}
+    try:
+        _core.build_engine(r, None, lambda sev, msg: logs.append([sev, msg]))
+    except trtcore.Error as e:
+        result = [type(e).__name__, str(e), logs]
+    """
+    kind, message, logs = run_python(code, tmp_path, FAKE_PLUGIN_MARKER=str(marker))["result"]
+    assert marker.read_text() == "loaded"  # the plugin library was dlopened before the build
+    assert kind == "TensorRTError" and "could not create a builder" in message
+    assert any(sev == "warning" and "standard plugins are unavailable" in msg for sev, msg in logs), logs
+
+    code = f"""
+    try:
+        _core.build_engine({request(onnx, plugins=[str(tmp_path / "nope.so")])!r}, None, None)
+    except trtcore.Error as e:
+        result = [type(e).__name__, str(e)]
+    """
+    kind, message = run_python(code, tmp_path)["result"]
+    assert kind == "FileError" and "cannot load plugin library" in message and "nope.so" in message
