@@ -236,7 +236,7 @@ class FakeEngine:
         self.outputs = [FakeTensor("output", np.dtype("float32"), (-1, 2))]
 
     @classmethod
-    def from_file(cls, path):
+    def from_file(cls, path, allow_host_code=False):
         return cls(path)
 
     def infer(self, feed):
@@ -248,7 +248,7 @@ class FakeEngine:
 
 def test_tensorrt_runner_maps_engine_metadata_and_validates(tmp_path, monkeypatch):
     monkeypatch.setattr(trt_module, "tensorrt_unavailable_reason", lambda: None)
-    monkeypatch.setattr(trt_module, "_engine_class", lambda: FakeEngine)
+    monkeypatch.setattr(trt_module, "Engine", FakeEngine)
     plan = tmp_path / "m.engine"
     plan.write_bytes(b"plan")
     with load(plan) as r:
@@ -275,7 +275,7 @@ def test_onnx_on_tensorrt_is_built_once_per_model_and_config(tmp_path, monkeypat
     monkeypatch.setattr(trtcore.builder, "build", fake_build)
     monkeypatch.setattr(runners, "tensorrt_unavailable_reason", lambda: None)
     monkeypatch.setattr(trt_module, "tensorrt_unavailable_reason", lambda: None)
-    monkeypatch.setattr(trt_module, "_engine_class", lambda: FakeEngine)
+    monkeypatch.setattr(trt_module, "Engine", FakeEngine)
     first = load(add_model)
     assert isinstance(first, TensorRTRunner) and first.name == str(add_model)
     assert first.path.parent == tmp_path / "cache" / "engines" and first.path.suffix == ".engine"

@@ -49,6 +49,7 @@ def request(onnx_path: str | os.PathLike[str], **overrides: object) -> dict:
 
 @no_headers
 def test_without_headers_every_entry_point_says_how_to_rebuild(tmp_path: Path) -> None:
+    (tmp_path / "m.engine").write_bytes(b"plan")
     calls = [
         lambda: trtcore.load(b"plan"),
         lambda: trtcore.load(tmp_path / "m.engine"),

@@ -224,8 +224,10 @@ def load(path_or_bytes: PathOrBytes, allow_host_code: bool = False) -> Engine:
     you trust (``allow_host_code=True`` additionally lets a plan run embedded host code, which version-compatible
     plans need).
 
-    >>> eng = trtcore.load("model.engine")  # doctest: +SKIP
-    >>> eng = trtcore.load(Path("model.engine").read_bytes())  # doctest: +SKIP
+    ``trtcore.load`` wraps this in the runner contract; use this for the bare engine.
+
+    >>> eng = trtcore.engine.load("model.engine")  # doctest: +SKIP
+    >>> eng = trtcore.engine.load(Path("model.engine").read_bytes())  # doctest: +SKIP
     """
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
         return Engine.from_bytes(path_or_bytes, allow_host_code=allow_host_code)

@@ -54,7 +54,15 @@ def _cached_engine(onnx: Path, build_config: Any = None) -> Path:
     return engine
 
 
-def load(path: str | Path, backend: str = "auto", *, build_config: Any = None, activate: bool = True,
+def _engine_options(source: str, options: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - {"allow_host_code"})
+    if unknown:
+        raise ArgumentError(f"{source}: options {unknown} are ONNX Runtime settings; engines take only "
+                            "allow_host_code")
+    return options
+
+
+def load(path: str | Path | bytes, backend: str = "auto", *, build_config: Any = None, activate: bool = True,
          **options: Any) -> Runner:
     """Opens a model with the best backend and returns an active :class:`Runner`.
 
@@ -71,20 +79,22 @@ def load(path: str | Path, backend: str = "auto", *, build_config: Any = None, a
     """
     if backend not in BACKENDS:
         raise ArgumentError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if isinstance(path, (bytes, bytearray, memoryview)):
+        if backend == "onnxruntime":
+            raise ArgumentError("bytes are a serialized TensorRT engine, which runs only on backend 'tensorrt'")
+        runner: Runner = TensorRTRunner(path, **_engine_options("<bytes>", options))
+        return runner.activate() if activate else runner
     path = Path(path)
     if not path.exists():
         raise FileError(f"{path}: no such model file")
     if path.is_dir():
         raise FileError(f"{path}: is a folder, expected a model file (.onnx, .engine, .plan)")
     suffix = path.suffix.lower()
-    runner: Runner
     if suffix in ENGINE_SUFFIXES:
         if backend == "onnxruntime":
             raise ArgumentError(f"{path}: a TensorRT engine runs only on backend 'tensorrt', not ONNX Runtime; "
                                 "give the ONNX file instead")
-        if options:
-            raise ArgumentError(f"{path}: options {sorted(options)} are ONNX Runtime settings; engines take none")
-        runner = TensorRTRunner(path)
+        runner = TensorRTRunner(path, **_engine_options(str(path), options))
     elif suffix in ONNX_SUFFIXES:
         if backend == "onnxruntime":
             runner = OnnxRuntimeRunner(path, **options)

@@ -15,17 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from trtcore.engine import Engine
 from trtcore.errors import FileError, FormatError, TensorRTNotFound
 from trtcore.runners.base import Runner, TensorMeta
-
-
-def _engine_class() -> Any:
-    """trtcore's Engine class, or None in builds that predate the engine layer."""
-    try:
-        from trtcore.engine import Engine
-    except ImportError:
-        return None
-    return Engine
 
 
 def tensorrt_unavailable_reason() -> str | None:
@@ -41,8 +33,6 @@ def tensorrt_unavailable_reason() -> str | None:
     if not trt["compiled"]:
         return ("this trtcore was built without TensorRT headers (rebuild with TensorRT_ROOT=/path/to/TensorRT "
                 "pip install .)")
-    if _engine_class() is None:
-        return "this trtcore has no TensorRT engine layer (trtcore.engine is missing)"
     if not trt["library"]:
         return "libnvinfer was not found (pip install tensorrt, or set TRTCORE_TENSORRT_LIB_DIR); looked in: " + \
             "; ".join(trt["searched"])
@@ -60,21 +50,64 @@ class TensorRTRunner(Runner):
 
     backend = "tensorrt"
 
-    def __init__(self, path: str | Path, *, name: str | None = None) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise FileError(f"{self.path}: no such engine file")
-        super().__init__(name or str(self.path))
-        self.engine: Any = None
+    def __init__(self, source: str | Path | bytes | bytearray | memoryview | Engine, *, name: str | None = None,
+                 allow_host_code: bool = False) -> None:
+        self.engine: Engine | None = source if isinstance(source, Engine) else None
+        self._plan: bytes | bytearray | memoryview | None = None
+        self.path: Path | None = None
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self._plan = source
+            label = "<bytes>"
+        elif isinstance(source, Engine):
+            label = source.source
+        else:
+            self.path = Path(source)
+            if not self.path.exists():
+                raise FileError(f"{self.path}: no such engine file")
+            if self.path.is_dir():
+                raise FileError(f"{self.path}: is a folder, expected an engine file (.engine, .plan)")
+            label = str(self.path)
+        self.allow_host_code = allow_host_code
+        super().__init__(name or label)
 
     def activate_impl(self) -> None:
-        reason = tensorrt_unavailable_reason()
-        if reason is not None:
-            raise TensorRTNotFound(f"{self.name}: cannot run a TensorRT engine: {reason}")
-        self.engine = _engine_class().from_file(self.path)
+        # The engine layer raises TensorRTNotFound itself, listing where it looked for libnvinfer.
+        if self.engine is not None:
+            return
+        try:
+            if self._plan is not None:
+                self.engine = Engine.from_bytes(self._plan, self.name, allow_host_code=self.allow_host_code)
+            else:
+                self.engine = Engine.from_file(self.path, allow_host_code=self.allow_host_code)
+        except TensorRTNotFound as e:
+            raise TensorRTNotFound(f"{self.name}: cannot run a TensorRT engine: {e}") from None
 
     def deactivate_impl(self) -> None:
-        self.engine = None
+        if self.path is not None or self._plan is not None:
+            self.engine = None
+
+    # The engine's own facts, for users of trtcore.load("m.engine") (the runner contract covers the rest).
+    def inspect(self) -> dict[str, Any]:
+        """The engine inspector's layer information (parsed JSON). See :meth:`trtcore.Engine.inspect`."""
+        return self._active_engine().inspect()
+
+    @property
+    def device_memory_size(self) -> int:
+        return self._active_engine().device_memory_size
+
+    @property
+    def num_profiles(self) -> int:
+        return self._active_engine().num_profiles
+
+    def create_execution(self, stream: int | None = None, cuda_graph: bool = False, profile: int = 0) -> Any:
+        """An explicit executor (own context, stream, buffers). See :meth:`trtcore.Engine.create_execution`."""
+        return self._active_engine().create_execution(stream=stream, cuda_graph=cuda_graph, profile=profile)
+
+    def _active_engine(self) -> Engine:
+        if self.engine is None:
+            self.activate()
+        assert self.engine is not None
+        return self.engine
 
     def _meta(self, t: Any) -> TensorMeta:
         try:
