@@ -69,6 +69,7 @@ struct Feed {
 
 [[noreturn]] void bad_dtype(Executor& ex, const std::string& name, const std::string& got) {
     const auto& info = find_tensor(ex.tensors(), name);  // an unknown name is reported as such
+    if (info.io != TensorIO::kInput) throw ArgumentError("'" + name + "' is an output, not an input");
     throw DTypeError("input '" + name + "': expected " + dtype_name(info.dtype) + ", got " + got +
                      " (arrays are not converted; cast with .astype)");
 }
@@ -184,7 +185,7 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
             add_dlpack(ex, feed, name, value, stream ? *stream : ex.stream());
         } else {
             py::array arr = py::array::ensure(value);  // lists, CPU torch tensors, anything numpy can view
-            if (!arr) {
+            if (!arr || arr.dtype().kind() == 'O') {
                 throw ArgumentError("input '" + name + "': expected an array (numpy, or a CUDA array with "
                                     "__cuda_array_interface__ or __dlpack__), got " +
                                     py::str(py::type::of(value).attr("__name__")).cast<std::string>());
@@ -408,6 +409,8 @@ void bind_executor(py::module_& m) {
             d["runs"] = s.runs;
             d["graph_captures"] = s.graph_captures;
             d["graph_launches"] = s.graph_launches;
+            d["allocations"] = s.allocations;
+            d["host_copy_bytes"] = s.host_copy_bytes;
             d["last_run_seconds"] = s.last_run_seconds;
             return d;
         });

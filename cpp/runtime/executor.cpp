@@ -64,7 +64,11 @@ std::shared_ptr<cuda::PinnedBuffer> Executor::grow_staging(std::size_t index, st
                                                            const std::string& what) {
     auto& host = slots_[index].host;
     // Replaced, never resized in place: arrays viewing the old buffer keep it alive.
-    if (!host || host->capacity() < bytes) host = std::make_shared<cuda::PinnedBuffer>(bytes, what + " staging");
+    if (!host || host->capacity() < bytes) {
+        host.reset();
+        host = std::make_shared<cuda::PinnedBuffer>(bytes, what + " staging");
+        ++stats_.allocations;
+    }
     return host;
 }
 
@@ -140,6 +144,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
         if (!slot.device || slot.device->capacity() < t.bytes) {
             slot.device.reset();  // free first: growing needs no more memory than the new size
             slot.device = std::make_shared<cuda::DeviceBuffer>(t.bytes, what);
+            ++stats_.allocations;
         }
         device_ptrs[i] = slot.device->data();
         if (t.io == TensorIO::kInput) {
@@ -151,6 +156,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
             }
             grow_staging(i, t.bytes, what);
             if (t.bytes != 0) std::memcpy(slot.host->data(), fed[i]->data, t.bytes);
+            stats_.host_copy_bytes += static_cast<long long>(t.bytes);
         } else if (to_host) {
             grow_staging(i, t.bytes, what);
         }

@@ -69,6 +69,8 @@ struct ExecutorStats {
     long runs = 0;
     long graph_captures = 0;   // how often a CUDA graph was recorded
     long graph_launches = 0;   // how often one was replayed
+    long allocations = 0;      // device and pinned buffers allocated (growth), for checking reuse
+    long long host_copy_bytes = 0;  // bytes copied from users' host arrays into staging (0 when fed in place)
     double last_run_seconds = 0.0;  // host time of the last run() (including the final sync, if any)
 };
 
