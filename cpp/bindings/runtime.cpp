@@ -57,8 +57,8 @@ void bind_cuda(py::module_& parent) {
              py::arg("nbytes"), py::call_guard<py::gil_scoped_release>())
         .def_property_readonly("ptr", [](const cuda::PinnedBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
         .def_property_readonly("nbytes", &cuda::PinnedBuffer::capacity)
-        .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::dtype& dtype, const Shape& shape) {
-                 return pinned_view(b, dtype, shape);
+        .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::object& dtype, const Shape& shape) {
+                 return pinned_view(b, py::dtype::from_args(dtype), shape);
              }, py::arg("dtype"), py::arg("shape"), "A numpy array viewing this memory (keeps it alive).");
     // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync.
     m.def("roundtrip",
