@@ -98,7 +98,8 @@ void bind_runtime(py::module_& m) {
 
     py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
         m, "ExecutionBackend", "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
-        .def_property_readonly("tensors", &ExecutionBackend::tensors)
+        // Copies: a TensorInfo handed to Python must not point into a backend that may be destroyed first.
+        .def_property_readonly("tensors", [](const ExecutionBackend& b) { return b.tensors(); })
         .def("set_input_shape", &ExecutionBackend::set_input_shape, py::arg("name"), py::arg("shape"))
         .def("output_shape", [](const ExecutionBackend& b, const std::string& name) {
             return py::tuple(py::cast(b.output_shape(name)));
