@@ -52,20 +52,22 @@ def bench_large(iters: int) -> dict:
     pin_in = _core.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
     pin_out = _core.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
     pin_in[:] = data
-    device = _core.cuda.DeviceBuffer(nbytes)
+    device, device2 = _core.cuda.DeviceBuffer(nbytes), _core.cuda.DeviceBuffer(nbytes)
 
+    # name -> (callable, whether it is an executor call whose C++ time stats["last_run_seconds"] reports)
     variants = {
-        "bare pinned H2D+D2H (_core)": lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream),
-        "infer, staged input, output views": lambda: ex.infer({"x": staged}, copy_outputs=False),
-        "infer, pageable numpy in, owned numpy out": lambda: ex.infer({"x": data}),
+        "bare pinned H2D+D2H (_core)": (lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream), False),
+        "bare pinned H2D+D2D+D2H (_core)": (
+            lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream, device2), False),
+        "infer, staged input, output views": (lambda: ex.infer({"x": staged}, copy_outputs=False), True),
+        "infer, pageable numpy in, owned numpy out": (lambda: ex.infer({"x": data}), True),
     }
     try:  # the GPU-side cost of the enqueue alone: CUDA array in, device output view out, no PCIe transfer
         import torch
 
         x_gpu = torch.from_numpy(data).cuda()
-        variants["infer, CUDA in + CUDA out (no PCIe)"] = lambda: ex.infer(
-            {"x": x_gpu}, copy_outputs=False, output_device="cuda"
-        )
+        variants["infer, torch CUDA in + CUDA out (no PCIe)"] = (
+            lambda: ex.infer({"x": x_gpu}, copy_outputs=False, output_device="cuda"), True)
     except Exception as e:  # noqa: BLE001 (torch is optional here)
         print(f"(torch variant skipped: {type(e).__name__}: {e})")
     try:
@@ -83,22 +85,30 @@ def bench_large(iters: int) -> dict:
             rt.memcpyAsync(cp_out.ptr, cp_dev.ptr, nbytes, rt.memcpyDeviceToHost, cp_stream.ptr)
             cp_stream.synchronize()
 
-        variants["bare pinned H2D+D2H (cupy)"] = cupy_round_trip
+        variants["bare pinned H2D+D2H (cupy)"] = (cupy_round_trip, False)
     except Exception as e:  # noqa: BLE001 (cupy is an optional second baseline)
         print(f"(cupy baseline skipped: {type(e).__name__}: {e})")
 
-    for fn in variants.values():  # warm up: allocations, first-touch, clocks
+    for fn, _ in variants.values():  # warm up: allocations, first-touch, clocks
         for _ in range(5):
             fn()
     times: dict[str, list[float]] = {k: [] for k in variants}
+    cxx: dict[str, list[float]] = {k: [] for k, (_, is_ex) in variants.items() if is_ex}
     for _ in range(iters):
-        for k, fn in variants.items():
+        for k, (fn, is_ex) in variants.items():
             times[k].append(timed(fn))
+            if is_ex:
+                cxx[k].append(ex.stats["last_run_seconds"])
     out = ex.infer({"x": staged}, copy_outputs=False)["y"]
     assert np.array_equal(out, data), "identity backend returned wrong data"
     med = {k: statistics.median(v) for k, v in times.items()}
     base = med["bare pinned H2D+D2H (_core)"]
-    return {"bytes": nbytes, "median_s": med, "ratio_vs_bare": {k: v / base for k, v in med.items()}}
+    return {
+        "bytes": nbytes,
+        "median_s": med,
+        "median_cxx_run_s": {k: statistics.median(v) for k, v in cxx.items()},
+        "ratio_vs_bare": {k: v / base for k, v in med.items()},
+    }
 
 
 def bench_tiny(iters: int) -> dict:
@@ -168,7 +178,9 @@ def main() -> int:
     large = results["large"]
     print(f"\n1x3x1026x1282 float32 ({large['bytes'] / 1e6:.1f} MB), median of {args.iters}:")
     for k, v in large["median_s"].items():
-        print(f"  {k:45s} {v * 1e3:8.3f} ms   x{large['ratio_vs_bare'][k]:.3f} of bare")
+        cxx = large["median_cxx_run_s"].get(k)
+        inside = f"   (C++ run {cxx * 1e3:.3f} ms)" if cxx is not None else ""
+        print(f"  {k:45s} {v * 1e3:8.3f} ms   x{large['ratio_vs_bare'][k]:.3f} of bare{inside}")
     print("\ntiny (1x4 float32), median:")
     for k, v in results["tiny"].items():
         print(f"  {k:28s} wall {v['wall_us']:6.1f} us  C++ run {v['cxx_run_us']:6.1f} us  "

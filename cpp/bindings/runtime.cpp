@@ -60,21 +60,29 @@ void bind_cuda(py::module_& parent) {
         .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::object& dtype, const Shape& shape) {
                  return pinned_view(b, py::dtype::from_args(dtype), shape);
              }, py::arg("dtype"), py::arg("shape"), "A numpy array viewing this memory (keeps it alive).");
-    // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync.
+    // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync;
+    // with `device2`, a device-to-device copy between them (the identity backend's GPU work, without the executor).
     m.def("roundtrip",
-          [](const py::array& src, const cuda::DeviceBuffer& device, py::array& dst, const cuda::Stream& stream) {
+          [](const py::array& src, const cuda::DeviceBuffer& device, py::array& dst, const cuda::Stream& stream,
+             const cuda::DeviceBuffer* device2) {
               const auto bytes = static_cast<std::size_t>(src.nbytes());
-              if (static_cast<std::size_t>(dst.nbytes()) < bytes || device.capacity() < bytes) {
-                  throw ArgumentError("roundtrip: dst and device must hold src.nbytes bytes");
+              if (static_cast<std::size_t>(dst.nbytes()) < bytes || device.capacity() < bytes ||
+                  (device2 != nullptr && device2->capacity() < bytes)) {
+                  throw ArgumentError("roundtrip: dst, device and device2 must hold src.nbytes bytes");
               }
               const void* in = src.data();
               void* out = dst.mutable_data();
               py::gil_scoped_release release;
               cuda::copy_async(device.data(), in, bytes, cudaMemcpyHostToDevice, stream.get(), "roundtrip");
-              cuda::copy_async(out, device.data(), bytes, cudaMemcpyDeviceToHost, stream.get(), "roundtrip");
+              const void* from = device.data();
+              if (device2 != nullptr) {
+                  cuda::copy_async(device2->data(), from, bytes, cudaMemcpyDeviceToDevice, stream.get(), "roundtrip");
+                  from = device2->data();
+              }
+              cuda::copy_async(out, from, bytes, cudaMemcpyDeviceToHost, stream.get(), "roundtrip");
               stream.synchronize("roundtrip");
           },
-          py::arg("src"), py::arg("device"), py::arg("dst"), py::arg("stream"));
+          py::arg("src"), py::arg("device"), py::arg("dst"), py::arg("stream"), py::arg("device2") = nullptr);
 }
 #endif
 }  // namespace

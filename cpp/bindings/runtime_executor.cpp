@@ -272,23 +272,15 @@ py::dict cuda_array_interface(const DeviceArray& a) {
     return d;
 }
 
-py::object to_python(const OutputArray& o, bool copy, const std::shared_ptr<cuda::Event>& ready,
+py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready,
                      cudaStream_t stream) {
     const std::string what = "output '" + o.name + "'";
     if (o.location == Location::kDevice) {
         return py::cast(DeviceArray{o.device, o.shape, o.dtype, o.bytes, o.device_index, ready, stream});
     }
     const py::dtype dt = numpy_dtype(o.dtype, what);
-    if (!copy) return pinned_view(o.host, dt, o.shape);
-    py::array a(dt, o.shape);
-    void* dst = a.mutable_data();
-    if (o.bytes >= (1u << 20)) {
-        py::gil_scoped_release release;
-        std::memcpy(dst, o.host->data(), o.bytes);
-    } else if (o.bytes != 0) {
-        std::memcpy(dst, o.host->data(), o.bytes);
-    }
-    return std::move(a);
+    if (o.owned) return py::array(dt, o.shape, {}, o.owned->data(), py::cast(o.owned));  // copied under the lock
+    return pinned_view(o.host, dt, o.shape);
 }
 
 // The Executor and the Python objects an asynchronous run still reads (released on synchronize()).
@@ -302,6 +294,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     RunOptions options;
     options.outputs = parse_location(output_device);
     options.detach_device_outputs = copy_outputs && synchronize;
+    options.copy_host_outputs = copy_outputs && synchronize;
     options.synchronize = synchronize;
     if (stream) options.stream = reinterpret_cast<cudaStream_t>(*stream);
     Feed feed = convert_feed(*self.impl, feed_obj, options.stream);
@@ -321,7 +314,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
         run_stream = options.stream ? *options.stream : self.impl->stream();
     }
     py::dict result;
-    for (const auto& o : outputs) result[py::str(o.name)] = to_python(o, copy_outputs && synchronize, ready, run_stream);
+    for (const auto& o : outputs) result[py::str(o.name)] = to_python(o, ready, run_stream);
     return result;
 }
 }  // namespace
@@ -336,6 +329,9 @@ py::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const p
 }
 
 void bind_executor(py::module_& m) {
+    // Only ever seen as the `.base` of returned numpy arrays (it owns their memory).
+    py::class_<HostBuffer, std::shared_ptr<HostBuffer>>(m, "_HostBuffer")
+        .def_property_readonly("nbytes", &HostBuffer::size);
     py::class_<DeviceArray>(m, "DeviceArray",
                             "A CUDA array returned by Executor.infer(output_device='cuda'); torch.from_dlpack, "
                             "cupy.from_dlpack, torch.as_tensor and cupy.asarray take it without a copy.")

@@ -3,7 +3,9 @@
 #include "runtime/executor.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <exception>
 
 #include "common/error.h"
@@ -32,6 +34,12 @@ std::string tensor_what(const TensorPlan& t) {
     return (t.io == TensorIO::kInput ? "input '" : "output '") + t.name + "'";
 }
 }  // namespace
+
+HostBuffer::HostBuffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)), size_(bytes) {
+    if (!data_) throw std::bad_alloc();
+}
+
+void HostBuffer::Free::operator()(void* p) const noexcept { std::free(p); }
 
 Executor::Executor(std::shared_ptr<ExecutionBackend> backend, std::optional<cudaStream_t> stream, bool cuda_graph)
     : backend_(std::move(backend)), cuda_graph_(cuda_graph), user_stream_(stream) {
@@ -209,7 +217,10 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
         const auto& t = plan.tensors[i];
         if (t.io != TensorIO::kOutput) continue;
         OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr};
-        if (to_host) {
+        if (to_host && options.copy_host_outputs && options.synchronize) {
+            out.owned = std::make_shared<HostBuffer>(t.bytes);
+            if (t.bytes != 0) std::memcpy(out.owned->data(), slots_[i].host->data(), t.bytes);
+        } else if (to_host) {
             out.host = slots_[i].host;
         } else {
             out.device = slots_[i].device;

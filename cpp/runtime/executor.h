@@ -44,6 +44,22 @@ struct InputArray {
     std::optional<cudaStream_t> producer_stream;
 };
 
+// Plain (pageable) host memory owned by one returned output: pinning is slow to allocate and is only worth it for
+// buffers that are reused, like the staging buffers.
+class HostBuffer {
+public:
+    explicit HostBuffer(std::size_t bytes);
+    void* data() const { return data_.get(); }
+    std::size_t size() const { return size_; }
+
+private:
+    struct Free {
+        void operator()(void* p) const noexcept;
+    };
+    std::unique_ptr<void, Free> data_;
+    std::size_t size_ = 0;
+};
+
 struct OutputArray {
     std::string name;
     DataType dtype = DataType::kFloat32;
@@ -52,6 +68,7 @@ struct OutputArray {
     Location location = Location::kHost;
     int device_index = 0;                        // the CUDA device of `device`
     std::shared_ptr<cuda::PinnedBuffer> host;    // location == kHost: the pinned staging buffer holding it
+    std::shared_ptr<HostBuffer> owned;           // location == kHost and copy_host_outputs: a private copy
     std::shared_ptr<cuda::DeviceBuffer> device;  // location == kDevice
 };
 
@@ -59,6 +76,9 @@ struct RunOptions {
     Location outputs = Location::kHost;
     // Device outputs only: give the device buffers to the caller (owned, zero-copy); the next run allocates anew.
     bool detach_device_outputs = false;
+    // Host outputs only (with synchronize): copy them out of the staging buffers while the run still holds the
+    // executor's lock, so another thread's run cannot overwrite them first.
+    bool copy_host_outputs = false;
     // false: return once everything is queued (outputs are ready when the stream reaches done_event()).
     bool synchronize = true;
     // Run on this stream instead of the executor's own (an async call on a user's stream).
