@@ -1,9 +1,175 @@
+// Runtime glue without TensorRT: tensor descriptions, the ExecutionBackend base class (cpp/tensorrt's context
+// binding derives from it), planning, the CUDA buffer/stream helpers and the test backend. The Executor and the
+// array exchange (numpy, DLPack, CUDA Array Interface) are in runtime_executor.cpp.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+
 #include "bindings/bindings.h"
+#include "bindings/runtime_executor.h"
+#include "common/error.h"
+#include "runtime/backend.h"
+#include "runtime/plan.h"
+#include "runtime/testing_backend.h"
+#ifdef TRTCORE_WITH_CUDA
+#include "cuda/buffer.h"
+#include "cuda/check.h"
+#include "cuda/stream.h"
+#endif
 
 namespace py = pybind11;
 
 namespace trtcore::bindings {
 
-void bind_runtime(py::module_& /*m*/) {}
+namespace {
+const char* io_name(TensorIO io) { return io == TensorIO::kInput ? "input" : "output"; }
+
+TensorInfo tensor_from_tuple(const py::sequence& t, TensorIO io) {
+    if (t.size() < 3) throw ArgumentError("a tensor is given as (name, dtype, shape[, ...])");
+    TensorInfo info;
+    info.name = t[0].cast<std::string>();
+    info.io = io;
+    info.dtype = dtype_from_name(t[1].cast<std::string>(), "tensor '" + info.name + "'");
+    info.shape = t[2].cast<Shape>();
+    return info;
+}
+
+#ifdef TRTCORE_WITH_CUDA
+void bind_cuda(py::module_& parent) {
+    auto m = parent.def_submodule("cuda", "CUDA RAII helpers (streams, device and pinned buffers)");
+    py::class_<cuda::Stream, std::shared_ptr<cuda::Stream>>(m, "Stream", "An owned non-blocking CUDA stream.")
+        .def(py::init([] { return std::make_shared<cuda::Stream>(cuda::Stream::create("cuda.Stream()")); }))
+        .def_property_readonly("handle", [](const cuda::Stream& s) { return reinterpret_cast<std::uintptr_t>(s.get()); })
+        .def("synchronize", [](const cuda::Stream& s) { s.synchronize("cuda.Stream.synchronize"); },
+             py::call_guard<py::gil_scoped_release>());
+    py::class_<cuda::DeviceBuffer, std::shared_ptr<cuda::DeviceBuffer>>(m, "DeviceBuffer", "cudaMalloc'ed memory.")
+        .def(py::init([](std::size_t nbytes) {
+                 return std::make_shared<cuda::DeviceBuffer>(nbytes, "cuda.DeviceBuffer(" + std::to_string(nbytes) + ")");
+             }),
+             py::arg("nbytes"), py::call_guard<py::gil_scoped_release>())
+        .def_property_readonly("ptr", [](const cuda::DeviceBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
+        .def_property_readonly("nbytes", &cuda::DeviceBuffer::capacity);
+    py::class_<cuda::PinnedBuffer, std::shared_ptr<cuda::PinnedBuffer>>(m, "PinnedBuffer", "cudaHostAlloc'ed memory.")
+        .def(py::init([](std::size_t nbytes) {
+                 return std::make_shared<cuda::PinnedBuffer>(nbytes, "cuda.PinnedBuffer(" + std::to_string(nbytes) + ")");
+             }),
+             py::arg("nbytes"), py::call_guard<py::gil_scoped_release>())
+        .def_property_readonly("ptr", [](const cuda::PinnedBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
+        .def_property_readonly("nbytes", &cuda::PinnedBuffer::capacity)
+        .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::object& dtype, const Shape& shape) {
+                 return pinned_view(b, py::dtype::from_args(dtype), shape);
+             }, py::arg("dtype"), py::arg("shape"), "A numpy array viewing this memory (keeps it alive).");
+    // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync;
+    // with `device2`, a device-to-device copy between them (the identity backend's GPU work, without the executor).
+    m.def("roundtrip",
+          [](const py::array& src, const cuda::DeviceBuffer& device, py::array& dst, const cuda::Stream& stream,
+             const cuda::DeviceBuffer* device2) {
+              const auto bytes = static_cast<std::size_t>(src.nbytes());
+              if (static_cast<std::size_t>(dst.nbytes()) < bytes || device.capacity() < bytes ||
+                  (device2 != nullptr && device2->capacity() < bytes)) {
+                  throw ArgumentError("roundtrip: dst, device and device2 must hold src.nbytes bytes");
+              }
+              const void* in = src.data();
+              void* out = dst.mutable_data();
+              py::gil_scoped_release release;
+              cuda::copy_async(device.data(), in, bytes, cudaMemcpyHostToDevice, stream.get(), "roundtrip");
+              const void* from = device.data();
+              if (device2 != nullptr) {
+                  cuda::copy_async(device2->data(), from, bytes, cudaMemcpyDeviceToDevice, stream.get(), "roundtrip");
+                  from = device2->data();
+              }
+              cuda::copy_async(out, from, bytes, cudaMemcpyDeviceToHost, stream.get(), "roundtrip");
+              stream.synchronize("roundtrip");
+          },
+          py::arg("src"), py::arg("device"), py::arg("dst"), py::arg("stream"), py::arg("device2") = nullptr);
+}
+#endif
+}  // namespace
+
+void bind_runtime(py::module_& m) {
+    py::class_<TensorInfo>(m, "TensorInfo", "An engine's (or backend's) input or output tensor.")
+        .def_readonly("name", &TensorInfo::name)
+        .def_property_readonly("io", [](const TensorInfo& t) { return io_name(t.io); })
+        .def_property_readonly("dtype", [](const TensorInfo& t) { return dtype_name(t.dtype); })
+        .def_property_readonly("shape", [](const TensorInfo& t) { return py::tuple(py::cast(t.shape)); })
+        .def_readonly("format", &TensorInfo::format)
+        .def_property_readonly("profiles", [](const TensorInfo& t) {
+            py::list out;
+            for (const auto& p : t.profiles) out.append(py::make_tuple(py::tuple(py::cast(p.min)), py::tuple(py::cast(p.opt)), py::tuple(py::cast(p.max))));
+            return out;
+        })
+        .def("__repr__", [](const TensorInfo& t) {
+            return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
+                   to_string(t.shape) + ")";
+        });
+
+    py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
+        m, "ExecutionBackend", "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
+        // Copies: a TensorInfo handed to Python must not point into a backend that may be destroyed first.
+        .def_property_readonly("tensors", [](const ExecutionBackend& b) { return b.tensors(); })
+        .def("set_input_shape", &ExecutionBackend::set_input_shape, py::arg("name"), py::arg("shape"))
+        .def("output_shape", [](const ExecutionBackend& b, const std::string& name) {
+            return py::tuple(py::cast(b.output_shape(name)));
+        }, py::arg("name"));
+
+    // Planning without CUDA: {name: (dtype, shape)} -> [{name, io, dtype, shape, nbytes}] in the backend's order.
+    m.def("plan", [](ExecutionBackend& backend, const py::dict& specs) {
+        std::vector<InputSpec> inputs;
+        for (const auto& [key, value] : specs) {
+            const auto name = key.cast<std::string>();
+            const auto pair = value.cast<py::sequence>();
+            inputs.push_back({name, dtype_from_name(pair[0].cast<std::string>(), "input '" + name + "'"),
+                              pair[1].cast<Shape>()});
+        }
+        py::list out;
+        for (const auto& t : make_plan(backend, inputs).tensors) {
+            py::dict d;
+            d["name"] = t.name;
+            d["io"] = io_name(t.io);
+            d["dtype"] = dtype_name(t.dtype);
+            d["shape"] = py::tuple(py::cast(t.shape));
+            d["nbytes"] = t.bytes;
+            out.append(d);
+        }
+        return out;
+    }, py::arg("backend"), py::arg("inputs"));
+    m.def("buffers_to_grow", [](const py::list& plan, const std::vector<std::size_t>& capacities) {
+        Plan p;
+        for (const auto& t : plan) p.tensors.push_back({"", TensorIO::kInput, DataType::kUInt8, {}, t["nbytes"].cast<std::size_t>()});
+        return buffers_to_grow(p, capacities);
+    }, py::arg("plan"), py::arg("capacities"));
+
+    auto testing = m.def_submodule("testing", "Backends without TensorRT, for tests and benchmarks");
+    py::class_<testing::IdentityBackend, ExecutionBackend, std::shared_ptr<testing::IdentityBackend>>(
+        testing, "IdentityBackend", "Each output is a device-to-device copy of one input (cudaMemcpyAsync).")
+        .def(py::init([](const py::list& inputs, const py::list& outputs, const py::dict& profiles, int launches,
+                         bool fail_enqueue) {
+                 std::vector<TensorInfo> ins;
+                 for (const auto& t : inputs) {
+                     ins.push_back(tensor_from_tuple(t.cast<py::sequence>(), TensorIO::kInput));
+                     if (profiles.contains(ins.back().name)) {
+                         const auto p = profiles[py::str(ins.back().name)].cast<py::sequence>();
+                         ins.back().profiles.push_back({p[0].cast<Shape>(), p[1].cast<Shape>(), p[2].cast<Shape>()});
+                     }
+                 }
+                 std::vector<testing::IdentityOutput> outs;
+                 for (const auto& t : outputs) {
+                     const auto seq = t.cast<py::sequence>();
+                     if (seq.size() != 4) throw ArgumentError("an output is given as (name, dtype, shape, source input)");
+                     outs.push_back({tensor_from_tuple(seq, TensorIO::kOutput), seq[3].cast<std::string>()});
+                 }
+                 return std::make_shared<testing::IdentityBackend>(std::move(ins), std::move(outs), launches, fail_enqueue);
+             }),
+             py::arg("inputs"), py::arg("outputs"), py::arg("profiles") = py::dict(), py::arg("launches") = 1,
+             py::arg("fail_enqueue") = false)
+        .def_property_readonly("enqueue_count", &testing::IdentityBackend::enqueue_count)
+        .def("set_fail_enqueue", &testing::IdentityBackend::set_fail_enqueue, py::arg("fail"));
+
+#ifdef TRTCORE_WITH_CUDA
+    bind_cuda(m);
+#endif
+    bind_executor(m);
+}
 
 }  // namespace trtcore::bindings

@@ -1,7 +1,6 @@
 #include "runtime/tensor.h"
 
 #include <limits>
-#include <sstream>
 
 #include "common/error.h"
 
@@ -70,11 +69,15 @@ std::size_t byte_size(const Shape& shape, DataType type, const std::string& what
 }
 
 std::string to_string(const Shape& shape) {
-    std::ostringstream out;
-    out << '[';
-    for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
-    out << ']';
-    return out.str();
+    // Plain concatenation rather than an ostringstream: no locale facets (an ostringstream here was the one
+    // suspect of a segfault seen only on the GPU machine, see docs/runtime.md "Known issues").
+    std::string out = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (i) out += ", ";
+        out += std::to_string(shape[i]);
+    }
+    out += ']';
+    return out;
 }
 
 }  // namespace trtcore

@@ -1,0 +1,200 @@
+"""trtcore.runtime overheads, measured side by side in one process on a GPU machine.
+
+1. Large round trip: ``Executor.infer`` on a 1x3x1026x1282 float32 input with the identity backend (output = a
+   device-to-device copy of the input) against the bare baseline a user would write: pinned ``cudaMemcpyAsync``
+   host-to-device + device-to-host of the same bytes and one stream sync (through ``_core.cuda.roundtrip``, and
+   through cupy if it is installed). Iterations are interleaved so clock and PCIe drift hit all variants alike.
+2. Python overhead on tiny tensors: wall time of ``infer()`` minus the C++ run time the executor measures itself
+   (``stats["last_run_seconds"]``: validation, copies, enqueue, GPU time and sync), i.e. GPU time excluded.
+3. CUDA graphs: host time to queue one inference (``infer_async``, C++ side) with plain enqueue vs graph replay,
+   for backends issuing 1, 16 and 64 launches per inference (``IdentityBackend(launches=...)``).
+
+Usage: python benchmarks/bench_runtime.py [--iters N] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+
+import trtcore
+from trtcore import _core
+from trtcore.runtime import Executor
+
+SHAPE = (1, 3, 1026, 1282)
+
+
+def identity(shape, launches=1):
+    return _core.testing.IdentityBackend(
+        [("x", "float32", list(shape))], [("y", "float32", list(shape), "x")], launches=launches
+    )
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def bench_large(iters: int) -> dict:
+    nbytes = int(np.prod(SHAPE)) * 4
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal(SHAPE, dtype=np.float32)
+
+    ex = Executor(identity(SHAPE))
+    staged = ex.input_buffer("x", SHAPE)
+    staged[:] = data
+    stream = _core.cuda.Stream()
+    pin_in = _core.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
+    pin_out = _core.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
+    pin_in[:] = data
+    device, device2 = _core.cuda.DeviceBuffer(nbytes), _core.cuda.DeviceBuffer(nbytes)
+
+    # name -> (callable, whether it is an executor call whose C++ time stats["last_run_seconds"] reports)
+    variants = {
+        "bare pinned H2D+D2H (_core)": (lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream), False),
+        "bare pinned H2D+D2D+D2H (_core)": (
+            lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream, device2), False),
+        "infer, staged input, output views": (lambda: ex.infer({"x": staged}, copy_outputs=False), True),
+        "infer, pageable numpy in, owned numpy out": (lambda: ex.infer({"x": data}), True),
+    }
+    try:  # the GPU-side cost of the enqueue alone: CUDA array in, device output view out, no PCIe transfer
+        import torch
+
+        x_gpu = torch.from_numpy(data).cuda()
+        variants["infer, torch CUDA in + CUDA out (no PCIe)"] = (
+            lambda: ex.infer({"x": x_gpu}, copy_outputs=False, output_device="cuda"), True)
+    except Exception as e:  # noqa: BLE001 (torch is optional here)
+        print(f"(torch variant skipped: {type(e).__name__}: {e})")
+    try:
+        import cupy as cp
+
+        cp_stream = cp.cuda.Stream(non_blocking=True)
+        cp_in = cp.cuda.alloc_pinned_memory(nbytes)
+        cp_out = cp.cuda.alloc_pinned_memory(nbytes)
+        np.frombuffer(cp_in, np.float32, int(np.prod(SHAPE)))[:] = data.ravel()
+        cp_dev = cp.cuda.alloc(nbytes)
+        rt = cp.cuda.runtime
+
+        def cupy_round_trip():
+            rt.memcpyAsync(cp_dev.ptr, cp_in.ptr, nbytes, rt.memcpyHostToDevice, cp_stream.ptr)
+            rt.memcpyAsync(cp_out.ptr, cp_dev.ptr, nbytes, rt.memcpyDeviceToHost, cp_stream.ptr)
+            cp_stream.synchronize()
+
+        variants["bare pinned H2D+D2H (cupy)"] = (cupy_round_trip, False)
+    except Exception as e:  # noqa: BLE001 (cupy is an optional second baseline)
+        print(f"(cupy baseline skipped: {type(e).__name__}: {e})")
+
+    for fn, _ in variants.values():  # warm up: allocations, first-touch, clocks
+        for _ in range(5):
+            fn()
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    cxx: dict[str, list[float]] = {k: [] for k, (_, is_ex) in variants.items() if is_ex}
+    for _ in range(iters):
+        for k, (fn, is_ex) in variants.items():
+            times[k].append(timed(fn))
+            if is_ex:
+                cxx[k].append(ex.stats["last_run_seconds"])
+    out = ex.infer({"x": staged}, copy_outputs=False)["y"]
+    assert np.array_equal(out, data), "identity backend returned wrong data"
+    med = {k: statistics.median(v) for k, v in times.items()}
+    base = med["bare pinned H2D+D2H (_core)"]
+    return {
+        "bytes": nbytes,
+        "median_s": med,
+        "median_cxx_run_s": {k: statistics.median(v) for k, v in cxx.items()},
+        "ratio_vs_bare": {k: v / base for k, v in med.items()},
+    }
+
+
+def bench_tiny(iters: int) -> dict:
+    ex = Executor(identity((1, 4)))
+    x = np.arange(4, dtype=np.float32).reshape(1, 4)
+    result = {}
+    for label, kwargs in (("infer(copy_outputs=True)", {}), ("infer(copy_outputs=False)", {"copy_outputs": False})):
+        for _ in range(50):
+            ex.infer({"x": x}, **kwargs)
+        wall, overhead = [], []
+        for _ in range(iters):
+            t = timed(lambda: ex.infer({"x": x}, **kwargs))
+            wall.append(t)
+            overhead.append(t - ex.stats["last_run_seconds"])
+        result[label] = {
+            "wall_us": statistics.median(wall) * 1e6,
+            "cxx_run_us": (statistics.median(wall) - statistics.median(overhead)) * 1e6,
+            "python_overhead_us": statistics.median(overhead) * 1e6,
+        }
+    return result
+
+
+def bench_graph(iters: int) -> dict:
+    result = {}
+    for launches in (1, 16, 64):
+        row = {}
+        for graph in (False, True):
+            ex = Executor(identity((1, 256), launches=launches), cuda_graph=graph)
+            buf = ex.input_buffer("x", (1, 256))
+            buf[:] = 1.0
+            for _ in range(20):
+                ex.infer({"x": buf}, copy_outputs=False)
+            launch, wall = [], []
+            for _ in range(iters):
+                ex.infer_async({"x": buf})
+                launch.append(ex.stats["last_run_seconds"])
+                ex.synchronize()
+                wall.append(timed(lambda: ex.infer({"x": buf}, copy_outputs=False)))
+            assert not graph or ex.stats["graph_launches"] >= iters, "graph was not replayed"
+            row["graph" if graph else "plain"] = {
+                "host_launch_us": statistics.median(launch) * 1e6,
+                "infer_wall_us": statistics.median(wall) * 1e6,
+            }
+        row["launch_ratio_plain_over_graph"] = row["plain"]["host_launch_us"] / row["graph"]["host_launch_us"]
+        result[f"launches={launches}"] = row
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iters", type=int, default=200, help="iterations of the large round trip")
+    parser.add_argument("--tiny-iters", type=int, default=3000)
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    info = trtcore.build_info()["cuda"]
+    if not info["devices"]:
+        print(f"no usable CUDA device: {info['error']}")
+        return 1
+    results = {
+        "device": info["devices"][0]["name"],
+        "driver": info["driver_version"],
+        "large": bench_large(args.iters),
+        "tiny": bench_tiny(args.tiny_iters),
+        "graph": bench_graph(args.tiny_iters // 3),
+    }
+    print(f"device: {results['device']} (driver {results['driver']})")
+    large = results["large"]
+    print(f"\n1x3x1026x1282 float32 ({large['bytes'] / 1e6:.1f} MB), median of {args.iters}:")
+    for k, v in large["median_s"].items():
+        cxx = large["median_cxx_run_s"].get(k)
+        inside = f"   (C++ run {cxx * 1e3:.3f} ms)" if cxx is not None else ""
+        print(f"  {k:45s} {v * 1e3:8.3f} ms   x{large['ratio_vs_bare'][k]:.3f} of bare{inside}")
+    print("\ntiny (1x4 float32), median:")
+    for k, v in results["tiny"].items():
+        print(f"  {k:28s} wall {v['wall_us']:6.1f} us  C++ run {v['cxx_run_us']:6.1f} us  "
+              f"Python overhead {v['python_overhead_us']:5.1f} us")
+    print("\nhost time to queue one inference (infer_async, C++), median:")
+    for k, v in results["graph"].items():
+        print(f"  {k:12s} plain {v['plain']['host_launch_us']:7.1f} us  graph {v['graph']['host_launch_us']:6.1f} us"
+              f"  ratio {v['launch_ratio_plain_over_graph']:.2f}x   (infer wall: plain "
+              f"{v['plain']['infer_wall_us']:.1f} us, graph {v['graph']['infer_wall_us']:.1f} us)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

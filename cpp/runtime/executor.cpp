@@ -1,0 +1,266 @@
+#ifdef TRTCORE_WITH_CUDA
+
+#include "runtime/executor.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <exception>
+
+#include "common/error.h"
+#include "cuda/check.h"
+
+namespace trtcore {
+
+namespace {
+// When a run fails after queueing work, wait for that work before the exception reaches the caller: otherwise the
+// GPU could still read the user's arrays or write buffers that are about to be freed.
+class SyncOnError {
+public:
+    explicit SyncOnError(cudaStream_t stream) : stream_(stream), exceptions_(std::uncaught_exceptions()) {}
+    ~SyncOnError() {
+        if (std::uncaught_exceptions() > exceptions_) cuda::check_noexcept(cudaStreamSynchronize(stream_));
+    }
+    SyncOnError(const SyncOnError&) = delete;
+    SyncOnError& operator=(const SyncOnError&) = delete;
+
+private:
+    cudaStream_t stream_;
+    int exceptions_;
+};
+
+std::string tensor_what(const TensorPlan& t) {
+    return (t.io == TensorIO::kInput ? "input '" : "output '") + t.name + "'";
+}
+}  // namespace
+
+HostBuffer::HostBuffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)), size_(bytes) {
+    if (!data_) throw std::bad_alloc();
+}
+
+void HostBuffer::Free::operator()(void* p) const noexcept { std::free(p); }
+
+Executor::Executor(std::shared_ptr<ExecutionBackend> backend, std::optional<cudaStream_t> stream, bool cuda_graph)
+    : backend_(std::move(backend)), cuda_graph_(cuda_graph), user_stream_(stream) {
+    if (!backend_) throw ArgumentError("Executor: backend must not be None");
+    slots_.resize(backend_->tensors().size());
+}
+
+Executor::~Executor() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Work queued on a user's stream is not covered by our own stream's destructor.
+    if (cuda_ready_ && has_run_) cuda::check_noexcept(cudaEventSynchronize(done_->get()));
+}
+
+void Executor::ensure_cuda() {
+    if (cuda_ready_) return;
+    device_ = cuda::current_device("executor");
+    stream_ = user_stream_ ? cuda::Stream::borrow(*user_stream_) : cuda::Stream::create("executor stream");
+    done_ = std::make_shared<cuda::Event>(cuda::Event::create("executor done"));
+    consumed_ = cuda::Event::create("executor inputs consumed");
+    producer_ = cuda::Event::create("executor input producer");
+    cuda_ready_ = true;
+}
+
+Plan Executor::plan(const std::vector<InputSpec>& inputs) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return make_plan(*backend_, inputs);
+}
+
+std::shared_ptr<cuda::PinnedBuffer> Executor::grow_staging(std::size_t index, std::size_t bytes,
+                                                           const std::string& what) {
+    auto& host = slots_[index].host;
+    // Replaced, never resized in place: arrays viewing the old buffer keep it alive.
+    if (!host || host->capacity() < bytes) {
+        host.reset();
+        host = std::make_shared<cuda::PinnedBuffer>(bytes, what + " staging");
+        ++stats_.allocations;
+    }
+    return host;
+}
+
+std::shared_ptr<cuda::PinnedBuffer> Executor::input_staging(const std::string& name, const Shape& shape) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto& tensors = backend_->tensors();
+    const auto& info = find_tensor(tensors, name);
+    if (info.io != TensorIO::kInput) throw ArgumentError("'" + name + "' is an output, not an input");
+    check_input_shape(info, shape);
+    const std::string what = "input '" + name + "'";
+    const std::size_t bytes = byte_size(shape, info.dtype, what);
+    ensure_cuda();
+    return grow_staging(static_cast<std::size_t>(&info - tensors.data()), bytes, what);
+}
+
+void Executor::enqueue_sequence(cudaStream_t stream, const Plan& plan, const std::vector<const InputArray*>& fed,
+                                const std::vector<void*>& device_ptrs, bool outputs_to_host) {
+    for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
+        const auto& t = plan.tensors[i];
+        if (t.io == TensorIO::kInput && fed[i]->location == Location::kHost) {
+            cuda::copy_async(device_ptrs[i], slots_[i].host->data(), t.bytes, cudaMemcpyHostToDevice, stream,
+                             tensor_what(t) + " host to device");
+        }
+    }
+    backend_->enqueue(stream);
+    if (!outputs_to_host) return;
+    for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
+        const auto& t = plan.tensors[i];
+        if (t.io == TensorIO::kOutput) {
+            cuda::copy_async(slots_[i].host->data(), device_ptrs[i], t.bytes, cudaMemcpyDeviceToHost, stream,
+                             tensor_what(t) + " device to host");
+        }
+    }
+}
+
+std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, const RunOptions& options) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<InputSpec> specs;
+    specs.reserve(inputs.size());
+    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape});
+    const Plan plan = make_plan(*backend_, specs);  // all validation happens before any CUDA call
+
+    ensure_cuda();
+    const cudaStream_t stream = options.stream ? *options.stream : stream_.get();
+    SyncOnError sync_on_error(stream);
+    if (has_run_ && stream != last_stream_) done_->make_wait(stream, "executor: after the previous run");
+
+    const std::size_t n = plan.tensors.size();
+    std::vector<const InputArray*> fed(n, nullptr);
+    for (const auto& in : inputs) fed[plan.index(in.name)] = &in;
+    std::vector<void*> device_ptrs(n, nullptr);
+    const bool to_host = options.outputs == Location::kHost;
+    bool staging_free = !has_run_;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& t = plan.tensors[i];
+        Slot& slot = slots_[i];
+        const std::string what = tensor_what(t);
+        if (t.io == TensorIO::kInput && fed[i]->location == Location::kDevice) {
+            // A user's CUDA array is bound as it is: no copy, no staging.
+            const int device = cuda::pointer_device(fed[i]->data, what);
+            if (device != device_) {
+                throw ArgumentError(what + ": the CUDA array is on device " + std::to_string(device) +
+                                    ", this executor runs on device " + std::to_string(device_));
+            }
+            if (fed[i]->producer_stream) {
+                producer_.record(*fed[i]->producer_stream, what + " producer stream");
+                producer_.make_wait(stream, what + " producer stream");
+            }
+            device_ptrs[i] = const_cast<void*>(fed[i]->data);
+            continue;
+        }
+        if (!slot.device || slot.device->capacity() < t.bytes) {
+            slot.device.reset();  // free first: growing needs no more memory than the new size
+            slot.device = std::make_shared<cuda::DeviceBuffer>(t.bytes, what);
+            ++stats_.allocations;
+        }
+        device_ptrs[i] = slot.device->data();
+        if (t.io == TensorIO::kInput) {
+            if (slot.host && fed[i]->data == slot.host->data()) continue;  // written in place: zero-copy
+            if (!staging_free) {
+                // An earlier asynchronous run may still be reading the staging buffers.
+                consumed_.synchronize(what + " staging");
+                staging_free = true;
+            }
+            grow_staging(i, t.bytes, what);
+            if (t.bytes != 0) std::memcpy(slot.host->data(), fed[i]->data, t.bytes);
+            stats_.host_copy_bytes += static_cast<long long>(t.bytes);
+        } else if (to_host) {
+            grow_staging(i, t.bytes, what);
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) backend_->set_tensor_address(plan.tensors[i].name, device_ptrs[i]);
+
+    try {
+        if (!cuda_graph_) {
+            enqueue_sequence(stream, plan, fed, device_ptrs, to_host);
+        } else {
+            // A graph bakes in every address and shape: the key says when it must be captured again.
+            std::vector<std::uintptr_t> key{to_host ? 1u : 0u};
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& t = plan.tensors[i];
+                key.push_back(reinterpret_cast<std::uintptr_t>(device_ptrs[i]));
+                const bool staged = t.io == TensorIO::kInput ? fed[i]->location == Location::kHost : to_host;
+                key.push_back(staged ? reinterpret_cast<std::uintptr_t>(slots_[i].host->data()) : 0u);
+                key.push_back(t.shape.size());
+                for (const auto d : t.shape) key.push_back(static_cast<std::uintptr_t>(d));
+            }
+            if (key != graph_key_) {
+                // New shapes or addresses: run plainly once (TensorRT wants one enqueue after a shape change
+                // before capture), capture on the next run with the same key.
+                graph_.reset();
+                graph_key_ = std::move(key);
+                enqueue_sequence(stream, plan, fed, device_ptrs, to_host);
+            } else {
+                if (!graph_.valid()) {
+                    graph_ = cuda::CudaGraph::capture(
+                        stream, [&] { enqueue_sequence(stream, plan, fed, device_ptrs, to_host); }, "executor");
+                    ++stats_.graph_captures;
+                }
+                graph_.launch(stream, "executor");
+                ++stats_.graph_launches;
+            }
+        }
+    } catch (...) {
+        graph_.reset();
+        graph_key_.clear();
+        throw;
+    }
+    consumed_.record(stream, "executor");
+    done_->record(stream, "executor");
+    last_stream_ = stream;
+    has_run_ = true;
+    if (options.synchronize) cuda::check(cudaStreamSynchronize(stream), "cudaStreamSynchronize (executor run)");
+
+    std::vector<OutputArray> outputs;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& t = plan.tensors[i];
+        if (t.io != TensorIO::kOutput) continue;
+        OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr};
+        if (to_host && options.copy_host_outputs && options.synchronize) {
+            out.owned = std::make_shared<HostBuffer>(t.bytes);
+            if (t.bytes != 0) std::memcpy(out.owned->data(), slots_[i].host->data(), t.bytes);
+        } else if (to_host) {
+            out.host = slots_[i].host;
+        } else {
+            out.device = slots_[i].device;
+            if (options.detach_device_outputs) slots_[i].device.reset();
+        }
+        outputs.push_back(std::move(out));
+    }
+    ++stats_.runs;
+    stats_.last_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return outputs;
+}
+
+cudaStream_t Executor::stream() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ensure_cuda();
+    return stream_.get();
+}
+
+int Executor::device() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ensure_cuda();
+    return device_;
+}
+
+void Executor::synchronize() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cuda_ready_ && has_run_) done_->synchronize("executor synchronize");
+}
+
+std::shared_ptr<cuda::Event> Executor::done_event() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ensure_cuda();
+    return done_;
+}
+
+ExecutorStats Executor::stats() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stats_;
+}
+
+}  // namespace trtcore
+
+#endif  // TRTCORE_WITH_CUDA

@@ -1,0 +1,157 @@
+// The copy-in -> enqueue -> copy-out sequence around one ExecutionBackend (one TensorRT execution context, or a
+// test backend) on one CUDA stream: validate the feed, set shapes, plan, grow buffers, stage host inputs through
+// pinned memory (or bind a user's device pointers directly), set addresses, enqueue (or replay a CUDA graph),
+// copy outputs back and synchronise. Compiled only with CUDA.
+//
+// Buffers: one device buffer per tensor and one pinned staging buffer per host-side tensor, allocated on first
+// use and reused while shapes fit (grown when not). Staging buffers are shared_ptr-owned: an array viewing one
+// (input_staging(), outputs returned without copy) keeps its memory alive even after the executor grows or dies;
+// what it sees is overwritten by the next run.
+//
+// Threading: run() is serialised by a mutex, so sharing one Executor between threads is safe but not parallel;
+// for parallelism use one Executor (over its own backend/context) per thread. Callers release the GIL around run().
+#pragma once
+
+#ifdef TRTCORE_WITH_CUDA
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cuda/buffer.h"
+#include "cuda/graph.h"
+#include "cuda/stream.h"
+#include "runtime/backend.h"
+#include "runtime/plan.h"
+
+namespace trtcore {
+
+enum class Location { kHost, kDevice };
+
+// One fed array, C-contiguous (the bindings make it so or reject it).
+struct InputArray {
+    std::string name;
+    DataType dtype = DataType::kFloat32;
+    Shape shape;
+    const void* data = nullptr;
+    Location location = Location::kHost;
+    // CUDA arrays only: the stream the producer wrote them on (CUDA Array Interface v3); our stream waits for it.
+    std::optional<cudaStream_t> producer_stream;
+};
+
+// Plain (pageable) host memory owned by one returned output: pinning is slow to allocate and is only worth it for
+// buffers that are reused, like the staging buffers.
+class HostBuffer {
+public:
+    explicit HostBuffer(std::size_t bytes);
+    void* data() const { return data_.get(); }
+    std::size_t size() const { return size_; }
+
+private:
+    struct Free {
+        void operator()(void* p) const noexcept;
+    };
+    std::unique_ptr<void, Free> data_;
+    std::size_t size_ = 0;
+};
+
+struct OutputArray {
+    std::string name;
+    DataType dtype = DataType::kFloat32;
+    Shape shape;
+    std::size_t bytes = 0;
+    Location location = Location::kHost;
+    int device_index = 0;                        // the CUDA device of `device`
+    std::shared_ptr<cuda::PinnedBuffer> host;    // location == kHost: the pinned staging buffer holding it
+    std::shared_ptr<HostBuffer> owned;           // location == kHost and copy_host_outputs: a private copy
+    std::shared_ptr<cuda::DeviceBuffer> device;  // location == kDevice
+};
+
+struct RunOptions {
+    Location outputs = Location::kHost;
+    // Device outputs only: give the device buffers to the caller (owned, zero-copy); the next run allocates anew.
+    bool detach_device_outputs = false;
+    // Host outputs only (with synchronize): copy them out of the staging buffers while the run still holds the
+    // executor's lock, so another thread's run cannot overwrite them first.
+    bool copy_host_outputs = false;
+    // false: return once everything is queued (outputs are ready when the stream reaches done_event()).
+    bool synchronize = true;
+    // Run on this stream instead of the executor's own (an async call on a user's stream).
+    std::optional<cudaStream_t> stream;
+};
+
+struct ExecutorStats {
+    long runs = 0;
+    long graph_captures = 0;   // how often a CUDA graph was recorded
+    long graph_launches = 0;   // how often one was replayed
+    long allocations = 0;      // device and pinned buffers allocated (growth), for checking reuse
+    long long host_copy_bytes = 0;  // bytes copied from users' host arrays into staging (0 when fed in place)
+    double last_run_seconds = 0.0;  // host time of the last run() (including the final sync, if any)
+};
+
+class Executor {
+public:
+    // stream: a user's stream to run on (borrowed, never destroyed); nullopt: the executor creates its own on first
+    // use. cuda_graph: capture the sequence as a CUDA graph and replay it while shapes and addresses stay the same.
+    // Makes no CUDA call, so it works (and validates feeds) on machines without a GPU.
+    Executor(std::shared_ptr<ExecutionBackend> backend, std::optional<cudaStream_t> stream, bool cuda_graph);
+    ~Executor();
+    Executor(const Executor&) = delete;
+    Executor& operator=(const Executor&) = delete;
+
+    const std::vector<TensorInfo>& tensors() const { return backend_->tensors(); }
+    const std::shared_ptr<ExecutionBackend>& backend() const { return backend_; }
+    bool cuda_graph() const { return cuda_graph_; }
+
+    // Validation and planning only (sets the backend's input shapes); no CUDA.
+    Plan plan(const std::vector<InputSpec>& inputs);
+    std::vector<OutputArray> run(const std::vector<InputArray>& inputs, const RunOptions& options);
+    // The pinned staging buffer of input `name`, grown to hold `shape`: writing into it and feeding a view of it
+    // skips the host-side copy. Validates name and shape.
+    std::shared_ptr<cuda::PinnedBuffer> input_staging(const std::string& name, const Shape& shape);
+    // The executor's stream (created on first use) and the device it runs on (current when first used).
+    cudaStream_t stream();
+    int device();
+    // Waits for everything this executor queued (on whichever stream).
+    void synchronize();
+    // Recorded at the end of every run; shared so device outputs of an async run can be waited on later.
+    std::shared_ptr<cuda::Event> done_event();
+    ExecutorStats stats() const;
+
+private:
+    struct Slot {
+        std::shared_ptr<cuda::DeviceBuffer> device;
+        std::shared_ptr<cuda::PinnedBuffer> host;
+    };
+    void ensure_cuda();
+    std::shared_ptr<cuda::PinnedBuffer> grow_staging(std::size_t index, std::size_t bytes, const std::string& what);
+    void enqueue_sequence(cudaStream_t stream, const Plan& plan, const std::vector<const InputArray*>& fed,
+                          const std::vector<void*>& device_ptrs, bool outputs_to_host);
+
+    std::shared_ptr<ExecutionBackend> backend_;
+    bool cuda_graph_ = false;
+    std::optional<cudaStream_t> user_stream_;
+    int device_ = 0;
+    mutable std::mutex mutex_;
+    // Declared first so it is destroyed last: everything below may still have work queued on it.
+    cuda::Stream stream_;
+    bool cuda_ready_ = false;
+    std::shared_ptr<cuda::Event> done_;  // end of the last run
+    cuda::Event consumed_;               // host staging of the last run has been read by the GPU
+    cuda::Event producer_;               // scratch: a CUDA-array producer's stream position
+    cudaStream_t last_stream_ = nullptr;
+    bool has_run_ = false;
+    std::vector<Slot> slots_;  // per tensor, the backend's order
+    cuda::CudaGraph graph_;
+    std::vector<std::uintptr_t> graph_key_;  // shapes and addresses the graph was (or will be) captured with
+    ExecutorStats stats_;
+};
+
+}  // namespace trtcore
+
+#endif  // TRTCORE_WITH_CUDA

@@ -1,0 +1,162 @@
+"""trtcore.runtime without a GPU: planning, feed validation and CUDA error paths (the GPU side is test_runtime_gpu)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import trtcore
+from trtcore import _core
+from trtcore.runtime import Executor, plan
+
+HAVE_GPU = bool(trtcore.build_info()["cuda"]["devices"])
+HAVE_CUDA = hasattr(_core, "Executor")
+no_gpu_only = pytest.mark.skipif(HAVE_GPU or not HAVE_CUDA, reason="checks the error path of a machine without GPU")
+needs_cuda_build = pytest.mark.skipif(not HAVE_CUDA, reason="trtcore was built without CUDA")
+
+
+def image_backend(**kwargs):
+    return _core.testing.IdentityBackend(
+        [("x", "float32", [1, 3, -1, -1]), ("m", "int32", [2])],
+        [("y", "float32", [1, 3, -1, -1], "x"), ("n", "int32", [2], "m")],
+        profiles={"x": ([1, 3, 1, 1], [1, 3, 8, 8], [1, 3, 64, 64])},
+        **kwargs,
+    )
+
+
+def test_backend_describes_its_tensors():
+    b = image_backend()
+    assert [(t.name, t.io, t.dtype, t.shape) for t in b.tensors] == [
+        ("x", "input", "float32", (1, 3, -1, -1)),
+        ("m", "input", "int32", (2,)),
+        ("y", "output", "float32", (1, 3, -1, -1)),
+        ("n", "output", "int32", (2,)),
+    ]
+    assert b.tensors[0].profiles == [((1, 3, 1, 1), (1, 3, 8, 8), (1, 3, 64, 64))]
+    assert repr(b.tensors[0]) == "TensorInfo(input 'x', float32, [1, 3, -1, -1])"
+
+
+def test_plan_resolves_shapes_and_sizes_in_backend_order():
+    got = plan(image_backend(), {"m": ("int32", (2,)), "x": ("float32", (1, 3, 5, 7))})
+    assert [(t["name"], t["io"], t["shape"], t["nbytes"]) for t in got] == [
+        ("x", "input", (1, 3, 5, 7), 1 * 3 * 5 * 7 * 4),
+        ("m", "input", (2,), 8),
+        ("y", "output", (1, 3, 5, 7), 1 * 3 * 5 * 7 * 4),
+        ("n", "output", (2,), 8),
+    ]
+
+
+def test_plan_handles_empty_tensors():
+    b = _core.testing.IdentityBackend([("x", "float32", [-1, 3])], [("y", "float32", [-1, 3], "x")])
+    got = plan(b, {"x": ("float32", (0, 3))})
+    assert got[0]["nbytes"] == 0 and got[1]["shape"] == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "error", "words"),
+    [
+        ({"x": ("float32", (1, 3, 4, 4))}, trtcore.ArgumentError, ["missing input 'm'"]),
+        ({"x": ("float32", (1, 3, 4, 4)), "m": ("int32", (2,)), "q": ("int32", (2,))}, trtcore.ArgumentError,
+         ["unknown input 'q'", "'x'", "'m'"]),
+        ({"x": ("float32", (1, 3, 4, 4)), "m": ("int32", (2,)), "y": ("float32", (1, 3, 4, 4))}, trtcore.ArgumentError,
+         ["'y' is an output, not an input"]),
+        ({"x": ("float16", (1, 3, 4, 4)), "m": ("int32", (2,))}, trtcore.DTypeError,
+         ["input 'x'", "expected float32, got float16"]),
+        ({"x": ("float32", (3, 4, 4)), "m": ("int32", (2,))}, trtcore.ShapeError, ["input 'x'", "4 dimensions"]),
+        ({"x": ("float32", (1, 2, 4, 4)), "m": ("int32", (2,))}, trtcore.ShapeError,
+         ["input 'x'", "dimension 1 must be 3"]),
+        ({"x": ("float32", (1, 3, -4, 4)), "m": ("int32", (2,))}, trtcore.ShapeError, ["negative extent"]),
+        ({"x": ("float32", (1, 3, 65, 4)), "m": ("int32", (2,))}, trtcore.ShapeError, ["outside the profile"]),
+        ({"x": ("float32", (1, 3, 4, 4)), "m": ("int32", (3,))}, trtcore.ShapeError,
+         ["input 'm'", "dimension 0 must be 2"]),
+    ],
+)
+def test_plan_rejects_bad_inputs_naming_the_tensor(inputs, error, words):
+    with pytest.raises(error) as info:
+        plan(image_backend(), inputs)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_buffers_to_grow_only_when_too_small_or_absent():
+    p = plan(image_backend(), {"x": ("float32", (1, 3, 2, 2)), "m": ("int32", (2,))})
+    assert _core.buffers_to_grow(p, [48, 8, 0, 4]) == [False, False, True, True]
+    assert _core.buffers_to_grow(p, [1000, 1000, 1000, 1000]) == [False] * 4
+    with pytest.raises(trtcore.ArgumentError):
+        _core.buffers_to_grow(p, [1])
+
+
+def test_identity_backend_rejects_inconsistent_declarations():
+    with pytest.raises(trtcore.ArgumentError, match="dtype and rank"):
+        _core.testing.IdentityBackend([("x", "float32", [2])], [("y", "int32", [2], "x")])
+    with pytest.raises(trtcore.ArgumentError, match="launches"):
+        _core.testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")], launches=0)
+    with pytest.raises(trtcore.ArgumentError, match="unknown tensor 'z'"):
+        _core.testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "z")])
+    with pytest.raises(trtcore.DTypeError, match="float65"):
+        _core.testing.IdentityBackend([("x", "float65", [2])], [])
+
+
+# --- the Executor validates feeds before touching CUDA, so these hold with or without a GPU -------------------
+def good_feed():
+    return {"x": np.zeros((1, 3, 4, 4), np.float32), "m": np.zeros(2, np.int32)}
+
+
+@needs_cuda_build
+@pytest.mark.parametrize(
+    ("change", "error", "words"),
+    [
+        (lambda f: f.pop("m"), trtcore.ArgumentError, ["missing input 'm'"]),
+        (lambda f: f.update(q=np.zeros(2, np.int32)), trtcore.ArgumentError, ["unknown input 'q'"]),
+        (lambda f: f.update(y=np.zeros(2, np.float64)), trtcore.ArgumentError, ["'y' is an output"]),
+        (lambda f: f.update(x=np.zeros((1, 3, 4, 4))), trtcore.DTypeError, ["input 'x'", "expected float32, got float64"]),
+        (lambda f: f.update(x=np.zeros((1, 3, 4, 4), ">f4")), trtcore.DTypeError, ["big-endian"]),
+        (lambda f: f.update(x=np.zeros((1, 3, 4), np.float32)), trtcore.ShapeError, ["input 'x'", "4 dimensions"]),
+        (lambda f: f.update(x=object()), trtcore.ArgumentError, ["input 'x'", "expected an array"]),
+        (lambda f: f.update({3: np.zeros(2)}), trtcore.ArgumentError, ["feed keys must be input names"]),
+    ],
+)
+def test_executor_rejects_bad_feeds(change, error, words):
+    ex = Executor(image_backend())
+    feed = good_feed()
+    change(feed)
+    with pytest.raises(error) as info:
+        ex.infer(feed)
+    for word in words:
+        assert word in str(info.value)
+
+
+@needs_cuda_build
+def test_executor_rejects_non_dict_feed_and_unknown_output_device():
+    ex = Executor(image_backend())
+    with pytest.raises(trtcore.ArgumentError, match="must be a dict"):
+        ex.infer([np.zeros(2)])
+    with pytest.raises(trtcore.ArgumentError, match="output_device"):
+        ex.infer(good_feed(), output_device="gpu")
+
+
+@needs_cuda_build
+def test_executor_describes_backend():
+    ex = Executor(image_backend())
+    assert [t.name for t in ex.inputs] == ["x", "m"]
+    assert [t.name for t in ex.outputs] == ["y", "n"]
+    assert ex.stats["runs"] == 0
+
+
+@no_gpu_only
+def test_without_gpu_cuda_failures_are_cuda_errors_not_crashes():
+    ex = Executor(image_backend(), cuda_graph=True)
+    for _ in range(2):  # the executor stays usable: the same error again, no crash, no stale state
+        with pytest.raises(trtcore.CudaError) as info:
+            ex.infer(good_feed())
+        assert "cudaError" in str(info.value)  # CUDA's own name, e.g. cudaErrorNoDevice / InsufficientDriver
+        assert not isinstance(info.value, trtcore.CudaOutOfMemory)
+    with pytest.raises(trtcore.CudaError, match="cudaError"):
+        ex.input_buffer("x", (1, 3, 4, 4))
+    with pytest.raises(trtcore.CudaError, match="cudaMalloc"):
+        _core.cuda.DeviceBuffer(1024)
+    with pytest.raises(trtcore.CudaError, match="cudaHostAlloc"):
+        _core.cuda.PinnedBuffer(1024)
+    with pytest.raises(trtcore.CudaError, match="cudaStreamCreate"):
+        _core.cuda.Stream()
+    ex.synchronize()  # nothing ran: a no-op, not an error

@@ -1,0 +1,292 @@
+"""trtcore.runtime on a GPU, with the identity backend (outputs are device-to-device copies of inputs)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import trtcore
+from trtcore import _core
+from trtcore.runtime import DeviceArray, Executor
+
+pytestmark = pytest.mark.gpu
+
+
+def swap_backend(**kwargs):
+    """a -> out_b, b -> out_a: a mix-up of inputs, outputs or buffers shows in the values."""
+    return _core.testing.IdentityBackend(
+        [("a", "float32", [-1, 3]), ("b", "int32", [-1])],
+        [("out_a", "int32", [-1], "b"), ("out_b", "float32", [-1, 3], "a")],
+        **kwargs,
+    )
+
+
+def feed(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return {"a": rng.standard_normal((n, 3)).astype(np.float32), "b": rng.integers(-9, 9, n).astype(np.int32)}
+
+
+def check(out, f):
+    np.testing.assert_array_equal(out["out_b"], f["a"])
+    np.testing.assert_array_equal(out["out_a"], f["b"])
+
+
+def test_infer_round_trip_returns_owned_arrays():
+    ex = Executor(swap_backend())
+    f1, f2 = feed(5, 1), feed(5, 2)
+    out1 = ex.infer(f1)
+    check(out1, f1)
+    assert out1["out_b"].dtype == np.float32 and out1["out_a"].dtype == np.int32
+    out2 = ex.infer(f2)
+    check(out2, f2)
+    check(out1, f1)  # owned copies: the second call did not overwrite the first results
+
+
+def test_copy_outputs_false_returns_staging_views_valid_until_next_call():
+    ex = Executor(swap_backend())
+    f1, f2 = feed(4, 1), feed(4, 2)
+    view = ex.infer(f1, copy_outputs=False)
+    check(view, f1)
+    ex.infer(f2, copy_outputs=False)
+    np.testing.assert_array_equal(view["out_b"], f2["a"])  # the same pinned buffer, overwritten
+
+
+def test_buffers_are_reused_while_shapes_fit_and_grown_when_not():
+    ex = Executor(swap_backend())
+    ex.infer(feed(8))
+    first = ex.stats["allocations"]
+    assert first == 8  # 4 device buffers + 4 pinned staging buffers
+    for n in (8, 3, 8, 1):
+        check(ex.infer(feed(n, n)), feed(n, n))
+    assert ex.stats["allocations"] == first
+    check(ex.infer(feed(500, 7)), feed(500, 7))  # larger: every buffer grows once
+    assert ex.stats["allocations"] == 2 * first
+
+
+def test_empty_tensors_run():
+    ex = Executor(swap_backend())
+    out = ex.infer(feed(0))
+    assert out["out_b"].shape == (0, 3) and out["out_a"].shape == (0,)
+
+
+def test_input_buffer_is_zero_copy():
+    ex = Executor(swap_backend())
+    a = ex.input_buffer("a", (6, 3))
+    b = ex.input_buffer("b", (6,))
+    assert a.flags.writeable and a.dtype == np.float32 and a.shape == (6, 3)
+    a[:] = np.arange(18).reshape(6, 3)
+    b[:] = np.arange(6)
+    out = ex.infer({"a": a, "b": b})
+    np.testing.assert_array_equal(out["out_b"], np.arange(18).reshape(6, 3))
+    np.testing.assert_array_equal(out["out_a"], np.arange(6))
+    assert ex.stats["host_copy_bytes"] == 0  # nothing copied on the host
+    ex.infer(feed(6))
+    assert ex.stats["host_copy_bytes"] == 6 * 3 * 4 + 6 * 4
+
+
+def test_old_input_buffer_survives_growth():
+    ex = Executor(swap_backend())
+    small = ex.input_buffer("a", (2, 3))
+    small[:] = 5
+    ex.input_buffer("a", (1000, 3))  # grows: a new staging buffer
+    small[:] = 7  # still valid memory (kept alive by the array)
+    out = ex.infer({"a": small, "b": np.zeros(2, np.int32)})
+    np.testing.assert_array_equal(out["out_b"], np.full((2, 3), 7, np.float32))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int8", "uint8", "int64", "bool"])
+def test_dtypes(dtype):
+    b = _core.testing.IdentityBackend([("x", dtype, [-1])], [("y", dtype, [-1], "x")])
+    x = (np.arange(37) % 3).astype(dtype)
+    np.testing.assert_array_equal(Executor(b).infer({"x": x})["y"], x)
+
+
+def test_non_contiguous_host_input_is_copied():
+    ex = Executor(swap_backend())
+    big = np.arange(60, dtype=np.float32).reshape(10, 6)
+    a = big[:, ::2]
+    assert not a.flags.c_contiguous
+    out = ex.infer({"a": a, "b": np.zeros(10, np.int32)})
+    np.testing.assert_array_equal(out["out_b"], np.ascontiguousarray(a))
+
+
+def test_infer_async_on_own_and_user_stream():
+    torch = pytest.importorskip("torch")
+    ex = Executor(swap_backend())
+    f = feed(1000, 3)
+    views = ex.infer_async(f)
+    ex.synchronize()
+    check(views, f)
+    user = torch.cuda.Stream()
+    f2 = feed(1000, 4)
+    views = ex.infer_async(f2, stream=user)
+    user.synchronize()
+    check(views, f2)
+    ex.synchronize()
+
+
+def test_torch_tensors_in_and_out_without_host_round_trip():
+    torch = pytest.importorskip("torch")
+    ex = Executor(swap_backend())
+    a = torch.randn(64, 3, device="cuda")
+    b = torch.arange(64, dtype=torch.int32, device="cuda")
+    out = ex.infer({"a": a, "b": b}, output_device="cuda")
+    assert isinstance(out["out_b"], DeviceArray)
+    assert out["out_b"].shape == (64, 3) and out["out_b"].dtype == "float32"
+    assert ex.stats["host_copy_bytes"] == 0
+    assert ex.stats["allocations"] == 2  # only the two output device buffers: inputs were bound directly
+    via_dlpack = torch.from_dlpack(out["out_b"])
+    via_cai = torch.as_tensor(out["out_a"], device="cuda")
+    assert via_dlpack.data_ptr() == out["out_b"].ptr  # zero-copy
+    assert torch.equal(via_dlpack, a) and torch.equal(via_cai, b)
+    np.testing.assert_array_equal(out["out_b"].numpy(), a.cpu().numpy())
+    # copy_outputs=True (default) hands the buffers over: the next call does not overwrite them
+    ex.infer({"a": a * 2, "b": b}, output_device="cuda")
+    assert torch.equal(via_dlpack, a)
+
+
+def test_cupy_arrays_in_and_out():
+    cp = pytest.importorskip("cupy")
+    ex = Executor(swap_backend())
+    a = cp.arange(30, dtype=cp.float32).reshape(10, 3)
+    b = cp.arange(10, dtype=cp.int32)
+    out = ex.infer({"a": a, "b": b}, output_device="cuda")
+    assert cp.array_equal(cp.asarray(out["out_b"]), a)
+    assert cp.array_equal(cp.from_dlpack(out["out_a"]), b)
+    host = ex.infer({"a": a, "b": b})  # CUDA in, host out
+    np.testing.assert_array_equal(host["out_b"], cp.asnumpy(a))
+
+
+def test_dlpack_only_input():
+    torch = pytest.importorskip("torch")
+
+    class OnlyDLPack:  # no __cuda_array_interface__: forces the DLPack path
+        def __init__(self, t):
+            self.t = t
+
+        def __dlpack__(self, stream=None):
+            return self.t.__dlpack__(stream=stream)
+
+        def __dlpack_device__(self):
+            return self.t.__dlpack_device__()
+
+    ex = Executor(swap_backend())
+    a = torch.randn(16, 3, device="cuda")
+    b = torch.arange(16, dtype=torch.int32, device="cuda")
+    out = ex.infer({"a": OnlyDLPack(a), "b": OnlyDLPack(b)})
+    np.testing.assert_array_equal(out["out_b"], a.cpu().numpy())
+    np.testing.assert_array_equal(out["out_a"], b.cpu().numpy())
+
+
+def test_bad_cuda_inputs_are_rejected():
+    torch = pytest.importorskip("torch")
+    ex = Executor(swap_backend())
+    b = torch.arange(8, dtype=torch.int32, device="cuda")
+    strided = torch.randn(3, 8, device="cuda").t()
+    with pytest.raises(trtcore.ArgumentError, match="input 'a'.*not C-contiguous"):
+        ex.infer({"a": strided, "b": b})
+    with pytest.raises(trtcore.DTypeError, match="input 'a'.*expected float32"):
+        ex.infer({"a": torch.zeros(8, 3, dtype=torch.float64, device="cuda"), "b": b})
+    out = ex.infer({"a": strided.contiguous(), "b": b})  # still usable
+    np.testing.assert_array_equal(out["out_b"], strided.cpu().numpy())
+
+
+def test_cuda_graph_replays_and_recaptures_on_shape_change():
+    ex = Executor(swap_backend(launches=4), cuda_graph=True)
+    for i in range(4):
+        f = feed(32, i)
+        check(ex.infer(f), f)  # graph reads the staging buffers: new values each time
+    assert ex.stats["graph_captures"] == 1 and ex.stats["graph_launches"] == 3
+    for i in range(3):
+        f = feed(16, 10 + i)  # new shape: one plain run, then capture again
+        check(ex.infer(f), f)
+    assert ex.stats["graph_captures"] == 2 and ex.stats["graph_launches"] == 5
+    a = ex.input_buffer("a", (16, 3))
+    a[:] = 3
+    out = ex.infer({"a": a, "b": np.zeros(16, np.int32)})
+    np.testing.assert_array_equal(out["out_b"], np.full((16, 3), 3, np.float32))
+
+
+def test_enqueue_failure_leaves_executor_usable():
+    for graph in (False, True):
+        backend = swap_backend()
+        ex = Executor(backend, cuda_graph=graph)
+        f = feed(10)
+        check(ex.infer(f), f)
+        backend.set_fail_enqueue(True)
+        for _ in range(2):  # graph mode: the first failure is during capture, the second in a plain run
+            with pytest.raises(trtcore.Error, match="on purpose"):
+                ex.infer(f)
+        backend.set_fail_enqueue(False)
+        for i in range(3):
+            f = feed(10, i)
+            check(ex.infer(f), f)
+
+
+def test_out_of_memory_is_cuda_out_of_memory_naming_the_tensor():
+    huge = _core.testing.IdentityBackend([("x", "float32", [4])], [("y", "float32", [1 << 40], "x")])
+    ex = Executor(huge)
+    with pytest.raises(trtcore.CudaOutOfMemory, match="output 'y'.*cudaErrorMemoryAllocation"):
+        ex.infer({"x": np.zeros(4, np.float32)})
+    with pytest.raises(MemoryError):  # CudaOutOfMemory is a MemoryError too
+        _core.cuda.DeviceBuffer(1 << 50)
+    ok = Executor(swap_backend())  # CUDA is still fine afterwards
+    check(ok.infer(feed(3)), feed(3))
+
+
+def test_concurrent_executors_from_threads():
+    errors = []
+
+    def work(k):
+        try:
+            ex = Executor(swap_backend(launches=3))
+            for i in range(40):
+                f = feed(200 + k, 100 * k + i)
+                check(ex.infer(f), f)
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_one_executor_shared_by_threads_is_serialised():
+    ex = Executor(swap_backend())
+    errors = []
+
+    def work(k):
+        try:
+            for i in range(30):
+                f = feed(50, 1000 * k + i)
+                check(ex.infer(f), f)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and ex.stats["runs"] == 90
+
+
+def test_executor_dropped_with_work_in_flight():
+    ex = Executor(swap_backend(launches=8))
+    ex.infer_async(feed(100000))
+    del ex  # waits for its work, frees buffers, destroys the stream: no crash
+    check(Executor(swap_backend()).infer(feed(2)), feed(2))
+
+
+def test_cuda_helpers_round_trip():
+    stream = _core.cuda.Stream()
+    pinned_in, pinned_out = _core.cuda.PinnedBuffer(4096), _core.cuda.PinnedBuffer(4096)
+    src, dst = pinned_in.array("float32", (1024,)), pinned_out.array("float32", (1024,))
+    src[:] = np.arange(1024)
+    _core.cuda.roundtrip(src, _core.cuda.DeviceBuffer(4096), dst, stream)
+    np.testing.assert_array_equal(dst, src)
