@@ -17,17 +17,6 @@ namespace py = pybind11;
 
 namespace trtcore::bindings {
 
-namespace {
-void bind_backend_base(py::module_& m) {
-    // The runtime layer (bindings/runtime.cpp, bound first) owns this class; register a bare one only when it
-    // has not, so that Context can name its base either way.
-    if (py::detail::get_type_info(typeid(ExecutionBackend)) == nullptr) {
-        py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(m, "ExecutionBackend");
-    }
-}
-
-}  // namespace
-
 #ifdef TRTCORE_WITH_TENSORRT
 namespace {
 using Severity = nvinfer1::ILogger::Severity;
@@ -203,7 +192,6 @@ py::bytes merge_caches(const py::list& caches) {
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
-    bind_backend_base(m);
     using trt::Context;
     using trt::Engine;
 
@@ -283,7 +271,6 @@ struct EngineStub {};
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
-    bind_backend_base(m);
     py::class_<EngineStub>(m, "Engine", "Unavailable: this trtcore was built without TensorRT.")
         .def_static("from_file", [](const py::object&, bool) { not_compiled(); }, py::arg("path"),
                     py::arg("allow_host_code") = false)

@@ -216,7 +216,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     for (std::size_t i = 0; i < n; ++i) {
         const auto& t = plan.tensors[i];
         if (t.io != TensorIO::kOutput) continue;
-        OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr};
+        OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr, nullptr};
         if (to_host && options.copy_host_outputs && options.synchronize) {
             out.owned = std::make_shared<HostBuffer>(t.bytes);
             if (t.bytes != 0) std::memcpy(out.owned->data(), slots_[i].host->data(), t.bytes);
