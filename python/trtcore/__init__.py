@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
+from trtcore import image
 from trtcore._info import build_info
 from trtcore.errors import (
     ArgumentError,
@@ -29,6 +30,7 @@ __version__ = _core.compiled_info()["version"]
 __all__ = [
     "__version__",
     "build_info",
+    "image",
     "ArgumentError",
     "BackendError",
     "BuildError",
