@@ -186,10 +186,8 @@ def _write_pillow(p: Path, image: np.ndarray) -> None:
         raise DTypeError(f"{p}: Pillow writes 16-bit images only with 1 channel; write .ppm or convert to uint8")
     if p.is_dir():
         raise FileError(f"{p}: is a directory; give a file name to write the image to")
-    if image.shape[2] == 1:
-        pil = image_mod.fromarray(np.ascontiguousarray(image[:, :, 0]), "I;16" if image.dtype == np.uint16 else "L")
-    else:
-        pil = image_mod.fromarray(np.ascontiguousarray(image), "RGB")
+    # Pillow infers the mode from the array: uint8 HW -> L, uint8 HW3 -> RGB, uint16 HW -> I;16.
+    pil = image_mod.fromarray(np.ascontiguousarray(image[:, :, 0] if image.shape[2] == 1 else image))
     try:
         fd, tmp = tempfile.mkstemp(prefix=p.name + ".tmp-", dir=p.parent if str(p.parent) else ".")
     except OSError as e:
