@@ -153,6 +153,7 @@ template <class Src> std::uint64_t read_header_number(Src& s, const char* what, 
 template <class Src> Header read_header(Src& s, const std::string& name) {
     Header h;
     const int p = s.get(), d = s.get();
+    if (p < 0) throw FormatError(name + ": not a PPM/PGM file: it is empty");
     if (p != 'P' || d < '1' || d > '7')
         throw FormatError(name + ": not a PPM/PGM file: it starts with " + describe_byte(p) + " " + describe_byte(d) +
                           ", expected P6, P3, P5 or P2");
