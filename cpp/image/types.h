@@ -19,8 +19,8 @@ const char* dtype_name(DataType t);  // "uint8", "float16", ...
 // allocation whose size comes from a file or a caller.
 std::size_t checked_mul(std::size_t a, std::size_t b, const std::string& what);
 
-// A move-only, uninitialised, 64-byte-aligned block of bytes. Images read from files and arrays returned to Python
-// live in one, so the Python bindings can hand the block itself to numpy (no copy).
+// A move-only, uninitialised block of bytes (malloc alignment, 16 bytes). Images read from files and arrays
+// returned to Python live in one, so the Python bindings can hand the block itself to numpy (no copy).
 class Buffer {
 public:
     Buffer() = default;
