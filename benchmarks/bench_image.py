@@ -89,7 +89,8 @@ def main() -> int:
     rows.append(compare("normalize HWC->CHW", lambda: np.ascontiguousarray(
                             ((img.astype(np.float32) / np.float32(255) - mean32) / std32).transpose(2, 0, 1)),
                         lambda: ti.normalize(img, out=out32), r, "numpy float32, contiguous", "float32, out="))
-    rows.append(compare("normalize HWC->CHW", lambda: ((img / 255 - mean64) / std64).transpose(2, 0, 1).astype(np.float16),
+    rows.append(compare("normalize HWC->CHW",
+                        lambda: ((img / 255 - mean64) / std64).transpose(2, 0, 1).astype(np.float16),
                         lambda: ti.normalize(img, dtype=np.float16), r, "numpy float64 -> float16", "float16 NCHW"))
     rows.append(compare("argmax [1,21,1026,1282]", lambda: np.argmax(logits, axis=1),
                         lambda: ti.argmax(logits), r, "np.argmax(axis=1) float32", "float32 -> int64"))

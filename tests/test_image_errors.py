@@ -163,7 +163,8 @@ IMG = np.zeros((4, 5, 3), np.uint8)
 
 
 @pytest.mark.parametrize("call,error,pattern", [
-    (lambda: ti.normalize(IMG.astype(np.float32)), trtcore.DTypeError, "img: dtype must be uint8 or uint16, got float32"),
+    (lambda: ti.normalize(IMG.astype(np.float32)), trtcore.DTypeError,
+     "img: dtype must be uint8 or uint16, got float32"),
     (lambda: ti.normalize(IMG.astype(np.int16)), trtcore.DTypeError, "img: dtype"),
     (lambda: ti.normalize(IMG[0, 0]), trtcore.ShapeError, "img: expected HW, HWC or NHWC, got 1 dimensions"),
     (lambda: ti.normalize(IMG[None, None]), trtcore.ShapeError, "got 5 dimensions"),
@@ -181,7 +182,8 @@ IMG = np.zeros((4, 5, 3), np.uint8)
     (lambda: ti.normalize(IMG, out=np.zeros((3, 5, 4), np.float32).transpose(0, 2, 1)), trtcore.ArgumentError,
      "out: must be C-contiguous"),
     (lambda: ti.normalize(IMG, out=_readonly((3, 4, 5), np.float32)), trtcore.ArgumentError, "out: is read-only"),
-    (lambda: ti.argmax(np.zeros((1, 3, 2, 2))), trtcore.DTypeError, "logits: dtype must be float32 or float16, got float64"),
+    (lambda: ti.argmax(np.zeros((1, 3, 2, 2))), trtcore.DTypeError,
+     "logits: dtype must be float32 or float16, got float64"),
     (lambda: ti.argmax(np.zeros((3, 2), np.float32)), trtcore.ShapeError, "logits: expected \\[N, C, H, W\\]"),
     (lambda: ti.argmax(np.zeros((1, 0, 2, 2), np.float32)), trtcore.ShapeError, "logits: is empty"),
     (lambda: ti.argmax(np.zeros((1, 300, 1, 1), np.float32), dtype=np.uint8), trtcore.ArgumentError,
@@ -197,8 +199,10 @@ IMG = np.zeros((4, 5, 3), np.uint8)
     (lambda: ti.colorize(np.zeros(5, np.int64)), trtcore.ShapeError, "labels: expected"),
     (lambda: ti.colorize(np.zeros((2, 2), np.int64), palette=np.zeros((3, 4), np.uint8)), trtcore.ShapeError,
      "palette: shape must be \\(num_classes, 3\\)"),
-    (lambda: ti.colorize(np.zeros((2, 2), np.int64), palette=[[0, 0, 256]]), trtcore.DTypeError, "palette: must be uint8"),
-    (lambda: ti.colorize(np.zeros((2, 2), np.int64), out=np.zeros((2, 2, 3), np.int64)), trtcore.DTypeError, "out: dtype"),
+    (lambda: ti.colorize(np.zeros((2, 2), np.int64), palette=[[0, 0, 256]]), trtcore.DTypeError,
+     "palette: must be uint8"),
+    (lambda: ti.colorize(np.zeros((2, 2), np.int64), out=np.zeros((2, 2, 3), np.int64)), trtcore.DTypeError,
+     "out: dtype"),
     (lambda: ti.palette(0), trtcore.ArgumentError, "num_classes must be 1..65536, got 0"),
     (lambda: ti.palette(3, base=(1, 2)), trtcore.ArgumentError, "base: needs 3 values"),
     (lambda: ti.palette(3, base=(1, -2, 3)), trtcore.ArgumentError, "base\\[1\\] = -2"),
@@ -220,7 +224,8 @@ def _readonly(shape, dtype):
 def test_class_ids_outside_palette_name_id_and_pixel(dtype: type):
     labels = np.zeros((3, 4), dtype)
     labels[2, 1] = 21
-    with pytest.raises(trtcore.ArgumentError, match="class id 21 at pixel index 9 is outside the palette \\(21 colours: ids 0..20\\)"):
+    outside = "class id 21 at pixel index 9 is outside the palette \\(21 colours: ids 0..20\\)"
+    with pytest.raises(trtcore.ArgumentError, match=outside):
         ti.colorize(labels)
     if dtype != np.uint8:
         labels[0, 3] = -1

@@ -75,7 +75,9 @@ void check_shape(const py::array& a, const char* name, const std::vector<py::ssi
 py::array owned_array(img::Buffer&& buf, DataType t, std::vector<py::ssize_t> shape) {
     auto holder = std::make_unique<img::Buffer>(std::move(buf));
     void* data = holder->data();
-    py::capsule owner(holder.get(), [](void* p) { std::unique_ptr<img::Buffer> free_it(static_cast<img::Buffer*>(p)); });
+    py::capsule owner(holder.get(), [](void* p) {
+        std::unique_ptr<img::Buffer> free_it(static_cast<img::Buffer*>(p));
+    });
     holder.release();  // the capsule owns it now
     return py::array(numpy_dtype(t), std::move(shape), data, owner);
 }
@@ -158,7 +160,8 @@ void bind_image(py::module_& parent) {
             img::normalize(s, st, n, h, w, c, maxval, mean.data(), std.data(), d, dt);
         }
         return result;
-    }, py::arg("img"), py::arg("mean"), py::arg("std"), py::arg("maxval"), py::arg("dtype"), py::arg("out") = py::none());
+    }, py::arg("img"), py::arg("mean"), py::arg("std"), py::arg("maxval"), py::arg("dtype"),
+       py::arg("out") = py::none());
 
     m.def("argmax", [](const py::array& logits, const std::string& dtype, std::optional<py::array> out) {
         const DataType lt = check(logits, "logits", {DataType::kFloat32, DataType::kFloat16}, false);

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Sequence, Union
 
 import numpy as np
 
 from trtcore import _core
-from trtcore.errors import ArgumentError, DTypeError, FileError, FormatError, ShapeError
+from trtcore._pillow_io import read_pillow, write_pillow
+from trtcore.errors import ArgumentError, DTypeError, ShapeError
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -80,17 +80,6 @@ def _is_pnm(path: Path) -> bool:
     return head in (b"P2", b"P3", b"P5", b"P6")
 
 
-def _pillow(path: Path, action: str):  # -> the PIL.Image module
-    try:
-        from PIL import Image
-    except ImportError:
-        raise FormatError(
-            f"{path}: {action} {path.suffix or 'this'} files needs Pillow (pip install 'trtcore[images]'); "
-            "PPM/PGM files work without it"
-        ) from None
-    return Image
-
-
 def read_image(path: PathLike, *, return_maxval: bool = False) -> np.ndarray | tuple[np.ndarray, int]:
     """Read an image as an HWC array: uint8, or uint16 for PPM/PGM files with maxval > 255.
 
@@ -106,42 +95,9 @@ def read_image(path: PathLike, *, return_maxval: bool = False) -> np.ndarray | t
     if _is_pnm(p):
         arr, maxval = _c.read_pnm(os.fspath(p))
     else:
-        arr = _read_pillow(p)
+        arr = read_pillow(p)
         maxval = _NATURAL_MAXVAL[arr.dtype]
     return (arr, maxval) if return_maxval else arr
-
-
-def _read_pillow(p: Path) -> np.ndarray:
-    image_mod = _pillow(p, "reading")
-    if p.is_dir():
-        raise FileError(f"{p}: is a directory, not an image file")
-    try:
-        with image_mod.open(p) as im:
-            im.load()
-            if im.mode in ("I;16", "I;16B", "I;16L"):
-                arr = np.asarray(im).astype(np.uint16)
-            elif im.mode == "I":  # 16-bit PNGs may open as 32-bit ints holding 0..65535
-                arr = np.asarray(im)
-                if arr.min() < 0 or arr.max() > 65535:
-                    raise FormatError(f"{p}: 32-bit integer images are not supported (values outside 0..65535)")
-                arr = arr.astype(np.uint16)
-            elif im.mode in ("L", "RGB"):
-                arr = np.asarray(im)
-            elif im.mode in ("1", "LA"):
-                arr = np.asarray(im.convert("L"))
-            else:
-                arr = np.asarray(im.convert("RGB"))
-    except FileNotFoundError as e:
-        raise FileError(f"{p}: cannot open: {e.strerror}") from None
-    except image_mod.UnidentifiedImageError:
-        raise FormatError(f"{p}: not an image file Pillow can read") from None
-    except PermissionError as e:
-        raise FileError(f"{p}: cannot open: {e.strerror}") from None
-    except (OSError, SyntaxError, ValueError) as e:  # Pillow reports truncated/corrupt data this way
-        raise FormatError(f"{p}: cannot decode the image: {e}") from None
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
-    return np.ascontiguousarray(arr)
 
 
 def _as_hwc(image: np.ndarray, name: str) -> np.ndarray:
@@ -177,44 +133,12 @@ def write_image(path: PathLike, image: np.ndarray, *, maxval: int | None = None)
             raise ArgumentError(f"maxval: must be an integer 1..65535, got {maxval!r}")
         _c.write_pnm(os.fspath(p), _contiguous(image, "image"), int(mv))
         return
-    _write_pillow(p, image)
+    write_pillow(p, image)
 
 
-def _write_pillow(p: Path, image: np.ndarray) -> None:
-    image_mod = _pillow(p, "writing")
-    if image.dtype == np.uint16 and image.shape[2] != 1:
-        raise DTypeError(f"{p}: Pillow writes 16-bit images only with 1 channel; write .ppm or convert to uint8")
-    if p.is_dir():
-        raise FileError(f"{p}: is a directory; give a file name to write the image to")
-    # Pillow infers the mode from the array: uint8 HW -> L, uint8 HW3 -> RGB, uint16 HW -> I;16.
-    pil = image_mod.fromarray(np.ascontiguousarray(image[:, :, 0] if image.shape[2] == 1 else image))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=p.name + ".tmp-", dir=p.parent if str(p.parent) else ".")
-    except OSError as e:
-        raise FileError(f"{p}: cannot write (creating a temporary file there failed: {e.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pil.save(f, format=image_mod.registered_extensions().get(p.suffix.lower()))
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, p)
-    except (KeyError, ValueError) as e:
-        os.unlink(tmp)
-        raise FormatError(f"{p}: Pillow cannot write this format: {e}") from None
-    except OSError as e:
-        os.unlink(tmp)
-        raise FileError(f"{p}: write failed: {e}") from None
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def parse_pnm(data: bytes, name: str = "<bytes>", *, return_maxval: bool = False) -> np.ndarray | tuple[np.ndarray, int]:
+def parse_pnm(
+    data: bytes, name: str = "<bytes>", *, return_maxval: bool = False
+) -> np.ndarray | tuple[np.ndarray, int]:
     """Parse a whole PPM/PGM file held in memory (same rules and errors as :func:`read_image`).
 
     >>> parse_pnm(b"P2 2 1 255\\n0 255\\n")[:, :, 0].tolist()
