@@ -95,6 +95,13 @@ def test_write_with_small_maxval_uses_one_byte_samples(tmp_path: Path):
     assert mv == 100 and arr.dtype == np.uint8 and arr.ravel().tolist() == [0, 100]
 
 
+def test_byte_swapped_image_is_written_correctly(tmp_path: Path):
+    img = np.array([[[1, 2, 3]]], ">u2")
+    ti.write_image(tmp_path / "s.ppm", img)
+    assert (tmp_path / "s.ppm").read_bytes() == b"P6 1 1 65535\n\x00\x01\x00\x02\x00\x03"
+    np.testing.assert_array_equal(ti.normalize(img), ti.normalize(img.astype(np.uint16)))
+
+
 def test_grey_2d_array_writes_p5(tmp_path: Path):
     ti.write_image(tmp_path / "g.pgm", np.array([[1, 2]], np.uint8))
     assert (tmp_path / "g.pgm").read_bytes() == b"P5 2 1 255\n\x01\x02"

@@ -206,6 +206,8 @@ IMG = np.zeros((4, 5, 3), np.uint8)
     (lambda: ti.palette(0), trtcore.ArgumentError, "num_classes must be 1..65536, got 0"),
     (lambda: ti.palette(3, base=(1, 2)), trtcore.ArgumentError, "base: needs 3 values"),
     (lambda: ti.palette(3, base=(1, -2, 3)), trtcore.ArgumentError, "base\\[1\\] = -2"),
+    (lambda: ti.parse_pnm("P6 1 1 255"), trtcore.ArgumentError, "data: expected bytes, got str"),
+    (lambda: ti.parse_pnm(memoryview(b"P5 2 1 255  ")[::2]), trtcore.ArgumentError, "contiguous bytes"),
     (lambda: ti.set_num_threads(-1), trtcore.ArgumentError, "n: must be an integer >= 0"),
     (lambda: ti.set_num_threads(1.5), trtcore.ArgumentError, "n: must be an integer"),
 ])

@@ -107,7 +107,7 @@ def _as_hwc(image: np.ndarray, name: str) -> np.ndarray:
         image = image[:, :, None]
     if image.ndim != 3 or image.shape[2] not in (1, 3):
         raise ShapeError(f"{name}: expected HW or HWC with 1 or 3 channels, got shape {image.shape}")
-    if image.dtype not in _NATURAL_MAXVAL:
+    if image.dtype.newbyteorder("=") not in _NATURAL_MAXVAL:
         raise DTypeError(f"{name}: dtype must be uint8 or uint16, got {image.dtype}")
     return image
 
@@ -128,7 +128,7 @@ def write_image(path: PathLike, image: np.ndarray, *, maxval: int | None = None)
             raise ShapeError(f"{p}: a .pgm file holds grey images (1 channel), got {image.shape[2]} channels")
         if p.suffix.lower() == ".ppm" and image.shape[2] != 3:
             raise ShapeError(f"{p}: a .ppm file holds RGB images (3 channels), got {image.shape[2]} channel")
-        mv = _NATURAL_MAXVAL[image.dtype] if maxval is None else maxval
+        mv = _NATURAL_MAXVAL[image.dtype.newbyteorder("=")] if maxval is None else maxval
         if isinstance(mv, bool) or not isinstance(mv, (int, np.integer)) or not 1 <= mv <= 65535:
             raise ArgumentError(f"maxval: must be an integer 1..65535, got {maxval!r}")
         _c.write_pnm(os.fspath(p), _contiguous(image, "image"), int(mv))
@@ -144,6 +144,8 @@ def parse_pnm(
     >>> parse_pnm(b"P2 2 1 255\\n0 255\\n")[:, :, 0].tolist()
     [[0, 255]]
     """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ArgumentError(f"data: expected bytes, got {type(data).__name__}")
     arr, maxval = _c.parse_pnm(data, name)
     return (arr, maxval) if return_maxval else arr
 
