@@ -64,6 +64,7 @@ def main() -> int:
     args = ap.parse_args()
     ti.set_num_threads(args.threads)
     threads = ti.get_num_threads()
+    load_start = os.getloadavg()[0]
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, size=(H, W, 3), dtype=np.uint8)
@@ -114,8 +115,8 @@ def main() -> int:
             pass
 
     print(f"# trtcore.image benchmark: {cpu_model()}, {os.cpu_count()} CPUs, trtcore threads = {threads}, "
-          f"numpy {np.__version__}, Python {sys.version.split()[0]}, {r} rounds, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"numpy {np.__version__}, Python {sys.version.split()[0]}, {r} rounds, 1-minute load average "
+          f"{load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end")
     print()
     print("| operation | numpy baseline | trtcore | numpy min / median (ms) | trtcore min / median (ms) | "
           "speed-up (median) | speed-up (min) |")
