@@ -307,6 +307,19 @@ def test_argmax_matches_numpy(ldtype: type, out_dtype: type):
     np.testing.assert_array_equal(ti.argmax(logits[1]), np.argmax(logits[1], axis=0))
 
 
+@pytest.mark.parametrize("ldtype", [np.float32, np.float16])
+def test_argmax_with_scattered_nan_inf_and_ties(ldtype: type):
+    logits = RNG.integers(-3, 4, size=(2, 9, 61, 67)).astype(ldtype)  # many exact ties
+    flat = logits.reshape(-1)
+    spots = RNG.choice(flat.size, size=flat.size // 50, replace=False)
+    flat[spots[: len(spots) // 3]] = np.nan
+    flat[spots[len(spots) // 3: 2 * len(spots) // 3]] = np.inf
+    flat[spots[2 * len(spots) // 3:]] = -np.inf
+    logits[0, 0, 0, :20] = np.nan  # NaN in the first class: index 0 wins
+    logits[0, 4, 0, 10:20] = np.nan
+    np.testing.assert_array_equal(ti.argmax(logits), np.argmax(logits, axis=1))
+
+
 def test_argmax_large_plane_multiple_tiles_and_threads():
     logits = RNG.standard_normal((1, 4, 129, 131)).astype(np.float32)  # > one 2048-pixel tile, ragged end
     for n in (1, 2, 5):
