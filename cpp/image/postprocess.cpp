@@ -111,7 +111,7 @@ void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t
             const std::size_t len = std::min(kTile, plane - start);
             if (half) {
                 for (std::size_t k = 0; k < c; ++k) {
-                    const std::uint16_t* src = static_cast<const std::uint16_t*>(logits) + (img * c + k) * plane + start;
+                    const auto* src = static_cast<const std::uint16_t*>(logits) + (img * c + k) * plane + start;
                     for (std::size_t j = 0; j < len; ++j) row[j] = htab[src[j]];
                     if (k == 0) {
                         std::memcpy(best.data(), row.data(), len * sizeof(float));
@@ -124,7 +124,8 @@ void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t
                 const float* p = static_cast<const float*>(logits) + img * c * plane + start;
                 std::size_t j = 0;
                 for (; j + 16 <= len; j += 16)
-                    if (!block16(p + j, plane, c, idx.data() + j)) exact(p + j, plane, c, 16, best.data(), idx.data() + j);
+                    if (!block16(p + j, plane, c, idx.data() + j))
+                        exact(p + j, plane, c, 16, best.data(), idx.data() + j);
                 if (j < len) exact(p + j, plane, c, len - j, best.data(), idx.data() + j);
             }
             const std::size_t offset = img * plane + start;
