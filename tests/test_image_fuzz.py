@@ -5,7 +5,11 @@ Bounded to a few seconds; tools/fuzz_ppm.py runs the same properties for as long
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import trtcore
@@ -42,3 +46,20 @@ def test_valid_files_parse_to_what_they_encode(case):
 @given(mutated_pnm())
 def test_mutated_files_never_crash(data):
     check_parse(data)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(mutated_pnm())
+def test_file_and_memory_parsers_agree(data):
+    """read_image (streams from the file) and parse_pnm (memory) must give the same image or the same error."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.ppm"
+        path.write_bytes(data)
+        try:
+            from_file = ti.read_image(path)
+        except trtcore.FormatError as e:
+            with pytest.raises(trtcore.FormatError) as mem_err:
+                ti.parse_pnm(data, str(path))
+            assert str(mem_err.value) == str(e)
+            return
+    np.testing.assert_array_equal(ti.parse_pnm(data), from_file)
