@@ -13,7 +13,9 @@ import numpy as np
 
 from trtcore.errors import DTypeError, FileError, FormatError
 
+
 def pillow(path: Path, action: str):  # -> the PIL.Image module
+    """PIL.Image, or a FormatError naming the file when Pillow is not installed."""
     try:
         from PIL import Image
     except ImportError:
@@ -24,8 +26,8 @@ def pillow(path: Path, action: str):  # -> the PIL.Image module
     return Image
 
 
-
 def read_pillow(p: Path) -> np.ndarray:
+    """Decode with Pillow into HWC uint8 (or uint16 for 16-bit grey)."""
     image_mod = pillow(p, "reading")
     if p.is_dir():
         raise FileError(f"{p}: is a directory, not an image file")
@@ -45,10 +47,14 @@ def read_pillow(p: Path) -> np.ndarray:
                 arr = np.asarray(im.convert("L"))
             else:
                 arr = np.asarray(im.convert("RGB"))
+    except FormatError:
+        raise
     except FileNotFoundError as e:
         raise FileError(f"{p}: cannot open: {e.strerror}") from None
     except image_mod.UnidentifiedImageError:
         raise FormatError(f"{p}: not an image file Pillow can read") from None
+    except image_mod.DecompressionBombError as e:
+        raise FormatError(f"{p}: refused by Pillow as a decompression bomb: {e}") from None
     except PermissionError as e:
         raise FileError(f"{p}: cannot open: {e.strerror}") from None
     except (OSError, SyntaxError, ValueError) as e:  # Pillow reports truncated/corrupt data this way
@@ -59,6 +65,7 @@ def read_pillow(p: Path) -> np.ndarray:
 
 
 def write_pillow(p: Path, image: np.ndarray) -> None:
+    """Encode with Pillow (format from the suffix) through a temporary file renamed into place."""
     image_mod = pillow(p, "writing")
     if image.dtype == np.uint16 and image.shape[2] != 1:
         raise DTypeError(f"{p}: Pillow writes 16-bit images only with 1 channel; write .ppm or convert to uint8")
