@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -114,8 +115,6 @@ def test_new_file_gets_normal_permissions(tmp_path: Path):
 
 
 def _umask() -> int:
-    import os
-
     m = os.umask(0o22)
     os.umask(m)
     return m
@@ -353,6 +352,6 @@ def test_threads_setting_and_environment():
     assert ti.get_num_threads() == 3
     ti.set_num_threads(0)
     code = "import trtcore.image as ti; print(ti.get_num_threads())"
-    env = {"TRTCORE_NUM_THREADS": "5", "PATH": "/usr/bin:/bin"}
+    env = dict(os.environ, TRTCORE_NUM_THREADS="5")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "5"
