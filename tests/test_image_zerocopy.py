@@ -115,3 +115,33 @@ def test_200mb_calls_use_inputs_and_outputs_in_place():
     # without out=: only the 200 MB result is new
     delta = _peak_rss_delta_mb("x = np.ones((4000, 5000, 3), np.uint8)", "ti.normalize(x)")
     assert 150 < delta < 260, delta
+
+
+def test_gil_is_released_during_the_work():
+    """Python code in another thread keeps running while argmax/normalize/colorize work in C++."""
+    import threading
+    import time
+
+    logits = np.ones((1, 21, 512, 1024), np.float32)
+    img = np.ones((2048, 2048, 3), np.uint8)
+    labels = np.zeros((2048, 2048), np.int64)
+    spans: list[tuple[float, float]] = []
+    done = threading.Event()
+
+    def work() -> None:
+        for call in (lambda: ti.argmax(logits), lambda: ti.normalize(img), lambda: ti.colorize(labels)) * 3:
+            t0 = time.perf_counter()
+            call()
+            spans.append((t0, time.perf_counter()))
+        done.set()
+
+    ticks: list[float] = []
+    worker = threading.Thread(target=work)
+    worker.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+    worker.join()
+    # Ticks strictly inside a call (1 ms margins) can only happen if the call let go of the GIL.
+    t = np.array(ticks)
+    inside = sum(int(np.count_nonzero((t > a + 1e-3) & (t < b - 1e-3))) for a, b in spans)
+    assert inside > 0, [round((b - a) * 1e3, 1) for a, b in spans]
