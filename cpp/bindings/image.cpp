@@ -1,9 +1,249 @@
+// Glue for cpp/image: numpy arrays in and out without copies. Inputs must already be C-contiguous with the exact
+// dtype (python/trtcore/image.py arranges that and documents where it copies); this file re-checks, because a
+// wrong pointer here would crash the interpreter. Outputs own C++ memory through a capsule.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "bindings/bindings.h"
+#include "common/error.h"
+#include "common/parallel.h"
+#include "image/guide.h"
+#include "image/pnm.h"
+#include "image/postprocess.h"
+#include "image/preprocess.h"
 
 namespace py = pybind11;
+namespace img = trtcore::image;
+using img::DataType;
 
 namespace trtcore::bindings {
 
-void bind_image(py::module_& /*m*/) {}
+namespace {
+
+py::dtype numpy_dtype(DataType t) { return py::dtype(img::dtype_name(t)); }
+
+std::optional<DataType> dtype_of(const py::array& a) {
+    static const DataType all[] = {DataType::kUInt8,   DataType::kUInt16,  DataType::kInt32,
+                                   DataType::kInt64,   DataType::kFloat16, DataType::kFloat32};
+    // EquivTypes also rejects byte-swapped dtypes ('>u2'), which a plain kind/itemsize test would let through.
+    for (DataType t : all)
+        if (py::detail::npy_api::get().PyArray_EquivTypes_(a.dtype().ptr(), numpy_dtype(t).ptr())) return t;
+    return std::nullopt;
+}
+
+std::string allowed_text(std::initializer_list<DataType> allowed) {
+    std::string s;
+    for (DataType t : allowed) s += (s.empty() ? "" : ", ") + std::string(img::dtype_name(t));
+    return s;
+}
+
+// The array's dtype when it is one of `allowed` and the array is C-contiguous (and writeable if asked).
+DataType check(const py::array& a, const char* name, std::initializer_list<DataType> allowed, bool writeable) {
+    const auto t = dtype_of(a);
+    bool ok = false;
+    for (DataType x : allowed) ok = ok || (t && *t == x);
+    if (!ok)
+        throw DTypeError(std::string(name) + ": dtype must be " + allowed_text(allowed) + ", got " +
+                         py::str(a.dtype()).cast<std::string>());
+    if (!(a.flags() & py::array::c_style)) throw ArgumentError(std::string(name) + ": array must be C-contiguous");
+    if (writeable && !a.writeable()) throw ArgumentError(std::string(name) + ": array is read-only");
+    return *t;
+}
+
+void check_shape(const py::array& a, const char* name, const std::vector<py::ssize_t>& want) {
+    bool ok = static_cast<std::size_t>(a.ndim()) == want.size();
+    for (std::size_t i = 0; ok && i < want.size(); ++i) ok = a.shape(static_cast<py::ssize_t>(i)) == want[i];
+    if (!ok) {
+        auto text = [](auto get, std::size_t n) {
+            std::string s = "(";
+            for (std::size_t i = 0; i < n; ++i) s += (i ? ", " : "") + std::to_string(get(i));
+            return s + (n == 1 ? ",)" : ")");
+        };
+        throw ShapeError(std::string(name) + ": shape must be " +
+                         text([&](std::size_t i) { return want[i]; }, want.size()) + ", got " +
+                         text([&](std::size_t i) { return a.shape(static_cast<py::ssize_t>(i)); },
+                              static_cast<std::size_t>(a.ndim())));
+    }
+}
+
+// Hands a C++ buffer to numpy: the array's base is a capsule that frees the buffer when numpy is done with it.
+py::array owned_array(img::Buffer&& buf, DataType t, std::vector<py::ssize_t> shape) {
+    auto holder = std::make_unique<img::Buffer>(std::move(buf));
+    void* data = holder->data();
+    py::capsule owner(holder.get(), [](void* p) {
+        std::unique_ptr<img::Buffer> free_it(static_cast<img::Buffer*>(p));
+    });
+    holder.release();  // the capsule owns it now
+    return py::array(numpy_dtype(t), std::move(shape), data, owner);
+}
+
+// out when given (checked), else a fresh C++-owned array.
+py::array output(std::optional<py::array> out, const char* name, DataType t, const std::vector<py::ssize_t>& shape) {
+    if (out) {
+        check(*out, name, {t}, true);
+        check_shape(*out, name, shape);
+        return *out;
+    }
+    std::size_t count = 1;
+    for (auto s : shape) count = img::checked_mul(count, static_cast<std::size_t>(s), name);
+    return owned_array(img::Buffer(img::checked_mul(count, img::element_size(t), name)), t, shape);
+}
+
+py::tuple image_tuple(img::Image&& im) {
+    const auto maxval = im.maxval;
+    const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(im.height), static_cast<py::ssize_t>(im.width),
+                                         static_cast<py::ssize_t>(im.channels)};
+    return py::make_tuple(owned_array(std::move(im.pixels), im.type, shape), maxval);
+}
+
+DataType dtype_by_name(const std::string& name, const char* what) {
+    for (DataType t : {DataType::kUInt8, DataType::kUInt16, DataType::kInt32, DataType::kInt64, DataType::kFloat16,
+                       DataType::kFloat32})
+        if (name == img::dtype_name(t)) return t;
+    throw DTypeError(std::string(what) + ": unknown dtype " + name);
+}
+
+}  // namespace
+
+void bind_image(py::module_& parent) {
+    py::module_ m = parent.def_submodule("image", "PPM/PGM I/O, normalize, argmax, colorize (use trtcore.image)");
+
+    m.def("read_pnm", [](const std::string& path) {
+        img::Image im;
+        {
+            py::gil_scoped_release nogil;
+            im = img::read_pnm(path);
+        }
+        return image_tuple(std::move(im));
+    }, py::arg("path"), "Read a PPM/PGM file -> (HWC array owning the C++ buffer, maxval).");
+
+    m.def("parse_pnm", [](py::buffer data, const std::string& name) {
+        py::buffer_info info = data.request();
+        if (info.ndim != 1 || info.itemsize != 1 || (info.ndim == 1 && info.strides[0] != 1))
+            throw ArgumentError("parse_pnm: data must be contiguous bytes");
+        img::Image im;
+        {
+            py::gil_scoped_release nogil;
+            im = img::parse_pnm(static_cast<const std::uint8_t*>(info.ptr), static_cast<std::size_t>(info.size), name);
+        }
+        return image_tuple(std::move(im));
+    }, py::arg("data"), py::arg("name") = "<bytes>", "Parse PPM/PGM bytes -> (HWC array, maxval).");
+
+    m.def("write_pnm", [](const std::string& path, const py::array& a, std::uint32_t maxval) {
+        const DataType t = check(a, "image", {DataType::kUInt8, DataType::kUInt16}, false);
+        if (a.ndim() != 3) throw ShapeError("image: must be HWC (3 dimensions), got " + std::to_string(a.ndim()));
+        img::ImageView v{a.data(), static_cast<std::size_t>(a.shape(1)), static_cast<std::size_t>(a.shape(0)),
+                         static_cast<std::size_t>(a.shape(2)), t, maxval};
+        py::gil_scoped_release nogil;
+        img::write_pnm(path, v);
+    }, py::arg("path"), py::arg("image"), py::arg("maxval"));
+
+    m.def("normalize", [](const py::array& src, const std::vector<float>& mean, const std::vector<float>& std,
+                          float maxval, const std::string& dtype, std::optional<py::array> out) {
+        const DataType st = check(src, "img", {DataType::kUInt8, DataType::kUInt16}, false);
+        const DataType dt = dtype_by_name(dtype, "normalize");
+        if (src.ndim() != 4) throw ShapeError("img: must be NHWC (4 dimensions) here");
+        const auto n = src.shape(0), h = src.shape(1), w = src.shape(2), c = src.shape(3);
+        if (mean.size() != static_cast<std::size_t>(c) || std.size() != static_cast<std::size_t>(c))
+            throw ArgumentError("normalize: mean and std need one value per channel (" + std::to_string(c) +
+                                "), got " + std::to_string(mean.size()) + " and " + std::to_string(std.size()));
+        py::array result = output(std::move(out), "out", dt, {n, c, h, w});
+        const void* s = src.data();
+        void* d = result.mutable_data();
+        {
+            py::gil_scoped_release nogil;
+            img::normalize(s, st, n, h, w, c, maxval, mean.data(), std.data(), d, dt);
+        }
+        return result;
+    }, py::arg("img"), py::arg("mean"), py::arg("std"), py::arg("maxval"), py::arg("dtype"),
+       py::arg("out") = py::none());
+
+    m.def("argmax", [](const py::array& logits, const std::string& dtype, std::optional<py::array> out) {
+        const DataType lt = check(logits, "logits", {DataType::kFloat32, DataType::kFloat16}, false);
+        const DataType ot = dtype_by_name(dtype, "argmax");
+        if (logits.ndim() != 4) throw ShapeError("logits: must be [N, C, H, W] here");
+        const auto n = logits.shape(0), c = logits.shape(1), h = logits.shape(2), w = logits.shape(3);
+        py::array result = output(std::move(out), "out", ot, {n, h, w});
+        const void* s = logits.data();
+        void* d = result.mutable_data();
+        {
+            py::gil_scoped_release nogil;
+            img::argmax(s, lt, n, c, h, w, d, ot);
+        }
+        return result;
+    }, py::arg("logits"), py::arg("dtype"), py::arg("out") = py::none());
+
+    m.def("palette", [](int num_classes, const std::array<std::int64_t, 3>& base) {
+        const img::Palette p = img::guide_palette(num_classes, base);
+        img::Buffer buf(p.size() * 3);
+        for (std::size_t i = 0; i < p.size(); ++i)
+            for (int k = 0; k < 3; ++k) buf.data()[3 * i + k] = p[i][k];
+        return owned_array(std::move(buf), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
+    }, py::arg("num_classes"), py::arg("base"));
+
+    m.def("colorize", [](const py::array& labels, const py::array& palette, std::optional<py::array> out) {
+        const DataType lt = check(labels, "labels", {DataType::kInt64, DataType::kInt32, DataType::kUInt8}, false);
+        check(palette, "palette", {DataType::kUInt8}, false);
+        if (palette.ndim() != 2 || palette.shape(1) != 3 || palette.shape(0) < 1)
+            throw ShapeError("palette: shape must be (num_classes, 3) with num_classes >= 1");
+        img::Palette p(static_cast<std::size_t>(palette.shape(0)));
+        const auto* pd = static_cast<const std::uint8_t*>(palette.data());
+        for (std::size_t i = 0; i < p.size(); ++i) p[i] = {pd[3 * i], pd[3 * i + 1], pd[3 * i + 2]};
+        std::vector<py::ssize_t> shape(labels.shape(), labels.shape() + labels.ndim());
+        shape.push_back(3);
+        py::array result = output(std::move(out), "out", DataType::kUInt8, shape);
+        const void* s = labels.data();
+        auto* d = static_cast<std::uint8_t*>(result.mutable_data());
+        const auto count = static_cast<std::size_t>(labels.size());
+        {
+            py::gil_scoped_release nogil;
+            img::colorize(s, lt, count, p, d);
+        }
+        return result;
+    }, py::arg("labels"), py::arg("palette"), py::arg("out") = py::none());
+
+    m.def("set_num_threads", &trtcore::set_num_threads, py::arg("n"));
+    m.def("get_num_threads", &trtcore::num_threads);
+
+    // Test hooks for the C++ classes named after the guide's (the C++ segmentation_tutorial uses them).
+    m.def("_rgb_image_reader", [](const std::string& path, const std::vector<std::int64_t>& dims,
+                                  const std::vector<float>& mean, const std::vector<float>& std) {
+        img::RGBImageReader reader(path, dims, mean, std);
+        reader.read();
+        return py::array_t<float>(static_cast<py::ssize_t>(reader.volume()), reader.process().data());
+    });
+    m.def("_argmax_image_writer", [](const std::string& path, const std::vector<std::int64_t>& dims,
+                                     const py::array& labels, const std::vector<int>& base, int num_classes) {
+        const DataType t = check(labels, "labels", {DataType::kInt64, DataType::kInt32}, false);
+        img::ArgmaxImageWriter writer(path, dims, base, num_classes);
+        std::size_t need = 1;
+        for (auto d : dims) need *= static_cast<std::size_t>(d);
+        if (static_cast<std::size_t>(labels.size()) != need) throw ShapeError("labels: size does not match dims");
+        if (t == DataType::kInt64) writer.process(static_cast<const std::int64_t*>(labels.data()));
+        else writer.process(static_cast<const std::int32_t*>(labels.data()));
+        writer.write();
+    });
+
+    // Test hooks for the float16 conversion used by normalize (checked against numpy over many values).
+    m.def("_float_to_half_bits", [](const py::array& a) {
+        check(a, "values", {DataType::kFloat32}, false);
+        img::Buffer buf(static_cast<std::size_t>(a.size()) * 2);
+        const float* s = static_cast<const float*>(a.data());
+        for (py::ssize_t i = 0; i < a.size(); ++i) buf.as<std::uint16_t>()[i] = img::float_to_half(s[i]);
+        return owned_array(std::move(buf), DataType::kUInt16, {a.size()});
+    });
+    m.def("_half_bits_to_float", [](const py::array& a) {
+        check(a, "bits", {DataType::kUInt16}, false);
+        img::Buffer buf(static_cast<std::size_t>(a.size()) * 4);
+        const auto* s = static_cast<const std::uint16_t*>(a.data());
+        for (py::ssize_t i = 0; i < a.size(); ++i) buf.as<float>()[i] = img::half_to_float(s[i]);
+        return owned_array(std::move(buf), DataType::kFloat32, {a.size()});
+    });
+}
 
 }  // namespace trtcore::bindings

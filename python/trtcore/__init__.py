@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
+from trtcore import image
 from trtcore._info import build_info
 from trtcore.builder import BuildConfig, build
 from trtcore.engine import Engine
@@ -44,6 +45,7 @@ __all__ = [
     "Segmenter",
     "Preprocess",
     "IMAGENET",
+    "image",
     "ArgumentError",
     "BackendError",
     "BuildError",

@@ -1,0 +1,131 @@
+"""trtcore.image against the numpy a user would otherwise write, side by side in one run.
+
+    python benchmarks/bench_image.py [--repeat 30] [--threads N]
+
+Each round times the numpy call and the trtcore call back to back (so a noisy neighbour hits both), then reports
+min and median per call and the ratio numpy / trtcore. Sizes are the guide's: a 1282 x 1026 RGB image, FCN-ResNet101
+logits [1, 21, 1026, 1282].
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+import trtcore.image as ti
+
+H, W, C = 1026, 1282, 21
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def compare(name: str, baseline: Callable[[], object], ours: Callable[[], object], repeat: int,
+            baseline_name: str, ours_name: str) -> dict:
+    baseline(), ours()  # warm-up: page faults, lookup tables, thread start
+    tb, to = [], []
+    for _ in range(repeat):
+        tb.append(timed(baseline))
+        to.append(timed(ours))
+    row = {
+        "name": name, "baseline": baseline_name, "ours": ours_name,
+        "b_min": min(tb) * 1e3, "b_med": statistics.median(tb) * 1e3,
+        "o_min": min(to) * 1e3, "o_med": statistics.median(to) * 1e3,
+    }
+    row["ratio_med"] = row["b_med"] / row["o_med"]
+    row["ratio_min"] = row["b_min"] / row["o_min"]
+    return row
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=30, help="timed rounds per comparison (default 30)")
+    ap.add_argument("--threads", type=int, default=0, help="trtcore threads (default: TRTCORE_NUM_THREADS or all)")
+    args = ap.parse_args()
+    ti.set_num_threads(args.threads)
+    threads = ti.get_num_threads()
+    load_start = os.getloadavg()[0]
+
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, size=(H, W, 3), dtype=np.uint8)
+    mean64, std64 = np.array(ti.IMAGENET_MEAN), np.array(ti.IMAGENET_STD)
+    mean32, std32 = mean64.astype(np.float32), std64.astype(np.float32)
+    out32 = np.empty((3, H, W), np.float32)
+    logits = rng.standard_normal((1, C, H, W), dtype=np.float32)
+    logits16 = logits.astype(np.float16)
+    labels = rng.integers(0, C, size=(H, W), dtype=np.int64)
+    pal = ti.palette()
+    rgb_out = np.empty((H, W, 3), np.uint8)
+    labels_out = np.empty((1, H, W), np.int64)
+
+    rows = []
+    r = args.repeat
+    # preprocess: the guide's formula. numpy's natural spelling computes in float64 and its transpose is a lazy
+    # view (no contiguous NCHW buffer yet); the float32 + contiguous variants are the honest comparisons.
+    rows.append(compare("normalize HWC->CHW", lambda: ((img / 255 - mean64) / std64).transpose(2, 0, 1),
+                        lambda: ti.normalize(img), r, "numpy float64, lazy transpose", "float32 NCHW"))
+    rows.append(compare("normalize HWC->CHW", lambda: np.ascontiguousarray(
+                            ((img / 255 - mean64) / std64).transpose(2, 0, 1), dtype=np.float32),
+                        lambda: ti.normalize(img), r, "numpy float64 -> contiguous float32", "float32 NCHW"))
+    rows.append(compare("normalize HWC->CHW", lambda: np.ascontiguousarray(
+                            ((img.astype(np.float32) / np.float32(255) - mean32) / std32).transpose(2, 0, 1)),
+                        lambda: ti.normalize(img, out=out32), r, "numpy float32, contiguous", "float32, out="))
+    rows.append(compare("normalize HWC->CHW",
+                        lambda: ((img / 255 - mean64) / std64).transpose(2, 0, 1).astype(np.float16),
+                        lambda: ti.normalize(img, dtype=np.float16), r, "numpy float64 -> float16", "float16 NCHW"))
+    rows.append(compare("argmax [1,21,1026,1282]", lambda: np.argmax(logits, axis=1),
+                        lambda: ti.argmax(logits), r, "np.argmax(axis=1) float32", "float32 -> int64"))
+    rows.append(compare("argmax [1,21,1026,1282]", lambda: np.argmax(logits, axis=1),
+                        lambda: ti.argmax(logits, out=labels_out), r, "np.argmax(axis=1) float32", "float32, out="))
+    rows.append(compare("argmax [1,21,1026,1282]", lambda: np.argmax(logits16, axis=1),
+                        lambda: ti.argmax(logits16), r, "np.argmax(axis=1) float16", "float16 -> int64"))
+    rows.append(compare("colorize 1026x1282", lambda: pal[labels], lambda: ti.colorize(labels), r,
+                        "palette[labels] int64", "int64 -> RGB"))
+    rows.append(compare("colorize 1026x1282", lambda: pal[labels], lambda: ti.colorize(labels, out=rgb_out), r,
+                        "palette[labels] int64", "int64 -> RGB, out="))
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "in.ppm"
+        ti.write_image(path, img)
+        try:
+            from PIL import Image
+
+            rows.append(compare("read 1282x1026 P6", lambda: np.asarray(Image.open(path)),
+                                lambda: ti.read_image(path), r, "np.asarray(PIL.Image.open)", "read_image"))
+        except ImportError:
+            pass
+
+    print(f"# trtcore.image benchmark: {cpu_model()}, {os.cpu_count()} CPUs, trtcore threads = {threads}, "
+          f"numpy {np.__version__}, Python {sys.version.split()[0]}, {r} rounds, 1-minute load average "
+          f"{load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end")
+    print()
+    print("| operation | numpy baseline | trtcore | numpy min / median (ms) | trtcore min / median (ms) | "
+          "speed-up (median) | speed-up (min) |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        print(f"| {row['name']} | {row['baseline']} | {row['ours']} | {row['b_min']:.2f} / {row['b_med']:.2f} | "
+              f"{row['o_min']:.2f} / {row['o_med']:.2f} | {row['ratio_med']:.1f}x | {row['ratio_min']:.1f}x |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Fuzz trtcore's PPM/PGM parser for a fixed time: mutated valid files must parse or raise FormatError.
+
+    python tools/fuzz_ppm.py --seconds 600
+
+Runs the properties of tests/test_image_fuzz.py with fresh random seeds until the time is up. A crash of the C++
+parser kills this process (the exit status says so); a wrong exception is printed with the failing bytes by
+hypothesis. Exit status 0 means no failure in the time given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from pnm_strategies import mutated_pnm, pnm_files  # noqa: E402
+from test_image_fuzz import check_parse  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to fuzz (default 60)")
+    parser.add_argument("--batch", type=int, default=2000, help="examples per hypothesis run (default 2000)")
+    args = parser.parse_args()
+
+    batch = settings(max_examples=args.batch, deadline=None, database=None,
+                     suppress_health_check=list(HealthCheck))
+
+    @batch
+    @given(mutated_pnm())
+    def mutated(data: bytes) -> None:
+        check_parse(data)
+
+    @batch
+    @given(pnm_files())
+    def valid(case) -> None:
+        check_parse(case[0])
+
+    end = time.monotonic() + args.seconds
+    runs = 0
+    while time.monotonic() < end:
+        mutated()  # each call draws a new random seed
+        valid()
+        runs += 1
+    print(f"fuzz_ppm: {runs * 2 * args.batch} inputs in {args.seconds:.0f} s, no failure")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
