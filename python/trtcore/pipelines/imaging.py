@@ -1,8 +1,7 @@
-"""Image I/O and pre/post-processing used by the pipelines.
-
-PPM/PGM go through trtcore's C++ image core (``trtcore.image``) when it is present; other formats (PNG, JPEG,
-BMP, ...) and resizing go through Pillow (``pip install 'trtcore[images]'``). Everything here returns HWC uint8
-arrays with 1 or 3 channels.
+"""Image I/O and pre/post-processing used by the pipelines: the pipelines' policies (8-bit RGB or grey, alpha
+dropped, resizing) over trtcore's C++ image core (:mod:`trtcore.image`). Other formats than PPM/PGM and resizing
+go through Pillow (``pip install 'trtcore[images]'``). Everything here returns HWC uint8 arrays with 1 or 3
+channels.
 """
 
 from __future__ import annotations
@@ -15,18 +14,11 @@ import numpy as np
 
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
 
-try:  # the C++ image core; absent in builds that predate it
-    from trtcore import image as _core_image
-except ImportError:  # pragma: no cover - depends on the build
-    _core_image = None
+from trtcore import image as _core_image
 
 NETPBM_SUFFIXES = (".ppm", ".pgm", ".pnm")
 PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif")
 IMAGE_SUFFIXES = NETPBM_SUFFIXES + PILLOW_SUFFIXES
-
-# The quick start's ArgmaxImageWriter palette: colour of class i is (p * i) % 255 for each channel's p.
-_GUIDE_PALETTE = ((1 << 25) - 1, (1 << 15) - 1, (1 << 21) - 1)
-
 
 def _pillow() -> Any:
     try:
@@ -60,17 +52,7 @@ def load_image(path: str | Path) -> np.ndarray:
                           f"supported: {', '.join(IMAGE_SUFFIXES)}")
     if not path.is_file():
         raise FileError(f"{path}: no such image file")
-    if suffix in NETPBM_SUFFIXES and _core_image is not None:
-        arr = np.asarray(_core_image.read_image(path))
-    else:
-        Image = _pillow()
-        try:
-            with Image.open(path) as im:
-                if im.mode not in ("L", "RGB"):
-                    im = im.convert("RGB")
-                arr = np.asarray(im)
-        except (OSError, SyntaxError, ValueError) as e:
-            raise FormatError(f"{path}: cannot read image: {e}") from None
+    arr = np.asarray(_core_image.read_image(path))
     if arr.dtype != np.uint8:
         if arr.dtype.kind != "u":
             raise FormatError(f"{path}: unsupported pixel type {arr.dtype}")
@@ -94,15 +76,7 @@ def save_image(path: str | Path, image: np.ndarray) -> Path:
         raise ArgumentError(f"{path}: images are written from uint8 arrays, got {image.dtype}")
     if not path.parent.is_dir():
         raise FileError(f"{path}: folder {path.parent} does not exist")
-    if suffix in NETPBM_SUFFIXES and _core_image is not None:
-        _core_image.write_image(path, np.ascontiguousarray(image))
-        return path
-    Image = _pillow()
-    mode = "L" if image.shape[2] == 1 else "RGB"
-    try:
-        Image.fromarray(np.ascontiguousarray(image[:, :, 0] if mode == "L" else image), mode).save(path)
-    except (OSError, ValueError, KeyError) as e:
-        raise FileError(f"{path}: cannot write image: {e}") from None
+    _core_image.write_image(path, image)
     return path
 
 
@@ -147,13 +121,7 @@ def normalize(image: np.ndarray, mean: Sequence[float], std: Sequence[float], ma
     >>> normalize(np.full((1, 1, 3), 255, np.uint8), (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)).ravel().tolist()
     [1.0, 1.0, 1.0]
     """
-    if _core_image is not None:
-        return np.asarray(_core_image.normalize(np.ascontiguousarray(image), mean, std, maxval=maxval, dtype=dtype))
-    c = image.shape[2]
-    m = np.asarray(mean, np.float32).reshape(c, 1, 1)
-    s = np.asarray(std, np.float32).reshape(c, 1, 1)
-    chw = image.transpose(2, 0, 1).astype(np.float32) * np.float32(1.0 / maxval)
-    return ((chw - m) / s).astype(dtype, copy=False)
+    return _core_image.normalize(image, mean, std, maxval=maxval, dtype=dtype)
 
 
 def argmax(logits: np.ndarray) -> np.ndarray:
@@ -162,8 +130,8 @@ def argmax(logits: np.ndarray) -> np.ndarray:
     >>> argmax(np.array([[[[0.]], [[1.]]]])).tolist()
     [[[1]]]
     """
-    if _core_image is not None and logits.dtype == np.float32:
-        return np.asarray(_core_image.argmax(np.ascontiguousarray(logits), dtype=np.int64))
+    if logits.dtype in (np.float32, np.float16):
+        return _core_image.argmax(logits, dtype=np.int64)
     return np.argmax(logits, axis=1).astype(np.int64, copy=False)
 
 
@@ -173,10 +141,7 @@ def palette(num_classes: int = 21) -> np.ndarray:
     >>> palette(3)[0].tolist()
     [0, 0, 0]
     """
-    if _core_image is not None:
-        return np.asarray(_core_image.palette(num_classes))
-    i = np.arange(num_classes, dtype=np.int64)[:, None]
-    return ((np.array(_GUIDE_PALETTE, np.int64)[None, :] * i) % 255).astype(np.uint8)
+    return _core_image.palette(num_classes)
 
 
 def colorize(labels: np.ndarray, colors: np.ndarray | None = None, num_classes: int = 21) -> np.ndarray:
@@ -185,11 +150,7 @@ def colorize(labels: np.ndarray, colors: np.ndarray | None = None, num_classes: 
     >>> colorize(np.array([[0, 1]]), num_classes=2).shape
     (1, 2, 3)
     """
-    colors = palette(num_classes) if colors is None else np.asarray(colors, np.uint8)
-    if labels.size and (labels.min() < 0 or labels.max() >= len(colors)):
-        raise ArgumentError(f"labels range over [{labels.min()}, {labels.max()}] but the palette has "
-                            f"{len(colors)} colours; pass num_classes")
-    return colors[labels]
+    return _core_image.colorize(np.asarray(labels), colors, num_classes)
 
 
 def overlay(image: np.ndarray, colored: np.ndarray, alpha: float = 0.5) -> np.ndarray:
