@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import re
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +102,9 @@ def test_missing_tensorrt_exits_3(tmp_path: Path, image: Path) -> None:
     proc = run("--engine", engine, "--input", image, "--output", tmp_path / "o.ppm",
                TRTCORE_TENSORRT_LIB_DIR=str(tmp_path))
     assert proc.returncode == EXIT_NO_TENSORRT, proc.stderr
-    assert f"libnvinfer.so.{MAJOR}" in proc.stderr and str(tmp_path) in proc.stderr
+    # The binary may be built against other headers than the Python module (MAJOR is None without them).
+    wanted = rf"libnvinfer\.so\.{MAJOR}" if MAJOR is not None else r"libnvinfer\.so\.\d+"
+    assert re.search(wanted, proc.stderr) and str(tmp_path) in proc.stderr
 
 
 # --- with TensorRT ----------------------------------------------------------------------------------------------
