@@ -2,6 +2,9 @@
 // built without TensorRT headers the same entry points exist and raise TensorRTNotFound saying how to rebuild.
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <csignal>
+
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "runtime/backend.h"
@@ -135,21 +138,54 @@ const char* event_name(trt::ProgressEvent e) {
     return "?";
 }
 
+// Ctrl-C during a build. Python runs its SIGINT handler only on the main thread between bytecodes, which never
+// happens while the main thread waits in buildSerializedNetwork, and TensorRT may call the progress monitor on
+// another thread. So, for the build's duration, a C-level handler records the signal and the progress monitor
+// cancels the build at its next step; the caller then gets KeyboardInterrupt.
+std::atomic<bool> g_sigint{false};
+extern "C" void record_sigint(int) { g_sigint.store(true); }
+
+class SigintCancels {
+public:
+    SigintCancels() {
+        g_sigint.store(false);
+        auto threading = py::module_::import("threading");
+        if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;  // signals go to main
+        struct sigaction action {};
+        action.sa_handler = record_sigint;
+        sigemptyset(&action.sa_mask);
+        installed_ = sigaction(SIGINT, &action, &previous_) == 0;
+    }
+    ~SigintCancels() {
+        if (installed_) sigaction(SIGINT, &previous_, nullptr);
+    }
+    SigintCancels(const SigintCancels&) = delete;
+    SigintCancels& operator=(const SigintCancels&) = delete;
+    bool interrupted() const { return g_sigint.load(); }
+
+private:
+    struct sigaction previous_ {};
+    bool installed_ = false;
+};
+
 py::dict build(const py::dict& request, const py::object& progress, const py::object& log) {
     const trt::BuildRequest r = to_request(request);
     // The callbacks capture handles, not owning objects: `progress` and `log` stay alive (this frame holds them)
     // and no reference count is touched on TensorRT's threads without the GIL.
     const py::handle progress_h = progress, log_h = log;
-    trt::ProgressFn progress_fn;
-    if (!progress.is_none()) {
-        progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
+    const bool has_progress = !progress.is_none();
+    trt::ProgressFn progress_fn = [progress_h, has_progress](trt::ProgressEvent e, const char* phase,
+                                                              const char* parent, int32_t value) {
+        if (g_sigint.load()) return false;  // Ctrl-C: cancel at this step
+        if (!has_progress) return true;
+        {
             py::gil_scoped_acquire gil;
             py::object answer = progress_h(event_name(e), phase,
                                            parent != nullptr ? py::object(py::str(parent)) : py::object(py::none()),
                                            value);
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
-        };
-    }
+        }
+    };
     trt::Logger::Sink log_fn;
     if (!log.is_none()) {
         log_fn = [log_h](Severity s, const std::string& message) {
@@ -158,9 +194,16 @@ py::dict build(const py::dict& request, const py::object& progress, const py::ob
         };
     }
     trt::BuildResult result;
-    {
+    SigintCancels sigint;
+    try {
         py::gil_scoped_release release;
         result = trt::build_engine(r, progress_fn, std::move(log_fn));
+    } catch (const BuildError&) {
+        if (!sigint.interrupted()) throw;
+    }
+    if (sigint.interrupted()) {
+        PyErr_SetNone(PyExc_KeyboardInterrupt);  // the build was cancelled cleanly; nothing was written
+        throw py::error_already_set();
     }
     py::dict out;
     out["engine"] = py::bytes(result.engine);
