@@ -139,3 +139,21 @@ def save(model: onnx.ModelProto, folder: Path, name: str) -> Path:
     path = Path(folder) / name
     onnx.save(model, str(path))
     return path
+
+
+def build_request(onnx_path: Path, **overrides: object) -> dict:
+    """A complete `_core.build_engine` request (the build contract) with TensorRT's defaults, then `overrides`."""
+    r = {
+        "onnx_path": str(onnx_path),
+        "flags": [],
+        "profiles": [],
+        "memory_pools": {},
+        "builder_optimization_level": -1,
+        "max_aux_streams": -1,
+        "hardware_compatibility_level": "none",
+        "timing_cache": None,
+        "plugins": [],
+        "verbose": False,
+    }
+    r.update(overrides)
+    return r

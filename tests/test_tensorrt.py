@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import trtcore
+from build_models import build_request
 from trtcore import _core
 
 onnx = pytest.importorskip("onnx")
@@ -60,20 +61,9 @@ def linear_relu(path: Path, batch: int | str = 2) -> Path:
 
 
 def request(onnx_path: Path, **overrides: object) -> dict:
-    r = {
-        "onnx_path": str(onnx_path),
-        "flags": [],
-        "profiles": [],
-        "memory_pools": {"workspace": 64 << 20},
-        "builder_optimization_level": 0,  # fastest build: these tests check behaviour, not speed
-        "max_aux_streams": -1,
-        "hardware_compatibility_level": "none",
-        "timing_cache": None,
-        "plugins": [],
-        "verbose": False,
-    }
-    r.update(overrides)
-    return r
+    # fastest build: these tests check behaviour, not speed
+    return build_request(onnx_path, **{"memory_pools": {"workspace": 64 << 20}, "builder_optimization_level": 0,
+                                       **overrides})
 
 
 def profile(min_n: int, opt_n: int, max_n: int) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import trtcore
+from build_models import build_request as request
 from trtcore import _core
 
 COMPILED = _core.compiled_info()
@@ -26,22 +27,6 @@ CC = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 needs_cc = pytest.mark.skipif(CC is None, reason="no C compiler to build a fake libnvinfer")
 
 
-def request(onnx_path: str | os.PathLike[str], **overrides: object) -> dict:
-    """A complete build request (build contract) with defaults."""
-    r = {
-        "onnx_path": os.fspath(onnx_path),
-        "flags": [],
-        "profiles": [],
-        "memory_pools": {},
-        "builder_optimization_level": -1,
-        "max_aux_streams": -1,
-        "hardware_compatibility_level": "none",
-        "timing_cache": None,
-        "plugins": [],
-        "verbose": False,
-    }
-    r.update(overrides)
-    return r
 
 
 # --- built without TensorRT headers (CI) -----------------------------------------------------------------------
