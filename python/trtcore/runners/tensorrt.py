@@ -34,7 +34,7 @@ def tensorrt_unavailable_reason() -> str | None:
         return ("this trtcore was built without TensorRT headers (rebuild with TensorRT_ROOT=/path/to/TensorRT "
                 "pip install .)")
     if not trt["library"]:
-        return "libnvinfer was not found (pip install tensorrt, or set TRTCORE_TENSORRT_LIB_DIR); looked in: " + \
+        return "the TensorRT library libnvinfer was not found (pip install tensorrt, or set TRTCORE_TENSORRT_LIB_DIR); looked in: " + \
             "; ".join(trt["searched"])
     if not info["cuda"]["devices"]:
         return f"no usable CUDA device ({info['cuda']['error'] or 'none found'})"
