@@ -12,6 +12,8 @@ DriverInfo query_driver() {
     cudaError_t status = cudaGetDeviceCount(&count);
     if (status != cudaSuccess) {
         info.error = std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status);
+        // cudaDriverGetVersion reports 0 when libcuda.so.1 cannot be loaded at all.
+        if (info.driver_version == 0) info.error = "no NVIDIA driver found (" + info.error + ")";
         cudaGetLastError();  // clear the sticky error for later calls
         return info;
     }
