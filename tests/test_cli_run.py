@@ -94,3 +94,34 @@ def test_bench_json_and_summary(capsys):
 def test_bench_bad_settings(argv, capsys):
     assert main([argv[0], str(DIGITS_MODEL), "--backend", "onnxruntime", *argv[1:]]) == EXIT_BAD_INPUT
     assert "benchmark needs" in capsys.readouterr().err
+
+
+def test_benchmark_reports_stages_when_the_runner_times_them():
+    from trtcore.bench import benchmark
+    from trtcore.runners.base import Runner, TensorMeta
+
+    class Timed(Runner):
+        backend = "fake"
+
+        def __init__(self):
+            super().__init__("timed")
+            self.timing_calls = []
+
+        def activate_impl(self): ...
+        def deactivate_impl(self): ...
+        def input_metadata_impl(self):
+            return [TensorMeta("x", np.dtype(np.float32), (2,))]
+        def output_metadata_impl(self):
+            return [TensorMeta("y", np.dtype(np.float32), (2,))]
+        def infer_impl(self, feed):
+            return {"y": feed["x"]}
+        def set_stage_timing(self, on):
+            self.timing_calls.append(on)
+        def last_timings(self):
+            return {"h2d": 1e-6, "compute": 3e-6, "d2h": 2e-6} if self.timing_calls[-1] else {}
+
+    r = Timed().activate()
+    report = benchmark(r, {"x": np.zeros(2, np.float32)}, warmup=0, duration=0, iterations=5)
+    assert r.timing_calls == [True, False]  # switched on for the measurement only
+    assert report.compute.mean == pytest.approx(3e-3) and report.h2d.median == pytest.approx(1e-3)  # ms
+    assert report.d2h is not None and report.queries == 5

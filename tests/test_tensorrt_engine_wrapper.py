@@ -43,9 +43,13 @@ class FakeNative:
 
 
 class FakeExecutor:
-    def __init__(self, backend: Any, stream: int | None = None, cuda_graph: bool = False) -> None:
-        self.backend, self.stream, self.cuda_graph = backend, stream, cuda_graph
+    def __init__(self, backend: Any, stream: int | None = None, cuda_graph: bool = False,
+                 stage_timing: bool = False) -> None:
+        self.backend, self.stream, self.cuda_graph, self.stage_timing = backend, stream, cuda_graph, stage_timing
         self.thread = threading.get_ident()
+
+    def last_timings(self) -> dict:
+        return {"compute": 1.0} if self.stage_timing else {}
 
     def infer(self, feed: dict, copy_outputs: bool = True) -> dict:
         assert threading.get_ident() == self.thread, "an executor was shared between threads"
@@ -104,3 +108,17 @@ def test_create_execution_passes_stream_graph_and_profile(fake_runtime: None) ->
     native = FakeNative()
     ex = Engine(native).create_execution(stream=1234, cuda_graph=True, profile=0)
     assert (ex.backend, ex.stream, ex.cuda_graph) == (("context", 0), 1234, True)
+
+
+def test_stage_timing_reaches_this_threads_executor(fake_runtime: None) -> None:
+    engine = Engine(FakeNative())
+    feed = {"images": np.ones((2, 3, 8, 8), np.float32)}
+    assert engine.last_timings() == {}  # no executor yet
+    engine.infer(feed)
+    assert engine.last_timings() == {}
+    engine.set_stage_timing(True)
+    engine.infer(feed)
+    assert engine.last_timings() == {"compute": 1.0}
+    engine.set_stage_timing(False)
+    engine.infer(feed)
+    assert engine.last_timings() == {}

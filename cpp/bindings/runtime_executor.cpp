@@ -408,8 +408,14 @@ void bind_executor(py::module_& m) {
             d["allocations"] = s.allocations;
             d["host_copy_bytes"] = s.host_copy_bytes;
             d["last_run_seconds"] = s.last_run_seconds;
+            const auto measured = [](double v) { return v < 0 ? py::object(py::none()) : py::object(py::float_(v)); };
+            d["last_h2d_seconds"] = measured(s.last_h2d_seconds);
+            d["last_compute_seconds"] = measured(s.last_compute_seconds);
+            d["last_d2h_seconds"] = measured(s.last_d2h_seconds);
             return d;
-        });
+        })
+        .def_property("stage_timing", [](const PyExecutor& self) { return self.impl->stage_timing(); },
+                      [](PyExecutor& self, bool on) { self.impl->set_stage_timing(on); });
 }
 
 #endif  // TRTCORE_WITH_CUDA

@@ -93,7 +93,8 @@ std::shared_ptr<cuda::PinnedBuffer> Executor::input_staging(const std::string& n
 }
 
 void Executor::enqueue_sequence(cudaStream_t stream, const Plan& plan, const std::vector<const InputArray*>& fed,
-                                const std::vector<void*>& device_ptrs, bool outputs_to_host) {
+                                const std::vector<void*>& device_ptrs, bool outputs_to_host, cuda::Event* stages) {
+    if (stages != nullptr) stages[0].record(stream, "executor stage timing");
     for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
         const auto& t = plan.tensors[i];
         if (t.io == TensorIO::kInput && fed[i]->location == Location::kHost) {
@@ -101,15 +102,19 @@ void Executor::enqueue_sequence(cudaStream_t stream, const Plan& plan, const std
                              tensor_what(t) + " host to device");
         }
     }
+    if (stages != nullptr) stages[1].record(stream, "executor stage timing");
     backend_->enqueue(stream);
-    if (!outputs_to_host) return;
-    for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
-        const auto& t = plan.tensors[i];
-        if (t.io == TensorIO::kOutput) {
-            cuda::copy_async(slots_[i].host->data(), device_ptrs[i], t.bytes, cudaMemcpyDeviceToHost, stream,
-                             tensor_what(t) + " device to host");
+    if (stages != nullptr) stages[2].record(stream, "executor stage timing");
+    if (outputs_to_host) {
+        for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
+            const auto& t = plan.tensors[i];
+            if (t.io == TensorIO::kOutput) {
+                cuda::copy_async(slots_[i].host->data(), device_ptrs[i], t.bytes, cudaMemcpyDeviceToHost, stream,
+                                 tensor_what(t) + " device to host");
+            }
         }
     }
+    if (stages != nullptr) stages[3].record(stream, "executor stage timing");
 }
 
 std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, const RunOptions& options) {
@@ -171,9 +176,15 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     }
     for (std::size_t i = 0; i < n; ++i) backend_->set_tensor_address(plan.tensors[i].name, device_ptrs[i]);
 
+    // Stage timing needs a synchronous run (the events are read right after) outside graph capture.
+    const bool timed = stage_timing_ && options.synchronize && !cuda_graph_;
+    if (timed && !stages_[0].valid()) {
+        for (auto& e : stages_) e = cuda::Event::create("executor stage timing", /*timing=*/true);
+    }
+    stats_.last_h2d_seconds = stats_.last_compute_seconds = stats_.last_d2h_seconds = -1.0;
     try {
         if (!cuda_graph_) {
-            enqueue_sequence(stream, plan, fed, device_ptrs, to_host);
+            enqueue_sequence(stream, plan, fed, device_ptrs, to_host, timed ? stages_ : nullptr);
         } else {
             // A graph bakes in every address and shape: the key says when it must be captured again.
             std::vector<std::uintptr_t> key{to_host ? 1u : 0u};
@@ -190,11 +201,12 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
                 // before capture), capture on the next run with the same key.
                 graph_.reset();
                 graph_key_ = std::move(key);
-                enqueue_sequence(stream, plan, fed, device_ptrs, to_host);
+                enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr);
             } else {
                 if (!graph_.valid()) {
                     graph_ = cuda::CudaGraph::capture(
-                        stream, [&] { enqueue_sequence(stream, plan, fed, device_ptrs, to_host); }, "executor");
+                        stream, [&] { enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr); },
+                        "executor");
                     ++stats_.graph_captures;
                 }
                 graph_.launch(stream, "executor");
@@ -211,6 +223,12 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     last_stream_ = stream;
     has_run_ = true;
     if (options.synchronize) cuda::check(cudaStreamSynchronize(stream), "cudaStreamSynchronize (executor run)");
+    if (timed) {
+        const auto what = std::string("executor stage timing");
+        stats_.last_h2d_seconds = cuda::Event::elapsed_ms(stages_[0], stages_[1], what) / 1e3;
+        stats_.last_compute_seconds = cuda::Event::elapsed_ms(stages_[1], stages_[2], what) / 1e3;
+        stats_.last_d2h_seconds = cuda::Event::elapsed_ms(stages_[2], stages_[3], what) / 1e3;
+    }
 
     std::vector<OutputArray> outputs;
     for (std::size_t i = 0; i < n; ++i) {
@@ -259,6 +277,16 @@ std::shared_ptr<cuda::Event> Executor::done_event() {
 ExecutorStats Executor::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_;
+}
+
+void Executor::set_stage_timing(bool on) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stage_timing_ = on;
+}
+
+bool Executor::stage_timing() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stage_timing_;
 }
 
 }  // namespace trtcore

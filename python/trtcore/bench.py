@@ -95,6 +95,15 @@ def benchmark(runner: Runner, feed: Mapping[str, np.ndarray], *, warmup: float =
         raise ArgumentError(f"benchmark needs warmup >= 0, duration >= 0, iterations >= 1; got {warmup}, "
                             f"{duration}, {iterations}")
     feed = runner.validate(feed)  # validate once so the loop measures what a steady caller pays
+    runner.set_stage_timing(True)  # H2D / compute / D2H where the backend can time them (CUDA events)
+    try:
+        return _measure(runner, feed, warmup, duration, iterations, progress)
+    finally:
+        runner.set_stage_timing(False)
+
+
+def _measure(runner: Runner, feed: dict[str, np.ndarray], warmup: float, duration: float, iterations: int,
+             progress: Callable[[float], None] | None) -> BenchReport:
     end = time.perf_counter() + warmup
     while time.perf_counter() < end:
         runner.infer(feed)

@@ -83,10 +83,12 @@ class Executor:
     array([1., 2.], dtype=float32)
     """
 
-    def __init__(self, backend: ExecutionBackend, stream: Any = None, cuda_graph: bool = False) -> None:
+    def __init__(self, backend: ExecutionBackend, stream: Any = None, cuda_graph: bool = False,
+                 stage_timing: bool = False) -> None:
         if not hasattr(_core, "Executor"):
             raise CudaError("trtcore was built without CUDA support: no Executor (rebuild with the CUDA toolkit)")
         self._impl = _core.Executor(backend, _stream_handle(stream), bool(cuda_graph))
+        self._impl.stage_timing = bool(stage_timing)
 
     def infer(
         self, feed: Mapping[str, Any], copy_outputs: bool = True, output_device: str = "cpu"
@@ -159,8 +161,31 @@ class Executor:
 
     @property
     def stats(self) -> dict[str, Any]:
-        """Counters: runs, graph_captures, graph_launches, allocations, host_copy_bytes, last_run_seconds."""
+        """Counters: runs, graph_captures, graph_launches, allocations, host_copy_bytes, last_run_seconds, and the
+        last run's stage times last_h2d_seconds, last_compute_seconds, last_d2h_seconds (None unless measured)."""
         return self._impl.stats
+
+    @property
+    def stage_timing(self) -> bool:
+        """Whether synchronous runs time their stages with CUDA events (a few microseconds per run; not with
+        CUDA graphs, whose replay is one launch)."""
+        return self._impl.stage_timing
+
+    @stage_timing.setter
+    def stage_timing(self, on: bool) -> None:
+        self._impl.stage_timing = bool(on)
+
+    def last_timings(self) -> dict[str, float]:
+        """GPU seconds of the last run's stages, ``{"h2d": s, "compute": s, "d2h": s}`` (trtexec's H2D Latency,
+        GPU Compute Time, D2H Latency), or ``{}`` when they were not measured.
+
+        >>> ex.stage_timing = True; ex.infer(feed); ex.last_timings()["compute"]  # doctest: +SKIP
+        0.00042
+        """
+        s = self._impl.stats
+        if s["last_compute_seconds"] is None:
+            return {}
+        return {"h2d": s["last_h2d_seconds"], "compute": s["last_compute_seconds"], "d2h": s["last_d2h_seconds"]}
 
     def __enter__(self) -> Executor:
         return self

@@ -13,8 +13,9 @@ What a backend subclass implements (and nothing else):
 - ``infer_impl(feed)`` — run on a *validated* feed: exactly the model's input names, each value a C-contiguous
   ``np.ndarray`` of the declared dtype and a shape that fits the declared one. Returns ``{output name: array}``
   in the model's output order.
-- optionally ``last_timings()`` — ``{"h2d": s, "compute": s, "d2h": s}`` of the latest ``infer`` where the backend
-  can measure them (TensorRT with CUDA events); the default returns ``{}``.
+- optionally ``set_stage_timing(on)`` and ``last_timings()`` — ``{"h2d": s, "compute": s, "d2h": s}`` of the
+  latest ``infer`` where the backend can measure them (TensorRT with CUDA events); the defaults do nothing and
+  return ``{}``.
 
 Input rules (documented once, for every backend):
 
@@ -139,6 +140,10 @@ class Runner(abc.ABC):
 
     @abc.abstractmethod
     def infer_impl(self, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
+
+    def set_stage_timing(self, on: bool) -> None:
+        """Asks the backend to time the stages of each ``infer`` (see :meth:`last_timings`); a no-op where it
+        cannot (ONNX Runtime)."""
 
     def last_timings(self) -> dict[str, float]:
         """Per-stage seconds of the latest ``infer`` (keys among ``h2d``, ``compute``, ``d2h``) where measurable."""

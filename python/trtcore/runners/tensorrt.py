@@ -130,6 +130,8 @@ class TensorRTRunner(Runner):
     def infer_impl(self, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return dict(self.engine.infer(feed))
 
+    def set_stage_timing(self, on: bool) -> None:
+        self._active_engine().set_stage_timing(on)
+
     def last_timings(self) -> dict[str, float]:
-        fn = getattr(self.engine, "last_timings", None)
-        return dict(fn()) if fn is not None else {}
+        return self.engine.last_timings() if self.engine is not None else {}
