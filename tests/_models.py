@@ -69,3 +69,9 @@ def pooled(path: Path) -> Path:
     return save(path, [helper.make_node("GlobalAveragePool", ["input"], ["p"]),
                        helper.make_node("Flatten", ["p"], ["scores"], axis=1)],
                 [vi("input", FLOAT, [1, 3, 8, 8])], [vi("scores", FLOAT, [1, 3])])
+
+
+def one_channel_logits(path: Path) -> Path:
+    """A segmenter-looking model with float output [N, 1, H, W] (argmax would always say class 0: rejected)."""
+    return save(path, [helper.make_node("ReduceMean", ["input"], ["logits"], axes=[1], keepdims=1)],
+                [vi("input", FLOAT, [1, 3, 8, 8])], [vi("logits", FLOAT, [1, 1, 8, 8])])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trtcore.builder.shapes import (
@@ -56,16 +56,19 @@ _names = st.text(alphabet=st.characters(blacklist_characters=",'", blacklist_cat
 _dims = st.lists(st.integers(min_value=0, max_value=4096), max_size=6).map(tuple)
 
 
+@settings(deadline=None)
 @given(st.dictionaries(_names, _dims, min_size=1, max_size=5))
 def test_format_then_parse_round_trips(shapes):
     assert parse_shape_spec(format_shape_spec(shapes)) == shapes
 
 
+@settings(deadline=None)
 @given(_dims)
 def test_dims_round_trip(dims):
     assert parse_dims(format_dims(dims)) == dims
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_parser_never_raises_anything_but_argument_error(text):
     try:

@@ -61,7 +61,7 @@ def test_bad_file_contents(tmp_path: Path, name: str):
     with pytest.raises(trtcore.FormatError, match=pattern) as err:
         ti.parse_pnm(data, "mem.ppm")
     assert str(err.value).startswith("mem.ppm: ")
-    assert time.perf_counter() - t0 < 2  # e.g. the 30 GB header is refused before allocating
+    assert time.perf_counter() - t0 < 10  # e.g. the 30 GB header is refused before allocating (not timed out)
 
 
 def test_format_error_is_also_value_error():

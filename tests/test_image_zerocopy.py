@@ -136,11 +136,16 @@ def test_gil_is_released_during_the_work():
         done.set()
 
     ticks: list[float] = []
-    worker = threading.Thread(target=work)
-    worker.start()
-    while not done.is_set():
-        ticks.append(time.perf_counter())
-    worker.join()
+    threads = ti.get_num_threads()
+    ti.set_num_threads(1)  # leave the other core of a 2-core machine to this thread's loop
+    try:
+        worker = threading.Thread(target=work)
+        worker.start()
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+        worker.join()
+    finally:
+        ti.set_num_threads(threads)
     # Ticks strictly inside a call (1 ms margins) can only happen if the call let go of the GIL.
     t = np.array(ticks)
     inside = sum(int(np.count_nonzero((t > a + 1e-3) & (t < b - 1e-3))) for a, b in spans)

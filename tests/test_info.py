@@ -56,3 +56,36 @@ def test_fake_libnvinfer_is_found_and_its_version_read(tmp_path, monkeypatch):
     assert info["found"] and info["path"] == str(lib)
     assert info["version"] == "10.5.3"
     assert any("/nonexistent/libnvinfer.so.11" in t for t in info["tried"])
+
+
+def test_exit_codes_follow_the_kind_of_failure(monkeypatch, capsys):
+    import argparse
+
+    import trtcore.cli as cli
+    from trtcore.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING
+
+    def command(exc):
+        def add_parser(sub):
+            return sub.add_parser("boom")
+
+        def run(args):
+            raise exc
+
+        return argparse.Namespace(add_parser=add_parser, run=run)
+
+    cases = [(trtcore.BuildError("build failed"), EXIT_FAILED), (trtcore.TensorRTError("enqueue"), EXIT_FAILED),
+             (trtcore.BackendError("ort"), EXIT_FAILED), (trtcore.ShapeError("bad shape"), EXIT_BAD_INPUT),
+             (trtcore.TensorRTNotFound("no libnvinfer"), EXIT_MISSING)]
+    no_gpu = not trtcore.build_info()["cuda"]["devices"]
+    cases.append((trtcore.CudaError("cudaErrorNoDevice"), EXIT_MISSING if no_gpu else EXIT_FAILED))
+    for exc, code in cases:
+        monkeypatch.setattr(cli, "subcommands", lambda: ["boom"])
+        monkeypatch.setattr(cli.importlib, "import_module", lambda name, exc=exc: command(exc))
+        assert main(["boom"]) == code, exc
+        assert str(exc) in capsys.readouterr().err
+
+
+def test_bad_log_level_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--log-level", "LOUD", "info"])
+    assert e.value.code == 2 and "--log-level" in capsys.readouterr().err

@@ -313,3 +313,26 @@ def test_tensorrt_and_onnxruntime_agree_on_onnx(tmp_path, monkeypatch):
         assert trt.backend == "tensorrt"
         np.testing.assert_allclose(trt.infer({"x": x})["scores"], ort.infer({"x": x})["scores"], rtol=1e-3,
                                    atol=1e-3)
+
+
+def test_engine_cache_key_covers_external_weights(tmp_path, monkeypatch):
+    import onnx
+
+    import trtcore.builder
+    import trtcore.runners as runners
+    from _models import linear
+
+    model = onnx.load(str(linear(tmp_path / "lin.onnx")))
+    onnx.save_model(model, str(tmp_path / "big.onnx"), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location="big.weights", size_threshold=0)
+    onnx_path, weights = tmp_path / "big.onnx", tmp_path / "big.weights"
+    assert runners._external_data_files(onnx_path) == [weights]
+
+    builds = []
+    monkeypatch.setenv("TRTCORE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(trtcore.builder, "build", lambda onnx, config, save_engine: (builds.append(1),
+                                                                                     save_engine.write_bytes(b"p")))
+    first = runners._cached_engine(onnx_path)
+    assert runners._cached_engine(onnx_path) == first and len(builds) == 1
+    weights.write_bytes(weights.read_bytes() + b"\0")  # new weights, same graph file
+    assert runners._cached_engine(onnx_path) != first and len(builds) == 2

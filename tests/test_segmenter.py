@@ -12,7 +12,7 @@ from trtcore.pipelines import Segmenter, mean_iou
 from trtcore.pipelines import imaging
 from trtcore.pipelines.segment import resize_labels
 
-from _models import downsampling, identity_logits, linear, pooled
+from _models import downsampling, identity_logits, linear, one_channel_logits, pooled
 
 
 def picture(h: int, w: int, seed: int = 0) -> np.ndarray:
@@ -76,6 +76,29 @@ def test_models_with_unexpected_outputs(tmp_path):
         Segmenter(pooled(tmp_path / "pool.onnx"), backend="onnxruntime").segment(picture(8, 8))
     with pytest.raises(FormatError, match="output 'logits' is 4x4 but the input was 8x8"):
         Segmenter(downsampling(tmp_path / "down.onnx"), backend="onnxruntime").segment(picture(8, 8))
+    with pytest.raises(FormatError, match=r"output 'logits' is float \(1, 1, 8, 8\) with one channel"):
+        Segmenter(one_channel_logits(tmp_path / "one.onnx"), backend="onnxruntime").segment(picture(8, 8))
+
+
+@pytest.mark.parametrize(("maxval", "dtype"), [(15, np.uint8), (1023, np.uint16), (255, np.uint8)])
+def test_images_are_scaled_by_their_files_maxval(tmp_path, maxval, dtype):
+    from trtcore import image
+
+    rng = np.random.default_rng(maxval)
+    raw = rng.integers(0, maxval + 1, (5, 7, 3)).astype(dtype)
+    raw[0, 0] = maxval  # full scale must come out as 255
+    path = tmp_path / "img.ppm"
+    image.write_image(path, raw, maxval=maxval)
+    got = imaging.load_image(path)
+    assert got.dtype == np.uint8 and got[0, 0].tolist() == [255, 255, 255]
+    np.testing.assert_array_equal(got, np.floor(raw.astype(np.float64) * 255 / maxval + 0.5).astype(np.uint8))
+
+
+def test_a_two_dimensional_grey_array_is_one_image(tmp_path):
+    from trtcore.pipelines.common import image_list
+
+    grey = np.zeros((4, 6), np.uint8)
+    assert len(image_list(grey)) == 1 and image_list(grey)[0] is grey
 
 
 def test_bad_arguments_and_files(tmp_path):

@@ -1,7 +1,8 @@
 """The ``trtcore`` command line. One module per subcommand, each with ``add_parser(subparsers)`` and ``run(args)``.
 
-Exit codes: 0 success; 1 the work ran and found a problem (e.g. ``compare`` mismatch); 2 bad command line or bad
-input (a trtcore.Error); 3 a missing capability (TensorRT or a GPU not present); 130 interrupted.
+Exit codes: 0 success; 1 the work ran and failed or found a problem (``compare`` mismatch, a failed build, a
+TensorRT, CUDA or ONNX Runtime error); 2 bad command line or bad input (any other trtcore.Error); 3 a missing
+capability (TensorRT, a GPU or an optional package not present); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from trtcore.errors import Error, TensorRTNotFound
+from trtcore._info import build_info
+from trtcore.errors import BackendError, CudaError, Error, TensorRTError, TensorRTNotFound
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -28,7 +30,9 @@ def subcommands() -> list[str]:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trtcore", description="ONNX → TensorRT engine → inference.")
-    parser.add_argument("--log-level", default="WARNING", help="Python logging level (default WARNING)")
+    parser.add_argument("--log-level", default="WARNING", type=str.upper,
+                        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+                        help="Python logging level (default WARNING)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in subcommands():
         module = importlib.import_module(f"trtcore.cli.{name}")
@@ -46,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TensorRTNotFound as e:
         print(f"trtcore {args.command}: {e}", file=sys.stderr)
         return EXIT_MISSING
+    except (CudaError, TensorRTError, BackendError) as e:
+        print(f"trtcore {args.command}: error: {e}", file=sys.stderr)
+        if isinstance(e, CudaError) and not build_info()["cuda"]["devices"]:
+            return EXIT_MISSING  # no GPU (or no driver) here: a missing capability, not a failed run
+        return EXIT_FAILED
     except Error as e:
         print(f"trtcore {args.command}: error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -11,6 +11,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from trtcore.builder.shapes import parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
 from trtcore.runners import BACKENDS, Runner, random_feed
 
@@ -30,20 +31,9 @@ def add_inputs(p: argparse.ArgumentParser) -> None:
 
 
 def parse_shapes(spec: str) -> dict[str, tuple[int, ...]]:
-    """'input:1x3x224x224,mask:1x1' → {'input': (1, 3, 224, 224), 'mask': (1, 1)} (trtexec's --shapes)."""
-    shapes: dict[str, tuple[int, ...]] = {}
-    for part in filter(None, (s.strip() for s in spec.split(","))):
-        name, sep, dims = part.rpartition(":")
-        try:
-            if not sep or not name:
-                raise ValueError
-            shapes[name] = tuple(int(d) for d in dims.lower().split("x"))
-            if any(d < 0 for d in shapes[name]):
-                raise ValueError
-        except ValueError:
-            raise ArgumentError(f"--shapes: cannot parse {part!r}; expected NAME:DxDxD, e.g. input:1x3x224x224"
-                                ) from None
-    return shapes
+    """'input:1x3x224x224,mask:1x1' → {'input': (1, 3, 224, 224), 'mask': (1, 1)}: trtexec's --shapes, parsed by
+    the same parser as ``trtcore build`` (quoted names, duplicates and bad dims are errors); '' → {}."""
+    return parse_shape_spec(spec, flag="--shapes") if spec.strip() else {}
 
 
 def _load_array_file(path: Path) -> Mapping[str, np.ndarray] | np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from trtcore.errors import ArgumentError, FormatError
+from trtcore.errors import ArgumentError, DTypeError, FormatError
 from trtcore.pipelines import imaging
 from trtcore.runners import Runner, TensorMeta, load
 
@@ -161,8 +161,8 @@ def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def image_list(items: Sequence[str | Path | np.ndarray] | str | Path | np.ndarray) -> list[str | Path | np.ndarray]:
-    if isinstance(items, (str, Path)) or (isinstance(items, np.ndarray) and items.ndim == 3):
-        return [items]
+    if isinstance(items, (str, Path)) or (isinstance(items, np.ndarray) and items.ndim in (2, 3)):
+        return [items]  # one image: HWC, or HW grey
     return list(items)
 
 
@@ -171,5 +171,5 @@ def as_image(item: str | Path | np.ndarray) -> np.ndarray:
         return imaging.load_image(item)
     arr = np.asarray(item)
     if arr.dtype != np.uint8:
-        raise ArgumentError(f"image arrays must be HWC uint8, got {arr.dtype}")
+        raise DTypeError(f"image arrays must be HWC uint8, got {arr.dtype}")
     return imaging._hwc(arr, "image array")

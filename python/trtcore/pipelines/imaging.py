@@ -40,7 +40,9 @@ def _hwc(arr: np.ndarray, what: str) -> np.ndarray:
 
 
 def load_image(path: str | Path) -> np.ndarray:
-    """Reads an image file into an HWC uint8 array (1 channel for grayscale, else RGB).
+    """Reads an image file into an HWC uint8 array (1 channel for grayscale, else RGB), scaled to 0..255 from the
+    file's own maxval (a P6 file with maxval 15 or a 16-bit one with maxval 1023 spans the same range as an 8-bit
+    one; 16-bit samples are rounded to 8 bits).
 
     >>> load_image("input.ppm").shape  # doctest: +SKIP
     (512, 512, 3)
@@ -52,11 +54,11 @@ def load_image(path: str | Path) -> np.ndarray:
                           f"supported: {', '.join(IMAGE_SUFFIXES)}")
     if not path.is_file():
         raise FileError(f"{path}: no such image file")
-    arr = np.asarray(_core_image.read_image(path))
-    if arr.dtype != np.uint8:
-        if arr.dtype.kind != "u":
-            raise FormatError(f"{path}: unsupported pixel type {arr.dtype}")
-        arr = (arr.astype(np.float32) * (255.0 / np.iinfo(arr.dtype).max) + 0.5).astype(np.uint8)
+    arr, maxval = _core_image.read_image(path, return_maxval=True)
+    if arr.dtype.kind != "u":
+        raise FormatError(f"{path}: unsupported pixel type {arr.dtype}")
+    if maxval != 255 or arr.dtype != np.uint8:
+        arr = (arr.astype(np.float32) * np.float32(255.0 / maxval) + np.float32(0.5)).astype(np.uint8)
     return _hwc(arr, str(path))
 
 

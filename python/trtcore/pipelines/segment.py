@@ -54,6 +54,10 @@ class Segmenter(ModelHolder):
         out = self.output
         if out.rank == 4 and np.issubdtype(out.dtype, np.floating):
             c = out.shape[1]
+            if isinstance(c, int) and c < 2:  # argmax over one channel is always class 0: a silent wrong answer
+                raise FormatError(f"{self.model_name}: output '{out.name}' is float {out.shape_str()} with one "
+                                  "channel; a segmenter needs logits with C >= 2 (a thresholded binary output "
+                                  "needs its own post-processing)")
             if self.num_classes is None and isinstance(c, int) and c > 0:
                 self.num_classes = c
         elif not ((out.rank in (3, 4)) and np.issubdtype(out.dtype, np.integer)):

@@ -33,6 +33,16 @@ def cache_dir() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "trtcore") / "engines"
 
 
+def _external_data_files(onnx: Path) -> list[Path]:
+    """The files holding a model's external tensor data (models over 2 GB keep their weights beside the graph)."""
+    import onnx as onnx_lib
+
+    model = onnx_lib.load(str(onnx), load_external_data=False)
+    names = {e.value for t in model.graph.initializer if t.data_location == onnx_lib.TensorProto.EXTERNAL
+             for e in t.external_data if e.key == "location"}
+    return [onnx.parent / n for n in sorted(names) if (onnx.parent / n).is_file()]
+
+
 def _cached_engine(onnx: Path, build_config: Any = None) -> Path:
     """Builds ``onnx`` into an engine once. The file name encodes the model bytes, the build configuration,
     TensorRT's version and the GPU, so a stale engine is never reused."""
@@ -43,6 +53,9 @@ def _cached_engine(onnx: Path, build_config: Any = None) -> Path:
     info = build_info()
     gpu = info["cuda"]["devices"][0]["name"] if info["cuda"]["devices"] else "nogpu"
     digest = hashlib.sha256(onnx.read_bytes())
+    for weights in _external_data_files(onnx):  # weights beside the model: a change there is a new engine too
+        st = weights.stat()
+        digest.update(f"{weights.name}|{st.st_size}|{st.st_mtime_ns}".encode())
     digest.update(f"{info['tensorrt']['library_version']}|{gpu}|{config!r}".encode())
     engine = cache_dir() / f"{onnx.stem}-{digest.hexdigest()[:16]}.engine"
     if engine.is_file():

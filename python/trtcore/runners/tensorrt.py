@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from trtcore.engine import Engine
-from trtcore.errors import FileError, FormatError, TensorRTNotFound
+from trtcore.errors import DTypeError, FileError, TensorRTNotFound
 from trtcore.runners.base import Runner, TensorMeta
 
 
@@ -113,7 +113,7 @@ class TensorRTRunner(Runner):
         try:
             dtype = np.dtype(t.dtype)
         except TypeError:
-            raise FormatError(f"{self.name}: tensor '{t.name}' has type {t.dtype}, which numpy cannot hold "
+            raise DTypeError(f"{self.name}: tensor '{t.name}' has type {t.dtype}, which numpy cannot hold "
                               "(pip install ml_dtypes for bfloat16/fp8)") from None
         shape = tuple(int(d) if int(d) >= 0 else None for d in t.shape)
         profiles = getattr(t, "profiles", None) or []
