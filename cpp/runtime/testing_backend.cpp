@@ -98,7 +98,9 @@ void IdentityBackend::enqueue(void* stream) {
                              std::min(chunk, bytes - offset), cudaMemcpyDeviceToDevice,
                              static_cast<cudaStream_t>(stream), what);
         }
-        if (capture_unsafe_) cuda::check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), what + " (capture_unsafe)");
+        if (capture_unsafe_) {
+            cuda::check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), what + " (capture_unsafe)");
+        }
 #else
         (void)stream;
         (void)bytes;
