@@ -160,3 +160,32 @@ def test_without_gpu_cuda_failures_are_cuda_errors_not_crashes():
     with pytest.raises(trtcore.CudaError, match="cudaStreamCreate"):
         _core.cuda.Stream()
     ex.synchronize()  # nothing ran: a no-op, not an error
+
+
+def test_byte_size_of_4_bit_tensors_near_2_to_the_64_bits_does_not_wrap():
+    # (2^31 - 1) * (2^31 + 1) = 2^62 - 1 int4 elements: 2^64 - 4 bits. Rounding up by adding 7 first wrapped to 0.
+    b = _core.testing.IdentityBackend([("x", "int4", [-1, -1])], [("y", "int4", [-1, -1], "x")])
+    got = plan(b, {"x": ("int4", (2147483647, 2147483649))})
+    assert [t["nbytes"] for t in got] == [2**61, 2**61]
+
+
+def test_tensors_too_large_in_bytes_are_shape_errors_naming_the_tensor():
+    b = _core.testing.IdentityBackend([("x", "float32", [-1, -1])], [("y", "float32", [-1, -1], "x")])
+    with pytest.raises(trtcore.ShapeError, match="input 'x'.*too large"):
+        plan(b, {"x": ("float32", (2**31, 2**31))})  # 2^62 elements * 32 bits does not fit 64 bits
+
+
+@needs_cuda_build
+@pytest.mark.parametrize("kind", ["DeviceBuffer", "PinnedBuffer"])
+def test_buffer_sizes_near_size_max_are_refused_before_rounding_up(kind):
+    # Rounding 2^64 - 1 up to the 256-byte granule wrapped to a tiny allocation; it is refused before any CUDA
+    # call, so this is CudaOutOfMemory with or without a GPU.
+    with pytest.raises(trtcore.CudaOutOfMemory, match=rf"cuda\.{kind}\(18446744073709551615\).*more than any"):
+        getattr(_core.cuda, kind)(2**64 - 1)
+
+
+def test_identity_backend_capture_unsafe_flag():
+    b = image_backend()
+    assert b.capture_unsafe is False
+    b.capture_unsafe = True
+    assert b.capture_unsafe is True

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 import threading
+import time
+import weakref
 
 import numpy as np
 import pytest
@@ -199,6 +203,7 @@ def test_cuda_graph_replays_and_recaptures_on_shape_change():
         f = feed(32, i)
         check(ex.infer(f), f)  # graph reads the staging buffers: new values each time
     assert ex.stats["graph_captures"] == 1 and ex.stats["graph_launches"] == 3
+    assert ex.stats["graph_disabled"] is False and ex.stats["graph_error"] is None
     for i in range(3):
         f = feed(16, 10 + i)  # new shape: one plain run, then capture again
         check(ex.infer(f), f)
@@ -223,6 +228,9 @@ def test_enqueue_failure_leaves_executor_usable():
         for i in range(3):
             f = feed(10, i)
             check(ex.infer(f), f)
+        assert ex.stats["graph_disabled"] is False  # the backend failed, not the capture: graphs stay on
+        if graph:
+            assert ex.stats["graph_launches"] >= 1
 
 
 def test_out_of_memory_is_cuda_out_of_memory_naming_the_tensor():
@@ -317,3 +325,98 @@ def test_stage_timing_is_off_under_cuda_graphs():
     for _ in range(3):  # plain run, capture, replay
         check(ex.infer(f), f)
     assert ex.stats["graph_launches"] >= 1 and ex.last_timings() == {}
+
+
+def sleep_on(torch, stream, seconds=0.2):
+    """Queue a GPU busy-wait of about `seconds` on a torch stream (so work queued after it is surely pending)."""
+    with torch.cuda.stream(stream):
+        torch.cuda._sleep(int(seconds * 2e9))
+
+
+def test_capture_failure_turns_graphs_off_and_runs_plainly(caplog):
+    backend = swap_backend()
+    backend.capture_unsafe = True  # its enqueue synchronises the stream: legal plainly, fails inside capture
+    ex = Executor(backend, cuda_graph=True)
+    with caplog.at_level(logging.WARNING, logger="trtcore.runtime"):
+        for i in range(5):  # run 2 would capture; before the fix, every other run failed from there on
+            f = feed(16, i)
+            check(ex.infer(f), f)
+    s = ex.stats
+    assert s["graph_disabled"] is True and "capture_unsafe" in s["graph_error"]
+    assert s["runs"] == 5 and s["graph_captures"] == 0 and s["graph_launches"] == 0
+    assert backend.enqueue_count == 6  # 5 runs + the one recorded in the failed capture
+    warnings = [r for r in caplog.records if "CUDA graph capture failed" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_async_run_whose_host_feed_is_dropped_at_once():
+    ex = Executor(swap_backend(launches=4))
+    expected = feed(200000, 5)
+    views = ex.infer_async({k: v.copy() for k, v in expected.items()})  # the feed and its arrays die here
+    junk = [np.full_like(v, 7) for v in expected.values()]  # likely reuses the freed memory
+    assert ex._impl._pending_runs == 0  # host inputs were copied into staging: nothing is kept
+    ex.synchronize()
+    check(views, expected)
+    del junk
+
+
+def test_async_cuda_inputs_are_kept_until_their_run_completes_then_released():
+    torch = pytest.importorskip("torch")
+    ex = Executor(swap_backend())
+    stream = torch.cuda.Stream()
+    a = torch.randn(256, 3, device="cuda")
+    b = torch.arange(256, dtype=torch.int32, device="cuda")
+    expected_a, ref = a.cpu().numpy(), weakref.ref(a)
+    sleep_on(torch, stream)
+    views = ex.infer_async({"a": a, "b": b}, stream=stream)
+    del a
+    gc.collect()
+    assert ref() is not None and ex._impl._pending_runs == 1  # the GPU has yet to read it
+    stream.synchronize()  # synchronised through torch, not ex.synchronize()
+    np.testing.assert_array_equal(views["out_b"], expected_a)
+    ex.infer_async(feed(4), stream=stream)  # the next call drops what completed runs kept
+    gc.collect()
+    assert ref() is None and ex._impl._pending_runs == 0
+    ex.synchronize()
+
+
+def test_dlpack_export_with_stream_none_orders_the_legacy_default_stream():
+    torch = pytest.importorskip("torch")
+    ex = Executor(swap_backend())
+    stream = torch.cuda.Stream()  # non-blocking: nothing orders it with the legacy default stream by itself
+    old, new = feed(4096, 1), feed(4096, 2)
+    ex.infer_async(old, stream=stream, output_device="cuda")
+    stream.synchronize()  # the output device buffer now holds `old`; the next run reuses it
+    sleep_on(torch, stream)
+    out = ex.infer_async(new, stream=stream, output_device="cuda")
+    capsule = out["out_b"].__dlpack__()  # stream=None: the consumer uses the legacy default stream
+    t = torch.utils.dlpack.from_dlpack(capsule)
+    np.testing.assert_array_equal(t.cpu().numpy(), new["a"])  # copied on torch's (legacy) default stream
+    ex.synchronize()
+
+
+def test_properties_do_not_hold_the_gil_while_a_run_holds_the_executor():
+    torch = pytest.importorskip("torch")
+    stream = torch.cuda.Stream()
+    ex = Executor(swap_backend(), stream=stream)
+    ex.infer(feed(8))
+    sleep_on(torch, stream, 0.5)
+    runner = threading.Thread(target=ex.infer, args=(feed(8),))  # waits for the GPU holding the executor lock
+    count, stop = [0], threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            count[0] += 1
+
+    spinner = threading.Thread(target=spin)
+    runner.start()
+    time.sleep(0.1)
+    spinner.start()
+    before, start = count[0], time.perf_counter()
+    stats = ex.stats  # blocks on the lock until the run ends; other Python threads must keep running
+    blocked, spun = time.perf_counter() - start, count[0] - before
+    stop.set()
+    runner.join()
+    spinner.join()
+    assert stats["runs"] == 2
+    assert blocked > 0.1 and spun > 1000

@@ -44,17 +44,21 @@ void bind_cuda(py::module_& parent) {
         .def("synchronize", [](const cuda::Stream& s) { s.synchronize("cuda.Stream.synchronize"); },
              py::call_guard<py::gil_scoped_release>());
     py::class_<cuda::DeviceBuffer, std::shared_ptr<cuda::DeviceBuffer>>(m, "DeviceBuffer", "cudaMalloc'ed memory.")
+        // The GIL is released inside the factory only: pybind11 registers the new instance after it returns, and
+        // that needs the GIL (a call_guard would release it around the registration too).
         .def(py::init([](std::size_t nbytes) {
+                 py::gil_scoped_release release;
                  return std::make_shared<cuda::DeviceBuffer>(nbytes, "cuda.DeviceBuffer(" + std::to_string(nbytes) + ")");
              }),
-             py::arg("nbytes"), py::call_guard<py::gil_scoped_release>())
+             py::arg("nbytes"))
         .def_property_readonly("ptr", [](const cuda::DeviceBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
         .def_property_readonly("nbytes", &cuda::DeviceBuffer::capacity);
     py::class_<cuda::PinnedBuffer, std::shared_ptr<cuda::PinnedBuffer>>(m, "PinnedBuffer", "cudaHostAlloc'ed memory.")
         .def(py::init([](std::size_t nbytes) {
+                 py::gil_scoped_release release;
                  return std::make_shared<cuda::PinnedBuffer>(nbytes, "cuda.PinnedBuffer(" + std::to_string(nbytes) + ")");
              }),
-             py::arg("nbytes"), py::call_guard<py::gil_scoped_release>())
+             py::arg("nbytes"))
         .def_property_readonly("ptr", [](const cuda::PinnedBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
         .def_property_readonly("nbytes", &cuda::PinnedBuffer::capacity)
         .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::object& dtype, const Shape& shape) {
@@ -164,7 +168,10 @@ void bind_runtime(py::module_& m) {
              py::arg("inputs"), py::arg("outputs"), py::arg("profiles") = py::dict(), py::arg("launches") = 1,
              py::arg("fail_enqueue") = false)
         .def_property_readonly("enqueue_count", &testing::IdentityBackend::enqueue_count)
-        .def("set_fail_enqueue", &testing::IdentityBackend::set_fail_enqueue, py::arg("fail"));
+        .def("set_fail_enqueue", &testing::IdentityBackend::set_fail_enqueue, py::arg("fail"))
+        .def_property("capture_unsafe", &testing::IdentityBackend::capture_unsafe,
+                      &testing::IdentityBackend::set_capture_unsafe,
+                      "Synchronise the stream inside enqueue: harmless in a plain run, fails CUDA graph capture.");
 
 #ifdef TRTCORE_WITH_CUDA
     bind_cuda(m);

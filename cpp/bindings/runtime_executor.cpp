@@ -8,6 +8,7 @@
 #include "common/error.h"
 #ifdef TRTCORE_WITH_CUDA
 #include <cstring>
+#include <deque>
 #include <optional>
 
 #include "cuda/check.h"
@@ -64,7 +65,10 @@ const char* typestr(DataType type) {
 
 struct Feed {
     std::vector<InputArray> arrays;
-    std::vector<py::object> keep;  // contiguous copies and DLPack owners the run reads
+    // What the run reads: host arrays (and their contiguous copies) are copied into staging inside run(), so they
+    // are needed only until it returns; CUDA arrays and DLPack owners are read by the GPU until the run completes.
+    std::vector<py::object> keep_host;
+    std::vector<py::object> keep_device;
 };
 
 [[noreturn]] void bad_dtype(Executor& ex, const std::string& name, const std::string& got) {
@@ -94,7 +98,7 @@ void add_host(Executor& ex, Feed& feed, const std::string& name, py::array arr) 
     }
     Shape shape(arr.shape(), arr.shape() + arr.ndim());
     feed.arrays.push_back({name, dtype, std::move(shape), arr.data(), Location::kHost, std::nullopt});
-    feed.keep.push_back(std::move(arr));
+    feed.keep_host.push_back(std::move(arr));
 }
 
 void add_cuda_array_interface(Executor& ex, Feed& feed, const std::string& name, const py::handle& obj) {
@@ -122,7 +126,7 @@ void add_cuda_array_interface(Executor& ex, Feed& feed, const std::string& name,
         in.producer_stream = reinterpret_cast<cudaStream_t>(cai["stream"].cast<std::uintptr_t>());
     }
     feed.arrays.push_back(std::move(in));
-    feed.keep.push_back(py::reinterpret_borrow<py::object>(obj));
+    feed.keep_device.push_back(py::reinterpret_borrow<py::object>(obj));
 }
 
 bool is_cuda_dlpack(const py::handle& obj) {
@@ -143,7 +147,7 @@ void add_dlpack(Executor& ex, Feed& feed, const std::string& name, const py::han
         throw ArgumentError("input '" + name + "': __dlpack__() did not return a 'dltensor' capsule");
     }
     PyCapsule_SetName(capsule.ptr(), "used_dltensor");  // ours now: the producer must not free it
-    feed.keep.push_back(py::capsule(managed, [](void* p) {
+    feed.keep_device.push_back(py::capsule(managed, [](void* p) {
         auto* t = static_cast<dlpack::DLManagedTensor*>(p);
         if (t->deleter != nullptr) t->deleter(t);
     }));
@@ -182,7 +186,14 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
         } else if (py::hasattr(value, "__cuda_array_interface__")) {
             add_cuda_array_interface(ex, feed, name, value);
         } else if (is_cuda_dlpack(value)) {
-            add_dlpack(ex, feed, name, value, stream ? *stream : ex.stream());
+            cudaStream_t consumer = nullptr;
+            if (stream) {
+                consumer = *stream;
+            } else {
+                py::gil_scoped_release release;  // ex.stream() takes the executor's lock, held by a running run()
+                consumer = ex.stream();
+            }
+            add_dlpack(ex, feed, name, value, consumer);
         } else {
             py::array arr = py::array::ensure(value);  // lists, CPU torch tensors, anything numpy can view
             if (!arr || arr.dtype().kind() == 'O') {
@@ -235,8 +246,11 @@ void unused_capsule_destructor(PyObject* capsule) {
 py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
     const auto type = dlpack::to_dlpack(a.dtype);
     if (!type) throw DTypeError(std::string("DLPack cannot describe ") + dtype_name(a.dtype) + " tensors");
-    if (a.ready && !stream.is_none() && stream.cast<long long>() != -1) {
-        a.ready->make_wait(reinterpret_cast<cudaStream_t>(stream.cast<std::uintptr_t>()), "__dlpack__ stream");
+    // DLPack: stream=None means the consumer uses the legacy default stream; -1 asks for no synchronisation.
+    if (a.ready && (stream.is_none() || stream.cast<long long>() != -1)) {
+        const cudaStream_t consumer =
+            stream.is_none() ? cudaStreamLegacy : reinterpret_cast<cudaStream_t>(stream.cast<std::uintptr_t>());
+        a.ready->make_wait(consumer, "__dlpack__ stream");
     }
     auto ctx = std::make_unique<DLPackExport>();
     ctx->buffer = a.buffer;
@@ -283,11 +297,48 @@ py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& r
     return pinned_view(o.host, dt, o.shape);
 }
 
-// The Executor and the Python objects an asynchronous run still reads (released on synchronize()).
-struct PyExecutor {
-    std::vector<py::object> pending;  // declared first: released after impl's destructor has waited for the GPU
-    std::unique_ptr<Executor> impl;
+// The CUDA arrays one asynchronous run reads, kept until `done` (recorded after the run) has completed.
+struct PendingRun {
+    cuda::Event done;
+    std::vector<py::object> keep;
 };
+
+// The Executor and the Python objects asynchronous runs still read.
+struct PyExecutor {
+    std::deque<PendingRun> pending;  // oldest first; runs complete in order (each run waits for the previous)
+    std::unique_ptr<Executor> impl;
+    bool graph_warned = false;
+
+    PyExecutor() = default;
+    PyExecutor(const PyExecutor&) = delete;
+    PyExecutor& operator=(const PyExecutor&) = delete;
+    // Called with the GIL held. ~Executor waits for the GPU: without the GIL, so other Python threads run
+    // meanwhile; the Python objects its runs read are dropped afterwards, with the GIL.
+    ~PyExecutor() {
+        {
+            py::gil_scoped_release release;
+            impl.reset();
+        }
+        pending.clear();
+    }
+
+    // Drops what completed runs kept alive (a caller who syncs through torch/cupy never calls synchronize()).
+    void prune() {
+        while (!pending.empty()) {
+            try {
+                if (!pending.front().done.query("executor pending run")) return;
+            } catch (const CudaError&) {
+                return;  // keep everything: the next CUDA call reports the error
+            }
+            pending.pop_front();
+        }
+    }
+};
+
+void warn_graph_disabled(const ExecutorStats& stats) {
+    py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
+        "CUDA graph capture failed, this executor now runs without graphs: " + stats.graph_error);
+}
 
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
              std::optional<std::uintptr_t> stream, bool synchronize) {
@@ -297,21 +348,34 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     options.copy_host_outputs = copy_outputs && synchronize;
     options.synchronize = synchronize;
     if (stream) options.stream = reinterpret_cast<cudaStream_t>(*stream);
+    self.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, options.stream);
     std::vector<OutputArray> outputs;
-    {
-        py::gil_scoped_release release;
-        outputs = self.impl->run(feed.arrays, options);
-    }
     std::shared_ptr<cuda::Event> ready;
     cudaStream_t run_stream = nullptr;
+    cuda::Event kept_until;
+    std::optional<ExecutorStats> stats;
+    {
+        // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
+        py::gil_scoped_release release;
+        const bool keep = !synchronize && !feed.keep_device.empty();
+        if (keep) kept_until = cuda::Event::create("executor pending run");  // before the run: cannot fail after it
+        outputs = self.impl->run(feed.arrays, options);
+        if (!synchronize) {
+            ready = self.impl->done_event();
+            run_stream = options.stream ? *options.stream : self.impl->stream();
+            if (keep) kept_until.record(run_stream, "executor pending run");
+        }
+        if (self.impl->cuda_graph() && !self.graph_warned) stats = self.impl->stats();
+    }
     if (synchronize) {
         self.pending.clear();  // this run waited for every earlier one
-    } else {
-        self.pending.push_back(feed_obj);
-        for (auto& k : feed.keep) self.pending.push_back(std::move(k));
-        ready = self.impl->done_event();
-        run_stream = options.stream ? *options.stream : self.impl->stream();
+    } else if (!feed.keep_device.empty()) {
+        self.pending.push_back({std::move(kept_until), std::move(feed.keep_device)});
+    }
+    if (stats && stats->graph_disabled) {
+        self.graph_warned = true;
+        warn_graph_disabled(*stats);
     }
     py::dict result;
     for (const auto& o : outputs) result[py::str(o.name)] = to_python(o, ready, run_stream);
@@ -397,10 +461,23 @@ void bind_executor(py::module_& m) {
         .def_property_readonly("tensors", [](const PyExecutor& self) { return self.impl->tensors(); })
         .def_property_readonly("backend", [](const PyExecutor& self) { return self.impl->backend(); })
         .def_property_readonly("cuda_graph", [](const PyExecutor& self) { return self.impl->cuda_graph(); })
-        .def_property_readonly("stream", [](PyExecutor& self) { return reinterpret_cast<std::uintptr_t>(self.impl->stream()); })
-        .def_property_readonly("device", [](PyExecutor& self) { return self.impl->device(); })
+        // These take the executor's lock, which a run() in another thread holds until it is done: without the GIL.
+        .def_property_readonly("stream", [](PyExecutor& self) {
+            py::gil_scoped_release release;
+            return reinterpret_cast<std::uintptr_t>(self.impl->stream());
+        })
+        .def_property_readonly("device", [](PyExecutor& self) {
+            py::gil_scoped_release release;
+            return self.impl->device();
+        })
+        .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
+                               "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
         .def_property_readonly("stats", [](const PyExecutor& self) {
-            const auto s = self.impl->stats();
+            ExecutorStats s;
+            {
+                py::gil_scoped_release release;
+                s = self.impl->stats();
+            }
             py::dict d;
             d["runs"] = s.runs;
             d["graph_captures"] = s.graph_captures;
@@ -412,10 +489,19 @@ void bind_executor(py::module_& m) {
             d["last_h2d_seconds"] = measured(s.last_h2d_seconds);
             d["last_compute_seconds"] = measured(s.last_compute_seconds);
             d["last_d2h_seconds"] = measured(s.last_d2h_seconds);
+            d["graph_disabled"] = s.graph_disabled;
+            d["graph_error"] = s.graph_disabled ? py::object(py::str(s.graph_error)) : py::object(py::none());
             return d;
         })
-        .def_property("stage_timing", [](const PyExecutor& self) { return self.impl->stage_timing(); },
-                      [](PyExecutor& self, bool on) { self.impl->set_stage_timing(on); });
+        .def_property("stage_timing",
+                      [](const PyExecutor& self) {
+                          py::gil_scoped_release release;
+                          return self.impl->stage_timing();
+                      },
+                      [](PyExecutor& self, bool on) {
+                          py::gil_scoped_release release;
+                          self.impl->set_stage_timing(on);
+                      });
 }
 
 #endif  // TRTCORE_WITH_CUDA

@@ -1,5 +1,7 @@
 #include "cuda/buffer.h"
 
+#include <cstddef>
+#include <limits>
 #include <utility>
 
 #include "common/error.h"
@@ -8,7 +10,12 @@
 namespace trtcore::cuda {
 
 namespace {
-std::size_t rounded(std::size_t bytes) {
+// Checked before rounding up: near SIZE_MAX, `bytes + granule - 1` wraps to a tiny allocation that the caller
+// would then fill in full.
+std::size_t rounded(std::size_t bytes, const std::string& what) {
+    if (bytes > static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max())) {
+        throw CudaOutOfMemory(what + ": " + std::to_string(bytes) + " bytes requested, more than any allocation can hold");
+    }
     if (bytes < kAllocationGranule) return kAllocationGranule;
     return (bytes + kAllocationGranule - 1) / kAllocationGranule * kAllocationGranule;
 }
@@ -41,8 +48,8 @@ void DeviceBuffer::release() noexcept {
 
 bool DeviceBuffer::reserve(std::size_t bytes, const std::string& what) {
     if (data_ != nullptr && bytes <= capacity_) return false;
+    const std::size_t size = rounded(bytes, what);  // before release(): a refused size keeps the old buffer
     release();
-    const std::size_t size = rounded(bytes);
     check(cudaMalloc(&data_, size), "cudaMalloc for " + what + " (" + human_bytes(size) + ")");
     capacity_ = size;
     check(cudaGetDevice(&device_), "cudaGetDevice (" + what + ")");
@@ -73,8 +80,8 @@ void PinnedBuffer::release() noexcept {
 
 bool PinnedBuffer::reserve(std::size_t bytes, const std::string& what) {
     if (data_ != nullptr && bytes <= capacity_) return false;
+    const std::size_t size = rounded(bytes, what);  // before release(): a refused size keeps the old buffer
     release();
-    const std::size_t size = rounded(bytes);
     check(cudaHostAlloc(&data_, size, cudaHostAllocPortable),
           "cudaHostAlloc for " + what + " (" + human_bytes(size) + " pinned)");
     capacity_ = size;

@@ -80,6 +80,16 @@ void Event::synchronize(const std::string& what) const {
     check(cudaEventSynchronize(event_), "cudaEventSynchronize (" + what + ")");
 }
 
+bool Event::query(const std::string& what) const {
+    const cudaError_t status = cudaEventQuery(event_);
+    if (status == cudaErrorNotReady) {
+        cudaGetLastError();  // "not ready" is an answer, not an error: keep it out of the next check
+        return false;
+    }
+    check(status, "cudaEventQuery (" + what + ")");
+    return true;
+}
+
 float Event::elapsed_ms(const Event& start, const Event& end, const std::string& what) {
     float ms = 0.0f;
     check(cudaEventElapsedTime(&ms, start.event_, end.event_), "cudaEventElapsedTime (" + what + ")");

@@ -53,6 +53,8 @@ public:
     // Makes `stream` wait (on the GPU, the host does not block) until the last record() has completed.
     void make_wait(cudaStream_t stream, const std::string& what) const;
     void synchronize(const std::string& what) const;
+    // Whether the last record() has completed, without blocking (false while it is pending).
+    bool query(const std::string& what) const;
     // Milliseconds between two recorded timing events.
     static float elapsed_ms(const Event& start, const Event& end, const std::string& what);
 

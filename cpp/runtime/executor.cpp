@@ -177,13 +177,14 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     for (std::size_t i = 0; i < n; ++i) backend_->set_tensor_address(plan.tensors[i].name, device_ptrs[i]);
 
     // Stage timing needs a synchronous run (the events are read right after) outside graph capture.
-    const bool timed = stage_timing_ && options.synchronize && !cuda_graph_;
+    const bool use_graph = cuda_graph_ && !stats_.graph_disabled;
+    const bool timed = stage_timing_ && options.synchronize && !use_graph;
     if (timed && !stages_[0].valid()) {
         for (auto& e : stages_) e = cuda::Event::create("executor stage timing", /*timing=*/true);
     }
     stats_.last_h2d_seconds = stats_.last_compute_seconds = stats_.last_d2h_seconds = -1.0;
     try {
-        if (!cuda_graph_) {
+        if (!use_graph) {
             enqueue_sequence(stream, plan, fed, device_ptrs, to_host, timed ? stages_ : nullptr);
         } else {
             // A graph bakes in every address and shape: the key says when it must be captured again.
@@ -204,13 +205,28 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
                 enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr);
             } else {
                 if (!graph_.valid()) {
-                    graph_ = cuda::CudaGraph::capture(
-                        stream, [&] { enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr); },
-                        "executor");
-                    ++stats_.graph_captures;
+                    try {
+                        graph_ = cuda::CudaGraph::capture(
+                            stream, [&] { enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr); },
+                            "executor");
+                        ++stats_.graph_captures;
+                    } catch (const std::exception& e) {
+                        // Capture failed (nothing was queued: the work was only recorded). Redo the run plainly;
+                        // if that works, the sequence cannot be captured, so stop trying: retrying would fail
+                        // every other run (the cleared key makes the next run plain, the one after recapture).
+                        // A plain run that fails too throws that error and leaves graphs on.
+                        const std::string reason = e.what();
+                        graph_.reset();
+                        graph_key_.clear();
+                        enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr);
+                        stats_.graph_disabled = true;
+                        stats_.graph_error = reason;
+                    }
                 }
-                graph_.launch(stream, "executor");
-                ++stats_.graph_launches;
+                if (graph_.valid()) {
+                    graph_.launch(stream, "executor");
+                    ++stats_.graph_launches;
+                }
             }
         }
     } catch (...) {

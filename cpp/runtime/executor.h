@@ -97,12 +97,17 @@ struct ExecutorStats {
     double last_h2d_seconds = -1.0;
     double last_compute_seconds = -1.0;
     double last_d2h_seconds = -1.0;
+    // cuda_graph executors: set when a capture failed while the same run worked without a graph; from then on
+    // this executor runs plainly. graph_error is the capture's error message.
+    bool graph_disabled = false;
+    std::string graph_error;
 };
 
 class Executor {
 public:
     // stream: a user's stream to run on (borrowed, never destroyed); nullopt: the executor creates its own on first
-    // use. cuda_graph: capture the sequence as a CUDA graph and replay it while shapes and addresses stay the same.
+    // use. cuda_graph: capture the sequence as a CUDA graph and replay it while shapes and addresses stay the same
+    // (if capturing fails where a plain run works, graphs are turned off: stats().graph_disabled).
     // Makes no CUDA call, so it works (and validates feeds) on machines without a GPU.
     Executor(std::shared_ptr<ExecutionBackend> backend, std::optional<cudaStream_t> stream, bool cuda_graph);
     ~Executor();

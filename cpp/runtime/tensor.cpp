@@ -1,5 +1,6 @@
 #include "runtime/tensor.h"
 
+#include <cstddef>
 #include <limits>
 
 #include "common/error.h"
@@ -65,7 +66,14 @@ std::size_t byte_size(const Shape& shape, DataType type, const std::string& what
     if (n > std::numeric_limits<uint64_t>::max() / bits) {
         throw ShapeError(what + ": shape " + to_string(shape) + " is too large in bytes");
     }
-    return static_cast<std::size_t>((n * bits + 7) / 8);
+    // Rounded up without adding 7 first: n * bits can sit within 7 of 2^64 for 4-bit types.
+    const uint64_t total_bits = n * bits;
+    const uint64_t bytes = total_bits / 8 + (total_bits % 8 != 0 ? 1 : 0);
+    if (bytes > static_cast<uint64_t>(std::numeric_limits<std::ptrdiff_t>::max())) {
+        throw ShapeError(what + ": shape " + to_string(shape) + " needs " + std::to_string(bytes) +
+                         " bytes, more than any allocation can hold");
+    }
+    return static_cast<std::size_t>(bytes);
 }
 
 std::string to_string(const Shape& shape) {

@@ -6,6 +6,7 @@
 #include "runtime/plan.h"
 #ifdef TRTCORE_WITH_CUDA
 #include "cuda/buffer.h"
+#include "cuda/check.h"
 #endif
 
 namespace trtcore::testing {
@@ -96,6 +97,9 @@ void IdentityBackend::enqueue(void* stream) {
             cuda::copy_async(static_cast<char*>(dst->second) + offset, static_cast<const char*>(src->second) + offset,
                              std::min(chunk, bytes - offset), cudaMemcpyDeviceToDevice,
                              static_cast<cudaStream_t>(stream), what);
+        }
+        if (capture_unsafe_) {
+            cuda::check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), what + " (capture_unsafe)");
         }
 #else
         (void)stream;

@@ -34,6 +34,10 @@ public:
 
     long enqueue_count() const { return enqueues_.load(); }
     void set_fail_enqueue(bool fail) { fail_enqueue_ = fail; }
+    // capture_unsafe: enqueue also synchronises the stream, which is fine in a plain run and fails (invalidating
+    // the capture) inside CUDA graph capture, like a network with an uncapturable step.
+    void set_capture_unsafe(bool on) { capture_unsafe_ = on; }
+    bool capture_unsafe() const { return capture_unsafe_.load(); }
 
 private:
     const TensorInfo& input(const std::string& name) const;
@@ -43,6 +47,7 @@ private:
     std::map<std::string, void*> addresses_;
     int launches_ = 1;
     std::atomic<bool> fail_enqueue_{false};
+    std::atomic<bool> capture_unsafe_{false};
     std::atomic<long> enqueues_{0};
 };
 

@@ -73,7 +73,8 @@ class Executor:
     ``trtcore._core.testing.IdentityBackend`` in tests). ``stream``: run on this CUDA stream (an int handle or a
     torch/cupy stream; it is borrowed, never destroyed) instead of a stream of the executor's own.
     ``cuda_graph=True`` records the whole copy-in/enqueue/copy-out sequence as a CUDA graph and replays it while
-    shapes and buffer addresses stay the same (the first run after a change runs plainly, the second captures).
+    shapes and buffer addresses stay the same (the first run after a change runs plainly, the second captures; if
+    capture fails where a plain run works, graphs are turned off for this executor, see ``stats``).
     Constructing makes no CUDA call; CUDA errors surface on first use as :class:`trtcore.CudaError`.
 
     >>> import numpy as np
@@ -107,10 +108,12 @@ class Executor:
     def infer_async(self, feed: Mapping[str, Any], stream: Any = None, output_device: str = "cpu") -> dict[str, Any]:
         """Queue one run on ``stream`` (default: the executor's) and return without waiting.
 
-        Host inputs are copied into staging before this returns, so the caller may reuse them at once; CUDA
-        inputs and the feed are kept alive until :meth:`synchronize`. Returned host arrays are views of the
-        pinned staging buffers, valid after ``synchronize()`` (or the stream finishing) and until the next call.
-        Returned DeviceArrays make a consumer's stream wait for them (DLPack ``stream=``, CUDA Array Interface v3).
+        Host inputs are copied into staging before this returns, so the caller may reuse or drop them at once;
+        CUDA inputs are kept alive until their run has completed (released by :meth:`synchronize` or by a later
+        call once the GPU is past the run). Returned host arrays are views of the pinned staging buffers, valid
+        after ``synchronize()`` (or the stream finishing) and until the next call. Returned DeviceArrays make a
+        consumer's stream wait for them (DLPack ``stream=``, where None is the legacy default stream; CUDA Array
+        Interface v3).
 
         >>> views = ex.infer_async({"x": x}); ex.synchronize(); y = views["y"].copy()  # doctest: +SKIP
         """
@@ -161,8 +164,9 @@ class Executor:
 
     @property
     def stats(self) -> dict[str, Any]:
-        """Counters: runs, graph_captures, graph_launches, allocations, host_copy_bytes, last_run_seconds, and the
-        last run's stage times last_h2d_seconds, last_compute_seconds, last_d2h_seconds (None unless measured)."""
+        """Counters: runs, graph_captures, graph_launches, allocations, host_copy_bytes, last_run_seconds, the
+        last run's stage times last_h2d_seconds, last_compute_seconds, last_d2h_seconds (None unless measured), and
+        graph_disabled / graph_error (a CUDA graph capture failed, so this executor runs without graphs)."""
         return self._impl.stats
 
     @property
