@@ -33,7 +33,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from trtcore import _core
-from trtcore.errors import CudaError
+from trtcore.errors import ArgumentError, CudaError
 
 __all__ = ["DeviceArray", "ExecutionBackend", "Executor", "TensorInfo", "plan"]
 
@@ -46,13 +46,13 @@ DeviceArray = getattr(_core, "DeviceArray", None)
 
 def _stream_handle(stream: Any) -> int | None:
     """A cudaStream_t as an int from an int, a torch.cuda.Stream / cupy Stream (``.cuda_stream`` / ``.ptr``)."""
-    if stream is None or isinstance(stream, int):
+    if stream is None or (isinstance(stream, int) and not isinstance(stream, bool)):
         return stream
     for attr in ("cuda_stream", "ptr", "handle"):
         value = getattr(stream, attr, None)
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             return value
-    raise TypeError(f"stream must be an int (cudaStream_t) or a torch/cupy stream, got {type(stream).__name__}")
+    raise ArgumentError(f"stream must be an int (cudaStream_t) or a torch/cupy stream, got {type(stream).__name__}")
 
 
 def plan(backend: ExecutionBackend, inputs: Mapping[str, tuple[str, tuple[int, ...]]]) -> list[dict[str, Any]]:
