@@ -19,7 +19,7 @@ from trtcore.cli import EXIT_BAD_INPUT, EXIT_MISSING, EXIT_OK, main
 from trtcore.errors import ArgumentError, BuildError, FileError, ShapeError, TensorRTNotFound
 
 REQUEST_KEYS = {"onnx_path", "flags", "profiles", "memory_pools", "builder_optimization_level", "max_aux_streams",
-                "hardware_compatibility_level", "timing_cache", "plugins", "verbose"}
+                "hardware_compatibility_level", "timing_cache", "plugins", "verbose", "profiling_verbosity"}
 ENGINE = b"\x7fplan" + bytes(range(256)) * 64
 
 
@@ -74,7 +74,7 @@ def test_request_matches_contract(fake, resnet, tmp_path):
         "--fp16", "--noTF32", "--minShapes=input:1x3x32x32", "--optShapes=input:8x3x32x32",
         "--maxShapes=input:16x3x32x32", "--optShapes=input:32x3x32x32", "--memPoolSize=workspace:1G",
         "--builderOptimizationLevel=2", "--maxAuxStreams=1", "--hardwareCompatibilityLevel=ampere+",
-        "--versionCompatible", f"--plugins={plugin}", "--verbose"])
+        "--versionCompatible", f"--plugins={plugin}", "--verbose", "--profilingVerbosity=detailed"])
     engine = trtcore.build(resnet, cfg)
     assert engine == ENGINE
     (req,) = fake.requests
@@ -87,7 +87,8 @@ def test_request_matches_contract(fake, resnet, tmp_path):
     assert req["memory_pools"] == {"workspace": 2**30}
     assert (req["builder_optimization_level"], req["max_aux_streams"]) == (2, 1)
     assert req["hardware_compatibility_level"] == "ampere_plus"
-    assert req["timing_cache"] is None and req["plugins"] == [str(plugin)] and req["verbose"] is True
+    assert req["timing_cache"] is None and req["plugins"] == [str(plugin.resolve())] and req["verbose"] is True
+    assert req["profiling_verbosity"] == "detailed"
     assert all(isinstance(d, int) for p in req["profiles"] for r in p.values() for v in r.values() for d in v)
 
 
@@ -98,6 +99,29 @@ def test_static_model_sends_no_profiles_and_defaults(fake, tmp_path):
     assert req["profiles"] == [] and req["flags"] == [] and req["memory_pools"] == {}
     assert (req["builder_optimization_level"], req["max_aux_streams"], req["hardware_compatibility_level"]) == \
         (-1, -1, "none")
+    assert req["profiling_verbosity"] is None and req["plugins"] == []
+
+
+def test_relative_plugin_paths_are_sent_absolute(fake, resnet, tmp_path, monkeypatch):
+    # dlopen("libplugin.so") would search the loader path, not the working folder the user meant.
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "libplugin.so").write_bytes(b"")
+    (tmp_path / "libtop.so").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    cfg = BuildConfig.from_trtexec(["--optShapes=input:1x3x32x32", "--plugins=libtop.so",
+                                    "--plugins=plugins/../plugins/libplugin.so"])
+    trtcore.build(resnet, cfg)
+    (req,) = fake.requests
+    expected = [str((tmp_path / "libtop.so").resolve()), str((tmp_path / "plugins" / "libplugin.so").resolve())]
+    assert req["plugins"] == expected and all(Path(p).is_absolute() for p in req["plugins"])
+    assert cfg.plugins == [Path("libtop.so"), Path("plugins/../plugins/libplugin.so")]  # the config is untouched
+
+
+def test_dry_run_shows_profiling_verbosity(resnet):
+    cfg = BuildConfig.from_trtexec(["--optShapes=input:1x3x32x32", "--profilingVerbosity=detailed"])
+    assert "profiling  detailed" in plan_build(resnet, cfg).format()
+    plain = plan_build(resnet, BuildConfig.from_trtexec(["--optShapes=input:1x3x32x32"])).format()
+    assert "\nprofiling  " not in plain
 
 
 def test_tensorrt11_fp16_sends_a_converted_model_and_no_flag(fake, monkeypatch, resnet):

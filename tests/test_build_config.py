@@ -182,3 +182,32 @@ def test_to_dict_round_trips_through_from_dict():
                                     "--plugins=/opt/p.so"])
     again = BuildConfig.from_dict(cfg.to_dict())
     assert again == cfg
+
+
+def test_profiling_verbosity_flag_default_and_deprecated_spellings():
+    assert BuildConfig.from_trtexec([]).profiling_verbosity is None  # TensorRT's default (layer names only)
+    for value in ("layer_names_only", "detailed", "none"):
+        assert BuildConfig.from_trtexec([f"--profilingVerbosity={value}"]).profiling_verbosity == value
+    cfg = BuildConfig.from_trtexec(["--profilingVerbosity", "verbose"])  # trtexec's deprecated spelling
+    assert cfg.profiling_verbosity == "detailed"
+    assert any("--profilingVerbosity=verbose is deprecated" in n for n in cfg.notices)
+    assert BuildConfig.from_trtexec(["--profilingVerbosity=default"]).profiling_verbosity == "layer_names_only"
+    with pytest.raises(ArgumentError) as e:
+        BuildConfig.from_trtexec(["--profilingVerbosity=loud"])
+    assert "--profilingVerbosity" in str(e.value) and "'loud'" in str(e.value) and "detailed" in str(e.value)
+
+
+def test_profiling_verbosity_in_toml_either_spelling(tmp_path):
+    path = tmp_path / "b.toml"
+    path.write_text('profilingVerbosity = "detailed"\n')
+    assert BuildConfig.from_toml(path).profiling_verbosity == "detailed"
+    path.write_text('profiling_verbosity = "none"\n')
+    assert BuildConfig.from_toml(path).profiling_verbosity == "none"
+    for text, words in (('profiling_verbosity = "loud"', "'loud' is unknown"),
+                        ("profiling_verbosity = 2", "profiling_verbosity must be str")):
+        path.write_text(text)
+        with pytest.raises(ArgumentError) as e:
+            BuildConfig.from_toml(path)
+        assert str(path) in str(e.value) and words in str(e.value)
+    cfg = BuildConfig.from_trtexec(["--profilingVerbosity=detailed"])
+    assert BuildConfig.from_dict(cfg.to_dict()) == cfg

@@ -266,3 +266,51 @@ def test_threads_run_concurrently_with_their_own_contexts(dynamic_plan: bytes) -
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+def tensorrt_python_plan(make_network) -> bytes:
+    """A plan built with TensorRT's own Python API, for I/O that trtcore's builder never produces."""
+    trt = pytest.importorskip("tensorrt", reason="needs TensorRT's Python package to build this plan")
+    if int(trt.__version__.split(".")[0]) != MAJOR:
+        pytest.skip(f"TensorRT's Python package is {trt.__version__}, trtcore speaks {MAJOR}.x")
+    builder = trt.Builder(trt.Logger(trt.Logger.ERROR))
+    network = builder.create_network(0)
+    config = builder.create_builder_config()
+    make_network(trt, builder, network, config)
+    plan = builder.build_serialized_network(network, config)
+    assert plan is not None, "TensorRT could not build the test plan"
+    return bytes(plan)
+
+
+def test_vectorized_io_format_is_refused_naming_the_tensor_and_its_format() -> None:
+    def network(trt, builder, net, config) -> None:
+        x = net.add_input("x", trt.float16, (1, 16, 4, 4))
+        x.allowed_formats = 1 << int(trt.TensorFormat.HWC8)  # what --inputIOFormats=fp16:hwc8 asks for
+        y = net.add_identity(x).get_output(0)
+        y.name = "y"
+        net.mark_output(y)
+
+    with pytest.raises(trtcore.TensorRTError) as e:
+        trtcore.load(tensorrt_python_plan(network))
+    message = str(e.value)
+    assert "tensor 'x' of <bytes> has the I/O format" in message
+    assert "only linear" in message and "--inputIOFormats" in message
+
+
+def test_host_resident_shape_tensor_input_is_refused() -> None:
+    def network(trt, builder, net, config) -> None:
+        x = net.add_input("x", trt.float32, (2, 3))
+        s = net.add_input("s", trt.int32, (2,))
+        shuffle = net.add_shuffle(x)
+        shuffle.set_input(1, s)  # `s` becomes a shape tensor: TensorRT wants it in host memory
+        y = shuffle.get_output(0)
+        y.name = "y"
+        net.mark_output(y)
+        profile = builder.create_optimization_profile()
+        if not hasattr(profile, "set_shape_input"):
+            pytest.skip("this TensorRT Python package has no IOptimizationProfile.set_shape_input")
+        profile.set_shape_input("s", (3, 2), (3, 2), (3, 2))
+        config.add_optimization_profile(profile)
+
+    with pytest.raises(trtcore.TensorRTError, match=r"tensor 's' of <bytes> lives in host memory"):
+        trtcore.load(tensorrt_python_plan(network))

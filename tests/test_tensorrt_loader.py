@@ -20,6 +20,8 @@ from trtcore import _core
 
 COMPILED = _core.compiled_info()
 MAJOR = COMPILED["tensorrt_major"]
+# The headers' minor: a library older than it is refused, so the fakes below claim at least this version.
+MINOR = int(COMPILED["tensorrt"].split(".")[1]) if MAJOR else 0
 needs_headers = pytest.mark.skipif(MAJOR is None, reason="trtcore was built without TensorRT headers")
 no_headers = pytest.mark.skipif(MAJOR is not None, reason="trtcore was built with TensorRT headers")
 REAL_TRT = _core.tensorrt_runtime_info([MAJOR])["found"] if MAJOR else False
@@ -103,6 +105,26 @@ def test_build_request_is_validated_before_any_library_is_needed(tmp_path: Path)
     mismatched = [{"x": {"min": [1, 3], "opt": [2, 3], "max": [4]}}]
     with pytest.raises(trtcore.ShapeError, match="profile 0, input 'x'"):
         _core.build_engine(request(onnx, profiles=mismatched), None, None)
+    with pytest.raises(trtcore.ArgumentError, match="unknown profiling verbosity 'loud'"):
+        _core.build_engine(request(onnx, profiling_verbosity="loud"), None, None)
+
+
+@needs_headers
+@pytest.mark.parametrize("overrides, words", [
+    ({"profiles": ["x:1x3"]}, r"'profiles'\[0\] has the wrong type \(str\)"),
+    ({"profiles": [{"x": [1, 3]}]}, r"'profiles'\[0\]\['x'\] has the wrong type \(list\)"),
+    ({"profiles": [{"x": {"min": [1], "opt": [1]}}]}, "lacks the key 'max'"),
+    ({"profiles": [{"x": {"min": [1], "opt": [1], "max": "4"}}]}, r"\['x'\]\['max'\] has the wrong type"),
+    ({"memory_pools": {"workspace": -1}}, r"'memory_pools'\['workspace'\] must be a non-negative number of bytes"),
+    ({"memory_pools": {"workspace": "1G"}}, r"'memory_pools'\['workspace'\] has the wrong type \(str\)"),
+    ({"memory_pools": {"workspace": True}}, r"'memory_pools'\['workspace'\] has the wrong type \(bool\)"),
+    ({"memory_pools": {"workspace": 2**64}}, r"'memory_pools'\['workspace'\] has the wrong type \(int\)"),
+])
+def test_malformed_request_values_are_argument_errors(tmp_path: Path, overrides: dict, words: str) -> None:
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    with pytest.raises(trtcore.ArgumentError, match=words):
+        _core.build_engine(request(onnx, **overrides), None, None)
 
 
 @needs_headers
@@ -137,6 +159,20 @@ void* createInferBuilder_INTERNAL(void* logger, int version) { (void)logger; (vo
 #endif
 """
 
+# libnvinfer_plugin's entry point keeps the logger it is given (as the real one does); fake_plugin_log logs through
+# it later, calling ILogger::log through the vtable: slot 0 in 10.x; in 11.x ILogger derives IVersionedInterface,
+# whose getAPILanguage, getInterfaceInfo and destructor (two slots) come first, so log is slot 4.
+FAKE_NVINFER_PLUGIN = r"""
+#include <stdbool.h>
+static void* g_logger;
+bool initLibNvInferPlugins(void* logger, const char* ns) { (void)ns; g_logger = logger; return true; }
+void fake_plugin_log(const char* msg) {
+    typedef void (*LogFn)(void* self, int severity, const char* msg);
+    void** vtable = *(void***)g_logger;
+    ((LogFn)vtable[LOG_SLOT])(g_logger, 2 /* Severity::kWARNING */, msg);
+}
+"""
+
 FAKE_PLUGIN = r"""
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,7 +196,7 @@ def fake_nvinfer(folder: Path, version: int, factories: bool) -> Path:
     return compile_shared(FAKE_NVINFER, folder / f"libnvinfer.so.{MAJOR}", *defines)
 
 
-def run_python(code: str, lib_dir: Path, **env: str) -> dict:
+def run_python(code: str, lib_dir: Path, cwd: Path | None = None, **env: str) -> dict:
     """Runs `code` (which sets `result`) in a fresh interpreter; returns the result or the exception raised."""
     wrapper = textwrap.dedent(
         """
@@ -176,7 +212,7 @@ def run_python(code: str, lib_dir: Path, **env: str) -> dict:
     ).format(body=textwrap.indent(textwrap.dedent(code), "    "))
     environment = {**os.environ, "TRTCORE_TENSORRT_LIB_DIR": str(lib_dir), **env}
     proc = subprocess.run([sys.executable, "-c", wrapper], env=environment, capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=60, check=False, cwd=cwd)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -189,13 +225,26 @@ def test_library_of_another_major_is_refused(tmp_path: Path) -> None:
     out = run_python("result = trtcore.load(b'plan')", tmp_path)
     assert out["type"] == "TensorRTError", out
     assert f"{lib} is TensorRT {other}.3.1" in out["message"]
-    assert f"compiled against TensorRT {MAJOR}.x headers" in out["message"]
+    assert f"compiled against TensorRT {MAJOR}.x headers ({MAJOR}.{MINOR})" in out["message"]
+
+
+@needs_headers
+@needs_cc
+@pytest.mark.skipif(MINOR == 0, reason="the headers are an x.0 release: no older minor of their major exists")
+def test_library_older_than_the_headers_is_refused_naming_both_versions(tmp_path: Path) -> None:
+    lib = fake_nvinfer(tmp_path, MAJOR * 10000 + (MINOR - 1) * 100 + 4, factories=True)
+    out = run_python("result = trtcore.load(b'plan')", tmp_path)
+    assert out["type"] == "TensorRTError", out
+    assert f"{lib} is TensorRT {MAJOR}.{MINOR - 1}.4, older than the TensorRT {MAJOR}.{MINOR} headers" in out["message"]
+    assert f"install TensorRT {MAJOR}.{MINOR} or a newer {MAJOR}.x" in out["message"]
+    out = run_python("result = _core.tensorrt_version()", tmp_path)
+    assert out["type"] == "TensorRTError" and "older than" in out["message"], out
 
 
 @needs_headers
 @needs_cc
 def test_library_without_entry_points_is_not_tensorrt(tmp_path: Path) -> None:
-    fake_nvinfer(tmp_path, MAJOR * 10000 + 1, factories=False)
+    fake_nvinfer(tmp_path, MAJOR * 10000 + MINOR * 100 + 1, factories=False)
     out = run_python("result = trtcore.load(b'plan')", tmp_path)
     assert out["type"] == "TensorRTNotFound", out
     assert "has no symbol createInferRuntime_INTERNAL" in out["message"]
@@ -204,8 +253,9 @@ def test_library_without_entry_points_is_not_tensorrt(tmp_path: Path) -> None:
 @needs_headers
 @needs_cc
 def test_failing_factories_raise_tensorrt_error(tmp_path: Path) -> None:
-    fake_nvinfer(tmp_path, MAJOR * 10000 + 7 * 100 + 2, factories=True)
-    assert run_python("result = _core.tensorrt_version()", tmp_path)["result"] == f"{MAJOR}.7.2"
+    # A newer minor than the headers' loads (TensorRT keeps its ABI within a major).
+    fake_nvinfer(tmp_path, MAJOR * 10000 + (MINOR + 1) * 100 + 2, factories=True)
+    assert run_python("result = _core.tensorrt_version()", tmp_path)["result"] == f"{MAJOR}.{MINOR + 1}.2"
     out = run_python("result = trtcore.load(b'plan')", tmp_path)
     assert out["type"] == "TensorRTError" and "could not create a runtime" in out["message"], out
     out = run_python("result = _core.merge_timing_caches([b'x'])", tmp_path)
@@ -216,7 +266,7 @@ def test_failing_factories_raise_tensorrt_error(tmp_path: Path) -> None:
 @needs_cc
 @pytest.mark.skipif(REAL_TRT, reason="a real libnvinfer_plugin would be found beside the real libnvinfer")
 def test_build_loads_plugins_then_reports_missing_standard_plugins(tmp_path: Path) -> None:
-    fake_nvinfer(tmp_path, MAJOR * 10000 + 1, factories=True)
+    fake_nvinfer(tmp_path, MAJOR * 10000 + MINOR * 100 + 1, factories=True)
     plugin = compile_shared(FAKE_PLUGIN, tmp_path / "libmyplugin.so")
     marker = tmp_path / "marker.txt"
     onnx = tmp_path / "m.onnx"
@@ -242,3 +292,62 @@ def test_build_loads_plugins_then_reports_missing_standard_plugins(tmp_path: Pat
     """
     kind, message = run_python(code, tmp_path)["result"]
     assert kind == "FileError" and "cannot load plugin library" in message and "nope.so" in message
+
+
+@needs_headers
+@needs_cc
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvinfer is installed here")
+def test_a_plugin_path_without_a_slash_is_a_file_in_the_working_folder(tmp_path: Path) -> None:
+    fake_nvinfer(tmp_path, MAJOR * 10000 + MINOR * 100 + 1, factories=True)
+    compile_shared(FAKE_PLUGIN, tmp_path / "libmyplugin.so")
+    marker = tmp_path / "marker.txt"
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    code = """
+    try:
+        _core.build_engine({r!r}, None, None)
+    except trtcore.Error as e:
+        result = [type(e).__name__, str(e)]
+    """
+    # dlopen("libmyplugin.so") alone would search the loader path and miss the file in the working folder.
+    kind, message = run_python(code.format(r=request(onnx, plugins=["libmyplugin.so"])), tmp_path, cwd=tmp_path,
+                               FAKE_PLUGIN_MARKER=str(marker))["result"]
+    assert marker.read_text() == "loaded", (kind, message)
+    assert kind == "TensorRTError" and "could not create a builder" in message
+    # ...and a bare name is never looked up on the loader path: libc.so.6 is there, but not in this folder.
+    kind, message = run_python(code.format(r=request(onnx, plugins=["libc.so.6"])), tmp_path, cwd=tmp_path)["result"]
+    assert kind == "FileError" and "cannot load plugin library libc.so.6" in message and "./libc.so.6" in message
+
+
+@needs_headers
+@needs_cc
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvinfer_plugin would be found beside the real libnvinfer")
+def test_plugin_library_logs_through_a_logger_that_outlives_the_build(tmp_path: Path) -> None:
+    fake_nvinfer(tmp_path, MAJOR * 10000 + MINOR * 100 + 1, factories=True)
+    plugin = compile_shared(FAKE_NVINFER_PLUGIN, tmp_path / f"libnvinfer_plugin.so.{MAJOR}",
+                            f"LOG_SLOT={4 if MAJOR >= 11 else 0}")
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    code = f"""
+    import ctypes, logging
+    records = []
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append([record.name, record.levelname, record.getMessage()])
+    logging.getLogger("trtcore.tensorrt").addHandler(Keep())
+    build_logs = []
+    try:
+        _core.build_engine({request(onnx)!r}, None, lambda sev, msg: build_logs.append(msg))
+    except trtcore.TensorRTError as e:
+        failure = str(e)
+    def churn(depth):  # reuse the stack the build ran on, as later calls would
+        return 0 if depth == 0 else churn(depth - 1) + len(str(list(range(depth))))
+    churn(200)
+    ctypes.CDLL({str(plugin)!r}).fake_plugin_log(b"late plugin message")
+    result = [failure, records, build_logs]
+    """
+    failure, records, build_logs = run_python(code, tmp_path)["result"]
+    assert "could not create a builder" in failure  # the build got past initLibNvInferPlugins, then failed
+    assert not any("standard plugins are unavailable" in m for m in build_logs), build_logs
+    # The build is over; the logger libnvinfer_plugin kept still works and forwards to Python's logging.
+    assert ["trtcore.tensorrt", "WARNING", "late plugin message"] in records, records

@@ -60,15 +60,22 @@ const char* severity_word(Severity s) {
 
 // TensorRT's warnings while loading/running an engine go to Python's logging ("trtcore.tensorrt"). Errors are
 // not logged: they are in the exception raised. Holds no Python object, so it is safe on any thread.
-void python_logging_sink(Severity s, const std::string& message) {
-    if (s == Severity::kERROR || s == Severity::kINTERNAL_ERROR || !Py_IsInitialized()) return;
+void log_to_python(Severity s, const std::string& message) {
+    if (!Py_IsInitialized()) return;  // TensorRT may log while the process exits
     py::gil_scoped_acquire gil;
     try {
-        const int level = s == Severity::kWARNING ? 30 : s == Severity::kINFO ? 20 : 10;
+        const int level = s == Severity::kERROR || s == Severity::kINTERNAL_ERROR ? 40
+                          : s == Severity::kWARNING                                ? 30
+                          : s == Severity::kINFO                                   ? 20
+                                                                                   : 10;
         py::module_::import("logging").attr("getLogger")("trtcore.tensorrt").attr("log")(level, message);
     } catch (py::error_already_set& e) {
         e.discard_as_unraisable("trtcore TensorRT log");
     }
+}
+
+void python_logging_sink(Severity s, const std::string& message) {
+    if (s != Severity::kERROR && s != Severity::kINTERNAL_ERROR) log_to_python(s, message);
 }
 
 py::object item(const py::dict& request, const char* key) {
@@ -76,16 +83,21 @@ py::object item(const py::dict& request, const char* key) {
     return request[key];
 }
 
-// A request value as T; ArgumentError naming the key when it has the wrong type.
+// `v` as T; ArgumentError naming `what` (e.g. "'flags'") when it has the wrong type.
 template <typename T>
-T value(const py::dict& request, const char* key) {
-    const py::object v = item(request, key);
+T cast_as(const py::handle& v, const std::string& what) {
     try {
         return v.cast<T>();
     } catch (const std::exception&) {  // py::cast_error, or py::type_error for py:: object types
-        throw ArgumentError(std::string("build request: '") + key + "' has the wrong type (" +
+        throw ArgumentError("build request: " + what + " has the wrong type (" +
                             std::string(py::str(py::type::of(v).attr("__name__"))) + ")");
     }
+}
+
+// A request value as T; ArgumentError naming the key when it has the wrong type.
+template <typename T>
+T value(const py::dict& request, const char* key) {
+    return cast_as<T>(item(request, key), std::string("'") + key + "'");
 }
 
 std::string text(const py::dict& request, const char* key) { return py::str(item(request, key)); }
@@ -94,17 +106,33 @@ trt::BuildRequest to_request(const py::dict& d) {
     trt::BuildRequest r;
     r.onnx_path = text(d, "onnx_path");
     r.flags = value<std::vector<std::string>>(d, "flags");
-    for (const auto& profile : value<py::list>(d, "profiles")) {
+    const auto profiles = value<py::list>(d, "profiles");
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+        const std::string where = "'profiles'[" + std::to_string(i) + "]";
         std::vector<std::pair<std::string, ProfileShape>> shapes;
-        for (const auto& [name, mmo] : profile.cast<py::dict>()) {
-            const auto m = mmo.cast<py::dict>();
-            shapes.emplace_back(py::str(name), ProfileShape{value<Shape>(m, "min"), value<Shape>(m, "opt"),
-                                                            value<Shape>(m, "max")});
+        for (const auto& [name, mmo] : cast_as<py::dict>(profiles[i], where)) {
+            const std::string input = py::str(name);
+            const auto m = cast_as<py::dict>(mmo, where + "['" + input + "']");
+            auto shape = [&](const char* key) {
+                return cast_as<Shape>(item(m, key), where + "['" + input + "']['" + key + "']");
+            };
+            shapes.emplace_back(input, ProfileShape{shape("min"), shape("opt"), shape("max")});
         }
         r.profiles.push_back(std::move(shapes));
     }
     for (const auto& [name, bytes] : value<py::dict>(d, "memory_pools")) {
-        r.memory_pools.emplace_back(py::str(name), bytes.cast<std::uint64_t>());
+        const std::string pool = py::str(name);
+        const std::string what = "'memory_pools'['" + pool + "']";
+        if (py::isinstance<py::bool_>(bytes) || !py::isinstance<py::int_>(bytes)) {  // a bool is not a size
+            throw ArgumentError("build request: " + what + " has the wrong type (" +
+                                std::string(py::str(py::type::of(bytes).attr("__name__"))) +
+                                "); expected a number of bytes (int)");
+        }
+        if (bytes < py::int_(0)) {
+            throw ArgumentError("build request: " + what + " must be a non-negative number of bytes, not " +
+                                std::string(py::str(bytes)));
+        }
+        r.memory_pools.emplace_back(pool, cast_as<std::uint64_t>(bytes, what));
     }
     r.builder_optimization_level = value<int>(d, "builder_optimization_level");
     r.max_aux_streams = value<int>(d, "max_aux_streams");
@@ -292,6 +320,9 @@ void bind_tensorrt(py::module_& m) {
                 c.enqueue(reinterpret_cast<void*>(stream));
             },
             py::arg("stream"));
+
+    // libnvinfer_plugin logs through one process-wide logger (see Library::plugin_logger): into Python's logging.
+    trt::Library::plugin_logger().set_sink(log_to_python);
 
     m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none(),
           "ONNX → plan per the build contract (docs/tensorrt.md). Releases the GIL while TensorRT builds.");

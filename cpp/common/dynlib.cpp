@@ -30,14 +30,15 @@ std::unique_ptr<DynamicLibrary> DynamicLibrary::open(const std::string& soname,
             return std::make_unique<DynamicLibrary>(Key{}, handle, loaded_path(handle, candidate));
         }
         const char* why = dlerror();
-        tried.push_back(candidate + (candidate == soname ? " (system loader path)" : "") + ": " +
+        const bool searched = candidate == soname && soname.find('/') == std::string::npos;  // dlopen(3)'s rule
+        tried.push_back(candidate + (searched ? " (system loader path)" : "") + ": " +
                         (why != nullptr ? why : "not found"));
     }
     return nullptr;
 }
 
 DynamicLibrary::~DynamicLibrary() {
-    if (handle_ != nullptr) dlclose(handle_);
+    if (handle_ != nullptr && !keep_loaded_) dlclose(handle_);
 }
 
 void* DynamicLibrary::symbol(const char* name) const { return dlsym(handle_, name); }

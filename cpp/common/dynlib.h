@@ -21,6 +21,10 @@ public:
     void* symbol(const char* name) const;
     // The file the loader actually opened (resolved through dladdr/dlinfo where possible).
     const std::string& path() const { return path_; }
+    // The destructor then leaves the library mapped for the rest of the process. TensorRT's libraries need this:
+    // libnvinfer's plugin registry points into plugin libraries, and TensorRT's own teardown at exit may run after
+    // ours, so unloading any of them can crash the process at exit.
+    void keep_loaded() { keep_loaded_ = true; }
 
     struct Key {  // only open() can make one: keeps the constructor usable by std::make_unique alone
     private:
@@ -32,6 +36,7 @@ public:
 private:
     void* handle_;
     std::string path_;
+    bool keep_loaded_ = false;
 };
 
 }  // namespace trtcore

@@ -43,6 +43,7 @@ TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors) {
     for (int major : majors) {
         auto lib = DynamicLibrary::open("libnvinfer.so." + std::to_string(major), folders, info.tried);
         if (!lib) continue;
+        lib->keep_loaded();  // never unload TensorRT (DynamicLibrary::keep_loaded says why)
         info.found = true;
         info.path = lib->path();
         using VersionFn = int32_t (*)();
@@ -63,7 +64,10 @@ std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, i
     std::vector<std::string> tried;
     const std::string soname = "lib" + name + ".so." + std::to_string(major);
     auto lib = DynamicLibrary::open(soname, tensorrt_search_folders(), tried);
-    if (lib) return lib;
+    if (lib) {
+        lib->keep_loaded();  // never unload TensorRT (DynamicLibrary::keep_loaded says why)
+        return lib;
+    }
     std::ostringstream msg;
     msg << "TensorRT library " << soname << " was not found (this trtcore was compiled against TensorRT " << major
         << ".x headers). Looked in:";

@@ -26,7 +26,7 @@ struct TensorRTLibraryInfo {
 // getInferLibVersion. Never throws.
 TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors);
 
-// Opens lib<name>.so.<major> from the search folders, or throws TensorRTNotFound listing where it looked and
+// Opens lib<name>.so.<major> from the search folders, marked keep_loaded (never dlclosed), or throws TensorRTNotFound listing where it looked and
 // how to install TensorRT.
 std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major);
 

@@ -188,7 +188,7 @@ Ptr<nvinfer1::ITimingCache> attach_timing_cache(const BuildRequest& r, nvinfer1:
 void load_plugins(const BuildRequest& r, Library& library, Logger& logger) {
     for (const auto& path : r.plugins) library.load_plugin_library(path);
     try {
-        library.init_plugins(logger);  // TensorRT's own plugins, which some ONNX operators map onto
+        library.init_plugins();  // TensorRT's own plugins, which some ONNX operators map onto
     } catch (const Error& e) {
         logger.log(Severity::kWARNING, (std::string("TensorRT's standard plugins are unavailable: ") + e.what())
                                            .c_str());

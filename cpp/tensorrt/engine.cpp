@@ -54,10 +54,20 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
     auto logger = std::make_shared<Logger>(nvinfer1::ILogger::Severity::kWARNING, std::move(sink));
     std::shared_ptr<nvinfer1::IRuntime> runtime = library.create_runtime(*logger);
     runtime->setEngineHostCodeAllowed(allow_host_code);
+    // A plan using TensorRT's standard plugins deserializes only once they are registered (trtexec registers them
+    // always). Most plans use none, so a missing libnvinfer_plugin is only mentioned if deserializing fails.
+    std::string plugins_missing;
+    try {
+        library.init_plugins();
+    } catch (const Error& e) {
+        plugins_missing = e.what();
+        plugins_missing = plugins_missing.substr(0, plugins_missing.find('\n'));
+    }
     Ptr<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(data, size));
     if (!engine) {
         std::string why = logger->take_errors();
         if (why.empty()) why = "TensorRT gave no reason";
+        if (!plugins_missing.empty()) why += " (TensorRT's standard plugins are not loaded: " + plugins_missing + ")";
         throw TensorRTError("cannot load TensorRT engine " + source + " (" + std::to_string(size) +
                             " bytes): " + why + ". " + version_hint());
     }
@@ -91,6 +101,7 @@ void Engine::read_tensors() {
         } else {
             continue;  // kNONE: not an I/O tensor
         }
+        check_supported_io(info.name, profiles);
         info.dtype = from_trt(engine_->getTensorDataType(name), "tensor '" + info.name + "' of " + source_);
         info.shape = from_trt(engine_->getTensorShape(name));
         const char* format = engine_->getTensorFormatDesc(name);
@@ -108,6 +119,26 @@ void Engine::read_tensors() {
     }
     std::stable_partition(tensors_.begin(), tensors_.end(),
                           [](const TensorInfo& t) { return t.io == TensorIO::kInput; });
+}
+
+// The runtime (cpp/runtime) gives every I/O tensor a dense device buffer of volume × element size. A vectorized
+// or channel-last format needs padded or reordered buffers, and a host-resident tensor (a shape tensor) needs host
+// memory: running such a plan would read and write out of bounds, so it is refused when loaded.
+void Engine::check_supported_io(const std::string& name, int32_t profiles) const {
+    const std::string what = "tensor '" + name + "' of " + source_;
+    if (engine_->getTensorLocation(name.c_str()) != nvinfer1::TensorLocation::kDEVICE) {
+        throw TensorRTError(what + " lives in host memory (TensorLocation::kHOST, e.g. a shape tensor): trtcore "
+                            "runs only plans whose inputs and outputs are all in device memory; make that value a "
+                            "constant of the model, or run this plan with TensorRT directly");
+    }
+    for (int32_t p = 0; p < std::max<int32_t>(profiles, 1); ++p) {
+        if (engine_->getTensorFormat(name.c_str(), p) == nvinfer1::TensorFormat::kLINEAR) continue;
+        const char* desc = engine_->getTensorFormatDesc(name.c_str(), p);
+        throw TensorRTError(what + " has the I/O format \"" + (desc != nullptr ? desc : "?") +
+                            "\" (optimization profile " + std::to_string(p) +
+                            "): trtcore supports only linear (row-major, not vectorized) I/O tensors; rebuild the "
+                            "engine without --inputIOFormats/--outputIOFormats, or with linear ones (e.g. fp16:chw)");
+    }
 }
 
 int64_t Engine::device_memory_size() const { return engine_->getDeviceMemorySizeV2(); }

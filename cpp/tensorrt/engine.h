@@ -22,7 +22,8 @@ class Engine {
 public:
     // Throws FileError (missing, unreadable, a folder), TensorRTError (an empty plan, or TensorRT refused
     // it: corrupt, truncated, another TensorRT version or GPU; the message carries TensorRT's words and the
-    // file name), TensorRTNotFound (no libnvinfer).
+    // file name; or an I/O tensor that is vectorized or host-resident, which the runtime cannot feed),
+    // TensorRTNotFound (no libnvinfer). Registers TensorRT's standard plugins first when libnvinfer_plugin exists.
     // `allow_host_code`: let TensorRT run host code embedded in the plan (version-compatible plans carry their
     // lean runtime that way). Off by default: enable it only for plans you trust.
     static std::shared_ptr<Engine> from_file(const std::string& path, Logger::Sink sink = {},
@@ -58,6 +59,8 @@ public:
 
 private:
     void read_tensors();
+    // TensorRTError unless tensor `name` is device-resident and linear in every profile.
+    void check_supported_io(const std::string& name, int32_t profiles) const;
 
     // Declaration order is destruction order reversed: the engine goes first, then the runtime, then the logger
     // both were created with (TensorRT requires the runtime to outlive its engines).

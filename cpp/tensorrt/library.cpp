@@ -2,6 +2,8 @@
 
 #include <NvInferVersion.h>
 
+#include <cstdio>
+
 #include "common/error.h"
 #include "common/trt_library.h"
 
@@ -34,13 +36,37 @@ Library& Library::get() {
     return library;
 }
 
+Logger& Library::plugin_logger() {
+    // Deliberately leaked: libnvinfer_plugin is never unloaded and may log while the process exits, after
+    // function-local statics are destroyed. One small object, once per process.
+    static Logger* const logger =
+        std::make_unique<Logger>(nvinfer1::ILogger::Severity::kWARNING,
+                                 [](nvinfer1::ILogger::Severity s, const std::string& msg) {
+                                     std::fprintf(stderr, "[TensorRT plugins] %s: %s\n", Logger::severity_name(s),
+                                                  msg.c_str());
+                                 })
+            .release();
+    return *logger;
+}
+
 Library::Library() : nvinfer_(open_tensorrt_library("nvinfer", NV_TENSORRT_MAJOR)) {
     version_ = symbol<VersionFn>(*nvinfer_, "getInferLibVersion")();
+    const std::string headers = std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR);
     if (version_ / 10000 != NV_TENSORRT_MAJOR) {
         throw TensorRTError(nvinfer_->path() + " is TensorRT " + format_version(version_) +
                             ", but this trtcore was compiled against TensorRT " + std::to_string(NV_TENSORRT_MAJOR) +
-                            ".x headers: install TensorRT " + std::to_string(NV_TENSORRT_MAJOR) +
-                            ".x or rebuild trtcore against the installed version's headers");
+                            ".x headers (" + headers + "): install TensorRT " + headers + " or a newer " +
+                            std::to_string(NV_TENSORRT_MAJOR) +
+                            ".x, or rebuild trtcore against the installed version's headers");
+    }
+    // The headers' inline wrappers call whatever their minor declares; an older library may lack some of it (a
+    // missing vtable slot is undefined behaviour, not an error), so an older minor is refused up front.
+    if ((version_ / 100) % 100 < NV_TENSORRT_MINOR) {
+        throw TensorRTError(nvinfer_->path() + " is TensorRT " + format_version(version_) +
+                            ", older than the TensorRT " + headers +
+                            " headers this trtcore was compiled against: install TensorRT " + headers +
+                            " or a newer " + std::to_string(NV_TENSORRT_MAJOR) +
+                            ".x, or rebuild trtcore against the installed version's headers (TensorRT_ROOT=...)");
     }
 }
 
@@ -73,11 +99,11 @@ Ptr<nvonnxparser::IParser> Library::create_parser(nvinfer1::INetworkDefinition& 
     return parser;
 }
 
-void Library::init_plugins(nvinfer1::ILogger& logger) {
+void Library::init_plugins() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (plugins_initialised_) return;
     if (!plugins_) plugins_ = open_tensorrt_library("nvinfer_plugin", NV_TENSORRT_MAJOR);
-    if (!symbol<PluginInitFn>(*plugins_, "initLibNvInferPlugins")(&logger, "")) {
+    if (!symbol<PluginInitFn>(*plugins_, "initLibNvInferPlugins")(&plugin_logger(), "")) {
         throw TensorRTError("initLibNvInferPlugins failed in " + plugins_->path());
     }
     plugins_initialised_ = true;
@@ -88,13 +114,16 @@ void Library::load_plugin_library(const std::string& path) {
     for (const auto& loaded : user_plugins_) {
         if (loaded.first == path) return;
     }
+    // dlopen searches the loader path for a name without '/': "./" keeps it the file the user named.
+    const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
     std::vector<std::string> tried;
-    auto lib = DynamicLibrary::open(path, {}, tried);
+    auto lib = DynamicLibrary::open(file, {}, tried);
     if (!lib) {
         std::string why;
         for (const auto& t : tried) why += (why.empty() ? "" : "; ") + t;
         throw FileError("cannot load plugin library " + path + ": " + why);
     }
+    lib->keep_loaded();  // TensorRT's plugin registry points into it until the process ends
     user_plugins_.emplace_back(path, std::move(lib));
 }
 

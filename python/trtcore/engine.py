@@ -171,7 +171,8 @@ class Engine:
 
     def inspect(self) -> dict[str, Any]:
         """Layer information from TensorRT's engine inspector, parsed from its JSON. Engines built with
-        ``profiling_verbosity="detailed"`` describe each layer; others list layer names only.
+        ``BuildConfig(profiling_verbosity="detailed")`` (``trtcore build --profilingVerbosity=detailed``) describe
+        each layer; others list layer names only.
 
         >>> eng.inspect()["Layers"]  # doctest: +SKIP
         ['conv1 + relu1', ...]

@@ -69,7 +69,11 @@ class BuildPlan:
     notes: list[str] = field(default_factory=list)
 
     def request(self, onnx_path: Path | None = None, timing_cache: bytes | None = None) -> dict[str, Any]:
-        """The ``_core.build_engine`` request (build_contract.md), all keys present."""
+        """The ``_core.build_engine`` request (build_contract.md), all keys present.
+
+        Plugin paths are made absolute: the C++ side ``dlopen``s them, and ``dlopen`` searches the loader path (not
+        the working folder) for a name without ``/``, so ``--plugins libfoo.so`` could load another library.
+        """
         cfg = self.config
         return {
             "onnx_path": str(onnx_path or self.onnx),
@@ -80,8 +84,9 @@ class BuildPlan:
             "max_aux_streams": cfg.max_aux_streams,
             "hardware_compatibility_level": cfg.hardware_compatibility_level,
             "timing_cache": timing_cache,
-            "plugins": [str(p) for p in cfg.plugins],
+            "plugins": [str(Path(p).resolve()) for p in cfg.plugins],
             "verbose": cfg.verbose,
+            "profiling_verbosity": cfg.profiling_verbosity,  # None: TensorRT's default (layer_names_only)
         }
 
     def format(self) -> str:
@@ -99,6 +104,8 @@ class BuildPlan:
             lines.append(f"cache      {cfg.timing_cache_file} ({state}; saved after the build)")
         if cfg.plugins:
             lines.append("plugins    " + ", ".join(map(str, cfg.plugins)))
+        if cfg.profiling_verbosity is not None:
+            lines.append(f"profiling  {cfg.profiling_verbosity}")
         lines.append(f"engine     {cfg.save_engine or '(returned, not saved)'}")
         lines += [f"note       {n}" for n in self.notes]
         return "\n".join(lines)

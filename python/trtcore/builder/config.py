@@ -26,6 +26,10 @@ POOL_NAMES = {"workspace": "workspace", "dlaSRAM": "dla_managed_sram", "dlaLocal
 # trtexec's --hardwareCompatibilityLevel values (case-insensitive) → the contract's names.
 HARDWARE_LEVELS = {"none": "none", "ampere+": "ampere_plus", "samecomputecapability": "same_compute_capability",
                    "ampere_plus": "ampere_plus", "same_compute_capability": "same_compute_capability"}
+# trtexec's --profilingVerbosity values: how much the plan records about its layers (Engine.inspect shows it).
+PROFILING_VERBOSITIES = ("layer_names_only", "detailed", "none")
+# trtexec still accepts these deprecated spellings (with a warning); so does trtcore (with a notice).
+_PROFILING_ALIASES = {"default": "layer_names_only", "verbose": "detailed"}
 _UNITS = {"": 2**20, "B": 1, "K": 2**10, "KB": 2**10, "KIB": 2**10, "M": 2**20, "MB": 2**20, "MIB": 2**20,
           "G": 2**30, "GB": 2**30, "GIB": 2**30}
 _SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*$")
@@ -93,6 +97,8 @@ class BuildConfig:
     version_compatible: bool = False
     exclude_lean_runtime: bool = False
     refit: bool = False
+    # None: TensorRT's default (layer_names_only); "detailed" makes Engine.inspect() describe every layer.
+    profiling_verbosity: str | None = None
     plugins: list[Path] = field(default_factory=list)
     verbose: bool = False
     save_engine: Path | None = None
@@ -119,6 +125,14 @@ class BuildConfig:
             raise ArgumentError(f"hardware_compatibility_level {self.hardware_compatibility_level!r} is unknown; "
                                 "use none, ampere+ or sameComputeCapability")
         self.hardware_compatibility_level = level
+        alias = _PROFILING_ALIASES.get(str(self.profiling_verbosity))
+        if alias is not None:
+            self.notices.append(f"--profilingVerbosity={self.profiling_verbosity} is deprecated (as in trtexec); "
+                                f"using {alias}")
+            self.profiling_verbosity = alias
+        if self.profiling_verbosity is not None and self.profiling_verbosity not in PROFILING_VERBOSITIES:
+            raise ArgumentError(f"profiling_verbosity (--profilingVerbosity) {self.profiling_verbosity!r} is unknown; "
+                                f"use {', '.join(PROFILING_VERBOSITIES)}")
         for key, size in self.memory_pools.items():
             if key not in POOL_NAMES.values():
                 raise ArgumentError(f"memory pool {key!r} is unknown; known: {', '.join(POOL_NAMES.values())}")
@@ -171,7 +185,10 @@ class BuildConfig:
                                           shape_strings.get("max_shapes"), shape_strings.get("shapes"), cfg.notices)
             if profile is not None:
                 cfg.profiles.insert(0, profile)
-        return cfg.validate()
+        try:
+            return cfg.validate()
+        except ArgumentError as e:
+            raise ArgumentError(f"{where}: {e}") from e
 
     @classmethod
     def from_toml(cls, path: str | Path) -> BuildConfig:
@@ -224,7 +241,7 @@ class BuildConfig:
         for name in ("fp16", "bf16", "int8", "fp8", "best", "no_tf32", "strongly_typed", "keep_io_types",
                      "version_compatible", "exclude_lean_runtime", "refit", "verbose",
                      "builder_optimization_level", "max_aux_streams", "hardware_compatibility_level",
-                     "target_major"):
+                     "profiling_verbosity", "target_major"):
             value = getattr(args, name, None)
             if value is not None:
                 setattr(cfg, name, value)
@@ -272,6 +289,7 @@ _ALIASES = {
     "builderOptimizationLevel": "builder_optimization_level", "maxAuxStreams": "max_aux_streams",
     "hardwareCompatibilityLevel": "hardware_compatibility_level", "versionCompatible": "version_compatible",
     "vc": "version_compatible", "excludeLeanRuntime": "exclude_lean_runtime", "saveEngine": "save_engine",
+    "profilingVerbosity": "profiling_verbosity",
     "targetMajor": "target_major",
 }
 
@@ -288,7 +306,7 @@ def _coerce(annotation: Any, value: Any, where: str, key: str, base_dir: Path | 
         return _expect(value, bool, where, key)
     if ann.startswith("int"):
         return _expect(value, int, where, key)
-    if ann == "str":
+    if ann in ("str", "str | None"):
         return _expect(value, str, where, key)
     if ann.startswith("Path"):
         return _path(_expect(value, str, where, key), base_dir)

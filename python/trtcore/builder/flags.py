@@ -89,5 +89,8 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
     flag("--vc", "version_compatible", "same as --versionCompatible")
     flag("--excludeLeanRuntime", "exclude_lean_runtime", "leave the lean runtime out of a version-compatible plan")
     flag("--refit", "refit", "refittable engine")
+    b.add_argument("--profilingVerbosity", dest="profiling_verbosity", metavar="MODE",
+                   help="layer_names_only | detailed | none: what the plan records about its layers "
+                        "(default layer_names_only; detailed: Engine.inspect() describes every layer)")
     b.add_argument("--plugins", dest="plugins", action="append", metavar="LIB", help="plugin library to load")
     flag("--verbose", "verbose", "TensorRT's verbose log")
