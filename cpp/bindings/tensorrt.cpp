@@ -169,29 +169,37 @@ const char* event_name(trt::ProgressEvent e) {
 // Ctrl-C during a build. Python runs its SIGINT handler only on the main thread between bytecodes, which never
 // happens while the main thread waits in buildSerializedNetwork, and TensorRT may call the progress monitor on
 // another thread. So, for the build's duration, a C-level handler records the signal and the progress monitor
-// cancels the build at its next step; the caller then gets KeyboardInterrupt.
-std::atomic<bool> g_sigint{false};
-extern "C" void record_sigint(int) { g_sigint.store(true); }
+// cancels the build at its next step; the caller then gets KeyboardInterrupt. Only a build on Python's main thread
+// (where Python delivers Ctrl-C) is cancelled: builds on other threads keep their own, never-set flag. (The Python
+// layer's own handler covers the moments just before and after this call.)
+std::atomic<std::atomic<bool>*> g_main_build_cancel{nullptr};  // lock-free pointer: safe in a signal handler
+extern "C" void record_sigint(int) {
+    if (auto* flag = g_main_build_cancel.load()) flag->store(true);
+}
 
 class SigintCancels {
 public:
     SigintCancels() {
-        g_sigint.store(false);
         auto threading = py::module_::import("threading");
         if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;  // signals go to main
         struct sigaction action {};
         action.sa_handler = record_sigint;
         sigemptyset(&action.sa_mask);
+        g_main_build_cancel.store(&cancel_);
         installed_ = sigaction(SIGINT, &action, &previous_) == 0;
+        if (!installed_) g_main_build_cancel.store(nullptr);
     }
     ~SigintCancels() {
-        if (installed_) sigaction(SIGINT, &previous_, nullptr);
+        if (!installed_) return;
+        sigaction(SIGINT, &previous_, nullptr);
+        g_main_build_cancel.store(nullptr);
     }
     SigintCancels(const SigintCancels&) = delete;
     SigintCancels& operator=(const SigintCancels&) = delete;
-    bool interrupted() const { return g_sigint.load(); }
+    bool interrupted() const { return cancel_.load(); }
 
 private:
+    std::atomic<bool> cancel_{false};
     struct sigaction previous_ {};
     bool installed_ = false;
 };
@@ -202,9 +210,10 @@ py::dict build(const py::dict& request, const py::object& progress, const py::ob
     // and no reference count is touched on TensorRT's threads without the GIL.
     const py::handle progress_h = progress, log_h = log;
     const bool has_progress = !progress.is_none();
-    trt::ProgressFn progress_fn = [progress_h, has_progress](trt::ProgressEvent e, const char* phase,
-                                                              const char* parent, int32_t value) {
-        if (g_sigint.load()) return false;  // Ctrl-C: cancel at this step
+    const SigintCancels sigint;
+    trt::ProgressFn progress_fn = [progress_h, has_progress, &sigint](trt::ProgressEvent e, const char* phase,
+                                                                       const char* parent, int32_t value) {
+        if (sigint.interrupted()) return false;  // Ctrl-C: cancel at this step
         if (!has_progress) return true;
         {
             py::gil_scoped_acquire gil;
@@ -222,7 +231,6 @@ py::dict build(const py::dict& request, const py::object& progress, const py::ob
         };
     }
     trt::BuildResult result;
-    SigintCancels sigint;
     try {
         py::gil_scoped_release release;
         result = trt::build_engine(r, progress_fn, std::move(log_fn));
