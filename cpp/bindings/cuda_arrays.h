@@ -1,0 +1,59 @@
+// Arrays across the Python boundary for the executor: feeds (numpy, __cuda_array_interface__, DLPack) into
+// InputArrays, outputs into numpy arrays or DeviceArrays that torch/cupy/jax take without a copy.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cuda/buffer.h"
+#include "cuda/stream.h"
+#include "runtime/executor.h"
+
+namespace trtcore::bindings {
+
+// numpy's dtype for `type`; DTypeError naming `what` when numpy has none.
+pybind11::dtype numpy_dtype(DataType type, const std::string& what);
+
+// A feed converted for Executor::run, with the Python objects the run reads.
+struct Feed {
+    std::vector<InputArray> arrays;
+    // What the run reads: host arrays (and their contiguous copies) are copied into staging inside run(), so they
+    // are needed only until it returns; CUDA arrays and DLPack owners are read by the GPU until the run completes.
+    std::vector<pybind11::object> keep_host;
+    std::vector<pybind11::object> keep_device;
+};
+
+
+// {name: array} → Feed. Host arrays must match the input's dtype (non-contiguous ones are copied once); CUDA arrays
+// must be C-contiguous; a CUDA array's producer stream is waited on. Errors name the input.
+Feed convert_feed(Executor& ex, const pybind11::object& obj, std::optional<cudaStream_t> stream);
+
+// "cpu" | "cuda" → Location; ArgumentError otherwise.
+Location parse_location(const std::string& device);
+
+// A CUDA array returned by the executor: owns (or shares) a device buffer, exposes it to torch/cupy/jax without a
+// copy through __cuda_array_interface__ and DLPack.
+struct DeviceArray {
+    std::shared_ptr<cuda::DeviceBuffer> buffer;
+    Shape shape;
+    DataType dtype = DataType::kFloat32;
+    std::size_t nbytes = 0;
+    int device = 0;
+    std::shared_ptr<cuda::Event> ready;  // async results: complete once this is reached; null when complete
+    cudaStream_t stream = nullptr;       // async results: the stream producing them
+};
+
+
+// DLPack export of `a` for a consumer on `stream` (None: the legacy default stream; -1: no ordering).
+pybind11::object dlpack_capsule(const DeviceArray& a, const pybind11::object& stream);
+// CUDA Array Interface v3 of `a`.
+pybind11::dict cuda_array_interface(const DeviceArray& a);
+// One output as a numpy array (owned copy or pinned staging view) or a DeviceArray.
+pybind11::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready, cudaStream_t stream);
+
+}  // namespace trtcore::bindings
