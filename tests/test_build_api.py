@@ -373,3 +373,30 @@ def test_log_callback_receives_tensorrt_messages_and_its_errors_do_not_escape(fa
     trtcore.build(resnet, BuildConfig(profiles=[Profile.from_spec_strings(opt="input:1x3x32x32")]),
                   log_callback=log_cb)
     assert seen == [("info", "parsing")]
+
+
+def test_merge_timing_caches_reads_all_and_writes_atomically(fake, tmp_path, monkeypatch):
+    from trtcore.builder import merge_timing_caches
+
+    seen = []
+    monkeypatch.setattr(_core, "merge_timing_caches", lambda blobs: (seen.append(blobs), b"".join(blobs))[1],
+                        raising=False)
+    a, b, out = tmp_path / "a.cache", tmp_path / "b.cache", tmp_path / "all.cache"
+    a.write_bytes(b"AA")
+    b.write_bytes(b"BB")
+    assert merge_timing_caches([a, b], out) == out and out.read_bytes() == b"AABB" and seen == [[b"AA", b"BB"]]
+    with pytest.raises(trtcore.FileError, match="missing.cache"):
+        merge_timing_caches([a, tmp_path / "missing.cache"], tmp_path / "x.cache")
+    assert not (tmp_path / "x.cache").exists()
+    with pytest.raises(trtcore.ArgumentError, match="at least one"):
+        merge_timing_caches([], out)
+
+
+def test_merge_timing_caches_without_tensorrt_says_so(tmp_path, monkeypatch):
+    from trtcore.builder import merge_timing_caches
+
+    info = dict(_core.compiled_info())
+    info.update(tensorrt=None, tensorrt_major=None)
+    monkeypatch.setattr(_core, "compiled_info", lambda: info)
+    with pytest.raises(trtcore.TensorRTNotFound):
+        merge_timing_caches([tmp_path / "a.cache"], tmp_path / "out.cache")

@@ -13,7 +13,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,12 @@ from trtcore.builder.config import BuildConfig, add_trtexec_arguments, describe_
 from trtcore.builder.onnx_info import ModelInfo, TensorInfo, describe
 from trtcore.builder.precision import ConversionReport, PrecisionPlan, convert_model, plan_precision
 from trtcore.builder.shapes import Profile, ShapeRange, parse_shape_spec, plan_profiles
-from trtcore.errors import BuildError, FileError, TensorRTNotFound
+from trtcore.errors import ArgumentError, BuildError, FileError, TensorRTNotFound
 
 __all__ = [
     "BuildConfig", "BuildPlan", "BuildReport", "ModelInfo", "PrecisionPlan", "Profile", "ProgressEvent",
     "ShapeRange", "TensorInfo", "add_trtexec_arguments", "build", "build_report", "describe", "parse_shape_spec",
-    "plan_build", "write_file_atomic",
+    "merge_timing_caches", "plan_build", "write_file_atomic",
 ]
 
 log = logging.getLogger(__name__)
@@ -350,3 +350,25 @@ def build(onnx: str | Path, config: BuildConfig | None = None, *, save_engine: s
     >>> engine = trtcore.build("resnet50.onnx", BuildConfig(fp16=True), save_engine="resnet50.engine")  # doctest: +SKIP
     """
     return build_report(onnx, config, save_engine=save_engine, progress=progress, log_callback=log_callback).engine
+
+
+def merge_timing_caches(sources: Sequence[str | Path], output: str | Path) -> Path:
+    """Merges TensorRT timing caches (e.g. from several build machines of one GPU kind) into ``output``, written
+    atomically; pass the result as ``--timingCacheFile`` to later builds. Uses TensorRT's ``ITimingCache::combine``.
+
+    >>> merge_timing_caches(["a.cache", "b.cache"], "all.cache")  # doctest: +SKIP
+    PosixPath('all.cache')
+    """
+    if _compiled_major() is None or not hasattr(_core, "merge_timing_caches"):
+        raise _tensorrt_missing()
+    if not sources:
+        raise ArgumentError("merge_timing_caches: give at least one timing cache file")
+    blobs = []
+    for source in map(Path, sources):
+        try:
+            blobs.append(source.read_bytes())
+        except OSError as e:
+            raise FileError(f"timing cache {source}: cannot read ({e.strerror or e})") from e
+    merged = _core.merge_timing_caches(blobs)
+    log.info("merged %d timing caches (%d bytes) into %s", len(blobs), len(merged), output)
+    return write_file_atomic(output, merged)
