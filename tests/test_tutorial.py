@@ -84,7 +84,7 @@ def test_bad_input_files_exit_2_naming_the_file(tmp_path: Path, image: Path) -> 
         "missing.ppm": ["--engine", engine, "--input", tmp_path / "missing.ppm", "--output", tmp_path / "o.ppm"],
         "truncated.ppm": ["--engine", engine, "--input", truncated, "--output", tmp_path / "o.ppm"],
         "missing.engine": ["--engine", tmp_path / "missing.engine", "--input", image, "--output", tmp_path / "o"],
-        "do not match": ["--engine", engine, "--input", image, "--output", tmp_path / "o.ppm",
+        "wants 11 x 6": ["--engine", engine, "--input", image, "--output", tmp_path / "o.ppm",
                          "--width", "11", "--height", "6"],
     }
     for expected, args in cases.items():

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "image/guide.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
 #include "image/preprocess.h"
@@ -103,16 +104,20 @@ trtcore::image::DataType image_type(trtcore::DataType t, const std::string& what
 }
 
 int run(const Options& o) {
-    const trtcore::image::Image image = trtcore::image::read_pnm(o.input);
-    if (image.channels != 3) {
-        throw trtcore::ArgumentError(o.input + " is a grey image; the model needs RGB (P3/P6)");
+    // The guide's flow and names: RGBImageReader → enqueueV3 (through the executor) → ArgmaxImageWriter. The input
+    // shape comes from --width/--height as in the guide, or else from the image itself.
+    int64_t height = 0, width = 0;
+    if (o.width) {
+        width = *o.width;
+        height = *o.height;
+    } else {
+        const trtcore::image::Image header = trtcore::image::read_pnm(o.input);
+        width = static_cast<int64_t>(header.width);
+        height = static_cast<int64_t>(header.height);
     }
-    const auto height = static_cast<int64_t>(image.height), width = static_cast<int64_t>(image.width);
-    if (o.width && (*o.width != width || *o.height != height)) {
-        throw trtcore::ArgumentError("--width " + std::to_string(*o.width) + " --height " +
-                                     std::to_string(*o.height) + " do not match " + o.input + ", which is " +
-                                     std::to_string(width) + "x" + std::to_string(height));
-    }
+    trtcore::image::RGBImageReader reader(o.input, {1, 3, height, width}, {0.485f, 0.456f, 0.406f},
+                                          {0.229f, 0.224f, 0.225f});
+    reader.read();  // FormatError/FileError, or ShapeError naming the file when it is grey or not W x H
 
     trtcore::trt::Logger::Sink sink;
     if (o.verbose) {
@@ -134,8 +139,7 @@ int run(const Options& o) {
                                      "and one output");
     }
 
-    const std::vector<float> chw = trtcore::image::normalize(image, {0.485f, 0.456f, 0.406f},
-                                                             {0.229f, 0.224f, 0.225f});
+    const std::vector<float> chw = reader.process();
     trtcore::Executor executor(context, std::nullopt, /*cuda_graph=*/false);
     trtcore::InputArray in;
     in.name = input->name;
@@ -174,19 +178,24 @@ int run(const Options& o) {
         labels = argmax_labels.data();
         label_type = trtcore::image::DataType::kInt64;
     }
-    std::vector<std::uint8_t> rgb(count * 3);
+    if (label_type == trtcore::image::DataType::kUInt8) {  // the writer takes the guide's int32/int64 ids
+        const auto* ids = static_cast<const std::uint8_t*>(labels);
+        argmax_labels.assign(ids, ids + count);
+        labels = argmax_labels.data();
+        label_type = trtcore::image::DataType::kInt64;
+    }
+    trtcore::image::ArgmaxImageWriter writer(o.output, {1, 1, height, width});  // the guide's 21-class palette
     try {
-        trtcore::image::colorize(labels, label_type, count, trtcore::image::guide_palette(), rgb.data());
+        if (label_type == trtcore::image::DataType::kInt64) {
+            writer.process(static_cast<const std::int64_t*>(labels));
+        } else {
+            writer.process(static_cast<const std::int32_t*>(labels));
+        }
     } catch (const trtcore::ArgumentError& e) {  // a class id the palette lacks: the model, not the user's input
         throw trtcore::Error(std::string("the engine's output does not fit the guide's 21-class palette: ") +
                              e.what());
     }
-    trtcore::image::ImageView view;
-    view.data = rgb.data();
-    view.width = static_cast<std::size_t>(width);
-    view.height = static_cast<std::size_t>(height);
-    view.channels = 3;
-    trtcore::image::write_pnm(o.output, view);
+    writer.write();
     std::printf("segmentation_tutorial: %s (%ldx%ld) -> %s\n", o.input.c_str(), static_cast<long>(width),
                 static_cast<long>(height), o.output.c_str());
     return kExitOk;
