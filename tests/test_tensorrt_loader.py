@@ -45,8 +45,10 @@ def test_without_headers_every_entry_point_says_how_to_rebuild(tmp_path: Path) -
         lambda: _core.tensorrt_version(),
     ]
     for call in calls:
-        with pytest.raises(trtcore.TensorRTNotFound, match="built without TensorRT headers.*TensorRT_ROOT"):
+        with pytest.raises(trtcore.TensorRTNotFound, match="built without TensorRT headers.*TensorRT_ROOT") as err:
             call()
+        # ... and whether a TensorRT library is installed, with the places looked in when it is not.
+        assert "libnvinfer.so." in str(err.value)
 
 
 # --- headers compiled in, no library ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 
 #include "bindings/bindings.h"
 #include "common/error.h"
+#include "common/trt_library.h"
 #include "runtime/backend.h"
 
 #ifdef TRTCORE_WITH_TENSORRT
@@ -344,10 +345,21 @@ void bind_tensorrt(py::module_& m) {
 
 namespace {
 [[noreturn]] void not_compiled() {
+    // Also say whether a TensorRT library is installed, and where we looked: it tells the user which half is missing.
+    const auto lib = probe_tensorrt_library({11, 10});
+    std::string found;
+    if (lib.found) {
+        found = " (TensorRT " + std::to_string(lib.major) + "." + std::to_string(lib.minor) + " is installed at " +
+                lib.path + ": only the rebuild is missing)";
+    } else {
+        found = " (no TensorRT library was found either; looked in:";
+        for (const auto& t : lib.tried) found += "\n  - " + t;
+        found += ")";
+    }
     throw TensorRTNotFound(
         "this trtcore was built without TensorRT headers; install TensorRT and reinstall with "
         "TensorRT_ROOT=<dir with NvInfer.h> pip install --force-reinstall --no-binary trtcore trtcore "
-        "(or, from a checkout, TensorRT_ROOT=<dir> pip install .)");
+        "(or, from a checkout, TensorRT_ROOT=<dir> pip install .)" + found);
 }
 struct EngineStub {};
 }  // namespace
