@@ -15,6 +15,8 @@ import trtcore
 from trtcore import _core
 from trtcore.runtime import DeviceArray, Executor
 
+from _threads import run_in_threads
+
 pytestmark = pytest.mark.gpu
 
 
@@ -245,43 +247,25 @@ def test_out_of_memory_is_cuda_out_of_memory_naming_the_tensor():
 
 
 def test_concurrent_executors_from_threads():
-    errors = []
-
     def work(k):
-        try:
-            ex = Executor(swap_backend(launches=3))
-            for i in range(40):
-                f = feed(200 + k, 100 * k + i)
-                check(ex.infer(f), f)
-        except Exception as e:  # noqa: BLE001 (reported below)
-            errors.append(e)
+        ex = Executor(swap_backend(launches=3))
+        for i in range(40):
+            f = feed(200 + k, 100 * k + i)
+            check(ex.infer(f), f)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_in_threads(work, range(4))
 
 
 def test_one_executor_shared_by_threads_is_serialised():
     ex = Executor(swap_backend())
-    errors = []
 
     def work(k):
-        try:
-            for i in range(30):
-                f = feed(50, 1000 * k + i)
-                check(ex.infer(f), f)
-        except Exception as e:  # noqa: BLE001
-            errors.append(e)
+        for i in range(30):
+            f = feed(50, 1000 * k + i)
+            check(ex.infer(f), f)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and ex.stats["runs"] == 90
+    run_in_threads(work, range(3))
+    assert ex.stats["runs"] == 90
 
 
 def test_executor_dropped_with_work_in_flight():

@@ -4,13 +4,13 @@ infer, compared with numpy. Needs TensorRT's libraries and a GPU: every test car
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import trtcore
+from _threads import run_in_threads
 from build_models import build_request
 from trtcore import _core
 
@@ -249,23 +249,14 @@ def test_damaged_plan_raises_tensorrt_error_naming_the_file(static_plan: bytes, 
 
 def test_threads_run_concurrently_with_their_own_contexts(dynamic_plan: bytes) -> None:
     engine = trtcore.load(dynamic_plan)
-    errors: list[BaseException] = []
 
     def work(seed: int) -> None:
-        try:
-            rng = np.random.default_rng(seed)
-            for _ in range(20):
-                x = rng.standard_normal((int(rng.integers(1, 9)), 4)).astype(np.float32)
-                np.testing.assert_allclose(engine.infer({"x": x})["y"], reference(x), rtol=1e-5, atol=1e-5)
-        except BaseException as e:  # noqa: BLE001 - reported by the main thread
-            errors.append(e)
+        rng = np.random.default_rng(seed)
+        for _ in range(20):
+            x = rng.standard_normal((int(rng.integers(1, 9)), 4)).astype(np.float32)
+            np.testing.assert_allclose(engine.infer({"x": x})["y"], reference(x), rtol=1e-5, atol=1e-5)
 
-    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    run_in_threads(work, range(4))
 
 
 def tensorrt_python_plan(make_network) -> bytes:
