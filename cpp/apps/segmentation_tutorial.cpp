@@ -89,14 +89,14 @@ Options parse_args(int argc, char** argv) {
     return o;
 }
 
-// trtcore's tensor types and the image layer's are separate enums: map by meaning.
-trtcore::image::DataType image_type(trtcore::DataType t, const std::string& what) {
+// The output is class ids or logits; anything else is not a segmentation model's output.
+trtcore::DataType label_or_logit_type(trtcore::DataType t, const std::string& what) {
     switch (t) {
-        case trtcore::DataType::kFloat32: return trtcore::image::DataType::kFloat32;
-        case trtcore::DataType::kFloat16: return trtcore::image::DataType::kFloat16;
-        case trtcore::DataType::kInt64: return trtcore::image::DataType::kInt64;
-        case trtcore::DataType::kInt32: return trtcore::image::DataType::kInt32;
-        case trtcore::DataType::kUInt8: return trtcore::image::DataType::kUInt8;
+        case trtcore::DataType::kFloat32:
+        case trtcore::DataType::kFloat16:
+        case trtcore::DataType::kInt64:
+        case trtcore::DataType::kInt32:
+        case trtcore::DataType::kUInt8: return t;
         default: break;
     }
     throw trtcore::TensorRTError(what + " is " + trtcore::dtype_name(t) +
@@ -168,25 +168,25 @@ int run(const Options& o) {
     }
     std::vector<int64_t> argmax_labels;
     const void* labels = out->host->data();
-    auto label_type = image_type(out->dtype, "output '" + out->name + "'");
+    auto label_type = label_or_logit_type(out->dtype, "output '" + out->name + "'");
     if (is_logits) {
         const auto classes = static_cast<std::size_t>(s.size() == 4 ? s[1] : 1);
         argmax_labels.resize(count);
         trtcore::image::argmax(labels, label_type, 1, classes, static_cast<std::size_t>(height),
                                static_cast<std::size_t>(width), argmax_labels.data(),
-                               trtcore::image::DataType::kInt64);
+                               trtcore::DataType::kInt64);
         labels = argmax_labels.data();
-        label_type = trtcore::image::DataType::kInt64;
+        label_type = trtcore::DataType::kInt64;
     }
-    if (label_type == trtcore::image::DataType::kUInt8) {  // the writer takes the guide's int32/int64 ids
+    if (label_type == trtcore::DataType::kUInt8) {  // the writer takes the guide's int32/int64 ids
         const auto* ids = static_cast<const std::uint8_t*>(labels);
         argmax_labels.assign(ids, ids + count);
         labels = argmax_labels.data();
-        label_type = trtcore::image::DataType::kInt64;
+        label_type = trtcore::DataType::kInt64;
     }
     trtcore::image::ArgmaxImageWriter writer(o.output, {1, 1, height, width});  // the guide's 21-class palette
     try {
-        if (label_type == trtcore::image::DataType::kInt64) {
+        if (label_type == trtcore::DataType::kInt64) {
             writer.process(static_cast<const std::int64_t*>(labels));
         } else {
             writer.process(static_cast<const std::int32_t*>(labels));

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "bindings/runtime_executor.h"
+#include "bindings/vocabulary.h"
 #include "common/error.h"
 #include "cuda/check.h"
 #include "runtime/dlpack.h"
@@ -16,43 +17,7 @@ namespace py = pybind11;
 
 namespace trtcore::bindings {
 
-py::dtype numpy_dtype(DataType type, const std::string& what) {
-    try {
-        return py::dtype(std::string(dtype_name(type)));
-    } catch (py::error_already_set&) {
-        throw DTypeError(what + ": numpy has no dtype '" + dtype_name(type) +
-                         "' (for bfloat16 and float8 install and import ml_dtypes, or use output_device='cuda')");
-    }
-}
-
-
 namespace {
-std::optional<DataType> from_typestr(const std::string& s) {
-    if (s.size() != 3 || s[0] == '>') return std::nullopt;
-    const std::string k = s.substr(1);
-    if (k == "f4") return DataType::kFloat32;
-    if (k == "f2") return DataType::kFloat16;
-    if (k == "i1") return DataType::kInt8;
-    if (k == "u1") return DataType::kUInt8;
-    if (k == "i4") return DataType::kInt32;
-    if (k == "i8") return DataType::kInt64;
-    if (k == "b1") return DataType::kBool;
-    return std::nullopt;
-}
-
-const char* typestr(DataType type) {
-    switch (type) {
-        case DataType::kFloat32: return "<f4";
-        case DataType::kFloat16: return "<f2";
-        case DataType::kInt8: return "|i1";
-        case DataType::kUInt8: return "|u1";
-        case DataType::kInt32: return "<i4";
-        case DataType::kInt64: return "<i8";
-        case DataType::kBool: return "|b1";
-        default: return nullptr;
-    }
-}
-
 [[noreturn]] void bad_dtype(Executor& ex, const std::string& name, const std::string& got) {
     const auto& info = find_tensor(ex.tensors(), name);  // an unknown name is reported as such
     if (info.io != TensorIO::kInput) throw ArgumentError("'" + name + "' is an output, not an input");
@@ -87,7 +52,7 @@ void add_cuda_array_interface(Executor& ex, Feed& feed, const std::string& name,
     const py::dict cai = obj.attr("__cuda_array_interface__");
     Shape shape = cai["shape"].cast<Shape>();
     const auto ts = cai["typestr"].cast<std::string>();
-    const auto dtype = from_typestr(ts);
+    const auto dtype = dtype_from_typestr(ts);
     if (!dtype) bad_dtype(ex, name, "CUDA array of typestr '" + ts + "'");
     if (cai.contains("mask") && !cai["mask"].is_none()) {
         throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
@@ -244,8 +209,8 @@ py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
 }
 
 py::dict cuda_array_interface(const DeviceArray& a) {
-    const char* ts = typestr(a.dtype);
-    if (ts == nullptr) throw DTypeError(std::string("__cuda_array_interface__ cannot describe ") + dtype_name(a.dtype));
+    const char* ts = dtype_info(a.dtype).typestr;
+    if (ts[0] == '\0') throw DTypeError(std::string("__cuda_array_interface__ cannot describe ") + dtype_name(a.dtype));
     py::dict d;
     d["shape"] = py::tuple(py::cast(a.shape));
     d["typestr"] = ts;

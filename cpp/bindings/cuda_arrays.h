@@ -16,9 +16,6 @@
 
 namespace trtcore::bindings {
 
-// numpy's dtype for `type`; DTypeError naming `what` when numpy has none.
-pybind11::dtype numpy_dtype(DataType type, const std::string& what);
-
 // A feed converted for Executor::run, with the Python objects the run reads.
 struct Feed {
     std::vector<InputArray> arrays;

@@ -12,6 +12,7 @@
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "common/parallel.h"
+#include "bindings/vocabulary.h"
 #include "image/guide.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
@@ -19,26 +20,14 @@
 
 namespace py = pybind11;
 namespace img = trtcore::image;
-using img::DataType;
 
 namespace trtcore::bindings {
 
 namespace {
 
-py::dtype numpy_dtype(DataType t) { return py::dtype(img::dtype_name(t)); }
-
-std::optional<DataType> dtype_of(const py::array& a) {
-    static const DataType all[] = {DataType::kUInt8,   DataType::kUInt16,  DataType::kInt32,
-                                   DataType::kInt64,   DataType::kFloat16, DataType::kFloat32};
-    // EquivTypes also rejects byte-swapped dtypes ('>u2'), which a plain kind/itemsize test would let through.
-    for (DataType t : all)
-        if (py::detail::npy_api::get().PyArray_EquivTypes_(a.dtype().ptr(), numpy_dtype(t).ptr())) return t;
-    return std::nullopt;
-}
-
 std::string allowed_text(std::initializer_list<DataType> allowed) {
     std::string s;
-    for (DataType t : allowed) s += (s.empty() ? "" : ", ") + std::string(img::dtype_name(t));
+    for (DataType t : allowed) s += (s.empty() ? "" : ", ") + std::string(dtype_name(t));
     return s;
 }
 
@@ -79,7 +68,7 @@ py::array owned_array(img::Buffer&& buf, DataType t, std::vector<py::ssize_t> sh
         std::unique_ptr<img::Buffer> free_it(static_cast<img::Buffer*>(p));
     });
     holder.release();  // the capsule owns it now
-    return py::array(numpy_dtype(t), std::move(shape), data, owner);
+    return py::array(numpy_dtype(t, "array"), std::move(shape), data, owner);
 }
 
 // out when given (checked), else a fresh C++-owned array.
@@ -91,7 +80,7 @@ py::array output(std::optional<py::array> out, const char* name, DataType t, con
     }
     std::size_t count = 1;
     for (auto s : shape) count = img::checked_mul(count, static_cast<std::size_t>(s), name);
-    return owned_array(img::Buffer(img::checked_mul(count, img::element_size(t), name)), t, shape);
+    return owned_array(img::Buffer(img::checked_mul(count, element_size(t), name)), t, shape);
 }
 
 py::tuple image_tuple(img::Image&& im) {
@@ -99,13 +88,6 @@ py::tuple image_tuple(img::Image&& im) {
     const std::vector<py::ssize_t> shape{static_cast<py::ssize_t>(im.height), static_cast<py::ssize_t>(im.width),
                                          static_cast<py::ssize_t>(im.channels)};
     return py::make_tuple(owned_array(std::move(im.pixels), im.type, shape), maxval);
-}
-
-DataType dtype_by_name(const std::string& name, const char* what) {
-    for (DataType t : {DataType::kUInt8, DataType::kUInt16, DataType::kInt32, DataType::kInt64, DataType::kFloat16,
-                       DataType::kFloat32})
-        if (name == img::dtype_name(t)) return t;
-    throw DTypeError(std::string(what) + ": unknown dtype " + name);
 }
 
 }  // namespace
@@ -146,7 +128,7 @@ void bind_image(py::module_& parent) {
     m.def("normalize", [](const py::array& src, const std::vector<float>& mean, const std::vector<float>& std,
                           float maxval, const std::string& dtype, std::optional<py::array> out) {
         const DataType st = check(src, "img", {DataType::kUInt8, DataType::kUInt16}, false);
-        const DataType dt = dtype_by_name(dtype, "normalize");
+        const DataType dt = dtype_from_name(dtype, "normalize");
         if (src.ndim() != 4) throw ShapeError("img: must be NHWC (4 dimensions) here");
         const auto n = src.shape(0), h = src.shape(1), w = src.shape(2), c = src.shape(3);
         if (mean.size() != static_cast<std::size_t>(c) || std.size() != static_cast<std::size_t>(c))
@@ -165,7 +147,7 @@ void bind_image(py::module_& parent) {
 
     m.def("argmax", [](const py::array& logits, const std::string& dtype, std::optional<py::array> out) {
         const DataType lt = check(logits, "logits", {DataType::kFloat32, DataType::kFloat16}, false);
-        const DataType ot = dtype_by_name(dtype, "argmax");
+        const DataType ot = dtype_from_name(dtype, "argmax");
         if (logits.ndim() != 4) throw ShapeError("logits: must be [N, C, H, W] here");
         const auto n = logits.shape(0), c = logits.shape(1), h = logits.shape(2), w = logits.shape(3);
         py::array result = output(std::move(out), "out", ot, {n, h, w});

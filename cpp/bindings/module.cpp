@@ -35,6 +35,7 @@ void translate(std::exception_ptr p) {
 PYBIND11_MODULE(_core, m) {
     m.doc() = "trtcore's C++ core (use the trtcore package, not this module)";
     py::register_exception_translator(&translate);
+    trtcore::bindings::bind_vocabulary(m);
     trtcore::bindings::bind_info(m);
     trtcore::bindings::bind_image(m);
     trtcore::bindings::bind_runtime(m);

@@ -92,22 +92,6 @@ void bind_cuda(py::module_& parent) {
 }  // namespace
 
 void bind_runtime(py::module_& m) {
-    py::class_<TensorInfo>(m, "TensorInfo", "An engine's (or backend's) input or output tensor.")
-        .def_readonly("name", &TensorInfo::name)
-        .def_property_readonly("io", [](const TensorInfo& t) { return io_name(t.io); })
-        .def_property_readonly("dtype", [](const TensorInfo& t) { return dtype_name(t.dtype); })
-        .def_property_readonly("shape", [](const TensorInfo& t) { return py::tuple(py::cast(t.shape)); })
-        .def_readonly("format", &TensorInfo::format)
-        .def_property_readonly("profiles", [](const TensorInfo& t) {
-            py::list out;
-            for (const auto& p : t.profiles) out.append(py::make_tuple(py::tuple(py::cast(p.min)), py::tuple(py::cast(p.opt)), py::tuple(py::cast(p.max))));
-            return out;
-        })
-        .def("__repr__", [](const TensorInfo& t) {
-            return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
-                   to_string(t.shape) + ")";
-        });
-
     py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
         m, "ExecutionBackend", "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
         // Copies: a TensorInfo handed to Python must not point into a backend that may be destroyed first.

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "bindings/cuda_arrays.h"
+#include "bindings/vocabulary.h"
 #include "cuda/check.h"
 #include "cuda/stream.h"
 #include "runtime/dlpack.h"

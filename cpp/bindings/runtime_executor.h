@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "runtime/tensor.h"
+#include "common/tensor.h"
 #ifdef TRTCORE_WITH_CUDA
 #include "cuda/buffer.h"
 #endif

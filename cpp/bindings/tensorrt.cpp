@@ -25,28 +25,6 @@ namespace trtcore::bindings {
 namespace {
 using Severity = nvinfer1::ILogger::Severity;
 
-py::dict tensor_dict(const TensorInfo& t) {
-    py::dict d;
-    d["name"] = t.name;
-    d["io"] = t.io == TensorIO::kInput ? "input" : "output";
-    d["dtype"] = dtype_name(t.dtype);
-    d["shape"] = py::tuple(py::cast(t.shape));
-    d["format"] = t.format;
-    py::list profiles;
-    for (const auto& p : t.profiles) {
-        profiles.append(py::make_tuple(py::tuple(py::cast(p.min)), py::tuple(py::cast(p.opt)),
-                                       py::tuple(py::cast(p.max))));
-    }
-    d["profiles"] = profiles;
-    return d;
-}
-
-py::list tensor_list(const std::vector<TensorInfo>& tensors) {
-    py::list out;
-    for (const auto& t : tensors) out.append(tensor_dict(t));
-    return out;
-}
-
 // A view of a bytes-like object (bytes, bytearray, memoryview, numpy array) without a copy.
 std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
     if (info.ndim > 1 || (info.ndim == 1 && info.strides[0] != info.itemsize)) {
@@ -293,7 +271,7 @@ void bind_tensorrt(py::module_& m) {
                 return Engine::from_bytes(ptr, size, source, python_logging_sink, allow_host_code);
             },
             py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false)
-        .def_property_readonly("tensors", [](const Engine& e) { return tensor_list(e.tensors()); })
+        .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)
         .def_property_readonly("source", &Engine::source)
@@ -310,7 +288,7 @@ void bind_tensorrt(py::module_& m) {
     py::class_<Context, ExecutionBackend, std::shared_ptr<Context>>(m, "Context")
         .def_property_readonly("profile", &Context::profile)
         .def_property_readonly("engine", &Context::engine)
-        .def_property_readonly("tensors", [](const Context& c) { return tensor_list(c.tensors()); })
+        .def_property_readonly("tensors", [](const Context& c) { return c.tensors(); })
         .def("set_input_shape", &Context::set_input_shape, py::arg("name"), py::arg("shape"))
         .def(
             "output_shape",

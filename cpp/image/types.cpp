@@ -10,30 +10,6 @@
 
 namespace trtcore::image {
 
-std::size_t element_size(DataType t) {
-    switch (t) {
-        case DataType::kUInt8: return 1;
-        case DataType::kUInt16: return 2;
-        case DataType::kFloat16: return 2;
-        case DataType::kInt32: return 4;
-        case DataType::kFloat32: return 4;
-        case DataType::kInt64: return 8;
-    }
-    return 0;
-}
-
-const char* dtype_name(DataType t) {
-    switch (t) {
-        case DataType::kUInt8: return "uint8";
-        case DataType::kUInt16: return "uint16";
-        case DataType::kFloat16: return "float16";
-        case DataType::kInt32: return "int32";
-        case DataType::kFloat32: return "float32";
-        case DataType::kInt64: return "int64";
-    }
-    return "?";
-}
-
 std::size_t checked_mul(std::size_t a, std::size_t b, const std::string& what) {
     if (a != 0 && b > std::numeric_limits<std::size_t>::max() / a)
         throw ArgumentError(what + ": size " + std::to_string(a) + " x " + std::to_string(b) + " overflows");

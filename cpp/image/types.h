@@ -1,4 +1,5 @@
-// Element types and the owned byte buffer shared by the image layer (PNM I/O, preprocess, postprocess).
+// The owned byte buffer and the half-float conversions shared by the image layer (PNM I/O, preprocess,
+// postprocess). Element types are trtcore::DataType (common/tensor.h).
 #pragma once
 
 #include <cstddef>
@@ -7,13 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "common/tensor.h"
+
 namespace trtcore::image {
-
-// Element types the image layer reads or writes. Names follow numpy's dtype names.
-enum class DataType { kUInt8, kUInt16, kInt32, kInt64, kFloat16, kFloat32 };
-
-std::size_t element_size(DataType t);
-const char* dtype_name(DataType t);  // "uint8", "float16", ...
 
 // Multiplies sizes, throwing ArgumentError("<what>: ... overflows") instead of wrapping around. Used before every
 // allocation whose size comes from a file or a caller.

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "runtime/tensor.h"
+#include "common/tensor.h"
 
 namespace trtcore::dlpack {
 
@@ -39,30 +39,14 @@ struct DLManagedTensor {
     void (*deleter)(DLManagedTensor* self);
 };
 
-// nullopt for element types DLPack v0.8 cannot name (fp8, int4, fp4).
+// From the one dtype table (common/tensor.h); nullopt for types DLPack v0.8 cannot name (fp8, int4, fp4).
 inline std::optional<DLDataType> to_dlpack(DataType type) {
-    switch (type) {
-        case DataType::kFloat32: return DLDataType{kDLFloat, 32, 1};
-        case DataType::kFloat16: return DLDataType{kDLFloat, 16, 1};
-        case DataType::kBFloat16: return DLDataType{kDLBfloat, 16, 1};
-        case DataType::kInt8: return DLDataType{kDLInt, 8, 1};
-        case DataType::kUInt8: return DLDataType{kDLUInt, 8, 1};
-        case DataType::kInt32: return DLDataType{kDLInt, 32, 1};
-        case DataType::kInt64: return DLDataType{kDLInt, 64, 1};
-        case DataType::kBool: return DLDataType{kDLBool, 8, 1};
-        default: return std::nullopt;
-    }
+    const auto& row = dtype_info(type);
+    if (row.dlpack_code < 0) return std::nullopt;
+    return DLDataType{static_cast<uint8_t>(row.dlpack_code), static_cast<uint8_t>(row.bits), 1};
 }
 
-inline std::optional<DataType> from_dlpack(DLDataType t) {
-    if (t.lanes != 1) return std::nullopt;
-    for (auto type : {DataType::kFloat32, DataType::kFloat16, DataType::kBFloat16, DataType::kInt8, DataType::kUInt8,
-                      DataType::kInt32, DataType::kInt64, DataType::kBool}) {
-        const auto d = to_dlpack(type);
-        if (d->code == t.code && d->bits == t.bits) return type;
-    }
-    return std::nullopt;
-}
+inline std::optional<DataType> from_dlpack(DLDataType t) { return dtype_from_dlpack(t.code, t.bits, t.lanes); }
 
 // C-contiguous check for strides in elements (extent-1 dimensions may carry any stride, as numpy allows).
 inline bool is_c_contiguous(const Shape& shape, const int64_t* strides) {

@@ -31,8 +31,6 @@
 
 namespace trtcore {
 
-enum class Location { kHost, kDevice };
-
 // One fed array, C-contiguous (the bindings make it so or reject it).
 struct InputArray {
     std::string name;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "runtime/backend.h"
-#include "runtime/tensor.h"
+#include "common/tensor.h"
 
 namespace trtcore {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/tensor.h"
+#include "common/tensor.h"
 #include "tensorrt/logger.h"
 
 namespace trtcore::trt {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/tensor.h"
+#include "common/tensor.h"
 #include "tensorrt/library.h"
 #include "tensorrt/logger.h"
 

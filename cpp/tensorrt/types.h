@@ -1,4 +1,4 @@
-// Conversions between TensorRT's types and trtcore's (runtime/tensor.h). Enums are mapped by NAME: TensorRT 11
+// Conversions between TensorRT's types and trtcore's (common/tensor.h). Enums are mapped by NAME: TensorRT 11
 // renumbered them, so a value cast would silently mean something else on the other major.
 #pragma once
 
@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "runtime/tensor.h"
+#include "common/tensor.h"
 
 namespace trtcore::trt {
 

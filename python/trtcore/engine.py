@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -35,51 +34,8 @@ Shape = tuple[int, ...]
 PathOrBytes = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
 
 
-def _numpy_dtype(name: str) -> np.dtype | str:
-    """numpy's dtype for trtcore's dtype name; the name itself where numpy has no such type (bfloat16, fp8, int4
-    without ml_dtypes)."""
-    try:
-        return np.dtype(name)
-    except TypeError:
-        return name
-
-
-@dataclass(frozen=True)
-class TensorInfo:
-    """One input or output of an engine.
-
-    ``shape`` has -1 for dimensions fixed only at run time; ``profiles`` lists (min, opt, max) shapes per
-    optimization profile (inputs only).
-
-    >>> t = TensorInfo("x", np.dtype("float32"), (-1, 3), "Row major linear FP32", [((1, 3), (4, 3), (8, 3))])
-    >>> t.is_dynamic
-    True
-    """
-
-    name: str
-    dtype: np.dtype | str
-    shape: Shape
-    format: str = ""
-    profiles: list[tuple[Shape, Shape, Shape]] = field(default_factory=list)
-
-    @property
-    def is_dynamic(self) -> bool:
-        """Whether any dimension is -1.
-
-        >>> TensorInfo("y", np.dtype("float32"), (1, 10)).is_dynamic
-        False
-        """
-        return any(d < 0 for d in self.shape)
-
-    @classmethod
-    def _from_native(cls, d: Mapping[str, Any]) -> TensorInfo:
-        return cls(
-            name=d["name"],
-            dtype=_numpy_dtype(d["dtype"]),
-            shape=tuple(d["shape"]),
-            format=d["format"],
-            profiles=[(tuple(a), tuple(b), tuple(c)) for a, b, c in d["profiles"]],
-        )
+#: One input or output of a model (the C++ ``trtcore::TensorInfo``, bound once; see :mod:`trtcore.tensor`).
+TensorInfo = _core.TensorInfo
 
 
 class Engine:
@@ -96,8 +52,8 @@ class Engine:
     def __init__(self, native: Any) -> None:
         self._native = native
         tensors = native.tensors
-        self._inputs = [TensorInfo._from_native(t) for t in tensors if t["io"] == "input"]
-        self._outputs = [TensorInfo._from_native(t) for t in tensors if t["io"] == "output"]
+        self._inputs = [t for t in tensors if t.is_input]
+        self._outputs = [t for t in tensors if not t.is_input]
         self._local = threading.local()
         self._stage_timing = False
 

@@ -1,0 +1,143 @@
+// trtcore.TensorInfo and the dtype table, bound once for every layer (see vocabulary.h).
+#include "bindings/vocabulary.h"
+
+#include <pybind11/stl.h>
+
+#include "bindings/bindings.h"
+#include "common/error.h"
+
+namespace py = pybind11;
+
+namespace trtcore::bindings {
+
+py::dtype numpy_dtype(DataType type, const std::string& what) {
+    try {
+        return py::dtype(std::string(dtype_name(type)));
+    } catch (py::error_already_set&) {
+        throw DTypeError(what + ": numpy has no dtype '" + dtype_name(type) +
+                         "' (for bfloat16 and float8 install and import ml_dtypes, or keep the data on the GPU)");
+    }
+}
+
+std::optional<DataType> dtype_of(const py::array& a) {
+    const py::dtype dt = a.dtype();
+    if (py::str(dt.attr("byteorder")).cast<std::string>() == ">") return std::nullopt;
+    return find_dtype(py::str(dt.attr("name")).cast<std::string>());
+}
+
+DataType dtype_from_object(const py::handle& obj, const std::string& what) {
+    if (py::isinstance<py::str>(obj)) return dtype_from_name(obj.cast<std::string>(), what);
+    try {
+        const py::object dt = py::module_::import("numpy").attr("dtype")(obj);
+        return dtype_from_name(py::str(dt.attr("name")).cast<std::string>(), what);
+    } catch (py::error_already_set&) {
+        throw DTypeError(what + ": " + py::repr(obj).cast<std::string>() + " is not a dtype");
+    }
+}
+
+namespace {
+const char* io_name(TensorIO io) { return io == TensorIO::kInput ? "input" : "output"; }
+const char* location_name(Location l) { return l == Location::kDevice ? "device" : "host"; }
+
+py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
+py::object profile_shape(const TensorInfo& t, int which) {
+    if (t.profiles.empty()) return py::none();
+    const auto& p = t.profiles.front();
+    return shape_tuple(which == 0 ? p.min : which == 1 ? p.opt : p.max);
+}
+
+TensorInfo make_info(const std::string& name, const py::handle& dtype, const Shape& shape, const std::string& io,
+                     const std::vector<std::tuple<Shape, Shape, Shape>>& profiles,
+                     const std::vector<std::optional<std::string>>& dim_names, const std::string& location,
+                     const std::string& format) {
+    TensorInfo t;
+    t.name = name;
+    const std::string what = "tensor '" + name + "'";
+    if (io != "input" && io != "output") throw ArgumentError(what + ": io must be 'input' or 'output', got '" + io + "'");
+    t.io = io == "input" ? TensorIO::kInput : TensorIO::kOutput;
+    if (location != "device" && location != "host")
+        throw ArgumentError(what + ": location must be 'device' or 'host', got '" + location + "'");
+    t.location = location == "device" ? Location::kDevice : Location::kHost;
+    t.dtype = dtype_from_object(dtype, what);
+    t.shape = shape;
+    for (const auto& [lo, opt, hi] : profiles) t.profiles.push_back({lo, opt, hi});
+    if (!dim_names.empty() && dim_names.size() != shape.size())
+        throw ArgumentError(what + ": dim_names has " + std::to_string(dim_names.size()) + " entries for " +
+                            std::to_string(shape.size()) + " dimensions");
+    for (const auto& n : dim_names) t.dim_names.push_back(n.value_or(""));
+    t.format = format;
+    return t;
+}
+}  // namespace
+
+void bind_vocabulary(py::module_& m) {
+    m.def("dtype_table", [] {
+        py::list rows;
+        for (const auto& r : dtype_table()) {
+            py::dict d;
+            d["name"] = r.numpy;
+            d["bits"] = r.bits;
+            d["dlpack_code"] = r.dlpack_code;
+            d["typestr"] = r.typestr;
+            d["onnx"] = r.onnx;
+            d["onnx_name"] = r.onnx_name;
+            d["tensorrt"] = r.tensorrt;
+            rows.append(d);
+        }
+        return rows;
+    }, "Every element type trtcore knows, with its numpy, DLPack, array-interface, ONNX and TensorRT names.");
+
+    py::class_<TensorInfo>(m, "TensorInfo",
+                           "One input or output of a model: name, io, dtype, shape (-1 for dynamic dims), dim_names, "
+                           "per-profile (min, opt, max) shapes, location.")
+        .def(py::init(&make_info), py::arg("name"), py::arg("dtype"), py::arg("shape"), py::arg("io") = "input",
+             py::arg("profiles") = std::vector<std::tuple<Shape, Shape, Shape>>{},
+             py::arg("dim_names") = std::vector<std::optional<std::string>>{}, py::arg("location") = "device",
+             py::arg("format") = "")
+        .def_readonly("name", &TensorInfo::name)
+        .def_property_readonly("io", [](const TensorInfo& t) { return io_name(t.io); })
+        .def_property_readonly("is_input", [](const TensorInfo& t) { return t.io == TensorIO::kInput; })
+        .def_property_readonly("dtype_name", [](const TensorInfo& t) { return dtype_name(t.dtype); })
+        .def_property_readonly("dtype", [](const TensorInfo& t) -> py::object {
+            try {
+                return py::dtype(std::string(dtype_name(t.dtype)));
+            } catch (py::error_already_set&) {
+                return py::str(dtype_name(t.dtype));  // bfloat16/fp8/int4 without ml_dtypes: the name
+            }
+        }, "numpy's dtype, or the type's name where numpy has none (bfloat16, float8 without ml_dtypes)")
+        .def_property_readonly("itemsize_bits", [](const TensorInfo& t) { return element_bits(t.dtype); })
+        .def_property_readonly("shape", [](const TensorInfo& t) { return shape_tuple(t.shape); })
+        .def_property_readonly("rank", [](const TensorInfo& t) { return t.shape.size(); })
+        .def_property_readonly("is_dynamic", [](const TensorInfo& t) { return is_dynamic(t.shape); })
+        .def_property_readonly("dim_names", [](const TensorInfo& t) {
+            py::list out;
+            for (std::size_t i = 0; i < t.shape.size(); ++i) {
+                const bool named = i < t.dim_names.size() && !t.dim_names[i].empty();
+                out.append(named ? py::object(py::str(t.dim_names[i])) : py::object(py::none()));
+            }
+            return py::tuple(out);
+        }, "symbolic names of the dimensions (None where a dimension has none)")
+        .def_property_readonly("profiles", [](const TensorInfo& t) {
+            py::list out;
+            for (const auto& p : t.profiles) out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));
+            return out;
+        })
+        .def_property_readonly("min_shape", [](const TensorInfo& t) { return profile_shape(t, 0); })
+        .def_property_readonly("opt_shape", [](const TensorInfo& t) { return profile_shape(t, 1); })
+        .def_property_readonly("max_shape", [](const TensorInfo& t) { return profile_shape(t, 2); })
+        .def_property_readonly("location", [](const TensorInfo& t) { return location_name(t.location); })
+        .def_readonly("format", &TensorInfo::format)
+        .def("__eq__", [](const TensorInfo& a, const TensorInfo& b) {
+            auto same = [](const ProfileShape& x, const ProfileShape& y) { return x.min == y.min && x.opt == y.opt && x.max == y.max; };
+            bool eq = a.name == b.name && a.io == b.io && a.dtype == b.dtype && a.shape == b.shape &&
+                      a.location == b.location && a.profiles.size() == b.profiles.size();
+            for (std::size_t i = 0; eq && i < a.profiles.size(); ++i) eq = same(a.profiles[i], b.profiles[i]);
+            return eq;
+        })
+        .def("__repr__", [](const TensorInfo& t) {
+            return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
+                   to_string(t.shape) + ")";
+        });
+}
+
+}  // namespace trtcore::bindings
