@@ -1,5 +1,8 @@
 #include "common/trt_library.h"
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -75,6 +78,36 @@ std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, i
     msg << "\nInstall TensorRT " << major << ".x (e.g. `pip install tensorrt-cu13` or NVIDIA's tar/deb packages) "
         << "or point TRTCORE_TENSORRT_LIB_DIR at the folder holding " << soname << ".";
     throw TensorRTNotFound(msg.str());
+}
+
+std::vector<std::string> preload_builder_resources(const std::string& nvinfer_path) {
+    std::vector<std::string> opened;
+    const auto slash = nvinfer_path.rfind('/');
+    if (slash == std::string::npos) return opened;  // found on the loader path: it finds the resources too
+    const std::string folder = nvinfer_path.substr(0, slash);
+    std::vector<std::string> files;
+    if (DIR* dir = ::opendir(folder.c_str())) {
+        while (const dirent* entry = ::readdir(dir)) {
+            const std::string name = entry->d_name;
+            if (name.rfind("libnvinfer_builder_resource", 0) == 0 && name.find(".so") != std::string::npos) {
+                files.push_back(folder + "/" + name);
+            }
+        }
+        ::closedir(dir);
+    }
+    std::sort(files.begin(), files.end());
+    static std::mutex mutex;
+    static std::vector<std::unique_ptr<DynamicLibrary>> kept;  // process lifetime, like libnvinfer itself
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& file : files) {
+        std::vector<std::string> tried;
+        if (auto lib = DynamicLibrary::open(file, {}, tried)) {
+            lib->keep_loaded();
+            opened.push_back(lib->path());
+            kept.push_back(std::move(lib));
+        }
+    }
+    return opened;
 }
 
 }  // namespace trtcore

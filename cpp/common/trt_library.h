@@ -30,4 +30,11 @@ TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors);
 // how to install TensorRT.
 std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major);
 
+// libnvinfer opens its builder resources (libnvinfer_builder_resource*.so.<x.y.z>) by soname and has no $ORIGIN
+// RUNPATH, so when libnvinfer was opened by path from a folder the loader does not search (pip's tensorrt_libs,
+// $TRTCORE_TENSORRT_LIB_DIR) the builder cannot be created. Opening every such file in libnvinfer's folder first
+// makes the later by-soname dlopen find the one already loaded (NVIDIA's tensorrt_libs/__init__.py preloads its
+// folder for the same reason). Returns the files opened (kept loaded for the process); never throws.
+std::vector<std::string> preload_builder_resources(const std::string& nvinfer_path);
+
 }  // namespace trtcore

@@ -80,6 +80,7 @@ Ptr<nvinfer1::IRuntime> Library::create_runtime(nvinfer1::ILogger& logger) const
 }
 
 Ptr<nvinfer1::IBuilder> Library::create_builder(nvinfer1::ILogger& logger) const {
+    preload_builder_resources(nvinfer_->path());  // see trt_library.h: libnvinfer finds them by soname only
     auto create = symbol<CreateFn>(*nvinfer_, "createInferBuilder_INTERNAL");
     Ptr<nvinfer1::IBuilder> builder(static_cast<nvinfer1::IBuilder*>(create(&logger, NV_TENSORRT_VERSION)));
     if (!builder) throw TensorRTError("TensorRT could not create a builder (createInferBuilder failed)");

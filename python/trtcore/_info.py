@@ -27,8 +27,13 @@ def tensorrt_pip_folders() -> list[str]:
 
 
 def register_tensorrt_folders() -> None:
-    """Tells the C++ loader about pip's TensorRT folders (searched after $TRTCORE_TENSORRT_LIB_DIR)."""
+    """Tells the C++ loader about pip's TensorRT folders (searched after $TRTCORE_TENSORRT_LIB_DIR). Done once
+    when trtcore is imported, so every entry point (``trtcore.build``, ``trtcore build``, engines) finds them; call
+    again after installing TensorRT into a running process."""
     _core.set_tensorrt_extra_folders(tensorrt_pip_folders())
+
+
+register_tensorrt_folders()  # cheap (no import, only a module spec lookup), and needed before any TensorRT use
 
 
 def build_info() -> dict[str, Any]:
