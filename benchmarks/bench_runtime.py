@@ -2,7 +2,7 @@
 
 1. Large round trip: ``Executor.infer`` on a 1x3x1026x1282 float32 input with the identity backend (output = a
    device-to-device copy of the input) against the bare baseline a user would write: pinned ``cudaMemcpyAsync``
-   host-to-device + device-to-host of the same bytes and one stream sync (through ``_core.cuda.roundtrip``, and
+   host-to-device + device-to-host of the same bytes and one stream sync (through ``_testing.roundtrip``, and
    through cupy if it is installed). Iterations are interleaved so clock and PCIe drift hit all variants alike.
 2. Python overhead on tiny tensors: wall time of ``infer()`` minus the C++ run time the executor measures itself
    (``stats["last_run_seconds"]``: validation, copies, enqueue, GPU time and sync), i.e. GPU time excluded.
@@ -22,14 +22,14 @@ import time
 import numpy as np
 
 import trtcore
-from trtcore import _core
+from trtcore import _core, _testing
 from trtcore.runtime import Executor
 
 SHAPE = (1, 3, 1026, 1282)
 
 
 def identity(shape, launches=1):
-    return _core.testing.IdentityBackend(
+    return _testing.IdentityBackend(
         [("x", "float32", list(shape))], [("y", "float32", list(shape), "x")], launches=launches
     )
 
@@ -62,9 +62,9 @@ def bench_large(iters: int) -> dict:
 
     # name -> (callable, the executor whose stats["last_run_seconds"] reports its C++ time, or None)
     variants = {
-        "bare pinned H2D+D2H (_core)": (lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream), None),
+        "bare pinned H2D+D2H (_core)": (lambda: _testing.roundtrip(pin_in, device, pin_out, stream), None),
         "bare pinned H2D+D2D+D2H (_core)": (
-            lambda: _core.cuda.roundtrip(pin_in, device, pin_out, stream, device2), None),
+            lambda: _testing.roundtrip(pin_in, device, pin_out, stream, device2), None),
         "infer, staged input, output views": (lambda: ex.infer({"x": staged}, copy_outputs=False), ex),
     }
     heavy = {"infer, pageable numpy in, owned numpy out": (lambda: ex_pageable.infer({"x": data}), ex_pageable)}

@@ -12,7 +12,7 @@ import pytest
 
 import trtcore
 import trtcore.image as ti
-from trtcore import _core
+from trtcore import _testing
 
 RNG = np.random.default_rng(1234)
 MEAN32 = np.array(ti.IMAGENET_MEAN, np.float32)
@@ -183,18 +183,18 @@ def test_write_labels_equals_guide_file(tmp_path: Path, dtype: type, layout: str
 @pytest.mark.parametrize("dtype", [np.int64, np.int32])
 def test_cpp_argmax_image_writer_equals_guide_file(tmp_path: Path, dtype: type):
     base = [2**25 - 1, 2**15 - 1, 2**21 - 1]
-    _core.image._argmax_image_writer(str(tmp_path / "o.ppm"), [1, 1, 2, 3], LABELS.astype(dtype), base, 21)
+    _testing.argmax_image_writer(str(tmp_path / "o.ppm"), [1, 1, 2, 3], LABELS.astype(dtype), base, 21)
     assert (tmp_path / "o.ppm").read_bytes() == EXPECTED_FILE
 
 
 def test_cpp_rgb_image_reader_equals_guide_formula(tmp_path: Path):
     img = RNG.integers(0, 256, size=(4, 6, 3)).astype(np.uint8)
     ti.write_image(tmp_path / "in.ppm", img)
-    got = _core.image._rgb_image_reader(str(tmp_path / "in.ppm"), [1, 3, 4, 6], list(MEAN32), list(STD32))
+    got = _testing.rgb_image_reader(str(tmp_path / "in.ppm"), [1, 3, 4, 6], list(MEAN32), list(STD32))
     want = ((img.astype(np.float32) / np.float32(255) - MEAN32) / STD32).transpose(2, 0, 1).ravel()
     np.testing.assert_array_equal(got, want)
     with pytest.raises(trtcore.ShapeError, match="in.ppm.*6 x 4"):
-        _core.image._rgb_image_reader(str(tmp_path / "in.ppm"), [1, 3, 5, 6], list(MEAN32), list(STD32))
+        _testing.rgb_image_reader(str(tmp_path / "in.ppm"), [1, 3, 5, 6], list(MEAN32), list(STD32))
 
 
 def test_custom_palette_and_class_count():
@@ -273,7 +273,7 @@ def test_float_to_half_matches_numpy_everywhere():
                         0x38800000, 0x387FFFFF, 0x477FE000, 0x477FEFFF, 0x477FF000, 0x3F800000 + 0x1000,
                         0x3F800000 + 0x3000, 0x00000001, 0x007FFFFF], np.uint32)
     f = np.concatenate([bits, special]).view(np.float32)
-    got = _core.image._float_to_half_bits(f)
+    got = _testing.float_to_half_bits(f)
     with np.errstate(over="ignore"):
         want = f.astype(np.float16).view(np.uint16)
     nan = np.isnan(f)
@@ -284,7 +284,7 @@ def test_float_to_half_matches_numpy_everywhere():
 
 def test_half_to_float_is_exact_for_all_patterns():
     h = np.arange(65536, dtype=np.uint16)
-    got = _core.image._half_bits_to_float(h)
+    got = _testing.half_bits_to_float(h)
     want = h.view(np.float16).astype(np.float32)
     same = (got.view(np.uint32) == want.view(np.uint32)) | (np.isnan(got) & np.isnan(want))
     assert same.all()

@@ -13,7 +13,7 @@ import pytest
 
 import trtcore
 import trtcore.image as ti
-from trtcore import _core
+from trtcore import _core, _testing
 
 # ---- file contents: FormatError naming the file ----------------------------------------------------------------
 
@@ -272,9 +272,9 @@ def test_core_functions_refuse_unsafe_arrays_directly():
     with pytest.raises(trtcore.ArgumentError, match="mean and std need one value per channel"):
         c.normalize(np.zeros((1, 4, 6, 3), np.uint8), [0], [1], 255.0, "float32")
     with pytest.raises(trtcore.ShapeError, match="dims must be \\[1, C, H, W\\]"):
-        c._rgb_image_reader("x.ppm", [2, 3, 4, 4], [0, 0, 0], [1, 1, 1])
+        _testing.rgb_image_reader("x.ppm", [2, 3, 4, 4], [0, 0, 0], [1, 1, 1])
     with pytest.raises(trtcore.ShapeError, match="dims must be \\[1, 1, H, W\\]"):
-        c._argmax_image_writer("x.ppm", [2, 1, 4, 4], np.zeros(32, np.int64), [1, 2, 3], 21)
+        _testing.argmax_image_writer("x.ppm", [2, 1, 4, 4], np.zeros(32, np.int64), [1, 2, 3], 21)
 
 
 def test_every_error_is_a_trtcore_error():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import trtcore
-from trtcore import _core
+from trtcore import _core, _testing
 from trtcore.runtime import Executor, plan
 
 HAVE_GPU = bool(trtcore.build_info()["cuda"]["devices"])
@@ -16,7 +16,7 @@ needs_cuda_build = pytest.mark.skipif(not HAVE_CUDA, reason="trtcore was built w
 
 
 def image_backend(**kwargs):
-    return _core.testing.IdentityBackend(
+    return _testing.IdentityBackend(
         [("x", "float32", [1, 3, -1, -1]), ("m", "int32", [2])],
         [("y", "float32", [1, 3, -1, -1], "x"), ("n", "int32", [2], "m")],
         profiles={"x": ([1, 3, 1, 1], [1, 3, 8, 8], [1, 3, 64, 64])},
@@ -47,7 +47,7 @@ def test_plan_resolves_shapes_and_sizes_in_backend_order():
 
 
 def test_plan_handles_empty_tensors():
-    b = _core.testing.IdentityBackend([("x", "float32", [-1, 3])], [("y", "float32", [-1, 3], "x")])
+    b = _testing.IdentityBackend([("x", "float32", [-1, 3])], [("y", "float32", [-1, 3], "x")])
     got = plan(b, {"x": ("float32", (0, 3))})
     assert got[0]["nbytes"] == 0 and got[1]["shape"] == (0, 3)
 
@@ -80,21 +80,21 @@ def test_plan_rejects_bad_inputs_naming_the_tensor(inputs, error, words):
 
 def test_buffers_to_grow_only_when_too_small_or_absent():
     p = plan(image_backend(), {"x": ("float32", (1, 3, 2, 2)), "m": ("int32", (2,))})
-    assert _core.buffers_to_grow(p, [48, 8, 0, 4]) == [False, False, True, True]
-    assert _core.buffers_to_grow(p, [1000, 1000, 1000, 1000]) == [False] * 4
+    assert _testing.buffers_to_grow(p, [48, 8, 0, 4]) == [False, False, True, True]
+    assert _testing.buffers_to_grow(p, [1000, 1000, 1000, 1000]) == [False] * 4
     with pytest.raises(trtcore.ArgumentError):
-        _core.buffers_to_grow(p, [1])
+        _testing.buffers_to_grow(p, [1])
 
 
 def test_identity_backend_rejects_inconsistent_declarations():
     with pytest.raises(trtcore.ArgumentError, match="dtype and rank"):
-        _core.testing.IdentityBackend([("x", "float32", [2])], [("y", "int32", [2], "x")])
+        _testing.IdentityBackend([("x", "float32", [2])], [("y", "int32", [2], "x")])
     with pytest.raises(trtcore.ArgumentError, match="launches"):
-        _core.testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")], launches=0)
+        _testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")], launches=0)
     with pytest.raises(trtcore.ArgumentError, match="unknown tensor 'z'"):
-        _core.testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "z")])
+        _testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "z")])
     with pytest.raises(trtcore.DTypeError, match="float65"):
-        _core.testing.IdentityBackend([("x", "float65", [2])], [])
+        _testing.IdentityBackend([("x", "float65", [2])], [])
 
 
 # --- the Executor validates feeds before touching CUDA, so these hold with or without a GPU -------------------
@@ -164,13 +164,13 @@ def test_without_gpu_cuda_failures_are_cuda_errors_not_crashes():
 
 def test_byte_size_of_4_bit_tensors_near_2_to_the_64_bits_does_not_wrap():
     # (2^31 - 1) * (2^31 + 1) = 2^62 - 1 int4 elements: 2^64 - 4 bits. Rounding up by adding 7 first wrapped to 0.
-    b = _core.testing.IdentityBackend([("x", "int4", [-1, -1])], [("y", "int4", [-1, -1], "x")])
+    b = _testing.IdentityBackend([("x", "int4", [-1, -1])], [("y", "int4", [-1, -1], "x")])
     got = plan(b, {"x": ("int4", (2147483647, 2147483649))})
     assert [t["nbytes"] for t in got] == [2**61, 2**61]
 
 
 def test_tensors_too_large_in_bytes_are_shape_errors_naming_the_tensor():
-    b = _core.testing.IdentityBackend([("x", "float32", [-1, -1])], [("y", "float32", [-1, -1], "x")])
+    b = _testing.IdentityBackend([("x", "float32", [-1, -1])], [("y", "float32", [-1, -1], "x")])
     with pytest.raises(trtcore.ShapeError, match="input 'x'.*too large"):
         plan(b, {"x": ("float32", (2**31, 2**31))})  # 2^62 elements * 32 bits does not fit 64 bits
 
@@ -189,3 +189,17 @@ def test_identity_backend_capture_unsafe_flag():
     assert b.capture_unsafe is False
     b.capture_unsafe = True
     assert b.capture_unsafe is True
+
+
+def test_test_hooks_live_in_the_testing_module_not_in_core():
+    from trtcore import _testing
+
+    assert not hasattr(_core, "testing") and not hasattr(_core, "buffers_to_grow")
+    assert not [name for name in dir(_core.image) if name.startswith("_") and not name.startswith("__")]
+    assert not hasattr(getattr(_core, "cuda", None), "roundtrip")
+    assert issubclass(_testing.IdentityBackend, _core.ExecutionBackend)
+
+
+def test_testing_module_translates_errors_like_core():
+    with pytest.raises(trtcore.ArgumentError, match="source input"):
+        _testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2])])

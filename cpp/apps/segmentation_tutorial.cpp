@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "image/guide.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
@@ -119,10 +120,10 @@ int run(const Options& o) {
                                           {0.229f, 0.224f, 0.225f});
     reader.read();  // FormatError/FileError, or ShapeError naming the file when it is grey or not W x H
 
-    trtcore::trt::Logger::Sink sink;
+    trtcore::LogSink sink;
     if (o.verbose) {
-        sink = [](nvinfer1::ILogger::Severity s, const std::string& msg) {
-            std::fprintf(stderr, "[TensorRT %s] %s\n", trtcore::trt::Logger::severity_name(s), msg.c_str());
+        sink = [](trtcore::LogSeverity s, const std::string& msg) {
+            std::fprintf(stderr, "[TensorRT %s] %s\n", trtcore::severity_name(s), msg.c_str());
         };
     }
     auto engine = trtcore::trt::Engine::from_file(o.engine, sink);

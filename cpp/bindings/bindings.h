@@ -6,10 +6,13 @@
 
 namespace trtcore::bindings {
 
+// errors.cpp: trtcore::Error and its subclasses raise the trtcore.errors classes (every extension module calls it).
+void register_error_translator();
+
 void bind_vocabulary(pybind11::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table
 void bind_info(pybind11::module_& m);       // info.cpp: build and run-time facts
 void bind_image(pybind11::module_& m);      // image.cpp: PPM/PGM, normalize, argmax, colorize
-void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, runners (no TensorRT)
+void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, planning, the executor
 void bind_tensorrt(pybind11::module_& m);   // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
 
 }  // namespace trtcore::bindings

@@ -191,41 +191,6 @@ void bind_image(py::module_& parent) {
 
     m.def("set_num_threads", &trtcore::set_num_threads, py::arg("n"));
     m.def("get_num_threads", &trtcore::num_threads);
-
-    // Test hooks for the C++ classes named after the guide's (the C++ segmentation_tutorial uses them).
-    m.def("_rgb_image_reader", [](const std::string& path, const std::vector<std::int64_t>& dims,
-                                  const std::vector<float>& mean, const std::vector<float>& std) {
-        img::RGBImageReader reader(path, dims, mean, std);
-        reader.read();
-        return py::array_t<float>(static_cast<py::ssize_t>(reader.volume()), reader.process().data());
-    });
-    m.def("_argmax_image_writer", [](const std::string& path, const std::vector<std::int64_t>& dims,
-                                     const py::array& labels, const std::vector<int>& base, int num_classes) {
-        const DataType t = check(labels, "labels", {DataType::kInt64, DataType::kInt32}, false);
-        img::ArgmaxImageWriter writer(path, dims, base, num_classes);
-        std::size_t need = 1;
-        for (auto d : dims) need *= static_cast<std::size_t>(d);
-        if (static_cast<std::size_t>(labels.size()) != need) throw ShapeError("labels: size does not match dims");
-        if (t == DataType::kInt64) writer.process(static_cast<const std::int64_t*>(labels.data()));
-        else writer.process(static_cast<const std::int32_t*>(labels.data()));
-        writer.write();
-    });
-
-    // Test hooks for the float16 conversion used by normalize (checked against numpy over many values).
-    m.def("_float_to_half_bits", [](const py::array& a) {
-        check(a, "values", {DataType::kFloat32}, false);
-        img::Buffer buf(static_cast<std::size_t>(a.size()) * 2);
-        const float* s = static_cast<const float*>(a.data());
-        for (py::ssize_t i = 0; i < a.size(); ++i) buf.as<std::uint16_t>()[i] = img::float_to_half(s[i]);
-        return owned_array(std::move(buf), DataType::kUInt16, {a.size()});
-    });
-    m.def("_half_bits_to_float", [](const py::array& a) {
-        check(a, "bits", {DataType::kUInt16}, false);
-        img::Buffer buf(static_cast<std::size_t>(a.size()) * 4);
-        const auto* s = static_cast<const std::uint16_t*>(a.data());
-        for (py::ssize_t i = 0; i < a.size(); ++i) buf.as<float>()[i] = img::half_to_float(s[i]);
-        return owned_array(std::move(buf), DataType::kFloat32, {a.size()});
-    });
 }
 
 }  // namespace trtcore::bindings

@@ -8,7 +8,7 @@
 #include "cuda/device.h"
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
-#include <NvInferVersion.h>
+#include "tensorrt/library_info.h"
 #endif
 
 namespace py = pybind11;
@@ -27,9 +27,8 @@ py::dict compiled() {
     d["cuda"] = py::none();
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
-    d["tensorrt"] = std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) + "." +
-                    std::to_string(NV_TENSORRT_PATCH);
-    d["tensorrt_major"] = NV_TENSORRT_MAJOR;
+    d["tensorrt"] = trt::headers_version();
+    d["tensorrt_major"] = trt::headers_major();
 #else
     d["tensorrt"] = py::none();
     d["tensorrt_major"] = py::none();

@@ -14,7 +14,7 @@
 #include "tensorrt/builder.h"
 #include "tensorrt/context.h"
 #include "tensorrt/engine.h"
-#include "tensorrt/library.h"
+#include "tensorrt/library_info.h"
 #endif
 
 namespace py = pybind11;
@@ -23,7 +23,7 @@ namespace trtcore::bindings {
 
 #ifdef TRTCORE_WITH_TENSORRT
 namespace {
-using Severity = nvinfer1::ILogger::Severity;
+using Severity = LogSeverity;
 
 // A view of a bytes-like object (bytes, bytearray, memoryview, numpy array) without a copy.
 std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
@@ -34,7 +34,7 @@ std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
 }
 
 const char* severity_word(Severity s) {
-    return s == Severity::kINTERNAL_ERROR ? "error" : trt::Logger::severity_name(s);
+    return s == Severity::kInternalError ? "error" : severity_name(s);
 }
 
 // TensorRT's warnings while loading/running an engine go to Python's logging ("trtcore.tensorrt"). Errors are
@@ -43,9 +43,9 @@ void log_to_python(Severity s, const std::string& message) {
     if (!Py_IsInitialized()) return;  // TensorRT may log while the process exits
     py::gil_scoped_acquire gil;
     try {
-        const int level = s == Severity::kERROR || s == Severity::kINTERNAL_ERROR ? 40
-                          : s == Severity::kWARNING                                ? 30
-                          : s == Severity::kINFO                                   ? 20
+        const int level = s == Severity::kError || s == Severity::kInternalError ? 40
+                          : s == Severity::kWarning                                ? 30
+                          : s == Severity::kInfo                                   ? 20
                                                                                    : 10;
         py::module_::import("logging").attr("getLogger")("trtcore.tensorrt").attr("log")(level, message);
     } catch (py::error_already_set& e) {
@@ -54,7 +54,7 @@ void log_to_python(Severity s, const std::string& message) {
 }
 
 void python_logging_sink(Severity s, const std::string& message) {
-    if (s != Severity::kERROR && s != Severity::kINTERNAL_ERROR) log_to_python(s, message);
+    if (s != Severity::kError && s != Severity::kInternalError) log_to_python(s, message);
 }
 
 py::object item(const py::dict& request, const char* key) {
@@ -202,7 +202,7 @@ py::dict build(const py::dict& request, const py::object& progress, const py::ob
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
         }
     };
-    trt::Logger::Sink log_fn;
+    LogSink log_fn;
     if (!log.is_none()) {
         log_fn = [log_h](Severity s, const std::string& message) {
             py::gil_scoped_acquire gil;
@@ -309,13 +309,13 @@ void bind_tensorrt(py::module_& m) {
             py::arg("stream"));
 
     // libnvinfer_plugin logs through one process-wide logger (see Library::plugin_logger): into Python's logging.
-    trt::Library::plugin_logger().set_sink(log_to_python);
+    trt::set_plugin_log_sink(log_to_python);
 
     m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none(),
           "ONNX → plan per the build contract (docs/tensorrt.md). Releases the GIL while TensorRT builds.");
     m.def("merge_timing_caches", &merge_caches, py::arg("caches"),
           "One timing cache holding every entry of `caches`.");
-    m.def("tensorrt_version", [] { return trt::Library::get().version_string(); },
+    m.def("tensorrt_version", [] { return trt::library_version(); },
           "Version of the TensorRT library loaded (loads it: raises TensorRTNotFound when it is missing).");
 }
 

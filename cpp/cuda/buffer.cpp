@@ -21,14 +21,36 @@ std::size_t rounded(std::size_t bytes, const std::string& what) {
 }
 }  // namespace
 
-DeviceBuffer::DeviceBuffer(std::size_t bytes, const std::string& what) { reserve(bytes, what); }
+void* DeviceMemory::allocate(std::size_t bytes, const std::string& what) {
+    void* data = nullptr;
+    check(cudaMalloc(&data, bytes), "cudaMalloc for " + what + " (" + human_bytes(bytes) + ")");
+    return data;
+}
 
-DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
+void DeviceMemory::free(void* data) noexcept { check_noexcept(cudaFree(data)); }
+
+void* PinnedMemory::allocate(std::size_t bytes, const std::string& what) {
+    void* data = nullptr;
+    check(cudaHostAlloc(&data, bytes, cudaHostAllocPortable),
+          "cudaHostAlloc for " + what + " (" + human_bytes(bytes) + " pinned)");
+    return data;
+}
+
+void PinnedMemory::free(void* data) noexcept { check_noexcept(cudaFreeHost(data)); }
+
+template <typename Memory>
+Buffer<Memory>::Buffer(std::size_t bytes, const std::string& what) {
+    reserve(bytes, what);
+}
+
+template <typename Memory>
+Buffer<Memory>::Buffer(Buffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       capacity_(std::exchange(other.capacity_, 0)),
       device_(other.device_) {}
 
-DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
+template <typename Memory>
+Buffer<Memory>& Buffer<Memory>::operator=(Buffer&& other) noexcept {
     if (this != &other) {
         release();
         data_ = std::exchange(other.data_, nullptr);
@@ -38,55 +60,31 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
     return *this;
 }
 
-DeviceBuffer::~DeviceBuffer() { release(); }
+template <typename Memory>
+Buffer<Memory>::~Buffer() {
+    release();
+}
 
-void DeviceBuffer::release() noexcept {
-    if (data_ != nullptr) check_noexcept(cudaFree(data_));
+template <typename Memory>
+void Buffer<Memory>::release() noexcept {
+    if (data_ != nullptr) Memory::free(data_);
     data_ = nullptr;
     capacity_ = 0;
 }
 
-bool DeviceBuffer::reserve(std::size_t bytes, const std::string& what) {
+template <typename Memory>
+bool Buffer<Memory>::reserve(std::size_t bytes, const std::string& what) {
     if (data_ != nullptr && bytes <= capacity_) return false;
     const std::size_t size = rounded(bytes, what);  // before release(): a refused size keeps the old buffer
     release();
-    check(cudaMalloc(&data_, size), "cudaMalloc for " + what + " (" + human_bytes(size) + ")");
+    data_ = Memory::allocate(size, what);
     capacity_ = size;
-    check(cudaGetDevice(&device_), "cudaGetDevice (" + what + ")");
+    if constexpr (Memory::kOnDevice) check(cudaGetDevice(&device_), "cudaGetDevice (" + what + ")");
     return true;
 }
 
-PinnedBuffer::PinnedBuffer(std::size_t bytes, const std::string& what) { reserve(bytes, what); }
-
-PinnedBuffer::PinnedBuffer(PinnedBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), capacity_(std::exchange(other.capacity_, 0)) {}
-
-PinnedBuffer& PinnedBuffer::operator=(PinnedBuffer&& other) noexcept {
-    if (this != &other) {
-        release();
-        data_ = std::exchange(other.data_, nullptr);
-        capacity_ = std::exchange(other.capacity_, 0);
-    }
-    return *this;
-}
-
-PinnedBuffer::~PinnedBuffer() { release(); }
-
-void PinnedBuffer::release() noexcept {
-    if (data_ != nullptr) check_noexcept(cudaFreeHost(data_));
-    data_ = nullptr;
-    capacity_ = 0;
-}
-
-bool PinnedBuffer::reserve(std::size_t bytes, const std::string& what) {
-    if (data_ != nullptr && bytes <= capacity_) return false;
-    const std::size_t size = rounded(bytes, what);  // before release(): a refused size keeps the old buffer
-    release();
-    check(cudaHostAlloc(&data_, size, cudaHostAllocPortable),
-          "cudaHostAlloc for " + what + " (" + human_bytes(size) + " pinned)");
-    capacity_ = size;
-    return true;
-}
+template class Buffer<DeviceMemory>;
+template class Buffer<PinnedMemory>;
 
 void copy_async(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind, cudaStream_t stream,
                 const std::string& what) {

@@ -12,22 +12,38 @@ namespace trtcore::cuda {
 // Allocations are rounded up to this (and at least this), so even empty tensors get a valid, aligned address.
 constexpr std::size_t kAllocationGranule = 256;
 
-class DeviceBuffer {
+// How one kind of memory is taken and given back; Buffer<Memory> does the rest (growth, moves, ownership).
+struct DeviceMemory {  // cudaMalloc on the current device
+    static constexpr bool kOnDevice = true;  // Buffer::device() records the device
+    static void* allocate(std::size_t bytes, const std::string& what);
+    static void free(void* data) noexcept;
+};
+// Page-locked host memory: the GPU's copy engines read and write it directly, so copies are asynchronous and run
+// at full PCIe/NVLink speed (pageable memory is staged through a driver buffer).
+struct PinnedMemory {  // cudaHostAlloc, portable to every device
+    static constexpr bool kOnDevice = false;
+    static void* allocate(std::size_t bytes, const std::string& what);
+    static void free(void* data) noexcept;
+};
+
+template <typename Memory>
+class Buffer {
 public:
-    DeviceBuffer() = default;
+    Buffer() = default;
     // Throws CudaOutOfMemory / CudaError naming `what` and the size.
-    DeviceBuffer(std::size_t bytes, const std::string& what);
-    DeviceBuffer(DeviceBuffer&& other) noexcept;
-    DeviceBuffer& operator=(DeviceBuffer&& other) noexcept;
-    DeviceBuffer(const DeviceBuffer&) = delete;
-    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-    ~DeviceBuffer();
+    Buffer(std::size_t bytes, const std::string& what);
+    Buffer(Buffer&& other) noexcept;
+    Buffer& operator=(Buffer&& other) noexcept;
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    ~Buffer();
 
     // Makes room for `bytes`; true when it reallocated (old contents are dropped and the address changes). The old
     // block is freed before the new one is taken, so growing needs no more memory than the new size.
     bool reserve(std::size_t bytes, const std::string& what);
     void* data() const { return data_; }
     std::size_t capacity() const { return capacity_; }
+    // Device memory: the device it lives on (current when allocated). Pinned memory: 0.
     int device() const { return device_; }
 
 private:
@@ -37,27 +53,11 @@ private:
     int device_ = 0;
 };
 
-// Page-locked host memory: the GPU's copy engines read and write it directly, so copies are asynchronous and run
-// at full PCIe/NVLink speed (pageable memory is staged through a driver buffer).
-class PinnedBuffer {
-public:
-    PinnedBuffer() = default;
-    PinnedBuffer(std::size_t bytes, const std::string& what);
-    PinnedBuffer(PinnedBuffer&& other) noexcept;
-    PinnedBuffer& operator=(PinnedBuffer&& other) noexcept;
-    PinnedBuffer(const PinnedBuffer&) = delete;
-    PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-    ~PinnedBuffer();
-
-    bool reserve(std::size_t bytes, const std::string& what);
-    void* data() const { return data_; }
-    std::size_t capacity() const { return capacity_; }
-
-private:
-    void release() noexcept;
-    void* data_ = nullptr;
-    std::size_t capacity_ = 0;
-};
+using DeviceBuffer = Buffer<DeviceMemory>;
+using PinnedBuffer = Buffer<PinnedMemory>;
+// Instantiated once, in buffer.cpp (the CUDA calls stay there).
+extern template class Buffer<DeviceMemory>;
+extern template class Buffer<PinnedMemory>;
 
 // cudaMemcpyAsync with a message naming `what` on failure. No-op for 0 bytes.
 void copy_async(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind, cudaStream_t stream,

@@ -117,128 +117,173 @@ void Executor::enqueue_sequence(cudaStream_t stream, const Plan& plan, const std
     if (stages != nullptr) stages[3].record(stream, "executor stage timing");
 }
 
+// run() in five steps, each a private function below: plan_run (validate and plan, no CUDA), bind_tensor (per
+// tensor: bind a CUDA array, or grow its buffers and copy a host input into staging), set the addresses, enqueue
+// (plainly or through a CUDA graph) and finish_run (events, synchronisation, stage timing, the outputs).
 std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, const RunOptions& options) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto start = std::chrono::steady_clock::now();
-    std::vector<InputSpec> specs;
-    specs.reserve(inputs.size());
-    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape});
-    const Plan plan = make_plan(*backend_, specs);  // all validation happens before any CUDA call
+    RunState r = plan_run(inputs, options);  // all validation happens before any CUDA call
 
     ensure_cuda();
-    const cudaStream_t stream = options.stream ? *options.stream : stream_.get();
-    SyncOnError sync_on_error(stream);
-    if (has_run_ && stream != last_stream_) done_->make_wait(stream, "executor: after the previous run");
+    r.stream = options.stream ? *options.stream : stream_.get();
+    SyncOnError sync_on_error(r.stream);
+    if (has_run_ && r.stream != last_stream_) done_->make_wait(r.stream, "executor: after the previous run");
 
-    const std::size_t n = plan.tensors.size();
-    std::vector<const InputArray*> fed(n, nullptr);
-    for (const auto& in : inputs) fed[plan.index(in.name)] = &in;
-    std::vector<void*> device_ptrs(n, nullptr);
-    const bool to_host = options.outputs == Location::kHost;
     bool staging_free = !has_run_;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& t = plan.tensors[i];
-        Slot& slot = slots_[i];
-        const std::string what = tensor_what(t);
-        if (t.io == TensorIO::kInput && fed[i]->location == Location::kDevice) {
-            // A user's CUDA array is bound as it is: no copy, no staging.
-            const int device = cuda::pointer_device(fed[i]->data, what);
-            if (device != device_) {
-                throw ArgumentError(what + ": the CUDA array is on device " + std::to_string(device) +
-                                    ", this executor runs on device " + std::to_string(device_));
-            }
-            if (fed[i]->producer_stream) {
-                producer_.record(*fed[i]->producer_stream, what + " producer stream");
-                producer_.make_wait(stream, what + " producer stream");
-            }
-            device_ptrs[i] = const_cast<void*>(fed[i]->data);
-            continue;
-        }
-        if (!slot.device || slot.device->capacity() < t.bytes) {
-            slot.device.reset();  // free first: growing needs no more memory than the new size
-            slot.device = std::make_shared<cuda::DeviceBuffer>(t.bytes, what);
-            ++stats_.allocations;
-        }
-        device_ptrs[i] = slot.device->data();
-        if (t.io == TensorIO::kInput) {
-            if (slot.host && fed[i]->data == slot.host->data()) continue;  // written in place: zero-copy
-            if (!staging_free) {
-                // An earlier asynchronous run may still be reading the staging buffers.
-                consumed_.synchronize(what + " staging");
-                staging_free = true;
-            }
-            grow_staging(i, t.bytes, what);
-            if (t.bytes != 0) std::memcpy(slot.host->data(), fed[i]->data, t.bytes);
-            stats_.host_copy_bytes += static_cast<long long>(t.bytes);
-        } else if (to_host) {
-            grow_staging(i, t.bytes, what);
-        }
+    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) bind_tensor(r, i, staging_free);
+    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
+        backend_->set_tensor_address(r.plan.tensors[i].name, r.device_ptrs[i]);
     }
-    for (std::size_t i = 0; i < n; ++i) backend_->set_tensor_address(plan.tensors[i].name, device_ptrs[i]);
 
     // Stage timing needs a synchronous run (the events are read right after) outside graph capture.
     const bool use_graph = cuda_graph_ && !stats_.graph_disabled;
     const bool timed = stage_timing_ && options.synchronize && !use_graph;
+    enqueue(r, use_graph, timed);
+    std::vector<OutputArray> outputs = finish_run(r, options, timed);
+    ++stats_.runs;
+    stats_.last_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return outputs;
+}
+
+Executor::RunState Executor::plan_run(const std::vector<InputArray>& inputs, const RunOptions& options) {
+    std::vector<InputSpec> specs;
+    specs.reserve(inputs.size());
+    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape});
+    RunState r;
+    r.plan = make_plan(*backend_, specs);
+    const std::size_t n = r.plan.tensors.size();
+    r.fed.assign(n, nullptr);
+    for (const auto& in : inputs) r.fed[r.plan.index(in.name)] = &in;
+    r.device_ptrs.assign(n, nullptr);
+    r.to_host = options.outputs == Location::kHost;
+    return r;
+}
+
+void Executor::bind_tensor(RunState& r, std::size_t i, bool& staging_free) {
+    const auto& t = r.plan.tensors[i];
+    const InputArray* fed = r.fed[i];
+    if (t.io == TensorIO::kInput && fed->location == Location::kDevice) {
+        bind_cuda_array(r, i);
+        return;
+    }
+    const std::string what = tensor_what(t);
+    Slot& slot = slots_[i];
+    if (!slot.device || slot.device->capacity() < t.bytes) {
+        slot.device.reset();  // free first: growing needs no more memory than the new size
+        slot.device = std::make_shared<cuda::DeviceBuffer>(t.bytes, what);
+        ++stats_.allocations;
+    }
+    r.device_ptrs[i] = slot.device->data();
+    if (t.io == TensorIO::kInput) {
+        stage_input(i, t, *fed, staging_free);
+    } else if (r.to_host) {
+        grow_staging(i, t.bytes, what);
+    }
+}
+
+void Executor::bind_cuda_array(RunState& r, std::size_t i) {
+    // A user's CUDA array is bound as it is: no copy, no staging.
+    const InputArray& fed = *r.fed[i];
+    const std::string what = tensor_what(r.plan.tensors[i]);
+    const int device = cuda::pointer_device(fed.data, what);
+    if (device != device_) {
+        throw ArgumentError(what + ": the CUDA array is on device " + std::to_string(device) +
+                            ", this executor runs on device " + std::to_string(device_));
+    }
+    if (fed.producer_stream) {
+        producer_.record(*fed.producer_stream, what + " producer stream");
+        producer_.make_wait(r.stream, what + " producer stream");
+    }
+    r.device_ptrs[i] = const_cast<void*>(fed.data);
+}
+
+void Executor::stage_input(std::size_t i, const TensorPlan& t, const InputArray& fed, bool& staging_free) {
+    Slot& slot = slots_[i];
+    if (slot.host && fed.data == slot.host->data()) return;  // written in place: zero-copy
+    const std::string what = tensor_what(t);
+    if (!staging_free) {
+        // An earlier asynchronous run may still be reading the staging buffers.
+        consumed_.synchronize(what + " staging");
+        staging_free = true;
+    }
+    grow_staging(i, t.bytes, what);
+    if (t.bytes != 0) std::memcpy(slot.host->data(), fed.data, t.bytes);
+    stats_.host_copy_bytes += static_cast<long long>(t.bytes);
+}
+
+void Executor::enqueue(const RunState& r, bool use_graph, bool timed) {
     if (timed && !stages_[0].valid()) {
         for (auto& e : stages_) e = cuda::Event::create("executor stage timing", /*timing=*/true);
     }
     stats_.last_h2d_seconds = stats_.last_compute_seconds = stats_.last_d2h_seconds = -1.0;
     try {
-        if (!use_graph) {
-            enqueue_sequence(stream, plan, fed, device_ptrs, to_host, timed ? stages_ : nullptr);
+        if (use_graph) {
+            enqueue_with_graph(r);
         } else {
-            // A graph bakes in every address and shape: the key says when it must be captured again.
-            std::vector<std::uintptr_t> key{to_host ? 1u : 0u};
-            for (std::size_t i = 0; i < n; ++i) {
-                const auto& t = plan.tensors[i];
-                key.push_back(reinterpret_cast<std::uintptr_t>(device_ptrs[i]));
-                const bool staged = t.io == TensorIO::kInput ? fed[i]->location == Location::kHost : to_host;
-                key.push_back(staged ? reinterpret_cast<std::uintptr_t>(slots_[i].host->data()) : 0u);
-                key.push_back(t.shape.size());
-                for (const auto d : t.shape) key.push_back(static_cast<std::uintptr_t>(d));
-            }
-            if (key != graph_key_) {
-                // New shapes or addresses: run plainly once (TensorRT wants one enqueue after a shape change
-                // before capture), capture on the next run with the same key.
-                graph_.reset();
-                graph_key_ = std::move(key);
-                enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr);
-            } else {
-                if (!graph_.valid()) {
-                    try {
-                        graph_ = cuda::CudaGraph::capture(
-                            stream, [&] { enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr); },
-                            "executor");
-                        ++stats_.graph_captures;
-                    } catch (const std::exception& e) {
-                        // Capture failed (nothing was queued: the work was only recorded). Redo the run plainly;
-                        // if that works, the sequence cannot be captured, so stop trying: retrying would fail
-                        // every other run (the cleared key makes the next run plain, the one after recapture).
-                        // A plain run that fails too throws that error and leaves graphs on.
-                        const std::string reason = e.what();
-                        graph_.reset();
-                        graph_key_.clear();
-                        enqueue_sequence(stream, plan, fed, device_ptrs, to_host, nullptr);
-                        stats_.graph_disabled = true;
-                        stats_.graph_error = reason;
-                    }
-                }
-                if (graph_.valid()) {
-                    graph_.launch(stream, "executor");
-                    ++stats_.graph_launches;
-                }
-            }
+            enqueue_sequence(r.stream, r.plan, r.fed, r.device_ptrs, r.to_host, timed ? stages_ : nullptr);
         }
     } catch (...) {
         graph_.reset();
         graph_key_.clear();
         throw;
     }
-    consumed_.record(stream, "executor");
-    done_->record(stream, "executor");
-    last_stream_ = stream;
+}
+
+std::vector<std::uintptr_t> Executor::graph_key(const RunState& r) const {
+    // A graph bakes in every address and shape: the key says when it must be captured again.
+    std::vector<std::uintptr_t> key{r.to_host ? 1u : 0u};
+    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
+        const auto& t = r.plan.tensors[i];
+        key.push_back(reinterpret_cast<std::uintptr_t>(r.device_ptrs[i]));
+        const bool staged = t.io == TensorIO::kInput ? r.fed[i]->location == Location::kHost : r.to_host;
+        key.push_back(staged ? reinterpret_cast<std::uintptr_t>(slots_[i].host->data()) : 0u);
+        key.push_back(t.shape.size());
+        for (const auto d : t.shape) key.push_back(static_cast<std::uintptr_t>(d));
+    }
+    return key;
+}
+
+void Executor::enqueue_with_graph(const RunState& r) {
+    const auto plain = [&] { enqueue_sequence(r.stream, r.plan, r.fed, r.device_ptrs, r.to_host, nullptr); };
+    std::vector<std::uintptr_t> key = graph_key(r);
+    if (key != graph_key_) {
+        // New shapes or addresses: run plainly once (TensorRT wants one enqueue after a shape change before
+        // capture), capture on the next run with the same key.
+        graph_.reset();
+        graph_key_ = std::move(key);
+        plain();
+        return;
+    }
+    if (!graph_.valid()) {
+        try {
+            graph_ = cuda::CudaGraph::capture(r.stream, plain, "executor");
+            ++stats_.graph_captures;
+        } catch (const std::exception& e) {
+            // Capture failed (nothing was queued: the work was only recorded). Redo the run plainly; if that
+            // works, the sequence cannot be captured, so stop trying: retrying would fail every other run (the
+            // cleared key makes the next run plain, the one after recapture). A plain run that fails too throws
+            // that error and leaves graphs on.
+            const std::string reason = e.what();
+            graph_.reset();
+            graph_key_.clear();
+            plain();
+            stats_.graph_disabled = true;
+            stats_.graph_error = reason;
+        }
+    }
+    if (graph_.valid()) {
+        graph_.launch(r.stream, "executor");
+        ++stats_.graph_launches;
+    }
+}
+
+std::vector<OutputArray> Executor::finish_run(const RunState& r, const RunOptions& options, bool timed) {
+    consumed_.record(r.stream, "executor");
+    done_->record(r.stream, "executor");
+    last_stream_ = r.stream;
     has_run_ = true;
-    if (options.synchronize) cuda::check(cudaStreamSynchronize(stream), "cudaStreamSynchronize (executor run)");
+    if (options.synchronize) cuda::check(cudaStreamSynchronize(r.stream), "cudaStreamSynchronize (executor run)");
     if (timed) {
         const auto what = std::string("executor stage timing");
         stats_.last_h2d_seconds = cuda::Event::elapsed_ms(stages_[0], stages_[1], what) / 1e3;
@@ -247,14 +292,14 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     }
 
     std::vector<OutputArray> outputs;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& t = plan.tensors[i];
+    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
+        const auto& t = r.plan.tensors[i];
         if (t.io != TensorIO::kOutput) continue;
         OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr, nullptr};
-        if (to_host && options.copy_host_outputs && options.synchronize) {
+        if (r.to_host && options.copy_host_outputs && options.synchronize) {
             out.owned = std::make_shared<HostBuffer>(t.bytes);
             if (t.bytes != 0) std::memcpy(out.owned->data(), slots_[i].host->data(), t.bytes);
-        } else if (to_host) {
+        } else if (r.to_host) {
             out.host = slots_[i].host;
         } else {
             out.device = slots_[i].device;
@@ -262,8 +307,6 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
         }
         outputs.push_back(std::move(out));
     }
-    ++stats_.runs;
-    stats_.last_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return outputs;
 }
 

@@ -140,8 +140,30 @@ private:
         std::shared_ptr<cuda::DeviceBuffer> device;
         std::shared_ptr<cuda::PinnedBuffer> host;
     };
+    // One run's working state, handed from step to step of run().
+    struct RunState {
+        Plan plan;
+        cudaStream_t stream = nullptr;
+        std::vector<const InputArray*> fed;  // per tensor: the array fed (inputs), nullptr (outputs)
+        std::vector<void*> device_ptrs;      // per tensor: the device address bound
+        bool to_host = true;                 // outputs are copied to the host staging buffers
+    };
     void ensure_cuda();
     std::shared_ptr<cuda::PinnedBuffer> grow_staging(std::size_t index, std::size_t bytes, const std::string& what);
+    // The steps of run(), in order. plan_run validates and plans without CUDA.
+    RunState plan_run(const std::vector<InputArray>& inputs, const RunOptions& options);
+    // Tensor i: bind a CUDA array in place, or grow its device (and staging) buffer and stage a host input.
+    // `staging_free`: the staging buffers are no longer read by an earlier run (waited for once, when needed).
+    void bind_tensor(RunState& r, std::size_t i, bool& staging_free);
+    void bind_cuda_array(RunState& r, std::size_t i);
+    void stage_input(std::size_t i, const TensorPlan& t, const InputArray& fed, bool& staging_free);
+    // Queues the copies and the backend's work, plainly or through the CUDA graph (captured, replayed, or turned
+    // off when capture fails); `timed` records the stage events.
+    void enqueue(const RunState& r, bool use_graph, bool timed);
+    void enqueue_with_graph(const RunState& r);
+    std::vector<std::uintptr_t> graph_key(const RunState& r) const;
+    // Records the run's events, synchronises when asked, reads the stage timing and hands out the outputs.
+    std::vector<OutputArray> finish_run(const RunState& r, const RunOptions& options, bool timed);
     // stages: nullptr, or 4 timing events recorded before H2D, after H2D, after the enqueue and after D2H.
     void enqueue_sequence(cudaStream_t stream, const Plan& plan, const std::vector<const InputArray*>& fed,
                           const std::vector<void*>& device_ptrs, bool outputs_to_host, cuda::Event* stages);

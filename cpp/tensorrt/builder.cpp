@@ -220,15 +220,15 @@ bool has_flag(const BuildRequest& r, const char* name) {
 }
 }  // namespace
 
-BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, Logger::Sink log) {
+BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogSink log) {
     validate(r);
     const auto started = std::chrono::steady_clock::now();
     Library& library = Library::get();
 
     // Declared before everything TensorRT creates: destroyed after it (the builder and the config refer to them).
     ProgressMonitor monitor(progress);
-    Logger logger(r.verbose ? Severity::kVERBOSE : Severity::kWARNING,
-                  [&monitor, log = std::move(log)](Severity s, const std::string& msg) {
+    Logger logger(r.verbose ? LogSeverity::kVerbose : LogSeverity::kWarning,
+                  [&monitor, log = std::move(log)](LogSeverity s, const std::string& msg) {
                       if (!log) return;
                       try {
                           log(s, msg);

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
 #include "common/tensor.h"
-#include "tensorrt/logger.h"
 
 namespace trtcore::trt {
 
@@ -53,7 +53,7 @@ using ProgressFn = std::function<bool(ProgressEvent, const char* phase, const ch
 // Throws FileError (ONNX or plugin file), ArgumentError (a flag, pool, level or profile TensorRT or this major
 // lacks), BuildError (parser errors, one per node, or TensorRT's build errors; "build cancelled"),
 // TensorRTNotFound.
-BuildResult build_engine(const BuildRequest& request, const ProgressFn& progress, Logger::Sink log);
+BuildResult build_engine(const BuildRequest& request, const ProgressFn& progress, LogSink log);
 
 // One cache holding every entry of `caches` (ITimingCache::combine). FormatError for bytes that are not a timing
 // cache, TensorRTError for a cache from another device or TensorRT version.

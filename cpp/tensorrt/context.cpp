@@ -1,15 +1,22 @@
 #include "tensorrt/context.h"
 
+#include <NvInfer.h>
 #include <cuda_runtime_api.h>
 
 #include "common/error.h"
+#include "tensorrt/engine_handles.h"
 #include "tensorrt/types.h"
 
 namespace trtcore::trt {
 
+struct Context::Handle {
+    Ptr<nvinfer1::IExecutionContext> context;
+};
+
 namespace {
-std::string with_errors(std::string message, Logger& logger) {
-    const std::string errors = logger.take_errors();
+// `message` with the errors TensorRT logged for `engine` since they were last taken.
+std::string with_errors(std::string message, const Engine& engine) {
+    const std::string errors = engine.handles().logger->take_errors();
     return errors.empty() ? message : message + ": " + errors;
 }
 }  // namespace
@@ -23,18 +30,19 @@ Context::Context(std::shared_ptr<Engine> engine, int profile, void* stream)
                             engine_->source() + ": it has " + std::to_string(profiles) + " (0.." +
                             std::to_string(profiles - 1) + ")");
     }
-    context_.reset(engine_->get().createExecutionContext());
-    if (!context_) {
+    context_ = std::make_unique<Handle>();
+    context_->context.reset(engine_->handles().engine->createExecutionContext());
+    if (!context_->context) {
         throw TensorRTError(with_errors(
             "TensorRT could not create an execution context for " + engine_->source() +
                 " (it needs " + std::to_string(engine_->device_memory_size()) + " bytes of device memory)",
-            engine_->logger()));
+            *engine_));
     }
     if (profile != 0) {  // a new context starts on profile 0
         auto s = static_cast<cudaStream_t>(stream);
-        if (!context_->setOptimizationProfileAsync(profile, s)) {
+        if (!context_->context->setOptimizationProfileAsync(profile, s)) {
             throw TensorRTError(with_errors("cannot select optimization profile " + std::to_string(profile) +
-                                                " of " + engine_->source(), engine_->logger()));
+                                                " of " + engine_->source(), *engine_));
         }
         // The switch may queue copies: wait, so that enqueue on any other stream sees the profile in place.
         const cudaError_t err = cudaStreamSynchronize(s);
@@ -43,6 +51,8 @@ Context::Context(std::shared_ptr<Engine> engine, int profile, void* stream)
         }
     }
 }
+
+Context::~Context() = default;
 
 const TensorInfo& Context::find(const std::string& name) const {
     std::string names;
@@ -59,7 +69,7 @@ void Context::set_input_shape(const std::string& name, const Shape& shape) {
     if (info.io != TensorIO::kInput) {
         throw ArgumentError("'" + name + "' is an output of " + engine_->source() + ", not an input");
     }
-    if (context_->setInputShape(name.c_str(), to_trt(shape, "input '" + name + "'"))) return;
+    if (context_->context->setInputShape(name.c_str(), to_trt(shape, "input '" + name + "'"))) return;
     std::string message = "input '" + name + "' cannot take shape " + to_string(shape) + ": the engine's shape is " +
                           to_string(info.shape);
     if (static_cast<std::size_t>(profile_) < info.profiles.size()) {
@@ -67,12 +77,12 @@ void Context::set_input_shape(const std::string& name, const Shape& shape) {
         message += ", optimization profile " + std::to_string(profile_) + " allows min " + to_string(p.min) +
                    " to max " + to_string(p.max);
     }
-    throw ShapeError(with_errors(message, engine_->logger()));
+    throw ShapeError(with_errors(message, *engine_));
 }
 
 Shape Context::output_shape(const std::string& name) const {
     find(name);
-    const nvinfer1::Dims dims = context_->getTensorShape(name.c_str());
+    const nvinfer1::Dims dims = context_->context->getTensorShape(name.c_str());
     const Shape shape = from_trt(dims);
     if (dims.nbDims >= 0 && !is_dynamic(shape)) return shape;
     // Unknown: either an input's shape is not set yet (its dims still hold -1, or TensorRT gives no dims), or
@@ -80,29 +90,29 @@ Shape Context::output_shape(const std::string& name) const {
     std::string unset;
     for (const auto& t : tensors()) {
         if (t.io != TensorIO::kInput) continue;
-        const nvinfer1::Dims in = context_->getTensorShape(t.name.c_str());
+        const nvinfer1::Dims in = context_->context->getTensorShape(t.name.c_str());
         if (in.nbDims < 0 || is_dynamic(from_trt(in))) unset += (unset.empty() ? "" : ", ") + t.name;
     }
     std::string message = "the shape of '" + name + "' is not known yet (" +
                           (dims.nbDims < 0 ? std::string("TensorRT gives none") : to_string(shape)) + "): ";
     message += unset.empty() ? "it depends on the input data, which trtcore does not support yet"
                              : "set the shape of input(s) " + unset + " first";
-    engine_->logger().take_errors();  // TensorRT's complaint about the unset input says no more than this
+    engine_->handles().logger->take_errors();  // TensorRT's complaint about the unset input says no more than this
     throw ShapeError(message);
 }
 
 void Context::set_tensor_address(const std::string& name, void* device_ptr) {
     find(name);
-    if (!context_->setTensorAddress(name.c_str(), device_ptr)) {
+    if (!context_->context->setTensorAddress(name.c_str(), device_ptr)) {
         throw TensorRTError(with_errors("TensorRT rejected the address of tensor '" + name + "'",
-                                        engine_->logger()));
+                                        *engine_));
     }
 }
 
 void Context::enqueue(void* stream) {
-    if (!context_->enqueueV3(static_cast<cudaStream_t>(stream))) {
+    if (!context_->context->enqueueV3(static_cast<cudaStream_t>(stream))) {
         throw TensorRTError(with_errors("TensorRT could not run " + engine_->source() + " (enqueueV3 failed)",
-                                        engine_->logger()));
+                                        *engine_));
     }
 }
 

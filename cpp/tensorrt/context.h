@@ -1,9 +1,7 @@
 // One TensorRT execution context (IExecutionContext) as trtcore's ExecutionBackend: the runtime layer (buffers,
 // staging, CUDA graphs) drives it without knowing TensorRT. Use one Context per stream / thread: TensorRT contexts
-// are not thread-safe, engines are.
+// are not thread-safe, engines are. A public header of the TensorRT layer: it compiles without TensorRT's headers.
 #pragma once
-
-#include <NvInfer.h>
 
 #include <memory>
 #include <string>
@@ -19,6 +17,9 @@ public:
     // `profile` selects the optimization profile (ArgumentError when out of range). Switching to a profile other
     // than 0 queues copies on `stream` (a cudaStream_t; nullptr = the default stream) and waits for them.
     explicit Context(std::shared_ptr<Engine> engine, int profile = 0, void* stream = nullptr);
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+    ~Context() override;
 
     const std::vector<TensorInfo>& tensors() const override { return engine_->tensors(); }
     // ShapeError naming the tensor, the shape and the profile's min/max when TensorRT rejects the shape.
@@ -35,8 +36,10 @@ public:
 private:
     const TensorInfo& find(const std::string& name) const;
 
+    struct Handle;  // the IExecutionContext (context.cpp)
+
     std::shared_ptr<Engine> engine_;  // declared first: outlives context_
-    Ptr<nvinfer1::IExecutionContext> context_;
+    std::unique_ptr<Handle> context_;
     int profile_;
 };
 

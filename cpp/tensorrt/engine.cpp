@@ -1,5 +1,7 @@
 #include "tensorrt/engine.h"
 
+#include <NvInfer.h>
+
 #include <NvInferVersion.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "tensorrt/engine_handles.h"
 #include "tensorrt/types.h"
 
 namespace trtcore::trt {
@@ -38,21 +41,23 @@ std::string version_hint() {
 }
 }  // namespace
 
-std::shared_ptr<Engine> Engine::from_file(const std::string& path, Logger::Sink sink, bool allow_host_code) {
+std::shared_ptr<Engine> Engine::from_file(const std::string& path, LogSink sink, bool allow_host_code) {
     const auto data = read_plan(path);
     return from_bytes(data.data(), data.size(), path, std::move(sink), allow_host_code);
 }
 
 std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, const std::string& source,
-                                           Logger::Sink sink, bool allow_host_code) {
+                                           LogSink sink, bool allow_host_code) {
     if (size == 0) {
         throw TensorRTError("cannot load TensorRT engine " + source +
                             ": it is empty (0 bytes), not a plan; build one with "
                             "`trtcore build --onnx model.onnx --saveEngine model.engine`");
     }
     auto& library = Library::get();
-    auto logger = std::make_shared<Logger>(nvinfer1::ILogger::Severity::kWARNING, std::move(sink));
-    std::shared_ptr<nvinfer1::IRuntime> runtime = library.create_runtime(*logger);
+    auto handles = std::make_unique<Handles>();
+    handles->logger = std::make_shared<Logger>(LogSeverity::kWarning, std::move(sink));
+    handles->runtime = library.create_runtime(*handles->logger);
+    auto& runtime = handles->runtime;
     runtime->setEngineHostCodeAllowed(allow_host_code);
     // A plan using TensorRT's standard plugins deserializes only once they are registered (trtexec registers them
     // always). Most plans use none, so a missing libnvinfer_plugin is only mentioned if deserializing fails.
@@ -63,37 +68,34 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
         plugins_missing = e.what();
         plugins_missing = plugins_missing.substr(0, plugins_missing.find('\n'));
     }
-    Ptr<nvinfer1::ICudaEngine> engine(runtime->deserializeCudaEngine(data, size));
-    if (!engine) {
-        std::string why = logger->take_errors();
+    handles->engine.reset(runtime->deserializeCudaEngine(data, size));
+    if (!handles->engine) {
+        std::string why = handles->logger->take_errors();
         if (why.empty()) why = "TensorRT gave no reason";
         if (!plugins_missing.empty()) why += " (TensorRT's standard plugins are not loaded: " + plugins_missing + ")";
         throw TensorRTError("cannot load TensorRT engine " + source + " (" + std::to_string(size) +
                             " bytes): " + why + ". " + version_hint());
     }
-    auto result = std::make_shared<Engine>(Key{}, std::move(logger), std::move(runtime), std::move(engine), source);
+    auto result = std::make_shared<Engine>(Key{}, std::move(handles), source);
     result->read_tensors();
     return result;
 }
 
-Engine::Engine(Key, std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
-               Ptr<nvinfer1::ICudaEngine> engine, std::string source)
-    : logger_(std::move(logger)),
-      runtime_(std::move(runtime)),
-      engine_(std::move(engine)),
-      source_(std::move(source)) {}
+Engine::Engine(Key, std::unique_ptr<Handles> handles, std::string source)
+    : handles_(std::move(handles)), source_(std::move(source)) {}
 
 Engine::~Engine() = default;
 
 void Engine::read_tensors() {
-    const int32_t n = engine_->getNbIOTensors();
-    const int32_t profiles = engine_->getNbOptimizationProfiles();
+    const nvinfer1::ICudaEngine& engine = *handles_->engine;
+    const int32_t n = engine.getNbIOTensors();
+    const int32_t profiles = engine.getNbOptimizationProfiles();
     for (int32_t i = 0; i < n; ++i) {
-        const char* name = engine_->getIOTensorName(i);
+        const char* name = engine.getIOTensorName(i);
         if (name == nullptr) continue;
         TensorInfo info;
         info.name = name;
-        const auto mode = engine_->getTensorIOMode(name);
+        const auto mode = engine.getTensorIOMode(name);
         if (mode == nvinfer1::TensorIOMode::kINPUT) {
             info.io = TensorIO::kInput;
         } else if (mode == nvinfer1::TensorIOMode::kOUTPUT) {
@@ -102,16 +104,16 @@ void Engine::read_tensors() {
             continue;  // kNONE: not an I/O tensor
         }
         check_supported_io(info.name, profiles);
-        info.dtype = from_trt(engine_->getTensorDataType(name), "tensor '" + info.name + "' of " + source_);
-        info.shape = from_trt(engine_->getTensorShape(name));
-        const char* format = engine_->getTensorFormatDesc(name);
+        info.dtype = from_trt(engine.getTensorDataType(name), "tensor '" + info.name + "' of " + source_);
+        info.shape = from_trt(engine.getTensorShape(name));
+        const char* format = engine.getTensorFormatDesc(name);
         info.format = format != nullptr ? format : "";
         if (info.io == TensorIO::kInput) {
             for (int32_t p = 0; p < profiles; ++p) {
                 ProfileShape ps;
-                ps.min = from_trt(engine_->getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN));
-                ps.opt = from_trt(engine_->getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT));
-                ps.max = from_trt(engine_->getProfileShape(name, p, nvinfer1::OptProfileSelector::kMAX));
+                ps.min = from_trt(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kMIN));
+                ps.opt = from_trt(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kOPT));
+                ps.max = from_trt(engine.getProfileShape(name, p, nvinfer1::OptProfileSelector::kMAX));
                 info.profiles.push_back(std::move(ps));
             }
         }
@@ -125,15 +127,16 @@ void Engine::read_tensors() {
 // or channel-last format needs padded or reordered buffers, and a host-resident tensor (a shape tensor) needs host
 // memory: running such a plan would read and write out of bounds, so it is refused when loaded.
 void Engine::check_supported_io(const std::string& name, int32_t profiles) const {
+    const nvinfer1::ICudaEngine& engine = *handles_->engine;
     const std::string what = "tensor '" + name + "' of " + source_;
-    if (engine_->getTensorLocation(name.c_str()) != nvinfer1::TensorLocation::kDEVICE) {
+    if (engine.getTensorLocation(name.c_str()) != nvinfer1::TensorLocation::kDEVICE) {
         throw TensorRTError(what + " lives in host memory (TensorLocation::kHOST, e.g. a shape tensor): trtcore "
                             "runs only plans whose inputs and outputs are all in device memory; make that value a "
                             "constant of the model, or run this plan with TensorRT directly");
     }
     for (int32_t p = 0; p < std::max<int32_t>(profiles, 1); ++p) {
-        if (engine_->getTensorFormat(name.c_str(), p) == nvinfer1::TensorFormat::kLINEAR) continue;
-        const char* desc = engine_->getTensorFormatDesc(name.c_str(), p);
+        if (engine.getTensorFormat(name.c_str(), p) == nvinfer1::TensorFormat::kLINEAR) continue;
+        const char* desc = engine.getTensorFormatDesc(name.c_str(), p);
         throw TensorRTError(what + " has the I/O format \"" + (desc != nullptr ? desc : "?") +
                             "\" (optimization profile " + std::to_string(p) +
                             "): trtcore supports only linear (row-major, not vectorized) I/O tensors; rebuild the "
@@ -141,19 +144,19 @@ void Engine::check_supported_io(const std::string& name, int32_t profiles) const
     }
 }
 
-int64_t Engine::device_memory_size() const { return engine_->getDeviceMemorySizeV2(); }
+int64_t Engine::device_memory_size() const { return handles_->engine->getDeviceMemorySizeV2(); }
 
-int Engine::num_profiles() const { return engine_->getNbOptimizationProfiles(); }
+int Engine::num_profiles() const { return handles_->engine->getNbOptimizationProfiles(); }
 
 std::string Engine::inspect() const {
-    Ptr<nvinfer1::IEngineInspector> inspector(engine_->createEngineInspector());
+    Ptr<nvinfer1::IEngineInspector> inspector(handles_->engine->createEngineInspector());
     if (!inspector) {
         throw TensorRTError("TensorRT could not create an engine inspector for " + source_ + ": " +
-                            logger_->take_errors());
+                            handles_->logger->take_errors());
     }
     const char* json = inspector->getEngineInformation(nvinfer1::LayerInformationFormat::kJSON);
     if (json == nullptr) {
-        throw TensorRTError("TensorRT gave no layer information for " + source_ + ": " + logger_->take_errors());
+        throw TensorRTError("TensorRT gave no layer information for " + source_ + ": " + handles_->logger->take_errors());
     }
     return json;
 }

@@ -2,9 +2,10 @@
 //
 // SECURITY: a plan is trusted code to TensorRT (it can carry kernels and, when allowed, host code). Load plans
 // only from sources you trust, as you would a shared library.
+//
+// A public header of the TensorRT layer: it compiles without TensorRT's headers (the TensorRT objects live in
+// Engine::Handles, tensorrt/engine_handles.h, which only cpp/tensorrt includes).
 #pragma once
-
-#include <NvInfer.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -12,9 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "common/log.h"
 #include "common/tensor.h"
-#include "tensorrt/library.h"
-#include "tensorrt/logger.h"
 
 namespace trtcore::trt {
 
@@ -26,11 +26,11 @@ public:
     // TensorRTNotFound (no libnvinfer). Registers TensorRT's standard plugins first when libnvinfer_plugin exists.
     // `allow_host_code`: let TensorRT run host code embedded in the plan (version-compatible plans carry their
     // lean runtime that way). Off by default: enable it only for plans you trust.
-    static std::shared_ptr<Engine> from_file(const std::string& path, Logger::Sink sink = {},
+    static std::shared_ptr<Engine> from_file(const std::string& path, LogSink sink = {},
                                              bool allow_host_code = false);
     // `source` names the plan in error messages (e.g. "<bytes>").
     static std::shared_ptr<Engine> from_bytes(const void* data, std::size_t size, const std::string& source,
-                                              Logger::Sink sink = {}, bool allow_host_code = false);
+                                              LogSink sink = {}, bool allow_host_code = false);
 
     // Inputs first, then outputs, each in TensorRT's order.
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
@@ -42,8 +42,9 @@ public:
     std::string inspect() const;
     const std::string& source() const { return source_; }
 
-    nvinfer1::ICudaEngine& get() const { return *engine_; }
-    Logger& logger() const { return *logger_; }
+    // The TensorRT runtime, engine and logger behind this engine (defined in tensorrt/engine_handles.h).
+    struct Handles;
+    Handles& handles() const { return *handles_; }
 
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -54,19 +55,14 @@ public:
         Key() = default;
         friend class Engine;
     };
-    Engine(Key, std::shared_ptr<Logger> logger, std::shared_ptr<nvinfer1::IRuntime> runtime,
-           Ptr<nvinfer1::ICudaEngine> engine, std::string source);
+    Engine(Key, std::unique_ptr<Handles> handles, std::string source);
 
 private:
     void read_tensors();
     // TensorRTError unless tensor `name` is device-resident and linear in every profile.
     void check_supported_io(const std::string& name, int32_t profiles) const;
 
-    // Declaration order is destruction order reversed: the engine goes first, then the runtime, then the logger
-    // both were created with (TensorRT requires the runtime to outlive its engines).
-    std::shared_ptr<Logger> logger_;
-    std::shared_ptr<nvinfer1::IRuntime> runtime_;
-    Ptr<nvinfer1::ICudaEngine> engine_;
+    std::unique_ptr<Handles> handles_;
     std::string source_;
     std::vector<TensorInfo> tensors_;
 };

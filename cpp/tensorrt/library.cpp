@@ -40,9 +40,9 @@ Logger& Library::plugin_logger() {
     // Deliberately leaked: libnvinfer_plugin is never unloaded and may log while the process exits, after
     // function-local statics are destroyed. One small object, once per process.
     static Logger* const logger =
-        std::make_unique<Logger>(nvinfer1::ILogger::Severity::kWARNING,
-                                 [](nvinfer1::ILogger::Severity s, const std::string& msg) {
-                                     std::fprintf(stderr, "[TensorRT plugins] %s: %s\n", Logger::severity_name(s),
+        std::make_unique<Logger>(LogSeverity::kWarning,
+                                 [](LogSeverity s, const std::string& msg) {
+                                     std::fprintf(stderr, "[TensorRT plugins] %s: %s\n", severity_name(s),
                                                   msg.c_str());
                                  })
             .release();

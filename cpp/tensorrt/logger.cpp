@@ -6,28 +6,29 @@ namespace {
 constexpr std::size_t kMaxKeptErrors = 16;
 }
 
-Logger::Logger(Severity threshold, Sink sink) : threshold_(threshold), sink_(std::move(sink)) {}
+Logger::Logger(LogSeverity threshold, Sink sink) : threshold_(threshold), sink_(std::move(sink)) {}
 
 void Logger::log(Severity severity, const nvinfer1::AsciiChar* msg) noexcept {
     try {
         const std::string text = msg != nullptr ? msg : "";
+        const LogSeverity ours = Logger::severity(severity);
         Sink sink;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            if (severity == Severity::kERROR || severity == Severity::kINTERNAL_ERROR) {
+            if (ours == LogSeverity::kError || ours == LogSeverity::kInternalError) {
                 errors_.push_back(text);
                 if (errors_.size() > kMaxKeptErrors) errors_.pop_front();
             }
-            if (static_cast<int>(severity) > static_cast<int>(threshold_)) return;
+            if (static_cast<int>(ours) > static_cast<int>(threshold_)) return;  // LogSeverity: most severe first
             sink = sink_;
         }
-        if (sink) sink(severity, text);
+        if (sink) sink(ours, text);
     } catch (...) {
         // log() is noexcept: a failing sink must not take TensorRT down with it.
     }
 }
 
-void Logger::set_threshold(Severity threshold) {
+void Logger::set_threshold(LogSeverity threshold) {
     std::lock_guard<std::mutex> lock(mutex_);
     threshold_ = threshold;
 }
@@ -45,15 +46,15 @@ std::string Logger::take_errors() {
     return joined;
 }
 
-const char* Logger::severity_name(Severity severity) {
+LogSeverity Logger::severity(Severity severity) {
     switch (severity) {
-        case Severity::kINTERNAL_ERROR: return "internal_error";
-        case Severity::kERROR: return "error";
-        case Severity::kWARNING: return "warning";
-        case Severity::kINFO: return "info";
-        case Severity::kVERBOSE: return "verbose";
+        case Severity::kINTERNAL_ERROR: return LogSeverity::kInternalError;
+        case Severity::kERROR: return LogSeverity::kError;
+        case Severity::kWARNING: return LogSeverity::kWarning;
+        case Severity::kINFO: return LogSeverity::kInfo;
+        case Severity::kVERBOSE: return LogSeverity::kVerbose;
     }
-    return "unknown";
+    return LogSeverity::kVerbose;  // a severity newer than these headers: the least severe
 }
 
 }  // namespace trtcore::trt

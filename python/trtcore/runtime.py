@@ -58,8 +58,8 @@ def _stream_handle(stream: Any) -> int | None:
 def plan(backend: ExecutionBackend, inputs: Mapping[str, tuple[str, tuple[int, ...]]]) -> list[dict[str, Any]]:
     """Validate input dtypes/shapes against ``backend`` and resolve every tensor's shape and size (no GPU needed).
 
-    >>> from trtcore import _core
-    >>> b = _core.testing.IdentityBackend([("x", "float32", [1, -1])], [("y", "float32", [1, -1], "x")])
+    >>> from trtcore import _testing
+    >>> b = _testing.IdentityBackend([("x", "float32", [1, -1])], [("y", "float32", [1, -1], "x")])
     >>> [(t["name"], t["shape"], t["nbytes"]) for t in plan(b, {"x": ("float32", (1, 5))})]
     [('x', (1, 5), 20), ('y', (1, 5), 20)]
     """
@@ -70,7 +70,7 @@ class Executor:
     """Runs one execution backend on one CUDA stream, with reusable device and pinned staging buffers.
 
     ``backend`` is any :class:`ExecutionBackend` (``engine.create_context()``, or
-    ``trtcore._core.testing.IdentityBackend`` in tests). ``stream``: run on this CUDA stream (an int handle or a
+    ``trtcore._testing.IdentityBackend`` in tests). ``stream``: run on this CUDA stream (an int handle or a
     torch/cupy stream; it is borrowed, never destroyed) instead of a stream of the executor's own.
     ``cuda_graph=True`` records the whole copy-in/enqueue/copy-out sequence as a CUDA graph and replays it while
     shapes and buffer addresses stay the same (the first run after a change runs plainly, the second captures; if
@@ -78,8 +78,8 @@ class Executor:
     Constructing makes no CUDA call; CUDA errors surface on first use as :class:`trtcore.CudaError`.
 
     >>> import numpy as np
-    >>> from trtcore import _core
-    >>> ex = Executor(_core.testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")]))
+    >>> from trtcore import _testing
+    >>> ex = Executor(_testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")]))
     >>> ex.infer({"x": np.array([1, 2], np.float32)})["y"]  # doctest: +SKIP
     array([1., 2.], dtype=float32)
     """

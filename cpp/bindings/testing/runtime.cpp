@@ -1,0 +1,96 @@
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bindings/testing/testing.h"
+#include "common/error.h"
+#include "runtime/plan.h"
+#include "runtime/testing_backend.h"
+#ifdef TRTCORE_WITH_CUDA
+#include "cuda/buffer.h"
+#include "cuda/stream.h"
+#endif
+
+namespace py = pybind11;
+
+namespace trtcore::bindings::testing {
+
+namespace {
+TensorInfo tensor_from_tuple(const py::sequence& t, TensorIO io) {
+    if (t.size() < 3) throw ArgumentError("a tensor is given as (name, dtype, shape[, ...])");
+    TensorInfo info;
+    info.name = t[0].cast<std::string>();
+    info.io = io;
+    info.dtype = dtype_from_name(t[1].cast<std::string>(), "tensor '" + info.name + "'");
+    info.shape = t[2].cast<Shape>();
+    return info;
+}
+}  // namespace
+
+void bind_runtime(py::module_& m) {
+    using trtcore::testing::IdentityBackend;
+    using trtcore::testing::IdentityOutput;
+    py::class_<IdentityBackend, ExecutionBackend, std::shared_ptr<IdentityBackend>>(
+        m, "IdentityBackend", "Each output is a device-to-device copy of one input (cudaMemcpyAsync).")
+        .def(py::init([](const py::list& inputs, const py::list& outputs, const py::dict& profiles, int launches,
+                         bool fail_enqueue) {
+                 std::vector<TensorInfo> ins;
+                 for (const auto& t : inputs) {
+                     ins.push_back(tensor_from_tuple(t.cast<py::sequence>(), TensorIO::kInput));
+                     if (profiles.contains(ins.back().name)) {
+                         const auto p = profiles[py::str(ins.back().name)].cast<py::sequence>();
+                         ins.back().profiles.push_back({p[0].cast<Shape>(), p[1].cast<Shape>(), p[2].cast<Shape>()});
+                     }
+                 }
+                 std::vector<IdentityOutput> outs;
+                 for (const auto& t : outputs) {
+                     const auto seq = t.cast<py::sequence>();
+                     if (seq.size() != 4) throw ArgumentError("an output is given as (name, dtype, shape, source input)");
+                     outs.push_back({tensor_from_tuple(seq, TensorIO::kOutput), seq[3].cast<std::string>()});
+                 }
+                 return std::make_shared<IdentityBackend>(std::move(ins), std::move(outs), launches, fail_enqueue);
+             }),
+             py::arg("inputs"), py::arg("outputs"), py::arg("profiles") = py::dict(), py::arg("launches") = 1,
+             py::arg("fail_enqueue") = false)
+        .def_property_readonly("enqueue_count", &IdentityBackend::enqueue_count)
+        .def("set_fail_enqueue", &IdentityBackend::set_fail_enqueue, py::arg("fail"))
+        .def_property("capture_unsafe", &IdentityBackend::capture_unsafe, &IdentityBackend::set_capture_unsafe,
+                      "Synchronise the stream inside enqueue: harmless in a plain run, fails CUDA graph capture.");
+
+    m.def("buffers_to_grow", [](const py::list& plan, const std::vector<std::size_t>& capacities) {
+        Plan p;
+        for (const auto& t : plan) p.tensors.push_back({"", TensorIO::kInput, DataType::kUInt8, {}, t["nbytes"].cast<std::size_t>()});
+        return buffers_to_grow(p, capacities);
+    }, py::arg("plan"), py::arg("capacities"));
+
+#ifdef TRTCORE_WITH_CUDA
+    // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync;
+    // with `device2`, a device-to-device copy between them (the identity backend's GPU work, without the executor).
+    m.def("roundtrip",
+          [](const py::array& src, const cuda::DeviceBuffer& device, py::array& dst, const cuda::Stream& stream,
+             const cuda::DeviceBuffer* device2) {
+              const auto bytes = static_cast<std::size_t>(src.nbytes());
+              if (static_cast<std::size_t>(dst.nbytes()) < bytes || device.capacity() < bytes ||
+                  (device2 != nullptr && device2->capacity() < bytes)) {
+                  throw ArgumentError("roundtrip: dst, device and device2 must hold src.nbytes bytes");
+              }
+              const void* in = src.data();
+              void* out = dst.mutable_data();
+              py::gil_scoped_release release;
+              cuda::copy_async(device.data(), in, bytes, cudaMemcpyHostToDevice, stream.get(), "roundtrip");
+              const void* from = device.data();
+              if (device2 != nullptr) {
+                  cuda::copy_async(device2->data(), from, bytes, cudaMemcpyDeviceToDevice, stream.get(), "roundtrip");
+                  from = device2->data();
+              }
+              cuda::copy_async(out, from, bytes, cudaMemcpyDeviceToHost, stream.get(), "roundtrip");
+              stream.synchronize("roundtrip");
+          },
+          py::arg("src"), py::arg("device"), py::arg("dst"), py::arg("stream"), py::arg("device2") = nullptr);
+#endif
+}
+
+}  // namespace trtcore::bindings::testing

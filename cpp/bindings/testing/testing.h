@@ -1,0 +1,11 @@
+// The parts of trtcore._testing, one per layer (module.cpp assembles them).
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace trtcore::bindings::testing {
+
+void bind_runtime(pybind11::module_& m);  // runtime.cpp: IdentityBackend, buffers_to_grow, roundtrip (CUDA)
+void bind_image(pybind11::module_& m);    // image.cpp: the guide's reader/writer, the float16 conversions
+
+}  // namespace trtcore::bindings::testing
