@@ -186,6 +186,138 @@ __attribute__((constructor)) static void loaded(void) {
 """
 
 
+# A libnvinfer whose builder records what trtcore configures. Like NVIDIA's, the public classes (IBuilder,
+# IBuilderConfig, INetworkDefinition) are the headers' own, forwarding through `mImpl` to an implementation object
+# (apiv::V*) that lives in the library. Ours has a vtable of do-nothing slots; the slots trtcore's build path
+# calls record the call (to $FAKE_TRT_RECORD). Compiled against the same TensorRT headers as trtcore, so the
+# slots are the headers' own; the build then stops at the missing libnvonnxparser.
+FAKE_NVINFER_BUILDER = r"""
+#include <NvInfer.h>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace api = nvinfer1::apiv;
+using nvinfer1::BuilderFlag;
+
+namespace {
+void record(const std::string& line) {
+    if (FILE* f = std::fopen(std::getenv("FAKE_TRT_RECORD"), "a")) {
+        std::fprintf(f, "%s\n", line.c_str());
+        std::fclose(f);
+    }
+}
+
+const char* flag_name(BuilderFlag f) {
+    switch (f) {
+#if NV_TENSORRT_MAJOR < 11
+        case BuilderFlag::kFP16: return "kFP16";
+        case BuilderFlag::kBF16: return "kBF16";
+        case BuilderFlag::kINT8: return "kINT8";
+#endif
+        case BuilderFlag::kTF32: return "kTF32";
+        case BuilderFlag::kVERSION_COMPATIBLE: return "kVERSION_COMPATIBLE";
+        case BuilderFlag::kREFIT: return "kREFIT";
+        default: return "other";
+    }
+}
+
+// Itanium C++ ABI: a pointer to a virtual member function holds 1 + the byte offset of its vtable slot.
+template <typename F>
+std::size_t slot(F f) {
+    std::uintptr_t raw[2];
+    static_assert(sizeof(F) == sizeof(raw), "Itanium ABI member pointer");
+    std::memcpy(raw, &f, sizeof(raw));
+    return (raw[0] - 1) / sizeof(void*);
+}
+
+std::uintptr_t nothing() { return 0; }
+
+struct Impl {  // an apiv::V* object: a vtable pointer, here to its own table
+    void* const* vptr = table;
+    void* table[1024];
+    Impl() { for (auto& s : table) s = reinterpret_cast<void*>(&nothing); }
+    template <typename F, typename Fn> void set(F member, Fn fn) { table[slot(member)] = reinterpret_cast<void*>(fn); }
+};
+
+struct Config : nvinfer1::IBuilderConfig {
+    Impl impl;
+    Config() {
+        mImpl = reinterpret_cast<api::VBuilderConfig*>(&impl);
+        impl.set(&api::VBuilderConfig::setFlag,
+                 +[](void*, BuilderFlag f) { record(std::string("setFlag ") + flag_name(f)); });
+        impl.set(&api::VBuilderConfig::clearFlag,
+                 +[](void*, BuilderFlag f) { record(std::string("clearFlag ") + flag_name(f)); });
+        impl.set(&api::VBuilderConfig::setMemoryPoolLimit, +[](void*, nvinfer1::MemoryPoolType p, std::size_t n) {
+            record("setMemoryPoolLimit " + std::to_string(static_cast<int>(p)) + " " + std::to_string(n));
+        });
+        impl.set(&api::VBuilderConfig::setBuilderOptimizationLevel,
+                 +[](void*, int32_t level) { record("setBuilderOptimizationLevel " + std::to_string(level)); });
+    }
+};
+
+struct Network : nvinfer1::INetworkDefinition {
+    Impl impl;
+    Network() { mImpl = reinterpret_cast<api::VNetworkDefinition*>(&impl); }
+};
+
+struct Builder : nvinfer1::IBuilder {
+    Impl impl;
+    Builder() {
+        mImpl = reinterpret_cast<api::VBuilder*>(&impl);
+        impl.set(&api::VBuilder::createNetworkV2, +[](void*, nvinfer1::NetworkDefinitionCreationFlags flags) {
+            record("createNetworkV2 " + std::to_string(flags));
+            return static_cast<nvinfer1::INetworkDefinition*>(new Network);
+        });
+        impl.set(&api::VBuilder::createBuilderConfig,
+                 +[](void*) { return static_cast<nvinfer1::IBuilderConfig*>(new Config); });
+    }
+};
+}  // namespace
+
+extern "C" int getInferLibVersion() {
+    return NV_TENSORRT_MAJOR * 10000 + NV_TENSORRT_MINOR * 100 + NV_TENSORRT_PATCH;
+}
+extern "C" void* createInferRuntime_INTERNAL(void*, int) { return nullptr; }
+extern "C" void* createInferBuilder_INTERNAL(void*, int) { return static_cast<nvinfer1::IBuilder*>(new Builder); }
+"""
+
+
+def tensorrt_headers() -> Path | None:
+    """The folder with the NvInfer.h trtcore was built against, from TensorRT_ROOT (as the build reads it)."""
+    root = os.environ.get("TensorRT_ROOT")
+    for folder in ([Path(root), Path(root) / "include"] if root else []):
+        if (folder / "NvInfer.h").is_file():
+            return folder
+    return None
+
+
+def cuda_headers() -> Path | None:
+    """The folder with cuda_runtime_api.h (NvInfer.h includes it), as CMake's FindCUDAToolkit would look."""
+    homes = [os.environ.get(v) for v in ("CUDAToolkit_ROOT", "CUDA_HOME", "CUDA_PATH")] + ["/usr/local/cuda"]
+    nvcc = shutil.which("nvcc")
+    homes += [str(Path(nvcc).resolve().parent.parent)] if nvcc else []
+    for home in filter(None, homes):
+        if (Path(home) / "include" / "cuda_runtime_api.h").is_file():
+            return Path(home) / "include"
+    return None
+
+
+def fake_nvinfer_builder(folder: Path) -> Path:
+    headers, cuda, cxx = tensorrt_headers(), cuda_headers(), shutil.which("c++") or shutil.which("g++")
+    if headers is None or cuda is None or cxx is None:
+        pytest.skip("needs a C++ compiler, the CUDA headers and TensorRT_ROOT (the TensorRT headers) to build the "
+                    "fake builder")
+    src = folder / "fake_builder.cpp"
+    src.write_text(FAKE_NVINFER_BUILDER)
+    out = folder / f"libnvinfer.so.{MAJOR}"
+    subprocess.run([cxx, "-std=c++17", "-shared", "-fPIC", "-Wno-deprecated-declarations", "-isystem",
+                    str(headers), "-isystem", str(cuda), "-o", str(out), str(src)], check=True)
+    return out
+
+
 def compile_shared(source: str, out: Path, *defines: str) -> Path:
     src = out.with_suffix(".c")
     src.write_text(source)
@@ -357,3 +489,54 @@ def test_plugin_library_logs_through_a_logger_that_outlives_the_build(tmp_path: 
     assert not any("standard plugins are unavailable" in m for m in build_logs), build_logs
     # The build is over; the logger libnvinfer_plugin kept still works and forwards to Python's logging.
     assert ["trtcore.tensorrt", "WARNING", "late plugin message"] in records, records
+
+
+def configured(tmp_path: Path, **fields: object) -> tuple[str, list[str]]:
+    """Builds `fields` against the recording fake libnvinfer: (the error the build stopped with, the calls)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    fake_nvinfer_builder(tmp_path)
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    record = tmp_path / "calls.txt"
+    code = f"""
+    try:
+        _core.build_engine(request({str(onnx)!r}, **{fields!r}), None, None)
+    except trtcore.Error as e:
+        result = type(e).__name__ + ": " + str(e)
+    """
+    stopped = run_python(code, tmp_path, FAKE_TRT_RECORD=str(record))["result"]
+    return stopped, record.read_text().splitlines() if record.exists() else []
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvonnxparser would be found beside the real libnvinfer")
+@pytest.mark.skipif(MAJOR != 10, reason="TensorRT 11 has no weak-typing flags: precision comes from the model")
+def test_precision_flags_reach_the_builder_config_on_tensorrt10(tmp_path: Path) -> None:
+    stopped, calls = configured(tmp_path, flags=["fp16", "int8", "bf16"])
+    assert "nvonnxparser" in stopped, stopped  # configured, then stopped: this fake has no ONNX parser
+    assert [c for c in calls if c.startswith("setFlag")] == ["setFlag kFP16", "setFlag kINT8", "setFlag kBF16"]
+    assert calls[0] == "createNetworkV2 0"  # weakly typed
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvonnxparser would be found beside the real libnvinfer")
+def test_request_options_reach_the_builder_config(tmp_path: Path) -> None:
+    stopped, calls = configured(tmp_path, flags=["no_tf32", "version_compatible", "refit"],
+                                memory_pools={"workspace": 64 << 20}, builder_optimization_level=2)
+    assert "nvonnxparser" in stopped, stopped
+    assert "clearFlag kTF32" in calls and "setFlag kVERSION_COMPATIBLE" in calls and "setFlag kREFIT" in calls
+    assert f"setMemoryPoolLimit 0 {64 << 20}" in calls  # MemoryPoolType::kWORKSPACE is 0 in 10.x and 11.x
+    assert "setBuilderOptimizationLevel 2" in calls
+    assert not any(c.startswith("setFlag k") and c.endswith("16") for c in calls)
+    _, default = configured(tmp_path / "defaults")
+    assert not any(c.startswith(("setFlag", "clearFlag", "setMemoryPoolLimit", "setBuilderOptimizationLevel"))
+                   for c in default), default
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvonnxparser would be found beside the real libnvinfer")
+@pytest.mark.skipif(MAJOR != 10, reason="TensorRT 11 networks are always strongly typed")
+def test_strongly_typed_is_a_network_creation_flag_on_tensorrt10(tmp_path: Path) -> None:
+    _, calls = configured(tmp_path, flags=["strongly_typed"])
+    assert calls[0] == "createNetworkV2 2"  # 1 << NetworkDefinitionCreationFlag::kSTRONGLY_TYPED (= 1)
+    assert not any(c.startswith("setFlag") for c in calls)
