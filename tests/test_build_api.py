@@ -15,7 +15,7 @@ import trtcore
 from trtcore import _core
 from trtcore.builder import BuildConfig, ProgressEvent, build_report, plan_build, write_file_atomic
 from trtcore.builder.shapes import Profile
-from trtcore.cli import EXIT_BAD_INPUT, EXIT_MISSING, EXIT_OK, main
+from trtcore.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_MISSING, EXIT_OK, main
 from trtcore.errors import ArgumentError, BuildError, FileError, ShapeError, TensorRTNotFound
 
 ENGINE = b"\x7fplan" + bytes(range(256)) * 64
@@ -310,6 +310,15 @@ def test_cli_builds_with_fake_core_and_toml(fake, resnet, tmp_path, capsys):
     assert "--memPoolSize=workspace" in captured.err  # the --workspace notice
     assert f"saved to {target}" in captured.out and "c.cache: not used" in captured.out
     assert (tmp_path / "c.cache").read_bytes() == b"cache-v2"
+
+
+def test_cli_ctrl_c_during_the_build_exits_130_and_writes_nothing(fake, resnet, tmp_path, capsys):
+    before = signal.getsignal(signal.SIGINT)
+    fake.on_step = lambda i: os.kill(os.getpid(), signal.SIGINT) if i == 1 else None
+    target = tmp_path / "m.engine"
+    rc = main(["build", "--onnx", str(resnet), "--optShapes=input:2x3x32x32", "--saveEngine", str(target)])
+    assert rc == EXIT_INTERRUPTED == 130 and "interrupted" in capsys.readouterr().err
+    assert not target.exists() and signal.getsignal(signal.SIGINT) is before
 
 
 def test_cli_bad_flag_value_exits_2(resnet, capsys):

@@ -135,7 +135,8 @@ const char* event_name(trt::ProgressEvent e) {
 }
 
 // Ctrl-C is Python's (trtcore.builder.build): its SIGINT handler runs when a progress callback runs Python code.
-trt::BuildResult build(const trt::BuildRequest& request, const py::object& progress, const py::object& log) {
+// `request` is a copy: the Python object may change on another thread while the GIL is released.
+trt::BuildResult build(trt::BuildRequest request, const py::object& progress, const py::object& log) {
     // The callbacks capture handles, not owning objects: `progress` and `log` stay alive (this frame holds them)
     // and no reference count is touched on TensorRT's threads without the GIL.
     const py::handle progress_h = progress, log_h = log;
