@@ -17,6 +17,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from trtcore import _core
+
 OPSET = 17
 
 
@@ -141,19 +143,15 @@ def save(model: onnx.ModelProto, folder: Path, name: str) -> Path:
     return path
 
 
-def build_request(onnx_path: Path, **overrides: object) -> dict:
-    """A complete `_core.build_engine` request (the build contract) with TensorRT's defaults, then `overrides`."""
-    r = {
-        "onnx_path": str(onnx_path),
-        "flags": [],
-        "profiles": [],
-        "memory_pools": {},
-        "builder_optimization_level": -1,
-        "max_aux_streams": -1,
-        "hardware_compatibility_level": "none",
-        "timing_cache": None,
-        "plugins": [],
-        "verbose": False,
-    }
-    r.update(overrides)
+def build_request(onnx_path: Path, **fields: object) -> _core.BuildRequest:
+    """A `_core.BuildRequest` for `onnx_path` with TensorRT's defaults, then `fields`: `profiles` as
+    [{input: (min, opt, max)}], `memory_pools` as {pool: bytes}, the rest as the struct's fields."""
+    r = _core.BuildRequest()
+    r.onnx_path = str(onnx_path)
+    for name, value in fields.items():
+        if name == "profiles":
+            value = [[_core.ProfileInput(n, *shapes) for n, shapes in p.items()] for p in value]
+        elif name == "memory_pools":
+            value = list(value.items())
+        setattr(r, name, value)
     return r

@@ -15,11 +15,9 @@ import trtcore
 from trtcore import _core
 from trtcore.builder import BuildConfig, ProgressEvent, build_report, plan_build, write_file_atomic
 from trtcore.builder.shapes import Profile
-from trtcore.cli import EXIT_BAD_INPUT, EXIT_MISSING, EXIT_OK, main
+from trtcore.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_MISSING, EXIT_OK, main
 from trtcore.errors import ArgumentError, BuildError, FileError, ShapeError, TensorRTNotFound
 
-REQUEST_KEYS = {"onnx_path", "flags", "profiles", "memory_pools", "builder_optimization_level", "max_aux_streams",
-                "hardware_compatibility_level", "timing_cache", "plugins", "verbose", "profiling_verbosity"}
 ENGINE = b"\x7fplan" + bytes(range(256)) * 64
 
 
@@ -34,7 +32,7 @@ class FakeCore:
 
     def build_engine(self, request, progress, log):
         self.requests.append(request)
-        self.seen_onnx.append(onnx.load(request["onnx_path"]))  # the file must exist while the builder runs
+        self.seen_onnx.append(onnx.load(request.onnx_path))  # the file must exist while the builder runs
         log("info", "parsing")
         progress("start", "Building engine", None, self.steps)
         progress("start", "Tactics", "Building engine", 2)
@@ -47,9 +45,16 @@ class FakeCore:
             if not progress("step", "Building engine", None, i):
                 raise BuildError("build cancelled")
         progress("finish", "Building engine", None, 0)
-        used = bool(request["timing_cache"])
-        return {"engine": self.engine, "timing_cache": self.cache_out, "timing_cache_used": used,
-                "seconds": 1.25, "tensorrt_version": "10.16.0"}
+        result = _core.BuildResult()
+        result.engine, result.timing_cache, result.timing_cache_used = self.engine, self.cache_out, bool(
+            request.timing_cache)
+        result.seconds, result.tensorrt_version = 1.25, "10.16.0"
+        return result
+
+
+def profiles(req) -> list[dict]:
+    """The request's profiles as [{input: {"min": ..., "opt": ..., "max": ...}}]."""
+    return [{p.name: {"min": p.min, "opt": p.opt, "max": p.max} for p in profile} for profile in req.profiles]
 
 
 @pytest.fixture
@@ -78,28 +83,27 @@ def test_request_matches_contract(fake, resnet, tmp_path):
     engine = trtcore.build(resnet, cfg)
     assert engine == ENGINE
     (req,) = fake.requests
-    assert set(req) == REQUEST_KEYS
-    assert req["onnx_path"] == str(resnet)
-    assert req["flags"] == ["fp16", "no_tf32", "version_compatible"]
-    assert req["profiles"] == [
+    assert isinstance(req, _core.BuildRequest)
+    assert req.onnx_path == str(resnet)
+    assert req.flags == ["fp16", "no_tf32", "version_compatible"]
+    assert profiles(req) == [
         {"input": {"min": [1, 3, 32, 32], "opt": [8, 3, 32, 32], "max": [16, 3, 32, 32]}},
         {"input": {"min": [32, 3, 32, 32], "opt": [32, 3, 32, 32], "max": [32, 3, 32, 32]}}]
-    assert req["memory_pools"] == {"workspace": 2**30}
-    assert (req["builder_optimization_level"], req["max_aux_streams"]) == (2, 1)
-    assert req["hardware_compatibility_level"] == "ampere_plus"
-    assert req["timing_cache"] is None and req["plugins"] == [str(plugin.resolve())] and req["verbose"] is True
-    assert req["profiling_verbosity"] == "detailed"
-    assert all(isinstance(d, int) for p in req["profiles"] for r in p.values() for v in r.values() for d in v)
+    assert req.memory_pools == [("workspace", 2**30)]
+    assert (req.builder_optimization_level, req.max_aux_streams) == (2, 1)
+    assert req.hardware_compatibility_level == "ampere_plus"
+    assert req.timing_cache is None and req.plugins == [str(plugin.resolve())] and req.verbose is True
+    assert req.profiling_verbosity == "detailed"
 
 
 def test_static_model_sends_no_profiles_and_defaults(fake, tmp_path):
     path = save(fcn_style(batch=1, height=32, width=32), tmp_path, "static.onnx")
     trtcore.build(path)
     (req,) = fake.requests
-    assert req["profiles"] == [] and req["flags"] == [] and req["memory_pools"] == {}
-    assert (req["builder_optimization_level"], req["max_aux_streams"], req["hardware_compatibility_level"]) == \
+    assert req.profiles == [] and req.flags == [] and req.memory_pools == []
+    assert (req.builder_optimization_level, req.max_aux_streams, req.hardware_compatibility_level) == \
         (-1, -1, "none")
-    assert req["profiling_verbosity"] is None and req["plugins"] == []
+    assert req.profiling_verbosity == "" and req.plugins == []  # "": TensorRT's default
 
 
 def test_relative_plugin_paths_are_sent_absolute(fake, resnet, tmp_path, monkeypatch):
@@ -113,7 +117,7 @@ def test_relative_plugin_paths_are_sent_absolute(fake, resnet, tmp_path, monkeyp
     trtcore.build(resnet, cfg)
     (req,) = fake.requests
     expected = [str((tmp_path / "libtop.so").resolve()), str((tmp_path / "plugins" / "libplugin.so").resolve())]
-    assert req["plugins"] == expected and all(Path(p).is_absolute() for p in req["plugins"])
+    assert req.plugins == expected and all(Path(p).is_absolute() for p in req.plugins)
     assert cfg.plugins == [Path("libtop.so"), Path("plugins/../plugins/libplugin.so")]  # the config is untouched
 
 
@@ -128,19 +132,19 @@ def test_tensorrt11_fp16_sends_a_converted_model_and_no_flag(fake, monkeypatch, 
     monkeypatch.setattr(_core, "compiled_info", lambda: {"tensorrt": "11.1.0", "tensorrt_major": 11})
     report = build_report(resnet, BuildConfig(fp16=True, profiles=[Profile.from_spec_strings(opt="input:2x3x32x32")]))
     (req,) = fake.requests
-    assert req["flags"] == [] and req["onnx_path"] != str(resnet)
+    assert req.flags == [] and req.onnx_path != str(resnet)
     sent = fake.seen_onnx[0]
     assert onnx.TensorProto.FLOAT16 in {i.data_type for i in sent.graph.initializer}
     assert sent.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT  # keep_io_types
     assert report.conversion is not None and report.conversion.precision == "fp16"
-    assert not Path(req["onnx_path"]).exists(), "the temporary converted model is cleaned up"
+    assert not Path(req.onnx_path).exists(), "the temporary converted model is cleaned up"
 
 
 def test_tensorrt11_int8_on_qdq_model_sends_it_unchanged(fake, monkeypatch, tmp_path):
     monkeypatch.setattr(_core, "compiled_info", lambda: {"tensorrt": "11.1.0", "tensorrt_major": 11})
     path = save(qdq_model(), tmp_path, "q.onnx")
     trtcore.build(path, BuildConfig(int8=True))
-    assert fake.requests[0]["onnx_path"] == str(path) and fake.requests[0]["flags"] == []
+    assert fake.requests[0].onnx_path == str(path) and fake.requests[0].flags == []
 
 
 def test_engine_saved_atomically_and_report(fake, resnet, tmp_path):
@@ -239,10 +243,10 @@ def test_timing_cache_loaded_and_saved(fake, resnet, tmp_path):
     cache = tmp_path / "model.cache"
     cfg = BuildConfig(timing_cache_file=cache, profiles=[Profile.from_spec_strings(opt="input:1x3x32x32")])
     first = build_report(resnet, cfg)
-    assert fake.requests[0]["timing_cache"] is None and not first.timing_cache_used
+    assert fake.requests[0].timing_cache is None and not first.timing_cache_used
     assert cache.read_bytes() == b"cache-v2" and first.timing_cache_saved == cache
     second = build_report(resnet, cfg)
-    assert fake.requests[1]["timing_cache"] == b"cache-v2" and second.timing_cache_used
+    assert fake.requests[1].timing_cache == b"cache-v2" and second.timing_cache_used
 
 
 def test_without_tensorrt_build_raises_tensorrt_not_found_after_validation(monkeypatch, resnet, tmp_path):
@@ -302,10 +306,19 @@ def test_cli_builds_with_fake_core_and_toml(fake, resnet, tmp_path, capsys):
                "--workspace=256"])
     captured = capsys.readouterr()
     assert rc == EXIT_OK and target.read_bytes() == ENGINE
-    assert fake.requests[0]["flags"] == ["fp16"] and fake.requests[0]["memory_pools"] == {"workspace": 256 << 20}
+    assert fake.requests[0].flags == ["fp16"] and fake.requests[0].memory_pools == [("workspace", 256 << 20)]
     assert "--memPoolSize=workspace" in captured.err  # the --workspace notice
     assert f"saved to {target}" in captured.out and "c.cache: not used" in captured.out
     assert (tmp_path / "c.cache").read_bytes() == b"cache-v2"
+
+
+def test_cli_ctrl_c_during_the_build_exits_130_and_writes_nothing(fake, resnet, tmp_path, capsys):
+    before = signal.getsignal(signal.SIGINT)
+    fake.on_step = lambda i: os.kill(os.getpid(), signal.SIGINT) if i == 1 else None
+    target = tmp_path / "m.engine"
+    rc = main(["build", "--onnx", str(resnet), "--optShapes=input:2x3x32x32", "--saveEngine", str(target)])
+    assert rc == EXIT_INTERRUPTED == 130 and "interrupted" in capsys.readouterr().err
+    assert not target.exists() and signal.getsignal(signal.SIGINT) is before
 
 
 def test_cli_bad_flag_value_exits_2(resnet, capsys):

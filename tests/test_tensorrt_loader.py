@@ -88,14 +88,6 @@ def test_build_request_is_validated_before_any_library_is_needed(tmp_path: Path)
     with pytest.raises(trtcore.FileError, match="m.onnx"):
         _core.build_engine(request(onnx), None, None)
     onnx.write_bytes(b"\x08\x07")  # exists: validation goes on to the options
-    bad = request(onnx)
-    del bad["flags"]
-    with pytest.raises(trtcore.ArgumentError, match="lacks the key 'flags'"):
-        _core.build_engine(bad, None, None)
-    with pytest.raises(trtcore.ArgumentError, match="'flags' has the wrong type"):
-        _core.build_engine(request(onnx, flags="fp16"), None, None)
-    with pytest.raises(trtcore.ArgumentError, match="'timing_cache' has the wrong type"):
-        _core.build_engine(request(onnx, timing_cache="cache.bin"), None, None)
     with pytest.raises(trtcore.ArgumentError, match="unknown builder flag 'fastest'"):
         _core.build_engine(request(onnx, flags=["fastest"]), None, None)
     with pytest.raises(trtcore.ArgumentError, match="unknown memory pool 'vram'"):
@@ -104,29 +96,38 @@ def test_build_request_is_validated_before_any_library_is_needed(tmp_path: Path)
         _core.build_engine(request(onnx, hardware_compatibility_level="turing"), None, None)
     with pytest.raises(trtcore.ArgumentError, match="optimization level must be 0..5"):
         _core.build_engine(request(onnx, builder_optimization_level=9), None, None)
-    mismatched = [{"x": {"min": [1, 3], "opt": [2, 3], "max": [4]}}]
+    mismatched = [{"x": ([1, 3], [2, 3], [4])}]
     with pytest.raises(trtcore.ShapeError, match="profile 0, input 'x'"):
         _core.build_engine(request(onnx, profiles=mismatched), None, None)
     with pytest.raises(trtcore.ArgumentError, match="unknown profiling verbosity 'loud'"):
         _core.build_engine(request(onnx, profiling_verbosity="loud"), None, None)
 
 
-@needs_headers
-@pytest.mark.parametrize("overrides, words", [
-    ({"profiles": ["x:1x3"]}, r"'profiles'\[0\] has the wrong type \(str\)"),
-    ({"profiles": [{"x": [1, 3]}]}, r"'profiles'\[0\]\['x'\] has the wrong type \(list\)"),
-    ({"profiles": [{"x": {"min": [1], "opt": [1]}}]}, "lacks the key 'max'"),
-    ({"profiles": [{"x": {"min": [1], "opt": [1], "max": "4"}}]}, r"\['x'\]\['max'\] has the wrong type"),
-    ({"memory_pools": {"workspace": -1}}, r"'memory_pools'\['workspace'\] must be a non-negative number of bytes"),
-    ({"memory_pools": {"workspace": "1G"}}, r"'memory_pools'\['workspace'\] has the wrong type \(str\)"),
-    ({"memory_pools": {"workspace": True}}, r"'memory_pools'\['workspace'\] has the wrong type \(bool\)"),
-    ({"memory_pools": {"workspace": 2**64}}, r"'memory_pools'\['workspace'\] has the wrong type \(int\)"),
+@pytest.mark.parametrize("field, value", [
+    ("flags", "fp16"),  # a str is not a list of flags
+    ("timing_cache", "cache.bin"),  # a cache is bytes
+    ("memory_pools", [("workspace", -1)]),
+    ("memory_pools", [("workspace", "1G")]),
+    ("memory_pools", [("workspace", 2**64)]),
+    ("profiles", ["x:1x3"]),
+    ("builder_optimization_level", "2"),
 ])
-def test_malformed_request_values_are_argument_errors(tmp_path: Path, overrides: dict, words: str) -> None:
-    onnx = tmp_path / "m.onnx"
-    onnx.write_bytes(b"\x08\x07")
-    with pytest.raises(trtcore.ArgumentError, match=words):
-        _core.build_engine(request(onnx, **overrides), None, None)
+def test_the_build_request_refuses_values_of_the_wrong_type(field: str, value: object) -> None:
+    # The request is a bound C++ struct (in every build): what cannot be converted is refused when it is set.
+    with pytest.raises(TypeError):
+        setattr(_core.BuildRequest(), field, value)
+
+
+def test_the_build_request_keeps_what_is_set() -> None:
+    r = request(Path("m.onnx"), flags=["fp16"], memory_pools={"workspace": 2**40}, timing_cache=b"\xffcache",
+                profiles=[{"x": ([1, 3], [2, 3], [4, 3])}])
+    assert (r.onnx_path, r.flags, r.memory_pools, r.timing_cache) == ("m.onnx", ["fp16"], [("workspace", 2**40)],
+                                                                      b"\xffcache")
+    ((x,),) = r.profiles
+    assert (x.name, x.min, x.opt, x.max) == ("x", [1, 3], [2, 3], [4, 3])
+    assert (_core.BuildRequest().builder_optimization_level, _core.BuildRequest().timing_cache) == (-1, None)
+    with pytest.raises(TypeError):
+        _core.ProfileInput("x", [1], [1], "4")
 
 
 @needs_headers
@@ -185,6 +186,138 @@ __attribute__((constructor)) static void loaded(void) {
 """
 
 
+# A libnvinfer whose builder records what trtcore configures. Like NVIDIA's, the public classes (IBuilder,
+# IBuilderConfig, INetworkDefinition) are the headers' own, forwarding through `mImpl` to an implementation object
+# (apiv::V*) that lives in the library. Ours has a vtable of do-nothing slots; the slots trtcore's build path
+# calls record the call (to $FAKE_TRT_RECORD). Compiled against the same TensorRT headers as trtcore, so the
+# slots are the headers' own; the build then stops at the missing libnvonnxparser.
+FAKE_NVINFER_BUILDER = r"""
+#include <NvInfer.h>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace api = nvinfer1::apiv;
+using nvinfer1::BuilderFlag;
+
+namespace {
+void record(const std::string& line) {
+    if (FILE* f = std::fopen(std::getenv("FAKE_TRT_RECORD"), "a")) {
+        std::fprintf(f, "%s\n", line.c_str());
+        std::fclose(f);
+    }
+}
+
+const char* flag_name(BuilderFlag f) {
+    switch (f) {
+#if NV_TENSORRT_MAJOR < 11
+        case BuilderFlag::kFP16: return "kFP16";
+        case BuilderFlag::kBF16: return "kBF16";
+        case BuilderFlag::kINT8: return "kINT8";
+#endif
+        case BuilderFlag::kTF32: return "kTF32";
+        case BuilderFlag::kVERSION_COMPATIBLE: return "kVERSION_COMPATIBLE";
+        case BuilderFlag::kREFIT: return "kREFIT";
+        default: return "other";
+    }
+}
+
+// Itanium C++ ABI: a pointer to a virtual member function holds 1 + the byte offset of its vtable slot.
+template <typename F>
+std::size_t slot(F f) {
+    std::uintptr_t raw[2];
+    static_assert(sizeof(F) == sizeof(raw), "Itanium ABI member pointer");
+    std::memcpy(raw, &f, sizeof(raw));
+    return (raw[0] - 1) / sizeof(void*);
+}
+
+std::uintptr_t nothing() { return 0; }
+
+struct Impl {  // an apiv::V* object: a vtable pointer, here to its own table
+    void* const* vptr = table;
+    void* table[1024];
+    Impl() { for (auto& s : table) s = reinterpret_cast<void*>(&nothing); }
+    template <typename F, typename Fn> void set(F member, Fn fn) { table[slot(member)] = reinterpret_cast<void*>(fn); }
+};
+
+struct Config : nvinfer1::IBuilderConfig {
+    Impl impl;
+    Config() {
+        mImpl = reinterpret_cast<api::VBuilderConfig*>(&impl);
+        impl.set(&api::VBuilderConfig::setFlag,
+                 +[](void*, BuilderFlag f) { record(std::string("setFlag ") + flag_name(f)); });
+        impl.set(&api::VBuilderConfig::clearFlag,
+                 +[](void*, BuilderFlag f) { record(std::string("clearFlag ") + flag_name(f)); });
+        impl.set(&api::VBuilderConfig::setMemoryPoolLimit, +[](void*, nvinfer1::MemoryPoolType p, std::size_t n) {
+            record("setMemoryPoolLimit " + std::to_string(static_cast<int>(p)) + " " + std::to_string(n));
+        });
+        impl.set(&api::VBuilderConfig::setBuilderOptimizationLevel,
+                 +[](void*, int32_t level) { record("setBuilderOptimizationLevel " + std::to_string(level)); });
+    }
+};
+
+struct Network : nvinfer1::INetworkDefinition {
+    Impl impl;
+    Network() { mImpl = reinterpret_cast<api::VNetworkDefinition*>(&impl); }
+};
+
+struct Builder : nvinfer1::IBuilder {
+    Impl impl;
+    Builder() {
+        mImpl = reinterpret_cast<api::VBuilder*>(&impl);
+        impl.set(&api::VBuilder::createNetworkV2, +[](void*, nvinfer1::NetworkDefinitionCreationFlags flags) {
+            record("createNetworkV2 " + std::to_string(flags));
+            return static_cast<nvinfer1::INetworkDefinition*>(new Network);
+        });
+        impl.set(&api::VBuilder::createBuilderConfig,
+                 +[](void*) { return static_cast<nvinfer1::IBuilderConfig*>(new Config); });
+    }
+};
+}  // namespace
+
+extern "C" int getInferLibVersion() {
+    return NV_TENSORRT_MAJOR * 10000 + NV_TENSORRT_MINOR * 100 + NV_TENSORRT_PATCH;
+}
+extern "C" void* createInferRuntime_INTERNAL(void*, int) { return nullptr; }
+extern "C" void* createInferBuilder_INTERNAL(void*, int) { return static_cast<nvinfer1::IBuilder*>(new Builder); }
+"""
+
+
+def tensorrt_headers() -> Path | None:
+    """The folder with the NvInfer.h trtcore was built against, from TensorRT_ROOT (as the build reads it)."""
+    root = os.environ.get("TensorRT_ROOT")
+    for folder in ([Path(root), Path(root) / "include"] if root else []):
+        if (folder / "NvInfer.h").is_file():
+            return folder
+    return None
+
+
+def cuda_headers() -> Path | None:
+    """The folder with cuda_runtime_api.h (NvInfer.h includes it), as CMake's FindCUDAToolkit would look."""
+    homes = [os.environ.get(v) for v in ("CUDAToolkit_ROOT", "CUDA_HOME", "CUDA_PATH")] + ["/usr/local/cuda"]
+    nvcc = shutil.which("nvcc")
+    homes += [str(Path(nvcc).resolve().parent.parent)] if nvcc else []
+    for home in filter(None, homes):
+        if (Path(home) / "include" / "cuda_runtime_api.h").is_file():
+            return Path(home) / "include"
+    return None
+
+
+def fake_nvinfer_builder(folder: Path) -> Path:
+    headers, cuda, cxx = tensorrt_headers(), cuda_headers(), shutil.which("c++") or shutil.which("g++")
+    if headers is None or cuda is None or cxx is None:
+        pytest.skip("needs a C++ compiler, the CUDA headers and TensorRT_ROOT (the TensorRT headers) to build the "
+                    "fake builder")
+    src = folder / "fake_builder.cpp"
+    src.write_text(FAKE_NVINFER_BUILDER)
+    out = folder / f"libnvinfer.so.{MAJOR}"
+    subprocess.run([cxx, "-std=c++17", "-shared", "-fPIC", "-Wno-deprecated-declarations", "-isystem",
+                    str(headers), "-isystem", str(cuda), "-o", str(out), str(src)], check=True)
+    return out
+
+
 def compile_shared(source: str, out: Path, *defines: str) -> Path:
     src = out.with_suffix(".c")
     src.write_text(source)
@@ -199,11 +332,14 @@ def fake_nvinfer(folder: Path, version: int, factories: bool) -> Path:
 
 
 def run_python(code: str, lib_dir: Path, cwd: Path | None = None, **env: str) -> dict:
-    """Runs `code` (which sets `result`) in a fresh interpreter; returns the result or the exception raised."""
+    """Runs `code` (which sets `result`) in a fresh interpreter; returns the result or the exception raised.
+    `code` can call `request(onnx_path, **fields)` (build_models.build_request)."""
     wrapper = textwrap.dedent(
         """
-        import json, trtcore
+        import json, sys, trtcore
         from trtcore import _core
+        sys.path.insert(0, {tests!r})
+        from build_models import build_request as request
         try:
         {body}
             out = {{"result": result}}
@@ -211,7 +347,7 @@ def run_python(code: str, lib_dir: Path, cwd: Path | None = None, **env: str) ->
             out = {{"type": type(e).__name__, "message": str(e)}}
         print(json.dumps(out))
         """
-    ).format(body=textwrap.indent(textwrap.dedent(code), "    "))
+    ).format(body=textwrap.indent(textwrap.dedent(code), "    "), tests=str(Path(__file__).parent))
     environment = {**os.environ, "TRTCORE_TENSORRT_LIB_DIR": str(lib_dir), **env}
     proc = subprocess.run([sys.executable, "-c", wrapper], env=environment, capture_output=True, text=True,
                           timeout=60, check=False, cwd=cwd)
@@ -275,7 +411,7 @@ def test_build_loads_plugins_then_reports_missing_standard_plugins(tmp_path: Pat
     onnx.write_bytes(b"\x08\x07")
     code = f"""
     logs = []
-    r = {request(onnx, plugins=[str(plugin)])!r}
+    r = request({str(onnx)!r}, plugins=[{str(plugin)!r}])
     try:
         _core.build_engine(r, None, lambda sev, msg: logs.append([sev, msg]))
     except trtcore.Error as e:
@@ -288,7 +424,7 @@ def test_build_loads_plugins_then_reports_missing_standard_plugins(tmp_path: Pat
 
     code = f"""
     try:
-        _core.build_engine({request(onnx, plugins=[str(tmp_path / "nope.so")])!r}, None, None)
+        _core.build_engine(request({str(onnx)!r}, plugins=[{str(tmp_path / "nope.so")!r}]), None, None)
     except trtcore.Error as e:
         result = [type(e).__name__, str(e)]
     """
@@ -307,17 +443,17 @@ def test_a_plugin_path_without_a_slash_is_a_file_in_the_working_folder(tmp_path:
     onnx.write_bytes(b"\x08\x07")
     code = """
     try:
-        _core.build_engine({r!r}, None, None)
+        _core.build_engine(request({onnx!r}, plugins=[{plugin!r}]), None, None)
     except trtcore.Error as e:
         result = [type(e).__name__, str(e)]
     """
     # dlopen("libmyplugin.so") alone would search the loader path and miss the file in the working folder.
-    kind, message = run_python(code.format(r=request(onnx, plugins=["libmyplugin.so"])), tmp_path, cwd=tmp_path,
+    kind, message = run_python(code.format(onnx=str(onnx), plugin="libmyplugin.so"), tmp_path, cwd=tmp_path,
                                FAKE_PLUGIN_MARKER=str(marker))["result"]
     assert marker.read_text() == "loaded", (kind, message)
     assert kind == "TensorRTError" and "could not create a builder" in message
     # ...and a bare name is never looked up on the loader path: libc.so.6 is there, but not in this folder.
-    kind, message = run_python(code.format(r=request(onnx, plugins=["libc.so.6"])), tmp_path, cwd=tmp_path)["result"]
+    kind, message = run_python(code.format(onnx=str(onnx), plugin="libc.so.6"), tmp_path, cwd=tmp_path)["result"]
     assert kind == "FileError" and "cannot load plugin library libc.so.6" in message and "./libc.so.6" in message
 
 
@@ -339,7 +475,7 @@ def test_plugin_library_logs_through_a_logger_that_outlives_the_build(tmp_path: 
     logging.getLogger("trtcore.tensorrt").addHandler(Keep())
     build_logs = []
     try:
-        _core.build_engine({request(onnx)!r}, None, lambda sev, msg: build_logs.append(msg))
+        _core.build_engine(request({str(onnx)!r}), None, lambda sev, msg: build_logs.append(msg))
     except trtcore.TensorRTError as e:
         failure = str(e)
     def churn(depth):  # reuse the stack the build ran on, as later calls would
@@ -353,3 +489,54 @@ def test_plugin_library_logs_through_a_logger_that_outlives_the_build(tmp_path: 
     assert not any("standard plugins are unavailable" in m for m in build_logs), build_logs
     # The build is over; the logger libnvinfer_plugin kept still works and forwards to Python's logging.
     assert ["trtcore.tensorrt", "WARNING", "late plugin message"] in records, records
+
+
+def configured(tmp_path: Path, **fields: object) -> tuple[str, list[str]]:
+    """Builds `fields` against the recording fake libnvinfer: (the error the build stopped with, the calls)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    fake_nvinfer_builder(tmp_path)
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    record = tmp_path / "calls.txt"
+    code = f"""
+    try:
+        _core.build_engine(request({str(onnx)!r}, **{fields!r}), None, None)
+    except trtcore.Error as e:
+        result = type(e).__name__ + ": " + str(e)
+    """
+    stopped = run_python(code, tmp_path, FAKE_TRT_RECORD=str(record))["result"]
+    return stopped, record.read_text().splitlines() if record.exists() else []
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvonnxparser would be found beside the real libnvinfer")
+@pytest.mark.skipif(MAJOR != 10, reason="TensorRT 11 has no weak-typing flags: precision comes from the model")
+def test_precision_flags_reach_the_builder_config_on_tensorrt10(tmp_path: Path) -> None:
+    stopped, calls = configured(tmp_path, flags=["fp16", "int8", "bf16"])
+    assert "nvonnxparser" in stopped, stopped  # configured, then stopped: this fake has no ONNX parser
+    assert [c for c in calls if c.startswith("setFlag")] == ["setFlag kFP16", "setFlag kINT8", "setFlag kBF16"]
+    assert calls[0] == "createNetworkV2 0"  # weakly typed
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvonnxparser would be found beside the real libnvinfer")
+def test_request_options_reach_the_builder_config(tmp_path: Path) -> None:
+    stopped, calls = configured(tmp_path, flags=["no_tf32", "version_compatible", "refit"],
+                                memory_pools={"workspace": 64 << 20}, builder_optimization_level=2)
+    assert "nvonnxparser" in stopped, stopped
+    assert "clearFlag kTF32" in calls and "setFlag kVERSION_COMPATIBLE" in calls and "setFlag kREFIT" in calls
+    assert f"setMemoryPoolLimit 0 {64 << 20}" in calls  # MemoryPoolType::kWORKSPACE is 0 in 10.x and 11.x
+    assert "setBuilderOptimizationLevel 2" in calls
+    assert not any(c.startswith("setFlag k") and c.endswith("16") for c in calls)
+    _, default = configured(tmp_path / "defaults")
+    assert not any(c.startswith(("setFlag", "clearFlag", "setMemoryPoolLimit", "setBuilderOptimizationLevel"))
+                   for c in default), default
+
+
+@needs_headers
+@pytest.mark.skipif(REAL_TRT, reason="a real libnvonnxparser would be found beside the real libnvinfer")
+@pytest.mark.skipif(MAJOR != 10, reason="TensorRT 11 networks are always strongly typed")
+def test_strongly_typed_is_a_network_creation_flag_on_tensorrt10(tmp_path: Path) -> None:
+    _, calls = configured(tmp_path, flags=["strongly_typed"])
+    assert calls[0] == "createNetworkV2 2"  # 1 << NetworkDefinitionCreationFlag::kSTRONGLY_TYPED (= 1)
+    assert not any(c.startswith("setFlag") for c in calls)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import trtcore
+from build_models import build_request
 from trtcore import _core
 
 EXIT_OK, EXIT_RUNTIME, EXIT_BAD_INPUT, EXIT_NO_TENSORRT = 0, 1, 2, 3
@@ -148,14 +149,10 @@ def expected_palette_image(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("with_argmax", [True, False], ids=["argmax-int64", "logits"])
 def test_tutorial_segments_like_numpy(tmp_path: Path, with_argmax: bool) -> None:
     model, weights = segmentation_model(tmp_path / "seg.onnx", with_argmax)
-    request = {
-        "onnx_path": str(model), "flags": ["no_tf32"], "memory_pools": {}, "builder_optimization_level": 0,
-        "profiles": [{"input": {"min": [1, 3, 4, 4], "opt": [1, 3, 16, 16], "max": [1, 3, 64, 64]}}],
-        "max_aux_streams": -1, "hardware_compatibility_level": "none", "timing_cache": None, "plugins": [],
-        "verbose": False,
-    }
+    request = build_request(model, flags=["no_tf32"], builder_optimization_level=0,
+                            profiles=[{"input": ([1, 3, 4, 4], [1, 3, 16, 16], [1, 3, 64, 64])}])
     engine = tmp_path / "seg.engine"
-    engine.write_bytes(_core.build_engine(request, None, None)["engine"])
+    engine.write_bytes(_core.build_engine(request, None, None).engine)
     rgb = np.random.default_rng(2).integers(0, 256, (24, 40, 3)).astype(np.uint8)
     image = write_ppm(tmp_path / "in.ppm", rgb)
     out = tmp_path / "out.ppm"

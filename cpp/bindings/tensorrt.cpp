@@ -2,13 +2,11 @@
 // built without TensorRT headers the same entry points exist and raise TensorRTNotFound saying how to rebuild.
 #include <pybind11/stl.h>
 
-#include <atomic>
-#include <csignal>
-
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "common/trt_library.h"
 #include "runtime/backend.h"
+#include "tensorrt/build_request.h"
 
 #ifdef TRTCORE_WITH_TENSORRT
 #include "tensorrt/builder.h"
@@ -21,9 +19,62 @@ namespace py = pybind11;
 
 namespace trtcore::bindings {
 
+namespace {
+// BuildRequest and BuildResult are plain structs, bound field by field; their values are checked by BuildConfig
+// (Python) and by build_engine (C++). Byte strings are bound as bytes, not str.
+py::object optional_bytes(const std::optional<std::string>& b) { return b ? py::bytes(*b) : py::object(py::none()); }
+std::optional<std::string> from_optional_bytes(const std::optional<py::bytes>& b) {
+    return b ? std::optional<std::string>(std::string(*b)) : std::nullopt;
+}
+
+void bind_build_structs(py::module_& m) {
+    using trt::BuildRequest;
+    using trt::BuildResult;
+    using trt::ProfileInput;
+    py::class_<ProfileInput>(m, "ProfileInput", "One input's min/opt/max shapes in one optimization profile.")
+        .def(py::init([](std::string name, Shape min, Shape opt, Shape max) {
+                 ProfileInput p;
+                 p.name = std::move(name);
+                 p.min = std::move(min), p.opt = std::move(opt), p.max = std::move(max);
+                 return p;
+             }),
+             py::arg("name"), py::arg("min"), py::arg("opt"), py::arg("max"))
+        .def_readwrite("name", &ProfileInput::name)
+        .def_readwrite("min", &ProfileInput::min)
+        .def_readwrite("opt", &ProfileInput::opt)
+        .def_readwrite("max", &ProfileInput::max);
+    // Containers are copied in and out: assign whole lists (request.flags = [...]), do not append in place.
+    py::class_<BuildRequest>(m, "BuildRequest", "What _core.build_engine builds (cpp/tensorrt/build_request.h).")
+        .def(py::init<>())
+        .def_readwrite("onnx_path", &BuildRequest::onnx_path)
+        .def_readwrite("flags", &BuildRequest::flags)
+        .def_readwrite("profiles", &BuildRequest::profiles)
+        .def_readwrite("memory_pools", &BuildRequest::memory_pools)
+        .def_readwrite("builder_optimization_level", &BuildRequest::builder_optimization_level)
+        .def_readwrite("max_aux_streams", &BuildRequest::max_aux_streams)
+        .def_readwrite("hardware_compatibility_level", &BuildRequest::hardware_compatibility_level)
+        .def_property(
+            "timing_cache", [](const BuildRequest& r) { return optional_bytes(r.timing_cache); },
+            [](BuildRequest& r, const std::optional<py::bytes>& b) { r.timing_cache = from_optional_bytes(b); })
+        .def_readwrite("plugins", &BuildRequest::plugins)
+        .def_readwrite("verbose", &BuildRequest::verbose)
+        .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity);
+    py::class_<BuildResult>(m, "BuildResult", "What _core.build_engine gives back.")
+        .def(py::init<>())
+        .def_property(
+            "engine", [](const BuildResult& r) { return py::bytes(r.engine); },
+            [](BuildResult& r, const py::bytes& b) { r.engine = b; })
+        .def_property(
+            "timing_cache", [](const BuildResult& r) { return optional_bytes(r.timing_cache); },
+            [](BuildResult& r, const std::optional<py::bytes>& b) { r.timing_cache = from_optional_bytes(b); })
+        .def_readwrite("timing_cache_used", &BuildResult::timing_cache_used)
+        .def_readwrite("seconds", &BuildResult::seconds)
+        .def_readwrite("tensorrt_version", &BuildResult::tensorrt_version);
+}
+}  // namespace
+
 #ifdef TRTCORE_WITH_TENSORRT
 namespace {
-using Severity = LogSeverity;
 
 // A view of a bytes-like object (bytes, bytearray, memoryview, numpy array) without a copy.
 std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
@@ -33,108 +84,25 @@ std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
     return {info.ptr, static_cast<std::size_t>(info.size * info.itemsize)};
 }
 
-const char* severity_word(Severity s) {
-    return s == Severity::kInternalError ? "error" : severity_name(s);
-}
-
-// TensorRT's warnings while loading/running an engine go to Python's logging ("trtcore.tensorrt"). Errors are
-// not logged: they are in the exception raised. Holds no Python object, so it is safe on any thread.
-void log_to_python(Severity s, const std::string& message) {
+// TensorRT's messages go to Python's logging; trtcore._tensorrt_log maps the severity name to a level. Holds no
+// Python object, so it is safe on any thread. `raised`: errors are also in the exception raised.
+void log_to_python(const char* severity, const std::string& message, bool raised) {
     if (!Py_IsInitialized()) return;  // TensorRT may log while the process exits
     py::gil_scoped_acquire gil;
     try {
-        const int level = s == Severity::kError || s == Severity::kInternalError ? 40
-                          : s == Severity::kWarning                                ? 30
-                          : s == Severity::kInfo                                   ? 20
-                                                                                   : 10;
-        py::module_::import("logging").attr("getLogger")("trtcore.tensorrt").attr("log")(level, message);
+        py::module_::import("trtcore._tensorrt_log").attr("log")(severity, message, raised);
     } catch (py::error_already_set& e) {
         e.discard_as_unraisable("trtcore TensorRT log");
     }
 }
 
-void python_logging_sink(Severity s, const std::string& message) {
-    if (s != Severity::kError && s != Severity::kInternalError) log_to_python(s, message);
-}
-
-py::object item(const py::dict& request, const char* key) {
-    if (!request.contains(key)) throw ArgumentError(std::string("build request lacks the key '") + key + "'");
-    return request[key];
-}
-
-// `v` as T; ArgumentError naming `what` (e.g. "'flags'") when it has the wrong type.
-template <typename T>
-T cast_as(const py::handle& v, const std::string& what) {
-    try {
-        return v.cast<T>();
-    } catch (const std::exception&) {  // py::cast_error, or py::type_error for py:: object types
-        throw ArgumentError("build request: " + what + " has the wrong type (" +
-                            std::string(py::str(py::type::of(v).attr("__name__"))) + ")");
-    }
-}
-
-// A request value as T; ArgumentError naming the key when it has the wrong type.
-template <typename T>
-T value(const py::dict& request, const char* key) {
-    return cast_as<T>(item(request, key), std::string("'") + key + "'");
-}
-
-std::string text(const py::dict& request, const char* key) { return py::str(item(request, key)); }
-
-trt::BuildRequest to_request(const py::dict& d) {
-    trt::BuildRequest r;
-    r.onnx_path = text(d, "onnx_path");
-    r.flags = value<std::vector<std::string>>(d, "flags");
-    const auto profiles = value<py::list>(d, "profiles");
-    for (std::size_t i = 0; i < profiles.size(); ++i) {
-        const std::string where = "'profiles'[" + std::to_string(i) + "]";
-        std::vector<std::pair<std::string, ProfileShape>> shapes;
-        for (const auto& [name, mmo] : cast_as<py::dict>(profiles[i], where)) {
-            const std::string input = py::str(name);
-            const auto m = cast_as<py::dict>(mmo, where + "['" + input + "']");
-            auto shape = [&](const char* key) {
-                return cast_as<Shape>(item(m, key), where + "['" + input + "']['" + key + "']");
-            };
-            shapes.emplace_back(input, ProfileShape{shape("min"), shape("opt"), shape("max")});
-        }
-        r.profiles.push_back(std::move(shapes));
-    }
-    for (const auto& [name, bytes] : value<py::dict>(d, "memory_pools")) {
-        const std::string pool = py::str(name);
-        const std::string what = "'memory_pools'['" + pool + "']";
-        if (py::isinstance<py::bool_>(bytes) || !py::isinstance<py::int_>(bytes)) {  // a bool is not a size
-            throw ArgumentError("build request: " + what + " has the wrong type (" +
-                                std::string(py::str(py::type::of(bytes).attr("__name__"))) +
-                                "); expected a number of bytes (int)");
-        }
-        if (bytes < py::int_(0)) {
-            throw ArgumentError("build request: " + what + " must be a non-negative number of bytes, not " +
-                                std::string(py::str(bytes)));
-        }
-        r.memory_pools.emplace_back(pool, cast_as<std::uint64_t>(bytes, what));
-    }
-    r.builder_optimization_level = value<int>(d, "builder_optimization_level");
-    r.max_aux_streams = value<int>(d, "max_aux_streams");
-    r.hardware_compatibility_level = text(d, "hardware_compatibility_level");
-    const py::object cache = item(d, "timing_cache");
-    if (!cache.is_none()) {
-        if (!PyObject_CheckBuffer(cache.ptr()) || py::isinstance<py::str>(cache)) {
-            throw ArgumentError("build request: 'timing_cache' has the wrong type (" +
-                                std::string(py::str(py::type::of(cache).attr("__name__"))) +
-                                "); expected bytes or None");
-        }
-        const py::buffer_info info = cache.cast<py::buffer>().request();
-        const auto [ptr, size] = byte_view(info);
-        r.timing_cache = std::string(static_cast<const char*>(ptr), size);
-    }
-    r.plugins = value<std::vector<std::string>>(d, "plugins");
-    r.verbose = value<bool>(d, "verbose");
-    // Optional (not in the first contract): "layer_names_only" | "detailed" | "none".
-    if (d.contains("profiling_verbosity") && !d["profiling_verbosity"].is_none()) {
-        r.profiling_verbosity = text(d, "profiling_verbosity");
-    }
-    return r;
-}
+// Engines' errors are also in the exceptions raised; libnvinfer_plugin's are not.
+const auto engine_log = [](auto severity, const std::string& message) {
+    log_to_python(severity_name(severity), message, true);
+};
+const auto plugin_log = [](auto severity, const std::string& message) {
+    log_to_python(severity_name(severity), message, false);
+};
 
 const char* event_name(trt::ProgressEvent e) {
     switch (e) {
@@ -145,101 +113,34 @@ const char* event_name(trt::ProgressEvent e) {
     return "?";
 }
 
-// Ctrl-C during a build. Python runs its SIGINT handler only on the main thread between bytecodes, which never
-// happens while the main thread waits in buildSerializedNetwork, and TensorRT may call the progress monitor on
-// another thread. So, for the build's duration, a C-level handler records the signal and the progress monitor
-// cancels the build at its next step; the caller then gets KeyboardInterrupt. Only a build on Python's main thread
-// (where Python delivers Ctrl-C) is cancelled: builds on other threads keep their own, never-set flag. (The Python
-// layer's own handler covers the moments just before and after this call.)
-std::atomic<std::atomic<bool>*> g_main_build_cancel{nullptr};  // lock-free pointer: safe in a signal handler
-extern "C" void record_sigint(int) {
-    if (auto* flag = g_main_build_cancel.load()) flag->store(true);
-}
-
-class SigintCancels {
-public:
-    SigintCancels() {
-        auto threading = py::module_::import("threading");
-        if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;  // signals go to main
-        struct sigaction action {};
-        action.sa_handler = record_sigint;
-        sigemptyset(&action.sa_mask);
-        g_main_build_cancel.store(&cancel_);
-        installed_ = sigaction(SIGINT, &action, &previous_) == 0;
-        if (!installed_) g_main_build_cancel.store(nullptr);
-    }
-    ~SigintCancels() {
-        if (!installed_) return;
-        sigaction(SIGINT, &previous_, nullptr);
-        g_main_build_cancel.store(nullptr);
-    }
-    SigintCancels(const SigintCancels&) = delete;
-    SigintCancels& operator=(const SigintCancels&) = delete;
-    bool interrupted() const { return cancel_.load(); }
-
-private:
-    std::atomic<bool> cancel_{false};
-    struct sigaction previous_ {};
-    bool installed_ = false;
-};
-
-py::dict build(const py::dict& request, const py::object& progress, const py::object& log) {
-    const trt::BuildRequest r = to_request(request);
+// Ctrl-C is Python's (trtcore.builder.build): its SIGINT handler runs when a progress callback runs Python code.
+// `request` is a copy: the Python object may change on another thread while the GIL is released.
+trt::BuildResult build(trt::BuildRequest request, const py::object& progress, const py::object& log) {
     // The callbacks capture handles, not owning objects: `progress` and `log` stay alive (this frame holds them)
     // and no reference count is touched on TensorRT's threads without the GIL.
     const py::handle progress_h = progress, log_h = log;
-    const bool has_progress = !progress.is_none();
-    const SigintCancels sigint;
-    trt::ProgressFn progress_fn = [progress_h, has_progress, &sigint](trt::ProgressEvent e, const char* phase,
-                                                                       const char* parent, int32_t value) {
-        if (sigint.interrupted()) return false;  // Ctrl-C: cancel at this step
-        if (!has_progress) return true;
-        {
+    trt::ProgressFn progress_fn;
+    if (!progress.is_none()) {
+        progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
             py::gil_scoped_acquire gil;
-            py::object answer = progress_h(event_name(e), phase,
-                                           parent != nullptr ? py::object(py::str(parent)) : py::object(py::none()),
+            py::object answer = progress_h(event_name(e), phase, parent ? py::str(parent) : py::object(py::none()),
                                            value);
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
-        }
-    };
-    LogSink log_fn;
-    if (!log.is_none()) {
-        log_fn = [log_h](Severity s, const std::string& message) {
-            py::gil_scoped_acquire gil;
-            log_h(severity_word(s), message);
         };
     }
-    trt::BuildResult result;
-    try {
-        py::gil_scoped_release release;
-        result = trt::build_engine(r, progress_fn, std::move(log_fn));
-    } catch (const BuildError&) {
-        if (!sigint.interrupted()) throw;
+    LogSink log_fn;
+    if (!log.is_none()) {
+        log_fn = [log_h](auto severity, const std::string& message) {
+            py::gil_scoped_acquire gil;
+            log_h(severity_name(severity), message);
+        };
     }
-    if (sigint.interrupted()) {
-        PyErr_SetNone(PyExc_KeyboardInterrupt);  // the build was cancelled cleanly; nothing was written
-        throw py::error_already_set();
-    }
-    py::dict out;
-    out["engine"] = py::bytes(result.engine);
-    out["timing_cache"] = result.timing_cache ? py::object(py::bytes(*result.timing_cache)) : py::object(py::none());
-    out["timing_cache_used"] = result.timing_cache_used;
-    out["seconds"] = result.seconds;
-    out["tensorrt_version"] = result.tensorrt_version;
-    return out;
+    py::gil_scoped_release release;
+    return trt::build_engine(request, progress_fn, std::move(log_fn));
 }
 
-py::bytes merge_caches(const py::list& caches) {
-    std::vector<std::string> blobs;
-    for (const auto& c : caches) {
-        if (!PyObject_CheckBuffer(c.ptr()) || py::isinstance<py::str>(c)) {
-            throw ArgumentError("merge_timing_caches takes bytes objects, not " +
-                                std::string(py::str(py::type::of(c).attr("__name__"))));
-        }
-        const py::buffer_info info = py::reinterpret_borrow<py::buffer>(c).request();
-        const auto [ptr, size] = byte_view(info);
-        blobs.emplace_back(static_cast<const char*>(ptr), size);
-    }
+py::bytes merge_caches(const std::vector<py::bytes>& caches) {
+    std::vector<std::string> blobs(caches.begin(), caches.end());
     std::string merged;
     {
         py::gil_scoped_release release;
@@ -250,6 +151,7 @@ py::bytes merge_caches(const py::list& caches) {
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
+    bind_build_structs(m);
     using trt::Context;
     using trt::Engine;
 
@@ -259,7 +161,7 @@ void bind_tensorrt(py::module_& m) {
             "from_file",
             [](const std::string& path, bool allow_host_code) {
                 py::gil_scoped_release release;
-                return Engine::from_file(path, python_logging_sink, allow_host_code);
+                return Engine::from_file(path, engine_log, allow_host_code);
             },
             py::arg("path"), py::arg("allow_host_code") = false)
         .def_static(
@@ -268,7 +170,7 @@ void bind_tensorrt(py::module_& m) {
                 const py::buffer_info info = data.request();
                 const auto [ptr, size] = byte_view(info);
                 py::gil_scoped_release release;
-                return Engine::from_bytes(ptr, size, source, python_logging_sink, allow_host_code);
+                return Engine::from_bytes(ptr, size, source, engine_log, allow_host_code);
             },
             py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false)
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
@@ -308,8 +210,8 @@ void bind_tensorrt(py::module_& m) {
             },
             py::arg("stream"));
 
-    // libnvinfer_plugin logs through one process-wide logger (see Library::plugin_logger): into Python's logging.
-    trt::set_plugin_log_sink(log_to_python);
+    // libnvinfer_plugin logs through one process-wide logger: into Python's logging.
+    trt::set_plugin_log_sink(plugin_log);
 
     m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none(),
           "ONNX → plan per the build contract (docs/tensorrt.md). Releases the GIL while TensorRT builds.");
@@ -343,6 +245,7 @@ struct EngineStub {};
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
+    bind_build_structs(m);
     py::class_<EngineStub>(m, "Engine", "Unavailable: this trtcore was built without TensorRT.")
         .def_static("from_file", [](const py::object&, bool) { not_compiled(); }, py::arg("path"),
                     py::arg("allow_host_code") = false)

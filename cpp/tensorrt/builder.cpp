@@ -95,9 +95,9 @@ void validate(const BuildRequest& r) {
                             std::to_string(r.max_aux_streams));
     }
     for (std::size_t i = 0; i < r.profiles.size(); ++i) {
-        for (const auto& [name, p] : r.profiles[i]) {
+        for (const auto& p : r.profiles[i]) {
             if (p.min.size() != p.opt.size() || p.opt.size() != p.max.size()) {
-                throw ShapeError("optimization profile " + std::to_string(i) + ", input '" + name +
+                throw ShapeError("optimization profile " + std::to_string(i) + ", input '" + p.name +
                                  "': min " + to_string(p.min) + ", opt " + to_string(p.opt) + " and max " +
                                  to_string(p.max) + " must have the same number of dimensions");
             }
@@ -142,7 +142,8 @@ void add_profiles(const BuildRequest& r, nvinfer1::IBuilder& builder, nvinfer1::
         // Owned by the builder: not deleted here.
         nvinfer1::IOptimizationProfile* profile = builder.createOptimizationProfile();
         if (profile == nullptr) throw BuildError("TensorRT could not create " + where + ": " + logger.take_errors());
-        for (const auto& [name, p] : r.profiles[i]) {
+        for (const auto& p : r.profiles[i]) {
+            const std::string& name = p.name;
             bool found = false;
             for (int32_t k = 0; k < network.getNbInputs(); ++k) found = found || name == network.getInput(k)->getName();
             if (!found) {
@@ -249,6 +250,10 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
 #endif  // 11.x: every network is strongly typed; the flag is deprecated and ignored
     Ptr<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(network_flags));
     if (!network) throw BuildError("TensorRT could not create a network: " + logger.take_errors());
+    // Builder, network, config, then parser: the order of NVIDIA's samples.
+    Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
+    if (!config) throw BuildError("TensorRT could not create a builder configuration: " + logger.take_errors());
+    configure(r, *config);
     Ptr<nvonnxparser::IParser> parser = library.create_parser(*network, logger);
     const auto parser_verbosity = static_cast<int>(r.verbose ? Severity::kVERBOSE : Severity::kWARNING);
     if (!parser->parseFromFile(r.onnx_path.c_str(), parser_verbosity)) {
@@ -258,9 +263,6 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
     }
     if (auto error = monitor.error()) std::rethrow_exception(error);
 
-    Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
-    if (!config) throw BuildError("TensorRT could not create a builder configuration: " + logger.take_errors());
-    configure(r, *config);
     add_profiles(r, *builder, *network, *config, logger);
     BuildResult result;
     if (!has_flag(r, "disable_timing_cache")) cache = attach_timing_cache(r, *config, logger, result.timing_cache_used);

@@ -1,6 +1,5 @@
-// ONNX → serialized TensorRT engine (plan). Implements /work/notes/build_contract.md on the C++ side: the Python
-// build layer fills a BuildRequest (its request dict, converted in cpp/bindings/tensorrt.cpp) and gets a
-// BuildResult back. No Python here.
+// ONNX → serialized TensorRT engine (plan): a BuildRequest in (build_request.h; the Python build layer fills it
+// directly), a BuildResult out. No Python here.
 #pragma once
 
 #include <cstdint>
@@ -12,37 +11,9 @@
 
 #include "common/log.h"
 #include "common/tensor.h"
+#include "tensorrt/build_request.h"
 
 namespace trtcore::trt {
-
-struct BuildRequest {
-    std::string onnx_path;
-    // Builder flag names: "fp16", "bf16", "int8", "fp8", "int4", "fp4" (10.x only), "no_tf32", "strongly_typed",
-    // "version_compatible", "exclude_lean_runtime", "refit", "refit_identical", "strip_plan", "sparse_weights",
-    // "weight_streaming", "debug", "gpu_fallback", "disable_timing_cache", "error_on_timing_cache_miss",
-    // "disable_compilation_cache", "obey_precision_constraints"/"prefer_precision_constraints" (10.x only).
-    std::vector<std::string> flags;
-    // One optimization profile per item: input name → min/opt/max. Empty for static models.
-    std::vector<std::vector<std::pair<std::string, ProfileShape>>> profiles;
-    // Bytes per pool: "workspace", "dla_managed_sram", "dla_local_dram", "dla_global_dram", "tactic_dram",
-    // "tactic_shared_memory".
-    std::vector<std::pair<std::string, std::uint64_t>> memory_pools;
-    int builder_optimization_level = -1;  // -1: TensorRT's default (3)
-    int max_aux_streams = -1;             // -1: TensorRT's default
-    std::string hardware_compatibility_level = "none";  // "none" | "ampere_plus" | "same_compute_capability"
-    std::optional<std::string> timing_cache;            // serialized cache to start from
-    std::vector<std::string> plugins;                   // shared libraries to dlopen before parsing
-    bool verbose = false;
-    std::string profiling_verbosity;  // "" (TensorRT's default: layer names only), "detailed", "none"
-};
-
-struct BuildResult {
-    std::string engine;                       // the plan
-    std::optional<std::string> timing_cache;  // the cache after the build (none when timing caching is disabled)
-    bool timing_cache_used = false;           // a non-empty cache was given and TensorRT accepted it
-    double seconds = 0;
-    std::string tensorrt_version;             // of the library that built the plan, e.g. "10.5.0"
-};
 
 enum class ProgressEvent { kStart, kStep, kFinish };
 // (event, phase, parent phase or nullptr, nbSteps for kStart / step index for kStep / 0). Returning false on kStep

@@ -132,9 +132,6 @@ class Profile:
         return cls.from_specs(*(parse_shape_spec(s, flag=f) if s is not None else None
                                 for s, f in ((min, "--minShapes"), (opt, "--optShapes"), (max, "--maxShapes"))))
 
-    def to_request(self) -> dict[str, dict[str, list[int]]]:
-        return {name: r.to_request() for name, r in self.shapes.items()}
-
     def describe(self) -> str:
         return ", ".join(f"{n}: min {format_dims(r.min)} opt {format_dims(r.opt)} max {format_dims(r.max)}"
                          for n, r in self.shapes.items())
