@@ -122,7 +122,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     const auto start = std::chrono::steady_clock::now();
     std::vector<InputSpec> specs;
     specs.reserve(inputs.size());
-    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape});
+    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape, in.location, ""});
     const Plan plan = make_plan(*backend_, specs);  // all validation happens before any CUDA call
 
     ensure_cuda();
