@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import onnx
 import pytest
+
+import trtcore
 from build_models import fcn_style, qdq_model, resnet_style, save, two_input_model
 from onnx import TensorProto, helper
 
-from trtcore.builder.onnx_info import describe
+from trtcore.builder.onnx_info import describe, dims, dims_text
 from trtcore.errors import FileError, FormatError
 
 
@@ -15,8 +17,10 @@ def test_describes_resnet_style_model(tmp_path):
     path = save(resnet_style(), tmp_path, "r.onnx")
     info = describe(path)
     assert info.checker == "passed" and info.opset == 17 and info.ir_version == 8
-    assert [(t.name, t.dtype, t.dims) for t in info.inputs] == [("input", "float32", ("batch", 3, 32, 32))]
-    assert [(t.name, t.dtype, t.dims) for t in info.outputs] == [("logits", "float32", ("batch", 10))]
+    assert [(t.name, t.dtype_name, dims(t)) for t in info.inputs] == [("input", "float32", ("batch", 3, 32, 32))]
+    assert [(t.name, t.dtype_name, dims(t)) for t in info.outputs] == [("logits", "float32", ("batch", 10))]
+    assert info.inputs[0].shape == (-1, 3, 32, 32) and info.inputs[0].dim_names == ("batch", None, None, None)
+    assert isinstance(info.inputs[0], trtcore.TensorInfo)
     assert info.op_histogram == {"Conv": 5, "BatchNormalization": 5, "Relu": 5, "Add": 2, "GlobalAveragePool": 1,
                                  "Flatten": 1, "Gemm": 1}
     assert info.node_count == 20
@@ -64,8 +68,9 @@ def test_unknown_axes_and_rank(tmp_path):
     model = helper.make_model(helper.make_graph([node], "g", [x], [y]),
                               opset_imports=[helper.make_opsetid("", 17)])
     info = describe(save(model, tmp_path, "u.onnx"), run_checker=False)  # the checker wants input shapes
-    assert info.inputs[0].dims is None and info.inputs[0].dims_text == "[unknown rank]"
-    assert info.outputs[0].dims == (None, 4) and info.outputs[0].dims_text == "[?, 4]"
+    assert info.dims_of(info.inputs[0]) is None and info.input_dims() == {info.inputs[0].name: None}
+    assert "[unknown rank]" in info.format()
+    assert dims(info.outputs[0]) == (None, 4) and dims_text(info.outputs[0]) == "[?, 4]"
 
 
 def test_missing_file_is_file_error(tmp_path):

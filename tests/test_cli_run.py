@@ -47,7 +47,8 @@ def test_run_npy_per_input_and_errors(tmp_path, capsys):
     np.save(tmp_path / "f64.npy", np.ones((2, 4)))
     assert main(["run", str(model), "--backend", "onnxruntime", "--inputs", f"a:{tmp_path / 'f64.npy'}"]) == \
         EXIT_BAD_INPUT
-    assert "must be float32, got float64" in capsys.readouterr().err
+    assert ("input 'a': expected float32, got float64; convert with .astype(np.float32) or pass cast=True "
+            "(on the command line: --cast)") in capsys.readouterr().err
     assert main(["run", str(model), "--backend", "onnxruntime", "--cast", "--inputs",
                  f"a:{tmp_path / 'f64.npy'}"]) == 0
     (tmp_path / "bad.npz").write_bytes(b"nope")
@@ -98,7 +99,7 @@ def test_bench_bad_settings(argv, capsys):
 
 def test_benchmark_reports_stages_when_the_runner_times_them():
     from trtcore.bench import benchmark
-    from trtcore.runners.base import Runner, TensorMeta
+    from trtcore.runners.base import Runner, TensorInfo
 
     class Timed(Runner):
         backend = "fake"
@@ -110,10 +111,10 @@ def test_benchmark_reports_stages_when_the_runner_times_them():
         def activate_impl(self): ...
         def deactivate_impl(self): ...
         def input_metadata_impl(self):
-            return [TensorMeta("x", np.dtype(np.float32), (2,))]
+            return [TensorInfo("x", "float32", [2])]
         def output_metadata_impl(self):
-            return [TensorMeta("y", np.dtype(np.float32), (2,))]
-        def infer_impl(self, feed):
+            return [TensorInfo("y", "float32", [2], io="output")]
+        def infer_impl(self, feed, *, cast, output_device):
             return {"y": feed["x"]}
         def set_stage_timing(self, on):
             self.timing_calls.append(on)

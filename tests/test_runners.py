@@ -1,4 +1,4 @@
-"""The runner contract: load(), validation in the base class, ONNX Runtime runner, TensorRT adapter."""
+"""The runner contract: load(), the one feed policy for every backend, ONNX Runtime runner, runners over the executor."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 
 import trtcore
 from trtcore.errors import ArgumentError, DTypeError, Error, FileError, FormatError, ShapeError, TensorRTNotFound
-from trtcore.runners import OnnxRuntimeRunner, Runner, TensorMeta, TensorRTRunner, load, random_feed
+from trtcore.runners import (ExecutorRunner, OnnxRuntimeRunner, Runner, TensorInfo, TensorRTRunner, host_feed, load,
+                             random_feed)
 from trtcore.runners import tensorrt as trt_module
 
+from _backends import DLPackOnly, IdentityBackend
 from _models import add_one, linear, two_inputs
 
 TRT_USABLE = trtcore.build_info()["tensorrt"]["usable"]
@@ -97,42 +99,49 @@ def test_garbage_onnx_is_a_trtcore_error_naming_the_file(tmp_path):
 
 # -- inference and validation ---------------------------------------------------------------------------------
 def test_infer_runs_and_reports_metadata(runner):
-    assert [(m.name, m.dtype, m.shape) for m in runner.inputs] == [("x", np.dtype(np.float32), ("batch", 3))]
+    (x_info,) = runner.inputs
+    assert isinstance(x_info, trtcore.TensorInfo)
+    assert (x_info.name, x_info.dtype, x_info.shape, x_info.dim_names) == ("x", np.dtype(np.float32), (-1, 3),
+                                                                        ("batch", None))
+    assert x_info.min_shape is None and x_info.location == "host"
     assert [m.name for m in runner.outputs] == ["y"]
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.testing.assert_array_equal(runner.infer({"x": x})["y"], x + 1)
 
 
 def test_missing_and_unknown_names_list_the_expected_inputs(runner):
-    with pytest.raises(ArgumentError, match=r"missing input\(s\) 'x'.*inputs are: 'x' float32 \(batch, 3\)"):
+    with pytest.raises(ArgumentError, match=r"missing input 'x' \(float32 \[-1, 3\]\).*inputs are: 'x'"):
         runner.infer({})
-    with pytest.raises(ArgumentError, match=r"unknown input\(s\) 'X'"):
+    with pytest.raises(ArgumentError, match=r"unknown input 'X'"):
         runner.infer({"x": np.zeros((1, 3), np.float32), "X": 1})
     with pytest.raises(ArgumentError, match="takes a dict"):
         runner.infer([np.zeros((1, 3), np.float32)])
 
 
-def test_lossy_dtype_raises_unless_cast(runner):
-    x = np.ones((2, 3), np.float64)
-    with pytest.raises(DTypeError, match="input 'x' must be float32, got float64.*cast=True"):
-        runner.infer({"x": x})
-    np.testing.assert_array_equal(runner.infer({"x": x}, cast=True)["y"], np.full((2, 3), 2, np.float32))
-    with pytest.raises(DTypeError, match="got int64"):
-        runner.infer({"x": np.ones((2, 3), np.int64)})
+def test_a_dtype_mismatch_raises_naming_tensor_dtypes_and_fix_unless_cast(runner):
+    for given in (np.float64, np.uint8, np.int64):
+        x = np.ones((2, 3), given)
+        with pytest.raises(DTypeError) as e:
+            runner.infer({"x": x})
+        assert str(e.value) == (f"input 'x': expected float32, got {np.dtype(given).name}; convert with "
+                                ".astype(np.float32) or pass cast=True")
+        np.testing.assert_array_equal(runner.infer({"x": x}, cast=True)["y"], np.full((2, 3), 2, np.float32))
 
 
-def test_lossless_dtype_and_lists_convert_silently(runner):
-    out = runner.infer({"x": np.full((1, 3), 7, np.uint8)})["y"]
-    assert out.dtype == np.float32 and out.tolist() == [[8, 8, 8]]
+def test_lists_follow_the_same_policy_and_objects_are_refused(runner):
+    with pytest.raises(DTypeError, match="got float64"):
+        runner.infer({"x": [[1.5, 2.5, 3.5]]})
     assert runner.infer({"x": [[1.5, 2.5, 3.5]]}, cast=True)["y"].tolist() == [[2.5, 3.5, 4.5]]
-    with pytest.raises(DTypeError, match="not numeric"):
+    with pytest.raises(DTypeError, match=r"input 'x': expected float32, got object; convert with \.astype"):
         runner.infer({"x": np.array([[object(), 1, 2]], dtype=object)})
+    with pytest.raises(ArgumentError, match="input 'x': expected an array"):
+        runner.infer({"x": {"not": "an array"}})
 
 
 def test_rank_and_static_dims_raise_shape_error_naming_the_tensor(runner):
-    with pytest.raises(ShapeError, match=r"input 'x' must have 2 dimensions \(batch, 3\), got 1: \(3,\)"):
+    with pytest.raises(ShapeError, match=r"input 'x': expected 2 dimensions \[-1, 3\], got 1 \[3\]"):
         runner.infer({"x": np.zeros(3, np.float32)})
-    with pytest.raises(ShapeError, match=r"input 'x' has shape \(2, 4\), expected \(batch, 3\) \(axis 1 must be 3"):
+    with pytest.raises(ShapeError, match=r"input 'x': dimension 1 must be 3 \(declared \[-1, 3\]\), got \[2, 4\]"):
         runner.infer({"x": np.zeros((2, 4), np.float32)})
 
 
@@ -153,9 +162,28 @@ def test_non_contiguous_inputs_are_copied_and_give_the_same_result(runner):
     np.testing.assert_array_equal(runner.infer({"x": fortran})["y"], base[:, :3] + 1)
 
 
-def test_contiguous_inputs_are_passed_without_copy(runner):
+def test_contiguous_host_inputs_reach_onnxruntime_without_copy(runner, monkeypatch):
     x = np.zeros((2, 3), np.float32)
-    assert runner.validate({"x": x})["x"] is x
+    seen = {}
+    real = runner._run
+    monkeypatch.setattr(runner, "_run", lambda names, feed, opts: (seen.update(feed), real(names, feed, opts))[1])
+    runner.infer({"x": x})
+    assert seen["x"] is x
+
+
+def test_dlpack_cpu_tensors_are_read_in_place_by_the_validator_and_onnxruntime(runner):
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(runner.infer({"x": DLPackOnly(x)})["y"], x + 1)
+    with pytest.raises(DTypeError, match="input 'x': expected float32, got uint8; .*cast=True"):
+        runner.infer({"x": DLPackOnly(np.ones((2, 3), np.uint8))})
+    assert runner.infer({"x": DLPackOnly(np.ones((2, 3), np.uint8))}, cast=True)["y"].tolist() == [[2] * 3] * 2
+    with pytest.raises(ShapeError, match="input 'x'"):
+        runner.infer({"x": DLPackOnly(np.ones((2, 4), np.float32))})
+
+
+def test_onnxruntime_refuses_device_outputs(runner):
+    with pytest.raises(ArgumentError, match="output_device must be 'cpu'"):
+        runner.infer({"x": np.zeros((1, 3), np.float32)}, output_device="cuda")
 
 
 def test_lifecycle_and_context_manager(add_model):
@@ -170,15 +198,15 @@ def test_lifecycle_and_context_manager(add_model):
     r.deactivate()  # idempotent
 
 
-# -- the contract itself, without any backend ------------------------------------------------------------------
+# -- the contract itself, with a pure-Python backend ----------------------------------------------------------
 class EchoRunner(Runner):
-    """A pure-Python backend: implements only the *_impl methods, like a new backend would."""
+    """A pure-Python backend: implements only the *_impl methods, like a new host backend would."""
 
     backend = "echo"
 
-    def __init__(self, metas):
+    def __init__(self, infos):
         super().__init__("echo")
-        self.metas, self.calls, self.seen = metas, [], None
+        self.infos, self.calls, self.seen = infos, [], None
 
     def activate_impl(self):
         self.calls.append("activate")
@@ -187,77 +215,116 @@ class EchoRunner(Runner):
         self.calls.append("deactivate")
 
     def input_metadata_impl(self):
-        return self.metas
+        return self.infos
 
     def output_metadata_impl(self):
-        return [TensorMeta("out", m.dtype, m.shape) for m in self.metas[:1]]
+        return [TensorInfo("out", m.dtype, m.shape, io="output") for m in self.infos[:1]]
 
-    def infer_impl(self, feed):
-        self.seen = feed
-        return {"out": next(iter(feed.values()))}
+    def infer_impl(self, feed, *, cast, output_device):
+        self.seen = host_feed(self._inputs, feed, cast=cast)
+        return {"out": next(iter(self.seen.values()))}
 
 
-def test_base_validates_for_every_backend_including_profile_ranges():
-    meta = TensorMeta("images", np.dtype(np.float16), (None, 3, 4), min_shape=(1, 3, 4), max_shape=(8, 3, 4))
-    r = EchoRunner([meta])
+def test_host_feed_validates_profile_ranges_for_any_backend():
+    info = TensorInfo("images", "float16", [-1, 3, 4], profiles=[((1, 3, 4), (2, 3, 4), (8, 3, 4))])
+    r = EchoRunner([info])
     with r:
         assert r.calls == ["activate"]
         out = r.infer({"images": np.ones((2, 3, 4), np.float16)})["out"]
         assert out.shape == (2, 3, 4) and r.seen["images"].dtype == np.float16
-        with pytest.raises(ShapeError, match=r"axis 0 must be in \[1, 8\]"):
+        with pytest.raises(ShapeError, match=r"dimension 0 must be in \[1, 8\]"):
             r.infer({"images": np.ones((9, 3, 4), np.float16)})
-        with pytest.raises(DTypeError, match="must be float16, got float32"):
+        with pytest.raises(DTypeError, match="expected float16, got float32"):
             r.infer({"images": np.ones((2, 3, 4), np.float32)})
     assert r.calls == ["activate", "deactivate"]
 
 
 def test_random_feed_follows_metadata_and_overrides():
-    metas = [TensorMeta("x", np.dtype(np.float32), ("batch", 3)), TensorMeta("ids", np.dtype(np.int64), (None,))]
-    feed = random_feed(metas, shapes={"x": (5, 3)}, seed=1)
+    infos = [TensorInfo("x", "float32", [-1, 3], dim_names=["batch", None]), TensorInfo("ids", "int64", [-1])]
+    feed = random_feed(infos, shapes={"x": (5, 3)}, seed=1)
     assert feed["x"].shape == (5, 3) and feed["x"].dtype == np.float32
     assert feed["ids"].shape == (1,) and feed["ids"].dtype == np.int64
-    np.testing.assert_array_equal(feed["x"], random_feed(metas, shapes={"x": (5, 3)}, seed=1)["x"])
+    np.testing.assert_array_equal(feed["x"], random_feed(infos, shapes={"x": (5, 3)}, seed=1)["x"])
+    assert random_feed(infos, named={"batch": 4})["x"].shape == (4, 3)
     with pytest.raises(ArgumentError, match="unknown input"):
-        random_feed(metas, shapes={"y": (1,)})
+        random_feed(infos, shapes={"y": (1,)})
 
 
-# -- TensorRT adapter (with a stand-in for _core.Engine) ----------------------------------------------------------
-class FakeTensor:
-    def __init__(self, name, dtype, shape, profiles=()):
-        self.name, self.dtype, self.shape, self.profiles = name, dtype, shape, list(profiles)
+# -- runners over the executor (TensorRT's path), with the identity backend ---------------------------------------
+def identity(profile=((1, 2), (2, 2), (4, 2))):
+    return IdentityBackend([("input", "float32", [-1, 2])], [("output", "float32", [-1, 2], "input")],
+                           profiles={"input": profile})
 
 
 class FakeEngine:
-    """Stands in for trtcore.engine.Engine (the engine layer's Python API)."""
+    """Stands in for trtcore.engine.Engine: its contexts are identity backends."""
 
     def __init__(self, path):
         self.path = path
-        self.inputs = [FakeTensor("input", np.dtype("float32"), (-1, 2), [((1, 2), (2, 2), (4, 2))])]
-        self.outputs = [FakeTensor("output", np.dtype("float32"), (-1, 2))]
+        tensors = identity().tensors
+        self.inputs = [t for t in tensors if t.is_input]
+        self.outputs = [t for t in tensors if not t.is_input]
 
     @classmethod
     def from_file(cls, path, allow_host_code=False):
         return cls(path)
 
-    def infer(self, feed):
-        return {"output": feed["input"] * 2}
-
-    def last_timings(self):
-        return {"h2d": 1e-6, "compute": 2e-6, "d2h": 1e-6}
+    def create_context(self, profile=0):
+        return identity()
 
 
-def test_tensorrt_runner_maps_engine_metadata_and_validates(tmp_path, monkeypatch):
+@pytest.fixture
+def fake_engine_file(tmp_path, monkeypatch):
     monkeypatch.setattr(trt_module, "tensorrt_unavailable_reason", lambda: None)
     monkeypatch.setattr(trt_module, "Engine", FakeEngine)
     plan = tmp_path / "m.engine"
     plan.write_bytes(b"plan")
-    with load(plan) as r:
-        assert isinstance(r, TensorRTRunner) and r.engine.path == plan
-        assert r.inputs[0].shape == (None, 2) and r.inputs[0].min_shape == (1, 2) and r.inputs[0].max_shape == (4, 2)
-        assert r.infer({"input": np.ones((3, 2), np.float32)})["output"].tolist() == [[2, 2]] * 3
-        assert r.last_timings()["compute"] == 2e-6
-        with pytest.raises(ShapeError, match=r"\[1, 4\]"):
+    return plan
+
+
+needs_executor = pytest.mark.skipif(trtcore.Executor is None, reason="trtcore was built without CUDA")
+
+
+@needs_executor
+def test_tensorrt_runner_reports_the_engines_tensor_info_and_validates_in_the_executor(fake_engine_file):
+    with load(fake_engine_file) as r:
+        assert isinstance(r, TensorRTRunner) and r.engine.path == fake_engine_file
+        assert r.inputs[0].shape == (-1, 2) and r.inputs[0].min_shape == (1, 2) and r.inputs[0].max_shape == (4, 2)
+        # checked by the executor's validator before any CUDA call, so this runs without a GPU
+        with pytest.raises(ShapeError, match=r"outside the profile"):
             r.infer({"input": np.ones((5, 2), np.float32)})
+        with pytest.raises(DTypeError, match="input 'input': expected float32, got uint8; convert with "
+                                             r"\.astype\(np\.float32\) or pass cast=True"):
+            r.infer({"input": np.ones((3, 2), np.uint8)})
+        with pytest.raises(ArgumentError, match="unknown input 'x'"):
+            r.infer({"x": np.ones((3, 2), np.float32)})
+
+
+@pytest.mark.gpu
+def test_tensorrt_runner_runs_through_the_executor(fake_engine_file):
+    with load(fake_engine_file) as r:
+        x = np.arange(6, dtype=np.float32).reshape(3, 2)
+        np.testing.assert_array_equal(r.infer({"input": x})["output"], x)
+        np.testing.assert_array_equal(r.infer({"input": x.astype(np.uint8)}, cast=True)["output"], x)
+        np.testing.assert_array_equal(r.infer({"input": DLPackOnly(x)})["output"], x)
+        r.set_stage_timing(True)
+        r.infer({"input": x})
+        assert set(r.last_timings()) == {"h2d", "compute", "d2h"}
+        device = r.infer({"input": x}, output_device="cuda")["output"]
+        np.testing.assert_array_equal(device.numpy(), x)
+
+
+@needs_executor
+def test_executor_runner_runs_any_backend_factory_and_has_one_executor_per_thread():
+    from _threads import run_in_threads
+
+    made = []
+    r = ExecutorRunner(lambda: made.append(1) or identity(), name="identity")
+    assert [t.name for t in r.inputs] == ["input"] and [t.name for t in r.outputs] == ["output"]
+    executors = []
+    run_in_threads(lambda i: executors.append(r.executor), range(3))
+    assert len({id(e) for e in executors}) == 3 and len(made) >= 3
+    assert isinstance(r.executor, trtcore.Executor)
 
 
 def test_onnx_on_tensorrt_is_built_once_per_model_and_config(tmp_path, monkeypatch, add_model):

@@ -7,6 +7,7 @@ import pytest
 
 import trtcore
 from trtcore import _core, _testing
+from _backends import IdentityBackend
 from trtcore.runtime import Executor, plan
 
 HAVE_GPU = bool(trtcore.build_info()["cuda"]["devices"])
@@ -16,7 +17,7 @@ needs_cuda_build = pytest.mark.skipif(not HAVE_CUDA, reason="trtcore was built w
 
 
 def image_backend(**kwargs):
-    return _testing.IdentityBackend(
+    return IdentityBackend(
         [("x", "float32", [1, 3, -1, -1]), ("m", "int32", [2])],
         [("y", "float32", [1, 3, -1, -1], "x"), ("n", "int32", [2], "m")],
         profiles={"x": ([1, 3, 1, 1], [1, 3, 8, 8], [1, 3, 64, 64])},
@@ -47,7 +48,7 @@ def test_plan_resolves_shapes_and_sizes_in_backend_order():
 
 
 def test_plan_handles_empty_tensors():
-    b = _testing.IdentityBackend([("x", "float32", [-1, 3])], [("y", "float32", [-1, 3], "x")])
+    b = IdentityBackend([("x", "float32", [-1, 3])], [("y", "float32", [-1, 3], "x")])
     got = plan(b, {"x": ("float32", (0, 3))})
     assert got[0]["nbytes"] == 0 and got[1]["shape"] == (0, 3)
 
@@ -88,13 +89,13 @@ def test_buffers_to_grow_only_when_too_small_or_absent():
 
 def test_identity_backend_rejects_inconsistent_declarations():
     with pytest.raises(trtcore.ArgumentError, match="dtype and rank"):
-        _testing.IdentityBackend([("x", "float32", [2])], [("y", "int32", [2], "x")])
+        IdentityBackend([("x", "float32", [2])], [("y", "int32", [2], "x")])
     with pytest.raises(trtcore.ArgumentError, match="launches"):
-        _testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")], launches=0)
+        IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "x")], launches=0)
     with pytest.raises(trtcore.ArgumentError, match="unknown tensor 'z'"):
-        _testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "z")])
+        IdentityBackend([("x", "float32", [2])], [("y", "float32", [2], "z")])
     with pytest.raises(trtcore.DTypeError, match="float65"):
-        _testing.IdentityBackend([("x", "float65", [2])], [])
+        IdentityBackend([("x", "float65", [2])], [])
 
 
 # --- the Executor validates feeds before touching CUDA, so these hold with or without a GPU -------------------
@@ -164,13 +165,13 @@ def test_without_gpu_cuda_failures_are_cuda_errors_not_crashes():
 
 def test_byte_size_of_4_bit_tensors_near_2_to_the_64_bits_does_not_wrap():
     # (2^31 - 1) * (2^31 + 1) = 2^62 - 1 int4 elements: 2^64 - 4 bits. Rounding up by adding 7 first wrapped to 0.
-    b = _testing.IdentityBackend([("x", "int4", [-1, -1])], [("y", "int4", [-1, -1], "x")])
+    b = IdentityBackend([("x", "int4", [-1, -1])], [("y", "int4", [-1, -1], "x")])
     got = plan(b, {"x": ("int4", (2147483647, 2147483649))})
     assert [t["nbytes"] for t in got] == [2**61, 2**61]
 
 
 def test_tensors_too_large_in_bytes_are_shape_errors_naming_the_tensor():
-    b = _testing.IdentityBackend([("x", "float32", [-1, -1])], [("y", "float32", [-1, -1], "x")])
+    b = IdentityBackend([("x", "float32", [-1, -1])], [("y", "float32", [-1, -1], "x")])
     with pytest.raises(trtcore.ShapeError, match="input 'x'.*too large"):
         plan(b, {"x": ("float32", (2**31, 2**31))})  # 2^62 elements * 32 bits does not fit 64 bits
 

@@ -13,6 +13,7 @@ import pytest
 
 import trtcore
 from trtcore import _core, _testing
+from _backends import IdentityBackend
 from trtcore.runtime import DeviceArray, Executor
 
 from _threads import run_in_threads
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.gpu
 
 def swap_backend(**kwargs):
     """a -> out_b, b -> out_a: a mix-up of inputs, outputs or buffers shows in the values."""
-    return _testing.IdentityBackend(
+    return IdentityBackend(
         [("a", "float32", [-1, 3]), ("b", "int32", [-1])],
         [("out_a", "int32", [-1], "b"), ("out_b", "float32", [-1, 3], "a")],
         **kwargs,
@@ -104,7 +105,7 @@ def test_old_input_buffer_survives_growth():
 
 @pytest.mark.parametrize("dtype", ["float16", "int8", "uint8", "int64", "bool"])
 def test_dtypes(dtype):
-    b = _testing.IdentityBackend([("x", dtype, [-1])], [("y", dtype, [-1], "x")])
+    b = IdentityBackend([("x", dtype, [-1])], [("y", dtype, [-1], "x")])
     x = (np.arange(37) % 3).astype(dtype)
     np.testing.assert_array_equal(Executor(b).infer({"x": x})["y"], x)
 
@@ -236,7 +237,7 @@ def test_enqueue_failure_leaves_executor_usable():
 
 
 def test_out_of_memory_is_cuda_out_of_memory_naming_the_tensor():
-    huge = _testing.IdentityBackend([("x", "float32", [4])], [("y", "float32", [1 << 40], "x")])
+    huge = IdentityBackend([("x", "float32", [4])], [("y", "float32", [1 << 40], "x")])
     ex = Executor(huge)
     with pytest.raises(trtcore.CudaOutOfMemory, match="output 'y'.*cudaErrorMemoryAllocation"):
         ex.infer({"x": np.zeros(4, np.float32)})

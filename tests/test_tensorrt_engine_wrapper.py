@@ -3,9 +3,7 @@ dtype names numpy lacks, inspector JSON, one executor per thread. Runs everywher
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
 from typing import Any
 
 import numpy as np
@@ -46,16 +44,16 @@ class FakeExecutor:
     def last_timings(self) -> dict:
         return {"compute": 1.0} if self.stage_timing else {}
 
-    def infer(self, feed: dict, copy_outputs: bool = True) -> dict:
+    def infer(self, feed: dict, copy_outputs: bool = True, output_device: str = "cpu", *, cast: bool = False) -> dict:
         assert threading.get_ident() == self.thread, "an executor was shared between threads"
         return {"logits": np.asarray(feed["images"]).sum(), "executor": self}
 
 
 @pytest.fixture
 def fake_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("trtcore.runtime")
-    module.Executor = FakeExecutor  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "trtcore.runtime", module)
+    import trtcore.runtime
+
+    monkeypatch.setattr(trtcore.runtime, "Executor", FakeExecutor)
 
 
 def test_tensor_metadata_maps_to_numpy() -> None:

@@ -10,6 +10,7 @@ namespace trtcore::bindings {
 void register_error_translator();
 
 void bind_vocabulary(pybind11::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table
+void bind_feed(pybind11::module_& m);       // feed.cpp: check_feed, the one validator for any backend
 void bind_info(pybind11::module_& m);       // info.cpp: build and run-time facts
 void bind_image(pybind11::module_& m);      // image.cpp: PPM/PGM, normalize, argmax, colorize
 void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, planning, the executor

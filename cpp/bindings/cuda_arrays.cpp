@@ -2,10 +2,13 @@
 #ifdef TRTCORE_WITH_CUDA
 #include "bindings/cuda_arrays.h"
 
+#include <algorithm>
+
 #include <pybind11/stl.h>
 
 #include <cstring>
 
+#include "bindings/feed.h"
 #include "bindings/runtime_executor.h"
 #include "bindings/vocabulary.h"
 #include "common/error.h"
@@ -18,55 +21,53 @@ namespace py = pybind11;
 namespace trtcore::bindings {
 
 namespace {
-[[noreturn]] void bad_dtype(Executor& ex, const std::string& name, const std::string& got) {
-    const auto& info = find_tensor(ex.tensors(), name);  // an unknown name is reported as such
-    if (info.io != TensorIO::kInput) throw ArgumentError("'" + name + "' is an output, not an input");
-    throw DTypeError("input '" + name + "': expected " + dtype_name(info.dtype) + ", got " + got +
-                     " (arrays are not converted; cast with .astype)");
-}
-
 [[noreturn]] void not_contiguous(const std::string& name, const py::object& strides) {
     throw ArgumentError("input '" + name + "': the CUDA array is not C-contiguous (strides " +
                         py::repr(strides).cast<std::string>() +
                         "); pass a contiguous one (torch: .contiguous(), cupy: cupy.ascontiguousarray)");
 }
 
-void add_host(Executor& ex, Feed& feed, const std::string& name, py::array arr) {
-    // Policy: non-contiguous host arrays are copied once into a contiguous array (then staged as usual).
-    if (!(arr.flags() & py::array::c_style)) arr = py::array::ensure(arr, py::array::c_style);
-    const py::dtype dt = arr.dtype();
-    const std::string type = py::str(dt.attr("name"));
-    if (py::str(dt.attr("byteorder")).cast<std::string>() == ">") bad_dtype(ex, name, "big-endian " + type);
-    DataType dtype;
-    try {
-        dtype = dtype_from_name(type, "input '" + name + "'");
-    } catch (const DTypeError&) {
-        bad_dtype(ex, name, type);
+// The declared dtype of input `name`, when there is such an input (else the validator reports the name).
+std::optional<DataType> declared_dtype(Executor& ex, const std::string& name) {
+    for (const auto& t : ex.tensors()) {
+        if (t.name == name && t.io == TensorIO::kInput) return t.dtype;
     }
-    Shape shape(arr.shape(), arr.shape() + arr.ndim());
-    feed.arrays.push_back({name, dtype, std::move(shape), arr.data(), Location::kHost, std::nullopt});
-    feed.keep_host.push_back(std::move(arr));
+    return std::nullopt;
 }
 
-void add_cuda_array_interface(Executor& ex, Feed& feed, const std::string& name, const py::handle& obj) {
+InputSpec add_host(Executor& ex, Feed& feed, const std::string& name, py::array arr, bool cast) {
+    InputSpec spec = describe_numpy(name, arr);
+    if (cast) {  // the policy's opt-in conversion: numpy's astype, once (validate.h)
+        const auto want = declared_dtype(ex, name);
+        if (want && spec.dtype != want) {
+            arr = arr.attr("astype")(numpy_dtype(*want, "input '" + name + "'"));
+            spec = describe_numpy(name, arr);
+        }
+    }
+    // Policy: non-contiguous host arrays are copied once into a contiguous array (then staged as usual).
+    if (!(arr.flags() & py::array::c_style)) arr = py::array::ensure(arr, py::array::c_style);
+    if (spec.dtype) feed.arrays.push_back({name, *spec.dtype, spec.shape, arr.data(), Location::kHost, std::nullopt});
+    feed.keep_host.push_back(std::move(arr));
+    return spec;
+}
+
+InputSpec add_cuda_array_interface(Feed& feed, const std::string& name, const py::handle& obj) {
     const py::dict cai = obj.attr("__cuda_array_interface__");
-    Shape shape = cai["shape"].cast<Shape>();
-    const auto ts = cai["typestr"].cast<std::string>();
-    const auto dtype = dtype_from_typestr(ts);
-    if (!dtype) bad_dtype(ex, name, "CUDA array of typestr '" + ts + "'");
+    InputSpec spec = describe_cuda_array(name, cai);
+    if (!spec.dtype) return spec;
     if (cai.contains("mask") && !cai["mask"].is_none()) {
         throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
     }
     if (cai.contains("strides") && !cai["strides"].is_none()) {
         const auto bytes = cai["strides"].cast<std::vector<int64_t>>();
-        const auto item = static_cast<int64_t>(element_bits(*dtype) / 8);
+        const auto item = static_cast<int64_t>(std::max<std::size_t>(element_bits(*spec.dtype) / 8, 1));
         std::vector<int64_t> elements;
         for (auto b : bytes) elements.push_back(b % item == 0 ? b / item : -1);
-        if (elements.size() != shape.size() || !dlpack::is_c_contiguous(shape, elements.data())) {
+        if (elements.size() != spec.shape.size() || !dlpack::is_c_contiguous(spec.shape, elements.data())) {
             not_contiguous(name, cai["strides"]);
         }
     }
-    InputArray in{name, *dtype, std::move(shape),
+    InputArray in{name, *spec.dtype, spec.shape,
                   reinterpret_cast<const void*>(cai["data"].cast<py::tuple>()[0].cast<std::uintptr_t>()),
                   Location::kDevice, std::nullopt};
     if (cai.contains("stream") && !cai["stream"].is_none()) {
@@ -74,16 +75,10 @@ void add_cuda_array_interface(Executor& ex, Feed& feed, const std::string& name,
     }
     feed.arrays.push_back(std::move(in));
     feed.keep_device.push_back(py::reinterpret_borrow<py::object>(obj));
+    return spec;
 }
 
-bool is_cuda_dlpack(const py::handle& obj) {
-    if (!py::hasattr(obj, "__dlpack__") || !py::hasattr(obj, "__dlpack_device__")) return false;
-    const auto device = obj.attr("__dlpack_device__")().cast<py::tuple>();
-    const auto type = device[0].cast<int>();
-    return type == dlpack::kDLCUDA || type == dlpack::kDLCUDAManaged;
-}
-
-void add_dlpack(Executor& ex, Feed& feed, const std::string& name, const py::handle& obj, cudaStream_t stream) {
+InputSpec add_dlpack(Feed& feed, const std::string& name, const py::handle& obj, cudaStream_t stream) {
     // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream).
     auto handle = reinterpret_cast<std::uintptr_t>(stream);
     if (handle == 0) handle = 1;
@@ -99,20 +94,14 @@ void add_dlpack(Executor& ex, Feed& feed, const std::string& name, const py::han
         if (t->deleter != nullptr) t->deleter(t);
     }));
     const auto& t = managed->dl_tensor;
-    if (t.device.device_type != dlpack::kDLCUDA && t.device.device_type != dlpack::kDLCUDAManaged) {
-        throw ArgumentError("input '" + name + "': the DLPack tensor is not in CUDA memory");
-    }
-    Shape shape(t.shape, t.shape + t.ndim);
-    const auto dtype = dlpack::from_dlpack(t.dtype);
-    if (!dtype) {
-        bad_dtype(ex, name, "DLPack type (code " + std::to_string(t.dtype.code) + ", " +
-                                std::to_string(t.dtype.bits) + " bits, " + std::to_string(t.dtype.lanes) + " lanes)");
-    }
-    if (!dlpack::is_c_contiguous(shape, t.strides)) {
+    InputSpec spec = describe_dltensor(name, t);
+    if (!spec.dtype) return spec;
+    if (!dlpack::is_c_contiguous(spec.shape, t.strides)) {
         not_contiguous(name, py::cast(std::vector<int64_t>(t.strides, t.strides + t.ndim)));
     }
-    feed.arrays.push_back({name, *dtype, std::move(shape), static_cast<const char*>(t.data) + t.byte_offset,
+    feed.arrays.push_back({name, *spec.dtype, spec.shape, static_cast<const char*>(t.data) + t.byte_offset,
                            Location::kDevice, std::nullopt});
+    return spec;
 }
 
 struct DLPackExport {
@@ -135,24 +124,18 @@ void unused_capsule_destructor(PyObject* capsule) {
 
 }  // namespace
 
-Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream) {
-    if (!py::isinstance<py::dict>(obj)) {
-        throw ArgumentError("the feed must be a dict {input name: array}, got " +
-                            py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
-    }
-    const auto dict = py::reinterpret_borrow<py::dict>(obj);
+Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
+    const auto items = feed_items(obj);
     Feed feed;
-    feed.arrays.reserve(dict.size());
-    for (const auto& [key, value] : dict) {
-        if (!py::isinstance<py::str>(key)) {
-            throw ArgumentError("feed keys must be input names (str), got " + py::repr(key).cast<std::string>());
-        }
-        const auto name = key.cast<std::string>();
+    feed.arrays.reserve(items.size());
+    std::vector<InputSpec> specs;
+    for (const auto& [name, value] : items) {
         if (py::isinstance<py::array>(value)) {
-            add_host(ex, feed, name, py::reinterpret_borrow<py::array>(value));
+            specs.push_back(add_host(ex, feed, name, py::reinterpret_borrow<py::array>(value), cast));
         } else if (py::hasattr(value, "__cuda_array_interface__")) {
-            add_cuda_array_interface(ex, feed, name, value);
-        } else if (is_cuda_dlpack(value)) {
+            specs.push_back(add_cuda_array_interface(feed, name, value));
+        } else if (const int device = dlpack_device_type(value); device == dlpack::kDLCUDA ||
+                                                                  device == dlpack::kDLCUDAManaged) {
             cudaStream_t consumer = nullptr;
             if (stream) {
                 consumer = *stream;
@@ -160,16 +143,17 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
                 py::gil_scoped_release release;  // ex.stream() takes the executor's lock, held by a running run()
                 consumer = ex.stream();
             }
-            add_dlpack(ex, feed, name, value, consumer);
+            specs.push_back(add_dlpack(feed, name, value, consumer));
+        } else if (device >= 0) {  // DLPack in host memory (a CPU torch tensor): numpy views it in place
+            specs.push_back(add_host(ex, feed, name, py::module_::import("numpy").attr("from_dlpack")(value), cast));
         } else {
-            py::array arr = py::array::ensure(value);  // lists, CPU torch tensors, anything numpy can view
-            if (!arr || arr.dtype().kind() == 'O') {
-                throw ArgumentError("input '" + name + "': expected an array (numpy, or a CUDA array with "
-                                    "__cuda_array_interface__ or __dlpack__), got " +
-                                    py::str(py::type::of(value).attr("__name__")).cast<std::string>());
-            }
-            add_host(ex, feed, name, std::move(arr));
+            specs.push_back(add_host(ex, feed, name, as_numpy(name, value), cast));
         }
+    }
+    // A type trtcore has no name for left its array out of feed.arrays: the validator says why (and names first).
+    if (feed.arrays.size() != specs.size()) {
+        check_feed(ex.tensors(), specs, FeedCheck{false, std::nullopt});
+        throw DTypeError("the feed holds an element type trtcore does not know");
     }
     return feed;
 }

@@ -26,9 +26,11 @@ struct Feed {
 };
 
 
-// {name: array} → Feed. Host arrays must match the input's dtype (non-contiguous ones are copied once); CUDA arrays
-// must be C-contiguous; a CUDA array's producer stream is waited on. Errors name the input.
-Feed convert_feed(Executor& ex, const pybind11::object& obj, std::optional<cudaStream_t> stream);
+// {name: array} → Feed, reading each object through bindings/feed.h. Host arrays (numpy, DLPack CPU tensors,
+// anything numpy views) are used in place (non-contiguous ones copied once; with `cast`, one of another dtype is
+// converted with astype); CUDA arrays must be C-contiguous, and their producer stream is waited on. The executor's
+// run checks the result with the one validator (check_feed). Errors name the input.
+Feed convert_feed(Executor& ex, const pybind11::object& obj, std::optional<cudaStream_t> stream, bool cast);
 
 // "cpu" | "cuda" → Location; ArgumentError otherwise.
 Location parse_location(const std::string& device);

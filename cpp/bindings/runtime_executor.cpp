@@ -70,16 +70,32 @@ void warn_graph_disabled(const ExecutorStats& stats) {
         "CUDA graph capture failed, this executor now runs without graphs: " + stats.graph_error);
 }
 
+// A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
+std::optional<cudaStream_t> stream_arg(const py::object& stream) {
+    if (stream.is_none()) return std::nullopt;
+    auto as_handle = [](const py::handle& h) -> std::optional<cudaStream_t> {
+        if (!py::isinstance<py::int_>(h) || py::isinstance<py::bool_>(h)) return std::nullopt;
+        return reinterpret_cast<cudaStream_t>(h.cast<std::uintptr_t>());
+    };
+    if (auto s = as_handle(stream)) return s;
+    for (const char* attr : {"cuda_stream", "ptr", "handle"}) {
+        if (!py::hasattr(stream, attr)) continue;
+        if (auto s = as_handle(stream.attr(attr))) return s;
+    }
+    throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " +
+                        py::str(py::type::of(stream).attr("__name__")).cast<std::string>());
+}
+
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
-             std::optional<std::uintptr_t> stream, bool synchronize) {
+             std::optional<cudaStream_t> stream, bool synchronize, bool cast) {
     RunOptions options;
     options.outputs = parse_location(output_device);
     options.detach_device_outputs = copy_outputs && synchronize;
     options.copy_host_outputs = copy_outputs && synchronize;
     options.synchronize = synchronize;
-    if (stream) options.stream = reinterpret_cast<cudaStream_t>(*stream);
+    options.stream = stream;
     self.prune();
-    Feed feed = convert_feed(*self.impl, feed_obj, options.stream);
+    Feed feed = convert_feed(*self.impl, feed_obj, options.stream, cast);
     std::vector<OutputArray> outputs;
     std::shared_ptr<cuda::Event> ready;
     cudaStream_t run_stream = nullptr;
@@ -155,22 +171,73 @@ void bind_executor(py::module_& m) {
                    std::to_string(a.device) + ")";
         });
 
-    py::class_<PyExecutor>(m, "Executor", "Runs an ExecutionBackend: copy-in, enqueue, copy-out (see trtcore.runtime).")
-        .def(py::init([](std::shared_ptr<ExecutionBackend> backend, std::optional<std::uintptr_t> stream, bool graph) {
+    py::class_<PyExecutor>(m, "Executor", R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
+copy-in, enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).
+
+stream: run on this CUDA stream (an int handle or a torch/cupy stream; borrowed, never destroyed) instead of one of
+its own. cuda_graph: record the sequence as a CUDA graph and replay it while shapes and addresses stay the same.
+Feeds are numpy arrays (used in place when C-contiguous), DLPack objects or __cuda_array_interface__ objects (CUDA
+ones bound directly, no host round trip), checked once per call by the one validator: a dtype mismatch is a
+DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
+
+>>> ex = trtcore.Executor(engine.create_context(), cuda_graph=True)
+>>> ex.infer({"input": x})["output"]
+)doc")
+        .def(py::init([](std::shared_ptr<ExecutionBackend> backend, const py::object& stream, bool graph, bool timing) {
                  auto self = std::make_unique<PyExecutor>();
-                 std::optional<cudaStream_t> s;
-                 if (stream) s = reinterpret_cast<cudaStream_t>(*stream);
-                 self->impl = std::make_unique<Executor>(std::move(backend), s, graph);
+                 self->impl = std::make_unique<Executor>(std::move(backend), stream_arg(stream), graph);
+                 self->impl->set_stage_timing(timing);
                  return self;
              }),
-             py::arg("backend"), py::arg("stream") = py::none(), py::arg("cuda_graph") = false)
-        .def("infer", [](PyExecutor& self, const py::object& feed, bool copy_outputs, const std::string& output_device) {
-                 return run(self, feed, copy_outputs, output_device, std::nullopt, true);
-             }, py::arg("feed"), py::arg("copy_outputs") = true, py::arg("output_device") = "cpu")
-        .def("infer_async", [](PyExecutor& self, const py::object& feed, std::optional<std::uintptr_t> stream,
-                               const std::string& output_device) {
-                 return run(self, feed, false, output_device, stream, false);
-             }, py::arg("feed"), py::arg("stream") = py::none(), py::arg("output_device") = "cpu")
+             py::arg("backend"), py::arg("stream") = py::none(), py::arg("cuda_graph") = false,
+             py::arg("stage_timing") = false)
+        .def("infer", [](PyExecutor& self, const py::object& feed, bool copy_outputs, const std::string& output_device,
+                         bool cast) {
+                 return run(self, feed, copy_outputs, output_device, std::nullopt, true, cast);
+             }, py::arg("feed"), py::arg("copy_outputs") = true, py::arg("output_device") = "cpu", py::kw_only(),
+             py::arg("cast") = false,
+             "Run once and wait: {input name: array} -> {output name: numpy array | DeviceArray}. Host outputs are "
+             "owned copies, or with copy_outputs=False views of pinned staging buffers valid until the next call; "
+             "output_device='cuda' returns DeviceArrays (owned with copy_outputs=True).")
+        .def("infer_async", [](PyExecutor& self, const py::object& feed, const py::object& stream,
+                               const std::string& output_device, bool cast) {
+                 return run(self, feed, false, output_device, stream_arg(stream), false, cast);
+             }, py::arg("feed"), py::arg("stream") = py::none(), py::arg("output_device") = "cpu", py::kw_only(),
+             py::arg("cast") = false,
+             "Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are "
+             "staging views valid after synchronize() and until the next call.")
+        .def("last_timings", [](PyExecutor& self) {
+            ExecutorStats s;
+            {
+                py::gil_scoped_release release;
+                s = self.impl->stats();
+            }
+            py::dict d;
+            if (s.last_compute_seconds < 0) return d;
+            d["h2d"] = s.last_h2d_seconds;
+            d["compute"] = s.last_compute_seconds;
+            d["d2h"] = s.last_d2h_seconds;
+            return d;
+        }, "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
+           "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
+        .def_property_readonly("inputs", [](const PyExecutor& self) {
+            std::vector<TensorInfo> out;
+            for (const auto& t : self.impl->tensors()) if (t.io == TensorIO::kInput) out.push_back(t);
+            return out;
+        })
+        .def_property_readonly("outputs", [](const PyExecutor& self) {
+            std::vector<TensorInfo> out;
+            for (const auto& t : self.impl->tensors()) if (t.io == TensorIO::kOutput) out.push_back(t);
+            return out;
+        })
+        .def("__enter__", [](py::object self) { return self; })
+        .def("__exit__", [](PyExecutor& self, const py::args&) {
+            {
+                py::gil_scoped_release release;
+                self.impl->synchronize();
+            }
+            self.pending.clear();
+        })
         .def("synchronize", [](PyExecutor& self) {
             {
                 py::gil_scoped_release release;

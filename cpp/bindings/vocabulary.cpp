@@ -125,6 +125,14 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("min_shape", [](const TensorInfo& t) { return profile_shape(t, 0); })
         .def_property_readonly("opt_shape", [](const TensorInfo& t) { return profile_shape(t, 1); })
         .def_property_readonly("max_shape", [](const TensorInfo& t) { return profile_shape(t, 2); })
+        .def("shape_str", [](const TensorInfo& t) {
+            std::string out = "(";
+            for (std::size_t i = 0; i < t.shape.size(); ++i) {
+                const bool named = i < t.dim_names.size() && !t.dim_names[i].empty();
+                out += (i ? ", " : "") + (t.shape[i] >= 0 ? std::to_string(t.shape[i]) : named ? t.dim_names[i] : "?");
+            }
+            return out + ")";
+        }, "The shape for messages, dynamic dims by name or '?': '(batch, 3, 224, 224)'.")
         .def_property_readonly("location", [](const TensorInfo& t) { return location_name(t.location); })
         .def_readonly("format", &TensorInfo::format)
         .def("__eq__", [](const TensorInfo& a, const TensorInfo& b) {

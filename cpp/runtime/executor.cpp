@@ -149,7 +149,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
 Executor::RunState Executor::plan_run(const std::vector<InputArray>& inputs, const RunOptions& options) {
     std::vector<InputSpec> specs;
     specs.reserve(inputs.size());
-    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape});
+    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape, in.location, ""});
     RunState r;
     r.plan = make_plan(*backend_, specs);
     const std::size_t n = r.plan.tensors.size();

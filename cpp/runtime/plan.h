@@ -7,17 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "runtime/backend.h"
 #include "common/tensor.h"
+#include "runtime/backend.h"
+#include "runtime/validate.h"
 
 namespace trtcore {
-
-// What a user feeds for one input: its name, element type and extents (the data itself is not needed here).
-struct InputSpec {
-    std::string name;
-    DataType dtype = DataType::kFloat32;
-    Shape shape;
-};
 
 struct TensorPlan {
     std::string name;
@@ -34,17 +28,10 @@ struct Plan {
     std::size_t index(const std::string& name) const;
 };
 
-// Checks `inputs` against backend.tensors(): every input given exactly once, no unknown names (outputs named as
-// inputs are called out as such), the declared dtype, rank and static dimensions. Then sets each input's shape
-// on the backend (which may reject it, e.g. outside the optimization profile) and asks for each output's shape.
+// Checks `inputs` against backend.tensors() with check_feed (the one validator; the backend checks its own
+// optimization profile). Then sets each input's shape on the backend and asks for each output's shape.
 // Throws ArgumentError / DTypeError / ShapeError naming the tensor; nothing is allocated.
 Plan make_plan(ExecutionBackend& backend, const std::vector<InputSpec>& inputs);
-
-// Checks one input's shape against its declaration (rank, static dims, no negative extents).
-void check_input_shape(const TensorInfo& info, const Shape& shape);
-
-// The declared tensor called `name` (input or output); throws ArgumentError listing the names.
-const TensorInfo& find_tensor(const std::vector<TensorInfo>& tensors, const std::string& name);
 
 // For each planned tensor, whether a buffer holding `capacities[i]` bytes (0: none yet) must be (re)allocated.
 std::vector<bool> buffers_to_grow(const Plan& plan, const std::vector<std::size_t>& capacities);

@@ -11,9 +11,10 @@ from trtcore import _core  # noqa: F401  (the native module; fails loudly if the
 from trtcore import image
 from trtcore._info import build_info
 from trtcore.builder import BuildConfig, build
-from trtcore.engine import Engine
+from trtcore.engine import Engine, TensorInfo
+from trtcore.runtime import Executor
 from trtcore.pipelines import IMAGENET, Classifier, Preprocess, Segmenter
-from trtcore.runners import OnnxRuntimeRunner, Runner, TensorRTRunner, load
+from trtcore.runners import ExecutorRunner, OnnxRuntimeRunner, Runner, TensorRTRunner, load
 from trtcore.errors import (
     ArgumentError,
     BackendError,
@@ -36,6 +37,9 @@ __all__ = [
     "build_info",
     "build",
     "Engine",
+    "Executor",
+    "TensorInfo",
+    "ExecutorRunner",
     "BuildConfig",
     "load",
     "Runner",

@@ -14,11 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
-
-import numpy as np
 
 from trtcore import _core
 from trtcore._info import register_tensorrt_folders
@@ -34,7 +31,7 @@ Shape = tuple[int, ...]
 PathOrBytes = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
 
 
-#: One input or output of a model (the C++ ``trtcore::TensorInfo``, bound once; see :mod:`trtcore.tensor`).
+#: One input or output of a model (the C++ ``trtcore::TensorInfo``, bound once; ``trtcore.TensorInfo``).
 TensorInfo = _core.TensorInfo
 
 
@@ -54,8 +51,9 @@ class Engine:
         tensors = native.tensors
         self._inputs = [t for t in tensors if t.is_input]
         self._outputs = [t for t in tensors if not t.is_input]
-        self._local = threading.local()
-        self._stage_timing = False
+        from trtcore.runtime import PerThreadExecutors
+
+        self._executors = PerThreadExecutors(lambda: native.create_context(0))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], allow_host_code: bool = False) -> Engine:
@@ -142,36 +140,35 @@ class Engine:
         """
         return self._native.create_context(profile)
 
-    def create_execution(self, stream: int | None = None, cuda_graph: bool = False, profile: int = 0,
+    def create_execution(self, stream: Any = None, cuda_graph: bool = False, profile: int = 0,
                          stage_timing: bool = False) -> Any:
-        """An executor over a new context: explicit control of the stream, CUDA graphs and the profile. Use one per
-        thread.
+        """A :class:`trtcore.Executor` over a new context: explicit control of the stream (an int handle or a
+        torch/cupy stream), CUDA graphs and the profile. Use one per thread.
 
         >>> ex = eng.create_execution(cuda_graph=True)  # doctest: +SKIP
         >>> ex.infer({"input": x})  # doctest: +SKIP
         """
-        from trtcore.runtime import Executor  # the runtime layer; imported late: it needs CUDA
+        from trtcore.runtime import new_executor
 
-        return Executor(self.create_context(profile), stream=stream, cuda_graph=cuda_graph, stage_timing=stage_timing)
+        return new_executor(self.create_context(profile), stream=stream, cuda_graph=cuda_graph,
+                            stage_timing=stage_timing)
 
-    def infer(self, feed: Mapping[str, Any], copy_outputs: bool = True) -> dict[str, np.ndarray]:
+    def infer(self, feed: Mapping[str, Any], copy_outputs: bool = True, output_device: str = "cpu", *,
+              cast: bool = False) -> dict[str, Any]:
         """Runs the engine on ``feed`` (input name → array) and returns every output by name.
 
-        Inputs are numpy arrays (used in place when C-contiguous and of the engine's dtype) or CUDA arrays. With
-        ``copy_outputs=False`` outputs are views of reusable staging buffers, valid until this thread's next call.
+        Inputs are numpy arrays (used in place when C-contiguous and of the engine's dtype), DLPack objects or
+        CUDA arrays (``__cuda_array_interface__``; bound directly, no host round trip). A dtype mismatch raises
+        DTypeError unless ``cast=True`` (host arrays only). With ``copy_outputs=False`` outputs are views of
+        reusable staging buffers, valid until this thread's next call; ``output_device="cuda"`` returns
+        :class:`trtcore.runtime.DeviceArray` objects.
 
         >>> out = eng.infer({"input": np.zeros((1, 3, 224, 224), np.float32)})  # doctest: +SKIP
         >>> out["output"].shape  # doctest: +SKIP
         (1, 1000)
         """
-        executor = getattr(self._local, "executor", None)
-        if executor is None:
-            executor = self.create_execution(stage_timing=self._stage_timing)
-            self._local.executor = executor
-            logger.debug("new execution context for thread %s on %s", threading.get_ident(), self.source)
-        elif executor.stage_timing != self._stage_timing:
-            executor.stage_timing = self._stage_timing
-        return executor.infer(dict(feed), copy_outputs=copy_outputs)
+        return self._executors.get().infer(feed if type(feed) is dict else dict(feed), copy_outputs, output_device,
+                                           cast=cast)
 
     def set_stage_timing(self, on: bool) -> None:
         """Time H2D, compute and D2H of :meth:`infer` with CUDA events from now on (see :meth:`last_timings`).
@@ -179,11 +176,11 @@ class Engine:
         >>> eng.set_stage_timing(True); eng.infer(feed); eng.last_timings()  # doctest: +SKIP
         {'h2d': 0.0006, 'compute': 0.0041, 'd2h': 0.0003}
         """
-        self._stage_timing = bool(on)
+        self._executors.stage_timing = on
 
     def last_timings(self) -> dict[str, float]:
         """This thread's last :meth:`infer` stage times in seconds (``{}`` unless stage timing is on)."""
-        executor = getattr(self._local, "executor", None)
+        executor = self._executors.current()
         return executor.last_timings() if executor is not None else {}
 
     def __repr__(self) -> str:

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trtcore import dtypes
+from trtcore.engine import TensorInfo
 from trtcore.errors import BackendError, FileError, FormatError
 
 log = logging.getLogger(__name__)
 
-# ONNX element type names → numpy's names (the names trtcore speaks everywhere).
-_NUMPY_NAMES = {"FLOAT": "float32", "DOUBLE": "float64", "FLOAT16": "float16", "BFLOAT16": "bfloat16",
-                "BOOL": "bool", "STRING": "str"}
+Dims = tuple[int | str | None, ...]
 QDQ_OPS = ("QuantizeLinear", "DequantizeLinear")
 
 
@@ -31,38 +31,32 @@ def _onnx() -> Any:
 
 
 def dtype_name(elem_type: int) -> str:
-    """ONNX ``TensorProto`` element type → numpy-style name: 1 → ``"float32"``.
+    """ONNX ``TensorProto`` element type → numpy-style name (from :mod:`trtcore.dtypes`): 1 → ``"float32"``.
 
     >>> dtype_name(1)
     'float32'
     """
-    onnx = _onnx()
-    try:
-        name = onnx.TensorProto.DataType.Name(elem_type)
-    except ValueError:
-        return f"unknown({elem_type})"
-    return _NUMPY_NAMES.get(name, name.lower())
+    return dtypes.onnx_name(elem_type)
 
 
-@dataclass(frozen=True)
-class TensorInfo:
-    """A graph input or output: ``dims`` holds ints (fixed), strs (named dynamic axes) or None (unknown axis);
-    ``dims`` itself is None when the rank is unknown."""
+def dims(t: TensorInfo) -> Dims:
+    """A graph tensor's dims for messages and profiles: ints (fixed), strs (named dynamic axes), None (unknown).
 
-    name: str
-    dtype: str
-    dims: tuple[int | str | None, ...] | None
+    >>> dims(TensorInfo("x", "float32", [-1, 3], dim_names=["batch", None]))
+    ('batch', 3)
+    """
+    return tuple(d if d >= 0 else n for d, n in zip(t.shape, t.dim_names))
 
-    @property
-    def is_dynamic(self) -> bool:
-        return self.dims is None or any(not (isinstance(d, int) and d >= 0) for d in self.dims)
 
-    @property
-    def dims_text(self) -> str:
-        """``[batch, 3, height, width]``; ``?`` marks an axis without name or size."""
-        if self.dims is None:
-            return "[unknown rank]"
-        return "[" + ", ".join("?" if d is None else str(d) for d in self.dims) + "]"
+def dims_text(t: TensorInfo | None) -> str:
+    """``[batch, 3, height, width]``; ``?`` marks an axis without name or size; None is an unknown rank.
+
+    >>> dims_text(TensorInfo("x", "float32", [-1, 4]))
+    '[?, 4]'
+    """
+    if t is None:
+        return "[unknown rank]"
+    return "[" + ", ".join("?" if d is None else str(d) for d in dims(t)) + "]"
 
 
 @dataclass
@@ -76,6 +70,9 @@ class ModelInfo:
     opsets: dict[str, int]
     producer: str
     graph_name: str
+    # Graph inputs and outputs as trtcore.TensorInfo (location "host", no profiles; -1 and dim_names for dynamic
+    # axes). A tensor of unknown rank has shape () and is listed in unknown_rank; values that are not tensors of a
+    # type trtcore knows (sequences, maps, strings) are in other_types with their type, not in inputs/outputs.
     inputs: list[TensorInfo]
     outputs: list[TensorInfo]
     op_histogram: dict[str, int]
@@ -85,18 +82,24 @@ class ModelInfo:
     initializer_dtypes: dict[str, int] = field(default_factory=dict)
     external_data: bool = False
     checker: str = "skipped"
+    unknown_rank: frozenset[str] = frozenset()
+    other_types: dict[str, str] = field(default_factory=dict)
 
     @property
     def dynamic_inputs(self) -> list[TensorInfo]:
-        return [t for t in self.inputs if t.is_dynamic]
+        return [t for t in self.inputs if t.is_dynamic or t.name in self.unknown_rank]
+
+    def dims_of(self, t: TensorInfo) -> Dims | None:
+        """``dims(t)``, or None when the model does not say the tensor's rank."""
+        return None if t.name in self.unknown_rank else dims(t)
 
     @property
     def has_qdq(self) -> bool:
         """True when the graph has Q/DQ nodes (explicit quantization, what INT8/FP8 on TensorRT 11 needs)."""
         return any(op in self.op_histogram for op in QDQ_OPS)
 
-    def input_dims(self) -> dict[str, tuple[int | str | None, ...] | None]:
-        return {t.name: t.dims for t in self.inputs}
+    def input_dims(self) -> dict[str, Dims | None]:
+        return {t.name: self.dims_of(t) for t in self.inputs}
 
     def format(self) -> str:
         """Plain-text description, one fact a line (what ``--dry-run`` and ``inspect`` print)."""
@@ -111,8 +114,11 @@ class ModelInfo:
         ]
         for label, tensors in (("input", self.inputs), ("output", self.outputs)):
             for t in tensors:
-                dyn = "  (dynamic)" if t.is_dynamic else ""
-                lines.append(f"{label:<10} {t.name}: {t.dtype} {t.dims_text}{dyn}")
+                unknown = t.name in self.unknown_rank
+                dyn = "  (dynamic)" if t.is_dynamic or unknown else ""
+                lines.append(f"{label:<10} {t.name}: {t.dtype_name} {dims_text(None if unknown else t)}{dyn}")
+        for name, kind in self.other_types.items():
+            lines.append(f"{'value':<10} {name}: {kind} (not a tensor trtcore runs)")
         lines.append("ops        " + ", ".join(f"{op} {n}" for op, n in self.op_histogram.items()))
         return "\n".join(lines)
 
@@ -146,16 +152,25 @@ def _dtype_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {d}" for d, n in counts.items()) or "none"
 
 
-def _tensor_info(value_info: Any) -> TensorInfo:
+def _tensor_info(value_info: Any, io: str, unknown_rank: set[str], other: dict[str, str]) -> TensorInfo | None:
     t = value_info.type
     if t.HasField("tensor_type"):
         tt = t.tensor_type
-        dims: tuple[int | str | None, ...] | None = None
+        row = dtypes.from_onnx(tt.elem_type)
+        if row is None:
+            other[value_info.name] = dtype_name(tt.elem_type)
+            return None
+        shape, names = [], []
         if tt.HasField("shape"):
-            dims = tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or None) for d in tt.shape.dim)
-        return TensorInfo(value_info.name, dtype_name(tt.elem_type), dims)
-    kind = t.WhichOneof("value") or "unknown"
-    return TensorInfo(value_info.name, kind, None)
+            for d in tt.shape.dim:
+                fixed = d.HasField("dim_value")
+                shape.append(d.dim_value if fixed else -1)
+                names.append(None if fixed else (d.dim_param or None))
+        else:
+            unknown_rank.add(value_info.name)
+        return TensorInfo(value_info.name, row.name, shape, io=io, dim_names=names, location="host")
+    other[value_info.name] = t.WhichOneof("value") or "unknown"
+    return None
 
 
 def load_model(path: str | Path, *, load_external_data: bool = False) -> Any:
@@ -192,7 +207,7 @@ def describe(path: str | Path, *, run_checker: bool = True) -> ModelInfo:
     """Validates (unless ``run_checker=False``) and describes an ONNX file without loading external weights.
 
     >>> info = describe("resnet50.onnx")  # doctest: +SKIP
-    >>> info.inputs[0].dims_text  # doctest: +SKIP
+    >>> dims_text(info.inputs[0])  # doctest: +SKIP
     '[batch, 3, 224, 224]'
     """
     path = Path(path)
@@ -212,6 +227,13 @@ def describe(path: str | Path, *, run_checker: bool = True) -> ModelInfo:
         params += n
     ops = Counter(n.op_type if n.domain in ("", "ai.onnx") else f"{n.domain}.{n.op_type}" for n in graph.node)
     opsets = {o.domain: o.version for o in model.opset_import}
+    unknown_rank: set[str] = set()
+    other: dict[str, str] = {}
+
+    def tensors(values: Any, io: str) -> list[TensorInfo]:
+        infos = (_tensor_info(v, io, unknown_rank, other) for v in values)
+        return [t for t in infos if t is not None]
+
     info = ModelInfo(
         path=path,
         size_bytes=path.stat().st_size,
@@ -221,8 +243,8 @@ def describe(path: str | Path, *, run_checker: bool = True) -> ModelInfo:
         producer=" ".join(p for p in (model.producer_name, model.producer_version) if p),
         graph_name=graph.name,
         # Old exporters (IR < 4) list initializers among the inputs; they are weights, not inputs.
-        inputs=[_tensor_info(v) for v in graph.input if v.name not in init_names],
-        outputs=[_tensor_info(v) for v in graph.output],
+        inputs=tensors([v for v in graph.input if v.name not in init_names], "input"),
+        outputs=tensors(graph.output, "output"),
         op_histogram=dict(ops.most_common()),
         node_count=len(graph.node),
         initializer_count=len(graph.initializer),
@@ -230,6 +252,8 @@ def describe(path: str | Path, *, run_checker: bool = True) -> ModelInfo:
         initializer_dtypes=dict(dtypes.most_common()),
         external_data=ext,
         checker="passed" if run_checker else "skipped",
+        unknown_rank=frozenset(unknown_rank),
+        other_types=other,
     )
     log.debug("described %s: %d nodes, opset %d", path, info.node_count, info.opset)
     return info

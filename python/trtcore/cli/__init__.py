@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from trtcore._info import build_info
-from trtcore.errors import BackendError, CudaError, Error, TensorRTError, TensorRTNotFound
+from trtcore.errors import BackendError, CudaError, DTypeError, Error, TensorRTError, TensorRTNotFound
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -56,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_MISSING  # no GPU (or no driver) here: a missing capability, not a failed run
         return EXIT_FAILED
     except Error as e:
-        print(f"trtcore {args.command}: error: {e}", file=sys.stderr)
+        # The one dtype policy's message names the Python fix; on the command line that is --cast.
+        hint = " (on the command line: --cast)" if isinstance(e, DTypeError) and "cast=True" in str(e) else ""
+        print(f"trtcore {args.command}: error: {e}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"trtcore {args.command}: interrupted", file=sys.stderr)

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from trtcore.builder.shapes import parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
-from trtcore.runners import BACKENDS, Runner, random_feed
+from trtcore.runners import BACKENDS, Runner, host_feed, random_feed
 
 
 def add_model(p: argparse.ArgumentParser, help: str = "model file (.onnx, .engine, .plan)") -> None:
@@ -28,6 +28,9 @@ def add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shapes", default="", metavar="SPEC",
                    help="shapes of random inputs, trtexec style: input:1x3x224x224[,other:4x2]")
     p.add_argument("--seed", type=int, default=0, help="seed for random inputs (default 0)")
+    p.add_argument("--cast", action="store_true",
+                   help="convert --inputs arrays of another dtype to the model's (numpy astype, once, when loaded); "
+                        "without it a dtype mismatch is an error, as in the Python API")
 
 
 def parse_shapes(spec: str) -> dict[str, tuple[int, ...]]:
@@ -47,7 +50,11 @@ def _load_array_file(path: Path) -> Mapping[str, np.ndarray] | np.ndarray:
 
 
 def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]:
-    """Inputs from --inputs files, random data (seeded, --shapes) for the others."""
+    """Inputs from --inputs files, random data (seeded, --shapes) for the others.
+
+    The files are fed as they are, under the one input policy: a dtype other than the model's is a DTypeError when
+    the runner checks the feed, unless ``--cast`` converts them here, once (so ``bench`` times no conversion).
+    """
     given: dict[str, np.ndarray] = {}
     for spec in args.inputs:
         name, sep, file = spec.rpartition(":")
@@ -70,11 +77,12 @@ def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]
     for m in runner.inputs:
         shape = given[m.name].shape if m.name in given else shapes.get(m.name)
         if shape is not None and len(shape) == m.rank:
-            named.update({d: int(n) for d, n in zip(m.shape, shape) if isinstance(d, str)})
+            named.update({d: int(n) for d, n in zip(m.dim_names, shape) if d is not None})
     feed = random_feed(missing, seed=args.seed, shapes={k: v for k, v in shapes.items() if k not in given},
                        named=named)
     feed.update(given)
-    return {n: feed[n] for n in names}
+    feed = {n: feed[n] for n in names}
+    return host_feed(runner.inputs, feed, cast=True) if args.cast else feed
 
 
 def expand_images(items: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:

@@ -20,8 +20,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _dims(shape: Any) -> list[Any]:
-    return [d if d is not None else "?" for d in shape]
+def _dims(t: Any) -> list[Any]:
+    """A TensorInfo's shape with dynamic axes as their name, or "?"."""
+    return [d if d >= 0 else (n or "?") for d, n in zip(t.shape, t.dim_names)]
 
 
 def describe_onnx(path: Path) -> dict[str, Any]:
@@ -29,19 +30,20 @@ def describe_onnx(path: Path) -> dict[str, Any]:
     from trtcore.builder.onnx_info import describe
 
     info = describe(path)
-    d = dataclasses.asdict(info)
+    d = {f.name: getattr(info, f.name) for f in dataclasses.fields(info)}
+    d["unknown_rank"] = sorted(info.unknown_rank)
     d.update(file=str(info.path), format="onnx", text=info.format())
     d.pop("path")
     for kind in ("inputs", "outputs"):
-        d[kind] = [{"name": t.name, "dtype": t.dtype, "shape": _dims(t.dims) if t.dims is not None else None}
-                   for t in getattr(info, kind)]
+        d[kind] = [{"name": t.name, "dtype": t.dtype_name,
+                    "shape": None if t.name in info.unknown_rank else _dims(t)} for t in getattr(info, kind)]
     return d
 
 
 def describe_engine(path: Path) -> dict[str, Any]:
     with TensorRTRunner(path) as r:
         def meta(m: Any) -> dict[str, Any]:
-            d = {"name": m.name, "dtype": m.dtype.name, "shape": _dims(m.shape)}
+            d = {"name": m.name, "dtype": m.dtype_name, "shape": _dims(m)}
             if m.min_shape is not None:
                 d.update(min_shape=list(m.min_shape), max_shape=list(m.max_shape or ()))
             return d

@@ -20,7 +20,6 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_inputs(p)
     p.add_argument("-o", "--output", type=Path, help="write the outputs to this .npz file")
     p.add_argument("--save-inputs", type=Path, help="also write the inputs used to this .npz file")
-    p.add_argument("--cast", action="store_true", help="convert lossy input dtypes (e.g. float64 to float32)")
     return p
 
 
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     with runner:
         feed = make_feed(runner, args)
         start = time.perf_counter()
-        outputs = runner.infer(feed, cast=args.cast)
+        outputs = runner.infer(feed)
         elapsed = time.perf_counter() - start
     print(f"{runner.name} on {runner.backend}: {elapsed * 1e3:.3f} ms")
     for name, arr in feed.items():

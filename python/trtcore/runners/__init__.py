@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError, TensorRTNotFound
-from trtcore.runners.base import Runner, TensorMeta, random_feed
+from trtcore.runners.base import Runner, TensorInfo, TensorMeta, concrete_shape, host_feed, random_feed
 from trtcore.runners.onnxruntime import OnnxRuntimeRunner
-from trtcore.runners.tensorrt import TensorRTRunner, tensorrt_unavailable_reason
+from trtcore.runners.tensorrt import ExecutorRunner, TensorRTRunner, tensorrt_unavailable_reason
 
-__all__ = ["Runner", "TensorMeta", "OnnxRuntimeRunner", "TensorRTRunner", "load", "random_feed",
+__all__ = ["Runner", "TensorInfo", "ExecutorRunner", "OnnxRuntimeRunner", "TensorRTRunner", "load", "random_feed",
+           "concrete_shape", "host_feed",
            "ENGINE_SUFFIXES", "ONNX_SUFFIXES", "BACKENDS"]
 
 log = logging.getLogger("trtcore.runners")

@@ -1,4 +1,9 @@
-"""ONNX Runtime runner: the same contract as the TensorRT runner, on CPU or ONNX Runtime's CUDA provider."""
+"""ONNX Runtime runner: the same contract as the TensorRT runner, on CPU or ONNX Runtime's CUDA provider.
+
+It accepts the same feeds as every runner (numpy arrays, DLPack objects, CUDA arrays) and hands ONNX Runtime host
+numpy arrays: DLPack CPU tensors are viewed in place (``np.from_dlpack``), CUDA tensors are copied to the host
+once (``trtcore.runners.base.host_array``). Outputs are host numpy arrays (``output_device="cuda"`` is refused).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from trtcore.errors import BackendError, FileError, FormatError
-from trtcore.runners.base import Runner, TensorMeta
+from trtcore import dtypes
+from trtcore.errors import ArgumentError, BackendError, FileError, FormatError
+from trtcore.runners.base import Runner, TensorInfo, host_feed
 
 log = logging.getLogger("trtcore.runners")
-
-# ONNX Runtime names element types "tensor(float)"; map them to numpy's names.
-_ORT_DTYPES = {
-    "tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64,
-    "tensor(int8)": np.int8, "tensor(int16)": np.int16, "tensor(int32)": np.int32, "tensor(int64)": np.int64,
-    "tensor(uint8)": np.uint8, "tensor(uint16)": np.uint16, "tensor(uint32)": np.uint32,
-    "tensor(uint64)": np.uint64, "tensor(bool)": np.bool_,
-}
 
 
 def _import_ort() -> Any:
@@ -84,8 +80,8 @@ class OnnxRuntimeRunner(Runner):
             kind = FormatError if "protobuf" in str(e).lower() or "load model" in str(e).lower() else BackendError
             raise kind(f"{self.name}: ONNX Runtime cannot load this model: {e}") from None
         self._output_names = [o.name for o in self.session.get_outputs()]
-        # The base class has validated names, dtypes and shapes already; InferenceSession.run would check the
-        # names again in Python on every call, so call the C++ session underneath when it is there.
+        # host_feed has validated names, dtypes and shapes already; InferenceSession.run would check the names
+        # again in Python on every call, so call the C++ session underneath when it is there.
         inner = getattr(self.session, "_sess", None)
         self._run = inner.run if inner is not None and hasattr(inner, "run") else self.session.run
         log.debug("%s: ONNX Runtime session on %s", self.name, self.session.get_providers())
@@ -100,25 +96,31 @@ class OnnxRuntimeRunner(Runner):
         self.activate()
         return list(self.session.get_providers())
 
-    def _meta(self, args: Sequence[Any]) -> list[TensorMeta]:
-        metas = []
+    def _describe(self, args: Sequence[Any], io: str) -> list[TensorInfo]:
+        infos = []
         for a in args:
-            if a.type not in _ORT_DTYPES:
-                raise FormatError(f"{self.name}: tensor '{a.name}' has type {a.type}, which trtcore does not "
-                                  f"support (supported: {sorted(_ORT_DTYPES)})")
-            shape = tuple(d if isinstance(d, str) or d is None else int(d) for d in a.shape)
-            metas.append(TensorMeta(a.name, np.dtype(_ORT_DTYPES[a.type]), shape))
-        return metas
+            row = dtypes.from_ort(a.type)
+            if row is None:
+                raise FormatError(f"{self.name}: tensor '{a.name}' has type {a.type}, which trtcore does not support")
+            dims = list(a.shape) if a.shape is not None else []
+            shape = [d if isinstance(d, int) and d >= 0 else -1 for d in dims]
+            names = [d if isinstance(d, str) else None for d in dims]
+            infos.append(TensorInfo(a.name, row.name, shape, io=io, dim_names=names, location="host"))
+        return infos
 
-    def input_metadata_impl(self) -> list[TensorMeta]:
-        return self._meta(self.session.get_inputs())
+    def input_metadata_impl(self) -> list[TensorInfo]:
+        return self._describe(self.session.get_inputs(), "input")
 
-    def output_metadata_impl(self) -> list[TensorMeta]:
-        return self._meta(self.session.get_outputs())
+    def output_metadata_impl(self) -> list[TensorInfo]:
+        return self._describe(self.session.get_outputs(), "output")
 
-    def infer_impl(self, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def infer_impl(self, feed: dict[str, Any], *, cast: bool, output_device: str) -> dict[str, Any]:
+        if output_device != "cpu":
+            raise ArgumentError(f"{self.name}: ONNX Runtime returns host arrays; output_device must be 'cpu', got "
+                                f"{output_device!r} (run the model on TensorRT for device outputs)")
+        host = host_feed(self._inputs, feed, cast=cast)
         try:
-            values = self._run(self._output_names, feed, None)
+            values = self._run(self._output_names, host, None)
         except Exception as e:
             raise BackendError(f"{self.name}: ONNX Runtime failed: {e}") from None
         return dict(zip(self._output_names, values))

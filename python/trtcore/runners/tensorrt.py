@@ -1,23 +1,22 @@
-"""TensorRT runner: a thin adapter from the runner contract onto :class:`trtcore.engine.Engine`.
+"""Runners over :class:`trtcore.Executor`: :class:`ExecutorRunner` runs any execution backend (a factory of
+backends, one per thread), :class:`TensorRTRunner` a TensorRT engine (its execution contexts are the backends).
 
-It uses the engine layer's public Python API only: ``Engine.from_file(path)``, ``engine.inputs``/``outputs``
-(``TensorInfo`` with ``name``, numpy ``dtype``, ``shape`` with -1 for dynamic extents, ``profiles`` as
-``[(min, opt, max), ...]``) and ``engine.infer(feed) -> {name: array}``; optionally ``engine.last_timings()``
-(``h2d``/``compute``/``d2h`` seconds) for ``trtcore bench``.
+The inference path is three hops: ``Runner.infer`` → ``ExecutorRunner.infer_impl`` → ``trtcore.Executor.infer``
+(the bound C++ executor, which validates the feed once with the one validator and runs it).
 
 Plans are code to TensorRT: never load an engine file from a source you do not trust.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trtcore.engine import Engine
-from trtcore.errors import DTypeError, FileError, TensorRTNotFound
-from trtcore.runners.base import Runner, TensorMeta
+from trtcore.errors import FileError, TensorRTNotFound
+from trtcore.runners.base import Runner, TensorInfo
+from trtcore.runtime import ExecutionBackend, PerThreadExecutors
 
 
 def tensorrt_unavailable_reason() -> str | None:
@@ -41,7 +40,63 @@ def tensorrt_unavailable_reason() -> str | None:
     return None
 
 
-class TensorRTRunner(Runner):
+class ExecutorRunner(Runner):
+    """Runs any execution backend through :class:`trtcore.Executor`, one executor (and backend) per calling thread.
+
+    ``backend_factory()`` returns a new :class:`trtcore.runtime.ExecutionBackend` (TensorRT: an engine's
+    ``create_context``; tests: the identity backend). Feeds may be numpy arrays, DLPack objects or CUDA arrays
+    (bound directly on the device); ``infer(..., output_device="cuda")`` returns DeviceArrays.
+
+    >>> runner = ExecutorRunner(engine.create_context, name="model")  # doctest: +SKIP
+    >>> runner.infer({"input": torch_cuda_tensor}, output_device="cuda")  # doctest: +SKIP
+    """
+
+    backend = "executor"
+
+    def __init__(self, backend_factory: Callable[[], ExecutionBackend] | None, *, name: str = "executor",
+                 cuda_graph: bool = False) -> None:
+        super().__init__(name)
+        self.cuda_graph = cuda_graph
+        self._executors: PerThreadExecutors | None = None
+        self._factory = backend_factory
+        self._stage_timing = False
+
+    def activate_impl(self) -> None:
+        self._executors = PerThreadExecutors(self._factory, cuda_graph=self.cuda_graph)
+        self._executors.stage_timing = self._stage_timing
+
+    def deactivate_impl(self) -> None:
+        self._executors = None
+
+    def _tensors(self) -> list[TensorInfo]:
+        return list(self._executors.get().backend.tensors)
+
+    def input_metadata_impl(self) -> list[TensorInfo]:
+        return [t for t in self._tensors() if t.is_input]
+
+    def output_metadata_impl(self) -> list[TensorInfo]:
+        return [t for t in self._tensors() if not t.is_input]
+
+    def infer_impl(self, feed: dict[str, Any], *, cast: bool, output_device: str) -> dict[str, Any]:
+        return self._executors.get().infer(feed, True, output_device, cast=cast)
+
+    @property
+    def executor(self) -> Any:
+        """This thread's :class:`trtcore.Executor` (its ``stats`` count runs, allocations, host_copy_bytes)."""
+        self.activate()
+        return self._executors.get()
+
+    def set_stage_timing(self, on: bool) -> None:
+        self._stage_timing = bool(on)
+        if self._executors is not None:
+            self._executors.stage_timing = on
+
+    def last_timings(self) -> dict[str, float]:
+        ex = self._executors.current() if self._executors is not None else None
+        return ex.last_timings() if ex is not None else {}
+
+
+class TensorRTRunner(ExecutorRunner):
     """Runs a serialized TensorRT engine (``.engine`` / ``.plan``).
 
     >>> with TensorRTRunner("model.engine") as r:  # doctest: +SKIP
@@ -68,12 +123,16 @@ class TensorRTRunner(Runner):
                 raise FileError(f"{self.path}: is a folder, expected an engine file (.engine, .plan)")
             label = str(self.path)
         self.allow_host_code = allow_host_code
-        super().__init__(name or label)
+        super().__init__(None, name=name or label)
 
     def activate_impl(self) -> None:
         # The engine layer raises TensorRTNotFound itself, listing where it looked for libnvinfer.
-        if self.engine is not None:
-            return
+        if self.engine is None:
+            self._load_engine()
+        self._factory = lambda: self.engine.create_context(0)
+        super().activate_impl()
+
+    def _load_engine(self) -> None:
         try:
             if self._plan is not None:
                 self.engine = Engine.from_bytes(self._plan, self.name, allow_host_code=self.allow_host_code)
@@ -83,6 +142,7 @@ class TensorRTRunner(Runner):
             raise TensorRTNotFound(f"{self.name}: cannot run a TensorRT engine: {e}") from None
 
     def deactivate_impl(self) -> None:
+        super().deactivate_impl()
         if self.path is not None or self._plan is not None:
             self.engine = None
 
@@ -109,29 +169,8 @@ class TensorRTRunner(Runner):
         assert self.engine is not None
         return self.engine
 
-    def _meta(self, t: Any) -> TensorMeta:
-        try:
-            dtype = np.dtype(t.dtype)
-        except TypeError:
-            raise DTypeError(f"{self.name}: tensor '{t.name}' has type {t.dtype}, which numpy cannot hold "
-                              "(pip install ml_dtypes for bfloat16/fp8)") from None
-        shape = tuple(int(d) if int(d) >= 0 else None for d in t.shape)
-        profiles = getattr(t, "profiles", None) or []
-        lo, _, hi = profiles[0] if profiles else (None, None, None)
-        return TensorMeta(t.name, dtype, shape, tuple(lo) if lo is not None else None,
-                          tuple(hi) if hi is not None else None)
+    def input_metadata_impl(self) -> list[TensorInfo]:
+        return self.engine.inputs
 
-    def input_metadata_impl(self) -> list[TensorMeta]:
-        return [self._meta(t) for t in self.engine.inputs]
-
-    def output_metadata_impl(self) -> list[TensorMeta]:
-        return [self._meta(t) for t in self.engine.outputs]
-
-    def infer_impl(self, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return dict(self.engine.infer(feed))
-
-    def set_stage_timing(self, on: bool) -> None:
-        self._active_engine().set_stage_timing(on)
-
-    def last_timings(self) -> dict[str, float]:
-        return self.engine.last_timings() if self.engine is not None else {}
+    def output_metadata_impl(self) -> list[TensorInfo]:
+        return self.engine.outputs

@@ -1,0 +1,114 @@
+"""One input policy for every entry point: a uint8 feed to a float32 model gets the same DTypeError from
+trtcore.load(...).infer on ONNX Runtime, trtcore.Executor and ExecutorRunner over the identity backend (the
+TensorRT path: the executor validates before any CUDA call, so this runs without a GPU) and `trtcore run`; and
+CUDA tensors reach the executor without a host copy (gpu tests)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import trtcore
+from trtcore.cli import EXIT_BAD_INPUT, main
+from trtcore.runners import ExecutorRunner
+
+from _backends import DLPackOnly, IdentityBackend
+from _models import add_one
+
+EXPECTED = "input 'x': expected float32, got uint8; convert with .astype(np.float32) or pass cast=True"
+needs_executor = pytest.mark.skipif(trtcore.Executor is None, reason="trtcore was built without CUDA")
+
+
+def identity() -> object:
+    return IdentityBackend([("x", "float32", [-1, 3])], [("y", "float32", [-1, 3], "x")])
+
+
+def uint8_feed(wrap=lambda a: a) -> dict:
+    return {"x": wrap(np.full((2, 3), 7, np.uint8))}
+
+
+@pytest.mark.parametrize("wrap", [lambda a: a, DLPackOnly], ids=["numpy", "dlpack"])
+def test_onnxruntime_load_infer(tmp_path, wrap):
+    with trtcore.load(add_one(tmp_path / "add.onnx"), backend="onnxruntime") as r:
+        with pytest.raises(trtcore.DTypeError) as e:
+            r.infer(uint8_feed(wrap))
+    assert str(e.value) == EXPECTED
+
+
+@needs_executor
+@pytest.mark.parametrize("wrap", [lambda a: a, DLPackOnly], ids=["numpy", "dlpack"])
+def test_executor_and_executor_runner(wrap):
+    for call in (lambda f: trtcore.Executor(identity()).infer(f),
+                 lambda f: ExecutorRunner(identity).infer(f)):
+        with pytest.raises(trtcore.DTypeError) as e:
+            call(uint8_feed(wrap))
+        assert str(e.value) == EXPECTED
+
+
+def test_check_feed_is_the_validator_both_paths_share():
+    info = trtcore.TensorInfo("x", "float32", [-1, 3])
+    with pytest.raises(trtcore.DTypeError) as e:
+        trtcore._core.check_feed([info], uint8_feed())
+    assert str(e.value) == EXPECTED
+    assert trtcore._core.check_feed([info], uint8_feed(), cast=True) == ["x"]
+    assert trtcore._core.check_feed([info], {"x": np.zeros((2, 3), np.float32)}, cast=True) == []
+
+
+def test_cli_run(tmp_path, capsys):
+    model = add_one(tmp_path / "add.onnx")
+    np.save(tmp_path / "x.npy", np.full((2, 3), 7, np.uint8))
+    argv = ["run", str(model), "--backend", "onnxruntime", "--inputs", f"x:{tmp_path / 'x.npy'}"]
+    assert main(argv) == EXIT_BAD_INPUT
+    assert f"error: {EXPECTED} (on the command line: --cast)" in capsys.readouterr().err
+    assert main([*argv, "--cast"]) == 0
+
+
+class FakeCudaArray:
+    """A __cuda_array_interface__ object whose data is never read (validation fails first)."""
+
+    def __init__(self, typestr: str, shape: tuple[int, ...]) -> None:
+        self.__cuda_array_interface__ = {"shape": shape, "typestr": typestr, "data": (0, False), "version": 3}
+
+
+def test_device_arrays_are_described_without_touching_them_and_cast_is_refused_for_them():
+    info = trtcore.TensorInfo("x", "float32", [-1, 3])
+    with pytest.raises(trtcore.DTypeError, match=r"got uint8 in device memory; cast=True converts host arrays only: "
+                                                 r"convert it on the device \(torch: \.to\(torch\.float32\)"):
+        trtcore._core.check_feed([info], {"x": FakeCudaArray("|u1", (2, 3))}, cast=True)
+    with pytest.raises(trtcore.ShapeError, match="input 'x'"):
+        trtcore._core.check_feed([info], {"x": FakeCudaArray("<f4", (2, 4))})
+    assert trtcore._core.check_feed([info], {"x": FakeCudaArray("<f4", (2, 3))}) == []
+
+
+# -- on the GPU machine (torch installed) ------------------------------------------------------------------------
+@pytest.mark.gpu
+def test_torch_cuda_tensor_through_an_executor_runner_without_host_copy():
+    torch = pytest.importorskip("torch")
+    r = ExecutorRunner(identity)
+    x = torch.arange(6, dtype=torch.float32, device="cuda").reshape(2, 3)
+    out = r.infer({"x": x}, output_device="cuda")["y"]
+    assert r.executor.stats["host_copy_bytes"] == 0
+    assert torch.equal(torch.from_dlpack(out), x)
+    with pytest.raises(trtcore.DTypeError, match="in device memory; cast=True converts host arrays only"):
+        r.infer({"x": x.to(torch.uint8)}, cast=True)
+
+
+@pytest.mark.gpu
+@pytest.mark.tensorrt
+def test_torch_cuda_tensor_through_load_infer_on_tensorrt_without_host_copy(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    from trtcore.builder import BuildConfig
+    from trtcore.builder.shapes import Profile
+
+    monkeypatch.setenv("TRTCORE_CACHE_DIR", str(tmp_path / "cache"))
+    config = BuildConfig(profiles=[Profile.from_spec_strings(min="x:1x3", opt="x:2x3", max="x:4x3")])
+    with trtcore.load(add_one(tmp_path / "add.onnx"), backend="tensorrt", build_config=config) as r:
+        x = torch.arange(6, dtype=torch.float32, device="cuda").reshape(2, 3)
+        out = r.infer({"x": x}, output_device="cuda")["y"]
+        assert r.executor.stats["host_copy_bytes"] == 0
+        assert torch.equal(torch.from_dlpack(out), x + 1)
+        host = r.infer({"x": x})["y"]  # device input, host output: still no host copy of the input
+        assert r.executor.stats["host_copy_bytes"] == 0 and np.array_equal(host, (x + 1).cpu().numpy())
+        with pytest.raises(trtcore.DTypeError) as e:
+            r.infer(uint8_feed())
+        assert str(e.value) == EXPECTED
