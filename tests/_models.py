@@ -12,15 +12,34 @@ from onnx import TensorProto, helper, numpy_helper
 FLOAT, INT64 = TensorProto.FLOAT, TensorProto.INT64
 
 
-def save(path: Path, nodes: list[Any], inputs: list[Any], outputs: list[Any], inits: dict[str, np.ndarray] | None = None
-         ) -> Path:
-    graph = helper.make_graph(nodes, path.stem, inputs, outputs,
-                              [numpy_helper.from_array(v, k) for k, v in (inits or {}).items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
+# Readable by every onnxruntime the tests allow and by every TensorRT 10.x / 11.x parser.
+OPSET, IR_VERSION = 17, 8
+
+
+def model_proto(nodes: list[Any], inputs: list[Any], outputs: list[Any],
+                initializers: dict[str, np.ndarray] | list[Any] = (), *, name: str = "g",
+                domains: tuple[str, ...] = (), check: bool = True) -> onnx.ModelProto:
+    """The one recipe every test model goes through: a graph at opset 17 / IR 8, optionally checked.
+    ``initializers`` is {name: array} or a list of TensorProto; ``domains`` adds custom op sets (version 1)."""
+    inits = ([numpy_helper.from_array(v, k) for k, v in initializers.items()] if isinstance(initializers, dict)
+             else list(initializers))
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=inits)
+    opsets = [helper.make_opsetid("", OPSET)] + [helper.make_opsetid(d, 1) for d in domains]
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="trtcore-tests")
+    model.ir_version = IR_VERSION
+    if check:
+        onnx.checker.check_model(model)
+    return model
+
+
+def write(model: onnx.ModelProto, path: Path) -> Path:
     path.write_bytes(model.SerializeToString())
     return path
+
+
+def save(path: Path, nodes: list[Any], inputs: list[Any], outputs: list[Any], inits: dict[str, np.ndarray] | None = None
+         ) -> Path:
+    return write(model_proto(nodes, inputs, outputs, inits or {}, name=path.stem), path)
 
 
 def vi(name: str, elem: int, shape: list[Any]) -> Any:

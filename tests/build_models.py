@@ -17,9 +17,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from _models import model_proto, write
 from trtcore import _core
 
-OPSET = 17
 
 
 class _Graph:
@@ -57,11 +57,7 @@ class _Graph:
 
 
 def _model(g: _Graph, inputs, outputs, name: str) -> onnx.ModelProto:
-    graph = helper.make_graph(g.nodes, name, inputs, outputs, initializer=g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="trtcore-tests")
-    model.ir_version = 8  # readable by every onnxruntime the tests allow
-    onnx.checker.check_model(model)
-    return model
+    return model_proto(g.nodes, inputs, outputs, g.inits, name=name)
 
 
 def resnet_style(batch: int | str = "batch", size: int | str = 32, classes: int = 10, seed: int = 0) -> onnx.ModelProto:
@@ -113,14 +109,12 @@ def fcn_style(batch: int | str = "batch", height: int | str = "height", width: i
 def two_input_model() -> onnx.ModelProto:
     """``input: [batch, 3, height, width]`` and a static ``mask: [1, 1]``; output = input * mask."""
     node = helper.make_node("Mul", ["input", "mask"], ["out"], name="mul")
-    graph = helper.make_graph(
-        [node], "two_inputs",
+    return model_proto(
+        [node],
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 3, "height", "width"]),
          helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 1])],
-        [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["batch", 3, "height", "width"])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    model.ir_version = 8
-    return model
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
+        name="two_inputs")
 
 
 def qdq_model() -> onnx.ModelProto:
@@ -138,9 +132,7 @@ def qdq_model() -> onnx.ModelProto:
 
 
 def save(model: onnx.ModelProto, folder: Path, name: str) -> Path:
-    path = Path(folder) / name
-    onnx.save(model, str(path))
-    return path
+    return write(model, Path(folder) / name)
 
 
 def build_request(onnx_path: Path, **fields: object) -> _core.BuildRequest:

@@ -6,6 +6,7 @@ import onnx
 import pytest
 
 import trtcore
+from _models import model_proto
 from build_models import fcn_style, qdq_model, resnet_style, save, two_input_model
 from onnx import TensorProto, helper
 
@@ -65,8 +66,7 @@ def test_unknown_axes_and_rank(tmp_path):
     node = helper.make_node("Relu", ["x"], ["y"])
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, None)
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])
-    model = helper.make_model(helper.make_graph([node], "g", [x], [y]),
-                              opset_imports=[helper.make_opsetid("", 17)])
+    model = model_proto([node], [x], [y], check=False)
     info = describe(save(model, tmp_path, "u.onnx"), run_checker=False)  # the checker wants input shapes
     assert info.dims_of(info.inputs[0]) is None and info.input_dims() == {info.inputs[0].name: None}
     assert "[unknown rank]" in info.format()

@@ -15,6 +15,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from _models import model_proto
 from build_models import fcn_style, qdq_model, resnet_style, save
 
 from trtcore.builder.onnx_info import describe
@@ -221,9 +222,7 @@ def test_output_read_by_other_nodes_and_passthrough_output_keep_their_types(tmp_
     w = onnx.numpy_helper.from_array(np.full((4, 4), 0.5, np.float32), "w")
     nodes = [helper.make_node("MatMul", ["x", "w"], ["y"]), helper.make_node("Relu", ["y"], ["z"])]
     vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 4])  # noqa: E731
-    graph = helper.make_graph(nodes, "g", [vi("x")], [vi("y"), vi("z"), vi("x")], initializer=[w])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
+    model = model_proto(nodes, [vi("x")], [vi("y"), vi("z"), vi("x")], [w], check=False)
     src = save(model, tmp_path, "m.onnx")
     report = convert_model(src, tmp_path / "m16.onnx", "fp16", converter=ONNXCONVERTER)
     assert set(report.io_types.values()) == {"float32"}

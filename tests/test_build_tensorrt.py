@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _models import model_proto
 from build_models import fcn_style, resnet_style, save
 from onnx import TensorProto, helper
 
@@ -49,9 +50,8 @@ def test_cancel_from_progress_callback(tmp_path):
 
 def test_unsupported_op_is_a_build_error_naming_the_node(tmp_path):
     node = helper.make_node("NoSuchOp", ["x"], ["y"], name="mystery", domain="com.example")
-    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
-                                                     helper.make_opsetid("com.example", 1)])
+    model = model_proto([node], [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])], domains=("com.example",),
+                        check=False)
     with pytest.raises(BuildError, match="mystery"):
         trtcore.build(save(model, tmp_path, "bad.onnx"))

@@ -11,6 +11,7 @@ import pytest
 
 import trtcore
 from _threads import run_in_threads
+from _models import model_proto, write
 from build_models import build_request
 from trtcore import _core
 
@@ -25,13 +26,7 @@ MAJOR = _core.compiled_info()["tensorrt_major"]
 def save_model(
     path: Path, nodes: list, inputs: list, outputs: list, initializers: list | None = None, domains: tuple = ()
 ) -> Path:
-    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=initializers or [])
-    opsets = [helper.make_opsetid("", 17)] + [helper.make_opsetid(d, 1) for d in domains]
-    model = helper.make_model(graph, opset_imports=opsets, producer_name="trtcore-tests")
-    model.ir_version = 8  # readable by every TensorRT 10.x / 11.x parser
-    onnx.checker.check_model(model)
-    onnx.save(model, str(path))
-    return path
+    return write(model_proto(nodes, inputs, outputs, initializers or [], domains=domains), path)
 
 
 W = np.arange(12, dtype=np.float32).reshape(4, 3) / 10.0

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import trtcore
+from _models import model_proto, write
 from build_models import build_request
 from trtcore import _core
 
@@ -115,7 +116,7 @@ CLASSES = 5
 
 def segmentation_model(path: Path, with_argmax: bool) -> tuple[Path, np.ndarray]:
     """A 1x1 convolution to CLASSES channels (+ ArgMax keepdims: the guide's int64 [1, 1, H, W] output)."""
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
     weights = np.random.default_rng(1).standard_normal((CLASSES, 3, 1, 1)).astype(np.float32) * 4
@@ -124,16 +125,9 @@ def segmentation_model(path: Path, with_argmax: bool) -> tuple[Path, np.ndarray]
     if with_argmax:
         nodes.append(helper.make_node("ArgMax", ["logits"], ["output"], axis=1, keepdims=1, name="argmax"))
         out_name, out_type, out_shape = "output", TensorProto.INT64, [1, 1, "H", "W"]
-    graph = helper.make_graph(
-        nodes, "seg",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "H", "W"])],
-        [helper.make_tensor_value_info(out_name, out_type, out_shape)],
-        initializer=[helper.make_tensor("w", TensorProto.FLOAT, weights.shape, weights.flatten().tolist())],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.save(model, str(path))
-    return path, weights
+    model = model_proto(nodes, [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, "H", "W"])],
+                        [helper.make_tensor_value_info(out_name, out_type, out_shape)], {"w": weights}, name="seg")
+    return write(model, path), weights
 
 
 def expected_palette_image(rgb: np.ndarray, weights: np.ndarray) -> np.ndarray:
