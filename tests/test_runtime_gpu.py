@@ -339,7 +339,7 @@ def test_async_run_whose_host_feed_is_dropped_at_once():
     expected = feed(200000, 5)
     views = ex.infer_async({k: v.copy() for k, v in expected.items()})  # the feed and its arrays die here
     junk = [np.full_like(v, 7) for v in expected.values()]  # likely reuses the freed memory
-    assert ex._impl._pending_runs == 0  # host inputs were copied into staging: nothing is kept
+    assert ex._pending_runs == 0  # host inputs were copied into staging: nothing is kept
     ex.synchronize()
     check(views, expected)
     del junk
@@ -356,12 +356,12 @@ def test_async_cuda_inputs_are_kept_until_their_run_completes_then_released():
     views = ex.infer_async({"a": a, "b": b}, stream=stream)
     del a
     gc.collect()
-    assert ref() is not None and ex._impl._pending_runs == 1  # the GPU has yet to read it
+    assert ref() is not None and ex._pending_runs == 1  # the GPU has yet to read it
     stream.synchronize()  # synchronised through torch, not ex.synchronize()
     np.testing.assert_array_equal(views["out_b"], expected_a)
     ex.infer_async(feed(4), stream=stream)  # the next call drops what completed runs kept
     gc.collect()
-    assert ref() is None and ex._impl._pending_runs == 0
+    assert ref() is None and ex._pending_runs == 0
     ex.synchronize()
 
 

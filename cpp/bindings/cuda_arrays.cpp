@@ -150,6 +150,8 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
             specs.push_back(add_host(ex, feed, name, as_numpy(name, value), cast));
         }
     }
+    // cast=True converted the host arrays above; a device array of another dtype is refused here, saying so.
+    if (cast) check_feed(ex.tensors(), specs, FeedCheck{true, std::nullopt});
     // A type trtcore has no name for left its array out of feed.arrays: the validator says why (and names first).
     if (feed.arrays.size() != specs.size()) {
         check_feed(ex.tensors(), specs, FeedCheck{false, std::nullopt});
