@@ -103,6 +103,16 @@ def main() -> int:
                         "palette[labels] int64", "int64 -> RGB"))
     rows.append(compare("colorize 1026x1282", lambda: pal[labels], lambda: ti.colorize(labels, out=rgb_out), r,
                         "palette[labels] int64", "int64 -> RGB, out="))
+    scores = rng.standard_normal((256, 1000), dtype=np.float32)
+
+    def np_softmax() -> np.ndarray:
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    rows.append(compare("softmax [256,1000]", np_softmax, lambda: ti.softmax(scores), r,
+                        "numpy float32 stable softmax", "float32"))
+    rows.append(compare("top-5 [256,1000]", lambda: np.argsort(-scores, axis=1, kind="stable")[:, :5],
+                        lambda: ti.top_k(scores, 5), r, "np.argsort(-x, stable)[:, :5]", "indices + values"))
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "in.ppm"
         ti.write_image(path, img)

@@ -11,7 +11,7 @@ from trtcore.demo import DATA, DIGITS_MODEL
 from trtcore.demo.run import digit_samples
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
 from trtcore.pipelines import Classifier, Prediction, read_labels
-from trtcore.pipelines.imaging import save_image
+from trtcore.pipelines.image_prep import save_image
 from trtcore.runners import OnnxRuntimeRunner
 
 from _models import FLOAT, add_one, linear, save, two_inputs, vi

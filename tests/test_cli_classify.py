@@ -9,7 +9,8 @@ import numpy as np
 from trtcore.cli import EXIT_BAD_INPUT, main
 from trtcore.demo import DATA, DIGITS_MODEL, DIGITS_SAMPLES, SHAPES_MODEL, SHAPES_SAMPLES
 from trtcore.demo.run import digit_samples
-from trtcore.pipelines import imaging
+from trtcore import image as ti
+from trtcore.pipelines import image_prep
 
 from _models import identity_logits
 
@@ -57,22 +58,22 @@ def test_segment_folder_with_overlays(tmp_path, capsys):
     text = capsys.readouterr().out
     labels_png, overlay_png = out / "shapes_0_labels.png", out / "shapes_0_overlay.png"
     assert str(labels_png) in text and str(overlay_png) in text
-    colours = imaging.load_image(labels_png)
-    assert colours.shape == (64, 64, 3) and imaging.load_image(overlay_png).shape == (64, 64, 3)
+    colours = image_prep.load_image(labels_png)
+    assert colours.shape == (64, 64, 3) and image_prep.load_image(overlay_png).shape == (64, 64, 3)
     # the colours are exactly the palette entries of the true classes on most pixels
-    truth = imaging.load_image(SHAPES_SAMPLES / "shapes_0_labels.pgm")[:, :, 0]
-    assert np.mean((colours == imaging.palette(4)[truth]).all(axis=2)) > 0.9
+    truth = image_prep.load_image(SHAPES_SAMPLES / "shapes_0_labels.pgm")[:, :, 0]
+    assert np.mean((colours == ti.palette(4)[truth]).all(axis=2)) > 0.9
 
 
 def test_segment_size_mismatch_needs_a_policy(tmp_path, capsys):
     model = identity_logits(tmp_path / "fixed.onnx", h=8, w=8)
     img = tmp_path / "img.ppm"
-    imaging.save_image(img, np.zeros((10, 12, 3), np.uint8))
+    image_prep.save_image(img, np.zeros((10, 12, 3), np.uint8))
     target = tmp_path / "labels.ppm"
     assert main(["segment", str(model), str(img), "--backend", "onnxruntime", "-o", str(target)]) == EXIT_BAD_INPUT
     assert "image is 10x12 (HxW) but the model takes 8x8" in capsys.readouterr().err
     assert not target.exists()
     assert main(["segment", str(model), str(img), "--backend", "onnxruntime", "-o", str(target), "--resize"]) == 0
-    assert imaging.load_image(target).shape == (10, 12, 3)
+    assert image_prep.load_image(target).shape == (10, 12, 3)
     assert main(["segment", str(model), str(img), str(img), "-o", str(target)]) == EXIT_BAD_INPUT
     assert "a file name takes one image" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import pytest
 from trtcore.cli import main
 from trtcore.demo import DIGITS_MODEL, SHAPES_MODEL
 from trtcore.demo.run import run_demo
-from trtcore.pipelines import imaging
+from trtcore.pipelines import image_prep
 
 
 def test_bundled_models_are_small():
@@ -24,7 +24,7 @@ def test_run_demo_scores_and_writes_images(tmp_path):
     assert result.shapes_count == 8 and result.miou >= 0.85
     assert len(result.written) == 16
     for path in result.written:
-        assert imaging.load_image(path).shape == (64, 64, 3)
+        assert image_prep.load_image(path).shape == (64, 64, 3)
 
 
 def test_cli_demo_prints_scores_and_paths(tmp_path, capsys):

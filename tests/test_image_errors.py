@@ -268,7 +268,7 @@ def test_core_functions_refuse_unsafe_arrays_directly():
     with pytest.raises(trtcore.ShapeError, match="out: shape must be"):
         c.argmax(np.zeros((1, 2, 3, 4), np.float32), "int64", np.zeros((1, 3, 5), np.int64))
     with pytest.raises(trtcore.ArgumentError, match="read-only"):
-        c.colorize(np.zeros((2, 2), np.int64), ti.palette(), _readonly((2, 2, 3), np.uint8))
+        c.colorize(np.zeros((2, 2), np.int64), ti.as_palette(ti.palette()), _readonly((2, 2, 3), np.uint8))
     with pytest.raises(trtcore.ArgumentError, match="mean and std need one value per channel"):
         c.normalize(np.zeros((1, 4, 6, 3), np.uint8), [0], [1], 255.0, "float32")
     with pytest.raises(trtcore.ShapeError, match="dims must be \\[1, C, H, W\\]"):

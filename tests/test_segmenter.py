@@ -9,7 +9,8 @@ from trtcore.demo import SHAPES_CLASSES, SHAPES_MODEL
 from trtcore.demo.run import shape_samples
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
 from trtcore.pipelines import Segmenter, mean_iou
-from trtcore.pipelines import imaging
+from trtcore import image as ti
+from trtcore.pipelines import image_prep
 from trtcore.pipelines.segment import resize_labels
 
 from _models import downsampling, identity_logits, linear, one_channel_logits, pooled
@@ -37,7 +38,7 @@ def test_demo_segmenter_is_accurate_on_held_out_pictures():
     ious = []
     for image, truth in shape_samples():
         labels = seg.segment(image)
-        gt = imaging.load_image(truth)[:, :, 0].astype(np.int64)
+        gt = image_prep.load_image(truth)[:, :, 0].astype(np.int64)
         assert labels.shape == gt.shape
         ious.append(mean_iou(labels, gt, len(SHAPES_CLASSES)))
     assert len(ious) == 8 and np.mean(ious) >= 0.85
@@ -89,13 +90,13 @@ def test_images_are_scaled_by_their_files_maxval(tmp_path, maxval, dtype):
     raw[0, 0] = maxval  # full scale must come out as 255
     path = tmp_path / "img.ppm"
     image.write_image(path, raw, maxval=maxval)
-    got = imaging.load_image(path)
+    got = image_prep.load_image(path)
     assert got.dtype == np.uint8 and got[0, 0].tolist() == [255, 255, 255]
     np.testing.assert_array_equal(got, np.floor(raw.astype(np.float64) * 255 / maxval + 0.5).astype(np.uint8))
 
 
 def test_a_two_dimensional_grey_array_is_one_image(tmp_path):
-    from trtcore.pipelines.common import image_list
+    from trtcore.pipelines.image_prep import image_list
 
     grey = np.zeros((4, 6), np.uint8)
     assert len(image_list(grey)) == 1 and image_list(grey)[0] is grey
@@ -127,12 +128,12 @@ def test_colorize_overlay_and_save(tmp_path, suffix):
     img = picture(6, 7, seed=5)
     labels = seg.segment(img)
     colours = seg.colorize(labels)
-    palette = imaging.palette(3)
+    palette = ti.palette(3)
     np.testing.assert_array_equal(colours, palette[labels])
     assert len({tuple(c) for c in palette}) == 3  # distinct colours per class
     out = seg.save(tmp_path / f"labels{suffix}", labels)
-    np.testing.assert_array_equal(imaging.load_image(out), colours)
-    over = imaging.load_image(seg.save(tmp_path / f"overlay{suffix}", labels, image=img, alpha=0.25))
+    np.testing.assert_array_equal(image_prep.load_image(out), colours)
+    over = image_prep.load_image(seg.save(tmp_path / f"overlay{suffix}", labels, image=img, alpha=0.25))
     expected = np.clip(0.75 * img + 0.25 * colours.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
     np.testing.assert_allclose(over.astype(int), expected.astype(int), atol=1)
     with pytest.raises(ArgumentError, match="alpha must be in"):

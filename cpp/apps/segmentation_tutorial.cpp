@@ -5,7 +5,8 @@
 // Reads a PPM/PGM-family RGB image, normalises it as the guide does (mean {0.485, 0.456, 0.406}, std {0.229,
 // 0.224, 0.225}), runs the engine (enqueueV3 through trtcore's executor), and writes the class map as a palette
 // image (the guide's 21-class palette). The guide's model ends in ArgMax: its output is int64 [1, 1, H, W]; an
-// engine that outputs logits [1, C, H, W] is accepted too (argmax on the host).
+// engine that outputs logits [1, C, H, W] or label ids of any integer width is accepted too (argmax on the host,
+// image::labels_from_output, shared with Python's Segmenter).
 //
 // Exit codes: 0 success; 1 run-time failure (TensorRT or CUDA); 2 bad arguments or input files (image, engine
 // file missing/unreadable, image size not what the engine or --width/--height say); 3 TensorRT not installed.
@@ -21,7 +22,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "image/guide.h"
+#include "image/guide_io.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
 #include "image/preprocess.h"
@@ -90,20 +91,6 @@ Options parse_args(int argc, char** argv) {
     return o;
 }
 
-// The output is class ids or logits; anything else is not a segmentation model's output.
-trtcore::DataType label_or_logit_type(trtcore::DataType t, const std::string& what) {
-    switch (t) {
-        case trtcore::DataType::kFloat32:
-        case trtcore::DataType::kFloat16:
-        case trtcore::DataType::kInt64:
-        case trtcore::DataType::kInt32:
-        case trtcore::DataType::kUInt8: return t;
-        default: break;
-    }
-    throw trtcore::TensorRTError(what + " is " + trtcore::dtype_name(t) +
-                                 ": expected class ids (int64/int32/uint8) or logits (float32/float16)");
-}
-
 int run(const Options& o) {
     // The guide's flow and names: RGBImageReader → enqueueV3 (through the executor) → ArgmaxImageWriter. The input
     // shape comes from --width/--height as in the guide, or else from the image itself.
@@ -154,44 +141,19 @@ int run(const Options& o) {
     }
     if (out == nullptr || !out->host) throw trtcore::TensorRTError("the executor returned no host output");
 
-    // [1, 1, H, W] / [1, H, W] class ids, or [1, C, H, W] logits.
-    const trtcore::Shape& s = out->shape;
-    const auto count = static_cast<std::size_t>(height * width);
-    const bool is_logits = out->dtype == trtcore::DataType::kFloat32 || out->dtype == trtcore::DataType::kFloat16;
-    if (s.empty() || s.front() != 1 || s[s.size() - 1] != width || (s.size() >= 2 && s[s.size() - 2] != height)) {
-        throw trtcore::TensorRTError("output '" + out->name + "' has shape " + trtcore::to_string(s) +
-                                     "; expected [1, C, " + std::to_string(height) + ", " + std::to_string(width) +
-                                     "]");
-    }
-    if (!is_logits && s.size() == 4 && s[1] != 1) {
-        throw trtcore::TensorRTError("output '" + out->name + "' holds class ids but has " + std::to_string(s[1]) +
-                                     " channels; expected [1, 1, H, W]");
-    }
-    std::vector<int64_t> argmax_labels;
-    const void* labels = out->host->data();
-    auto label_type = label_or_logit_type(out->dtype, "output '" + out->name + "'");
-    if (is_logits) {
-        const auto classes = static_cast<std::size_t>(s.size() == 4 ? s[1] : 1);
-        argmax_labels.resize(count);
-        trtcore::image::argmax(labels, label_type, 1, classes, static_cast<std::size_t>(height),
-                               static_cast<std::size_t>(width), argmax_labels.data(),
-                               trtcore::DataType::kInt64);
-        labels = argmax_labels.data();
-        label_type = trtcore::DataType::kInt64;
-    }
-    if (label_type == trtcore::DataType::kUInt8) {  // the writer takes the guide's int32/int64 ids
-        const auto* ids = static_cast<const std::uint8_t*>(labels);
-        argmax_labels.assign(ids, ids + count);
-        labels = argmax_labels.data();
-        label_type = trtcore::DataType::kInt64;
+    // [1, 1, H, W] / [1, H, W] class ids of any integer width, or [1, C, H, W] logits: the same C++ function
+    // Python's Segmenter uses. A bad output is the engine's fault, not the user's input (exit 1, not 2).
+    std::vector<int64_t> labels(static_cast<std::size_t>(height * width));
+    try {
+        trtcore::image::labels_from_output(out->host->data(), out->dtype, out->shape, labels.data(),
+                                           "output '" + out->name + "'", static_cast<std::size_t>(height),
+                                           static_cast<std::size_t>(width));
+    } catch (const trtcore::FormatError& e) {
+        throw trtcore::TensorRTError(o.engine + ": " + e.what());
     }
     trtcore::image::ArgmaxImageWriter writer(o.output, {1, 1, height, width});  // the guide's 21-class palette
     try {
-        if (label_type == trtcore::DataType::kInt64) {
-            writer.process(static_cast<const std::int64_t*>(labels));
-        } else {
-            writer.process(static_cast<const std::int32_t*>(labels));
-        }
+        writer.process(labels.data());
     } catch (const trtcore::ArgumentError& e) {  // a class id the palette lacks: the model, not the user's input
         throw trtcore::Error(std::string("the engine's output does not fit the guide's 21-class palette: ") +
                              e.what());

@@ -13,10 +13,12 @@
 #include "common/error.h"
 #include "common/parallel.h"
 #include "bindings/vocabulary.h"
-#include "image/guide.h"
+#include "image/guide_io.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
 #include "image/preprocess.h"
+#include "image/softmax.h"
+#include "image/topk.h"
 
 namespace py = pybind11;
 namespace img = trtcore::image;
@@ -160,22 +162,27 @@ void bind_image(py::module_& parent) {
         return result;
     }, py::arg("logits"), py::arg("dtype"), py::arg("out") = py::none());
 
-    m.def("palette", [](int num_classes, const std::array<std::int64_t, 3>& base) {
-        const img::Palette p = img::guide_palette(num_classes, base);
-        img::Buffer buf(p.size() * 3);
-        for (std::size_t i = 0; i < p.size(); ++i)
-            for (int k = 0; k < 3; ++k) buf.data()[3 * i + k] = p[i][k];
-        return owned_array(std::move(buf), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
-    }, py::arg("num_classes"), py::arg("base"));
+    py::class_<img::Palette>(m, "Palette", "Colours by class id, built once (C++ image::Palette).")
+        .def(py::init([](const py::array& colors) {
+            check(colors, "palette", {DataType::kUInt8}, false);
+            if (colors.ndim() != 2 || colors.shape(1) != 3)
+                throw ShapeError("palette: shape must be (num_classes, 3)");
+            std::vector<img::Color> c(static_cast<std::size_t>(colors.shape(0)));
+            const auto* pd = static_cast<const std::uint8_t*>(colors.data());
+            for (std::size_t i = 0; i < c.size(); ++i) c[i] = {pd[3 * i], pd[3 * i + 1], pd[3 * i + 2]};
+            return img::Palette(std::move(c));
+        }), py::arg("colors"))
+        .def_static("guide", &img::guide_palette, py::arg("num_classes"), py::arg("base"))
+        .def("__len__", &img::Palette::size)
+        .def_property_readonly("colors", [](const img::Palette& p) {
+            img::Buffer buf(p.size() * 3);
+            for (std::size_t i = 0; i < p.size(); ++i)
+                for (int k = 0; k < 3; ++k) buf.data()[3 * i + k] = p[i][k];
+            return owned_array(std::move(buf), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
+        });
 
-    m.def("colorize", [](const py::array& labels, const py::array& palette, std::optional<py::array> out) {
+    m.def("colorize", [](const py::array& labels, const img::Palette& p, std::optional<py::array> out) {
         const DataType lt = check(labels, "labels", {DataType::kInt64, DataType::kInt32, DataType::kUInt8}, false);
-        check(palette, "palette", {DataType::kUInt8}, false);
-        if (palette.ndim() != 2 || palette.shape(1) != 3 || palette.shape(0) < 1)
-            throw ShapeError("palette: shape must be (num_classes, 3) with num_classes >= 1");
-        img::Palette p(static_cast<std::size_t>(palette.shape(0)));
-        const auto* pd = static_cast<const std::uint8_t*>(palette.data());
-        for (std::size_t i = 0; i < p.size(); ++i) p[i] = {pd[3 * i], pd[3 * i + 1], pd[3 * i + 2]};
         std::vector<py::ssize_t> shape(labels.shape(), labels.shape() + labels.ndim());
         shape.push_back(3);
         py::array result = output(std::move(out), "out", DataType::kUInt8, shape);
@@ -188,6 +195,56 @@ void bind_image(py::module_& parent) {
         }
         return result;
     }, py::arg("labels"), py::arg("palette"), py::arg("out") = py::none());
+
+    m.def("labels_from_output", [](const py::array& output_array, const std::string& what, std::size_t height,
+                                   std::size_t width) {
+        const auto t = dtype_of(output_array);
+        if (!t) throw FormatError(what + " came back as " + py::str(output_array.dtype()).cast<std::string>() +
+                                  "; expected float32/float16 logits or integer labels");
+        check(output_array, what.c_str(), {*t}, false);
+        const Shape shape(output_array.shape(), output_array.shape() + output_array.ndim());
+        const img::LabelSource src = img::label_source(*t, shape, what, height, width);
+        py::array result = output(std::nullopt, "labels", DataType::kInt64,
+                                  {static_cast<py::ssize_t>(src.height), static_cast<py::ssize_t>(src.width)});
+        const void* s = output_array.data();
+        auto* d = static_cast<std::int64_t*>(result.mutable_data());
+        {
+            py::gil_scoped_release nogil;
+            img::labels_from_output(s, *t, shape, d, what, height, width);
+        }
+        return result;
+    }, py::arg("output"), py::arg("what"), py::arg("height") = 0, py::arg("width") = 0);
+
+    m.def("softmax", [](const py::array& scores, std::optional<py::array> out) {
+        const DataType st = check(scores, "scores", {DataType::kFloat32, DataType::kFloat16}, false);
+        if (scores.ndim() != 2) throw ShapeError("scores: must be [rows, classes] here");
+        const auto rows = scores.shape(0), cols = scores.shape(1);
+        py::array result = output(std::move(out), "out", DataType::kFloat32, {rows, cols});
+        const void* s = scores.data();
+        auto* d = static_cast<float*>(result.mutable_data());
+        {
+            py::gil_scoped_release nogil;
+            img::softmax(s, st, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), d);
+        }
+        return result;
+    }, py::arg("scores"), py::arg("out") = py::none());
+
+    m.def("topk", [](const py::array& scores, std::size_t k) {
+        const DataType st = check(scores, "scores", {DataType::kFloat32, DataType::kFloat16}, false);
+        if (scores.ndim() != 2) throw ShapeError("scores: must be [rows, classes] here");
+        const auto rows = scores.shape(0), cols = scores.shape(1);
+        const auto kk = static_cast<py::ssize_t>(k);
+        py::array indices = output(std::nullopt, "indices", DataType::kInt64, {rows, kk});
+        py::array values = output(std::nullopt, "values", DataType::kFloat32, {rows, kk});
+        const void* s = scores.data();
+        auto* i = static_cast<std::int64_t*>(indices.mutable_data());
+        auto* v = static_cast<float*>(values.mutable_data());
+        {
+            py::gil_scoped_release nogil;
+            img::topk(s, st, static_cast<std::size_t>(rows), static_cast<std::size_t>(cols), k, i, v);
+        }
+        return py::make_tuple(indices, values);
+    }, py::arg("scores"), py::arg("k"));
 
     m.def("set_num_threads", &trtcore::set_num_threads, py::arg("n"));
     m.def("get_num_threads", &trtcore::num_threads);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "common/error.h"
 #include "common/parallel.h"
@@ -136,6 +139,13 @@ void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t
     });
 }
 
+Palette::Palette(std::vector<Color> colors) : colors_(std::move(colors)) {
+    if (colors_.empty() || colors_.size() > 65536)
+        throw ArgumentError("palette: needs 1..65536 colours, got " + std::to_string(colors_.size()));
+    packed_.resize(colors_.size(), 0);
+    for (std::size_t i = 0; i < colors_.size(); ++i) std::memcpy(&packed_[i], colors_[i].data(), 3);
+}
+
 Palette guide_palette(int num_classes, const std::array<std::int64_t, 3>& base) {
     if (num_classes < 1 || num_classes > 65536)
         throw ArgumentError("palette: num_classes must be 1..65536, got " + std::to_string(num_classes));
@@ -143,11 +153,11 @@ Palette guide_palette(int num_classes, const std::array<std::int64_t, 3>& base) 
         if (base[k] < 0)
             throw ArgumentError("palette: base values must be >= 0, got base[" + std::to_string(k) +
                                 "] = " + std::to_string(base[k]));
-    Palette p(static_cast<std::size_t>(num_classes));
+    std::vector<Color> colors(static_cast<std::size_t>(num_classes));
     for (int i = 0; i < num_classes; ++i)
         for (int k = 0; k < 3; ++k)  // (base * i) mod 255 without overflow: reduce base first
-            p[i][k] = static_cast<std::uint8_t>(((base[k] % 255) * i) % 255);
-    return p;
+            colors[i][k] = static_cast<std::uint8_t>(((base[k] % 255) * i) % 255);
+    return Palette(std::move(colors));
 }
 
 namespace {
@@ -157,9 +167,7 @@ void colorize_typed(const L* labels, std::size_t count, const Palette& palette, 
     // Colours packed in 4 bytes so each pixel is one 4-byte store; the byte spilling into the next pixel is
     // overwritten by that pixel, and the last pixel of each chunk is stored with 3 bytes so no thread writes
     // into another's range.
-    std::vector<std::uint32_t> packed(palette.size());
-    for (std::size_t i = 0; i < palette.size(); ++i)
-        std::memcpy(&packed[i], palette[i].data(), 3);  // the 4th byte is never visible
+    const std::uint32_t* packed = palette.packed();
     const std::uint64_t size = palette.size();
     parallel_for(count, 65536, [&](std::size_t begin, std::size_t end) {
         for (std::size_t j = begin; j < end; ++j) {
@@ -190,6 +198,82 @@ void colorize(const void* labels, DataType label_type, std::size_t count, const 
         default:
             throw DTypeError(std::string("colorize: labels must be int64, int32 or uint8, got ") +
                              dtype_name(label_type));
+    }
+}
+
+namespace {
+
+bool is_label_type(DataType t) {
+    switch (t) {
+        case DataType::kInt8: case DataType::kUInt8: case DataType::kInt16: case DataType::kUInt16:
+        case DataType::kInt32: case DataType::kUInt32: case DataType::kInt64: case DataType::kUInt64: return true;
+        default: return false;
+    }
+}
+
+template <typename S> void widen(const S* src, std::size_t count, std::int64_t* dst, const std::string& what) {
+    parallel_for(count, 65536, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t j = begin; j < end; ++j) {
+            if constexpr (std::is_same_v<S, std::uint64_t>) {
+                if (src[j] > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                    throw FormatError(what + ": class id " + std::to_string(src[j]) + " at pixel index " +
+                                      std::to_string(j) + " does not fit int64");
+            }
+            dst[j] = static_cast<std::int64_t>(src[j]);
+        }
+    });
+}
+
+}  // namespace
+
+LabelSource label_source(DataType type, const Shape& shape, const std::string& what, std::size_t expected_height,
+                         std::size_t expected_width) {
+    const bool logits = type == DataType::kFloat32 || type == DataType::kFloat16;
+    const std::string got = std::string(dtype_name(type)) + " " + to_string(shape);
+    if (!logits && !is_label_type(type))
+        throw FormatError(what + " came back as " + got +
+                          "; expected logits (float32/float16) [1, C, H, W] or integer labels [1, 1, H, W]");
+    for (auto d : shape)
+        if (d < 1) throw FormatError(what + " came back as " + got + "; every dimension must be at least 1");
+    LabelSource src;
+    src.logits = logits;
+    if (logits && shape.size() == 4 && shape[0] == 1) {
+        src.classes = static_cast<std::size_t>(shape[1]);
+    } else if (!logits && ((shape.size() == 4 && shape[0] == 1 && shape[1] == 1) ||
+                           (shape.size() == 3 && shape[0] == 1))) {
+        src.classes = 0;
+    } else {
+        throw FormatError(what + " came back as " + got +
+                          "; expected logits [1, C, H, W] or labels [1, 1, H, W] / [1, H, W]");
+    }
+    src.height = static_cast<std::size_t>(shape[shape.size() - 2]);
+    src.width = static_cast<std::size_t>(shape[shape.size() - 1]);
+    if ((expected_height != 0 && src.height != expected_height) || (expected_width != 0 && src.width != expected_width))
+        throw FormatError(what + " is " + std::to_string(src.height) + "x" + std::to_string(src.width) +
+                          " but the input was " + std::to_string(expected_height) + "x" +
+                          std::to_string(expected_width) + "; trtcore expects per-pixel outputs at the input's size");
+    checked_mul(checked_mul(src.height, src.width, what), std::max<std::size_t>(src.classes, 1), what);
+    return src;
+}
+
+void labels_from_output(const void* data, DataType type, const Shape& shape, std::int64_t* labels_out,
+                        const std::string& what, std::size_t expected_height, std::size_t expected_width) {
+    const LabelSource src = label_source(type, shape, what, expected_height, expected_width);
+    if (data == nullptr || labels_out == nullptr) throw ArgumentError(what + ": output or labels pointer is null");
+    if (src.logits) {
+        argmax(data, type, 1, src.classes, src.height, src.width, labels_out, DataType::kInt64);
+        return;
+    }
+    const std::size_t count = src.height * src.width;
+    switch (type) {
+        case DataType::kInt8: widen(static_cast<const std::int8_t*>(data), count, labels_out, what); break;
+        case DataType::kUInt8: widen(static_cast<const std::uint8_t*>(data), count, labels_out, what); break;
+        case DataType::kInt16: widen(static_cast<const std::int16_t*>(data), count, labels_out, what); break;
+        case DataType::kUInt16: widen(static_cast<const std::uint16_t*>(data), count, labels_out, what); break;
+        case DataType::kInt32: widen(static_cast<const std::int32_t*>(data), count, labels_out, what); break;
+        case DataType::kUInt32: widen(static_cast<const std::uint32_t*>(data), count, labels_out, what); break;
+        case DataType::kUInt64: widen(static_cast<const std::uint64_t*>(data), count, labels_out, what); break;
+        default: std::memcpy(labels_out, data, count * sizeof(std::int64_t)); break;  // int64: checked above
     }
 }
 

@@ -1,4 +1,4 @@
-"""Images in and out of networks: PPM/PGM files, normalize (HWC → NCHW), argmax, palette colorize.
+"""Images in and out of networks: PPM/PGM files, normalize (HWC → NCHW), argmax, softmax, top-k, palette colorize.
 
 The work is done in C++ (``trtcore._core.image``) on :func:`get_num_threads` threads with the GIL released.
 Numpy arrays cross the boundary without copies:
@@ -20,6 +20,7 @@ Copies happen only where written below (non-contiguous inputs are copied once, l
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -43,6 +44,11 @@ __all__ = [
     "read_normalized",
     "normalize",
     "argmax",
+    "labels_from_output",
+    "softmax",
+    "top_k",
+    "Palette",
+    "as_palette",
     "palette",
     "colorize",
     "write_labels",
@@ -300,6 +306,75 @@ def argmax(logits: np.ndarray, out: np.ndarray | None = None, dtype: object = np
     return out if out is not None else result.reshape(shape_out)
 
 
+def labels_from_output(output: np.ndarray, what: str = "output", height: int = 0, width: int = 0) -> np.ndarray:
+    """A segmentation model's output → ``[H, W]`` int64 class ids (C++ ``image::labels_from_output``, which the
+    C++ tutorial uses too).
+
+    ``output`` is logits ``[1, C, H, W]`` (float32/float16: argmax, numpy's tie and NaN rules) or label ids
+    ``[1, 1, H, W]`` / ``[1, H, W]`` of any integer width (widened). With ``height``/``width`` the output must be
+    that size. Anything else raises FormatError starting with ``what``.
+
+    >>> labels_from_output(np.array([[[[0.0]], [[2.0]]]], np.float32)).tolist()
+    [[1]]
+    """
+    if not isinstance(output, np.ndarray):
+        raise ArgumentError(f"{what}: expected a numpy array, got {type(output).__name__}")
+    return _c.labels_from_output(_contiguous(output, what), what, int(height), int(width))
+
+
+def _scores_2d(scores: np.ndarray, axis: int, name: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    """scores moved so ``axis`` is last and flattened to [rows, classes] (a copy only when axis is not last)."""
+    if not isinstance(scores, np.ndarray):
+        raise ArgumentError(f"{name}: expected a numpy array, got {type(scores).__name__}")
+    if scores.ndim == 0 or scores.size == 0:
+        raise ShapeError(f"{name}: needs at least one class axis with data, got shape {scores.shape}")
+    if scores.dtype.newbyteorder("=") not in (np.dtype(np.float32), np.dtype(np.float16)):
+        raise DTypeError(f"{name}: dtype must be float32 or float16, got {scores.dtype} (use .astype(np.float32))")
+    moved = np.moveaxis(scores, axis, -1)
+    return _contiguous(moved, name).reshape(-1, moved.shape[-1]), moved.shape
+
+
+def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Softmax over ``axis`` → float32, in C++: ``e = exp(x - max); e / sum(e)`` like numpy's stable softmax.
+
+    float32 or float16 scores. Equal to numpy's float32 result to float rounding; a slice holding NaN or +inf,
+    or only -inf, comes out all NaN (what that formula gives in numpy too).
+
+    >>> softmax(np.array([0.0, 0.0], np.float32)).tolist()
+    [0.5, 0.5]
+    """
+    flat, shape = _scores_2d(scores, axis, "scores")
+    return np.moveaxis(_c.softmax(flat, None).reshape(shape), -1, axis)
+
+
+def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best classes of each row of ``[N, C]`` (or ``[C]``) scores: ``(indices int64, values float32)``,
+    best first, in C++.
+
+    Equal scores are ordered by lower index first (a stable sort) and NaN comes after every number, i.e. the same
+    as ``np.argsort(-scores, kind="stable")[..., :k]``. ``k`` larger than C is cut to C.
+
+    >>> top_k(np.array([[0.1, 0.7, 0.7]], np.float32), 2)[0].tolist()
+    [[1, 2]]
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ArgumentError(f"k: must be a positive integer, got {k!r}")
+    flat, shape = _scores_2d(scores, -1, "scores")
+    k = min(int(k), shape[-1])
+    indices, values = _c.topk(flat, k)
+    return indices.reshape(shape[:-1] + (k,)), values.reshape(shape[:-1] + (k,))
+
+
+#: Colours by class id, held in C++ and reused for every image: ``Palette(colors)`` from a ``[n, 3]`` uint8
+#: array, ``Palette.guide(num_classes, base)`` for the guide's; ``.colors`` is the ``[n, 3]`` array.
+Palette = _c.Palette
+
+
+@functools.lru_cache(maxsize=64)
+def _guide_palette(num_classes: int, base: tuple[int, int, int]) -> Palette:
+    return _c.Palette.guide(num_classes, list(base))
+
+
 def palette(num_classes: int = 21, base: Sequence[int] = GUIDE_PALETTE_BASE) -> np.ndarray:
     """The guide's palette as a ``[num_classes, 3]`` uint8 array: colour i = ``(base * i) % 255`` per channel.
 
@@ -309,10 +384,17 @@ def palette(num_classes: int = 21, base: Sequence[int] = GUIDE_PALETTE_BASE) -> 
     b = [int(x) for x in base]
     if len(b) != 3:
         raise ArgumentError(f"base: needs 3 values (R, G, B), got {len(b)}")
-    return _c.palette(int(num_classes), b)
+    return _guide_palette(int(num_classes), tuple(b)).colors
 
 
-def _palette_array(pal: object) -> np.ndarray:
+def as_palette(pal: object) -> Palette:
+    """A :data:`Palette` from a Palette (itself) or a ``[n, 3]`` array of integers 0..255.
+
+    >>> len(as_palette(np.zeros((4, 3), np.uint8)))
+    4
+    """
+    if isinstance(pal, _c.Palette):
+        return pal
     arr = np.asarray(pal)
     if arr.ndim != 2 or arr.shape[1] != 3 or arr.shape[0] < 1:
         raise ShapeError(f"palette: shape must be (num_classes, 3), got {arr.shape}")
@@ -320,7 +402,7 @@ def _palette_array(pal: object) -> np.ndarray:
         if arr.dtype.kind not in "iu" or arr.min() < 0 or arr.max() > 255:
             raise DTypeError(f"palette: must be uint8 (or integers 0..255), got {arr.dtype}")
         arr = arr.astype(np.uint8)
-    return np.ascontiguousarray(arr)
+    return _c.Palette(np.ascontiguousarray(arr))
 
 
 def colorize(
@@ -331,9 +413,10 @@ def colorize(
 ) -> np.ndarray:
     """Class ids → RGB: ``[N, 1, H, W]`` or ``[N, H, W]`` → ``[N, H, W, 3]``, ``[H, W]`` → ``[H, W, 3]`` uint8.
 
-    ``palette`` defaults to the guide's with ``num_classes`` colours. Labels are int64, int32 or uint8 in place;
-    other integer dtypes are converted to int64 once. An id outside the palette raises ArgumentError naming the id
-    and its flat pixel index.
+    ``palette`` is a :data:`Palette` (reused as is: build it once for many images) or a ``[n, 3]`` array (turned
+    into one per call); it defaults to the guide's with ``num_classes`` colours (cached). Labels are int64, int32
+    or uint8 in place; other integer dtypes are converted to int64 once. An id outside the palette raises
+    ArgumentError naming the id and its flat pixel index.
 
     >>> colorize(np.array([[0, 2]])).tolist()
     [[[0, 0, 0], [2, 254, 62]]]
@@ -351,7 +434,7 @@ def colorize(
             raise DTypeError(f"labels: dtype must be an integer type (int64, int32, uint8), got {labels.dtype}")
         log.debug("labels: %s converted to int64 once", labels.dtype)
         labels = labels.astype(np.int64)
-    pal = _palette_array(_c.palette(int(num_classes), list(GUIDE_PALETTE_BASE)) if palette is None else palette)
+    pal = _guide_palette(int(num_classes), GUIDE_PALETTE_BASE) if palette is None else as_palette(palette)
     shape_out = labels.shape + (3,)
     kernel_out = None if out is None else _check_out(out, shape_out, np.dtype(np.uint8), shape_out)
     return_value = _c.colorize(_contiguous(labels, "labels"), pal, kernel_out)

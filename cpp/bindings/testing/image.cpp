@@ -7,7 +7,7 @@
 
 #include "bindings/testing/testing.h"
 #include "common/error.h"
-#include "image/guide.h"
+#include "image/guide_io.h"
 #include "image/types.h"
 
 namespace py = pybind11;

@@ -6,7 +6,8 @@ import argparse
 import json
 
 from trtcore.bench import benchmark
-from trtcore.cli._common import add_inputs, add_model, make_feed, progress_bar
+from trtcore.cli._model_args import add_inputs, add_model, make_feed
+from trtcore.cli._progress import progress_bar
 from trtcore.runners import load
 
 

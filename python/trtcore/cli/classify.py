@@ -7,11 +7,12 @@ import json
 import time
 from pathlib import Path
 
-from trtcore.cli._common import add_model, expand_images, progress_bar
-from trtcore.cli._pre import add_preprocess, preprocess_from
+from trtcore.cli._image_args import add_preprocess, expand_images, preprocess_from
+from trtcore.cli._model_args import add_model
+from trtcore.cli._progress import progress_bar
 from trtcore.errors import ArgumentError
 from trtcore.pipelines import Classifier
-from trtcore.pipelines.imaging import IMAGE_SUFFIXES
+from trtcore.pipelines.image_prep import IMAGE_SUFFIXES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from trtcore.cli import EXIT_FAILED, EXIT_OK
-from trtcore.cli._common import add_inputs, make_feed
+from trtcore.cli._model_args import add_inputs, make_feed
 from trtcore.errors import ArgumentError
 from trtcore.runners import BACKENDS, ENGINE_SUFFIXES, load
 from trtcore.runners.compare import compare_outputs

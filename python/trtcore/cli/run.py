@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trtcore.cli._common import add_inputs, add_model, make_feed
+from trtcore.cli._model_args import add_inputs, add_model, make_feed
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import load
 

@@ -11,7 +11,7 @@ from trtcore.demo import (DATA, DIGITS_MODEL, DIGITS_SAMPLES, SHAPES_CLASSES, SH
                           build_configs)
 from trtcore.errors import FileError, FormatError
 from trtcore.pipelines import Classifier, Segmenter, mean_iou
-from trtcore.pipelines.imaging import load_image
+from trtcore.pipelines.image_prep import load_image
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from trtcore.demo import DATA, DIGITS_TEST_PER_CLASS, SHAPES_CLASSES, SHAPES_SIZE, SHAPES_TEST_IMAGES
-from trtcore.pipelines import imaging
+from trtcore.pipelines import image_prep
 
 log = logging.getLogger("trtcore.demo.train")
 SEED = 20240601
@@ -109,7 +109,7 @@ def train_digits(out: Path) -> float:
     lines = []
     for n, i in enumerate(sorted(te, key=lambda i: (y[i], i))):
         name = f"digit_{n:03d}.pgm"
-        imaging.save_image(folder / name, pixels[i][:, :, None])
+        image_prep.save_image(folder / name, pixels[i][:, :, None])
         lines.append(f"{name} {y[i]}")
     (folder / "labels.txt").write_text("\n".join(lines) + "\n")
     (out / "digits_labels.txt").write_text("\n".join(str(d) for d in range(10)) + "\n")
@@ -183,8 +183,8 @@ def train_shapes(out: Path, train_images: int = 160, per_image: int = 600) -> fl
         img, lab = make_shapes(test_rng)
         pred = mlp.predict(_patches(img).reshape(-1, 27)).reshape(lab.shape)
         ious.append(mean_iou(pred.astype(np.int64), lab.astype(np.int64), len(SHAPES_CLASSES)))
-        imaging.save_image(folder / f"shapes_{n}.ppm", img)
-        imaging.save_image(folder / f"shapes_{n}_labels.pgm", lab[:, :, None])
+        image_prep.save_image(folder / f"shapes_{n}.ppm", img)
+        image_prep.save_image(folder / f"shapes_{n}_labels.pgm", lab[:, :, None])
 
     _, TensorProto, helper, numpy_helper = _onnx()
     w1 = mlp.coefs_[0].T.reshape(16, 3, 3, 3).astype(np.float32)  # [27, 16] → [out, c, ky, kx]

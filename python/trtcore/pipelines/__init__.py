@@ -1,7 +1,8 @@
 """Pipelines: image classification and semantic segmentation over any trtcore runner."""
 
+from trtcore.image import softmax
 from trtcore.pipelines.classify import Classifier, Prediction, read_labels
-from trtcore.pipelines.common import IMAGENET, Preprocess, softmax
+from trtcore.pipelines.preprocess import IMAGENET, Preprocess
 from trtcore.pipelines.segment import SIZE_POLICIES, Segmenter, mean_iou
 
 __all__ = ["Classifier", "Prediction", "read_labels", "Segmenter", "mean_iou", "SIZE_POLICIES", "Preprocess",

@@ -14,10 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from trtcore import image as _image
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
-from trtcore.pipelines import imaging
-from trtcore.pipelines.common import (ModelHolder, Preprocess, as_image, image_list, max_batch, softmax,
-                                      static_batch)
+from trtcore.pipelines import image_prep
+from trtcore.pipelines.image_prep import as_image, image_list
+from trtcore.pipelines.model_holder import (ModelHolder, device_tensor, max_batch, shape_text, static_batch,
+                                            static_dim, tensor_shape)
+from trtcore.pipelines.preprocess import Preprocess
 from trtcore.runners import Runner
 
 
@@ -78,12 +81,12 @@ class Classifier(ModelHolder):
     def check_io(self) -> None:
         out = self.output
         shape = out.shape
-        trailing_ones = all(d == 1 for d in shape[2:])
+        trailing_ones = all(static_dim(d) == 1 for d in shape[2:])
         if len(shape) < 2 or not trailing_ones:
-            raise FormatError(f"{self.model_name}: output '{out.name}' has shape {out.shape_str()}; a classifier "
+            raise FormatError(f"{self.model_name}: output '{out.name}' has shape {shape_text(out)}; a classifier "
                               "needs [N, num_classes] (or [N, num_classes, 1, 1])")
-        if isinstance(shape[1], int) and shape[1] >= 0:
-            self._set_num_classes(shape[1])
+        if static_dim(shape[1]) is not None:
+            self._set_num_classes(static_dim(shape[1]))
 
     def _set_num_classes(self, n: int) -> None:
         self.num_classes = n
@@ -97,20 +100,24 @@ class Classifier(ModelHolder):
         for start in range(0, n, step):
             yield start, min(n, start + step)
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def predict(self, batch: Any) -> np.ndarray:
         """Scores ``[N, num_classes]`` in ``target_dtype`` for a preprocessed batch shaped like the input.
 
         A model with a fixed batch size B takes any N: the batch is split into B-sized pieces and the last one
-        padded, and only N rows come back.
+        padded, and only N rows come back. A batch already on the device (torch/cupy: DLPack or
+        ``__cuda_array_interface__``) of the input's rank goes to the runner as it is (no host copy, no split).
+        Softmax runs in C++ (:func:`trtcore.image.softmax`).
 
         >>> Classifier("digits.onnx").predict(np.zeros((5, 1, 8, 8), np.float32)).shape  # doctest: +SKIP
         (5, 10)
         """
         runner = self.runner
+        if device_tensor(batch) and len(tensor_shape(batch)) == self.input.rank:
+            return self._scores([self._output(runner.infer({self.input.name: batch}), tensor_shape(batch)[0])])
         batch = np.asarray(batch)
         if batch.ndim != self.input.rank:
             raise ShapeError(f"{self.model_name}: batch must have {self.input.rank} dimensions like input "
-                             f"'{self.input.name}' {self.input.shape_str()}, got {batch.shape}")
+                             f"'{self.input.name}' {shape_text(self.input)}, got {batch.shape}")
         n = batch.shape[0]
         if n == 0:
             raise ShapeError(f"{self.model_name}: empty batch")
@@ -121,16 +128,25 @@ class Classifier(ModelHolder):
             if fixed is not None and len(piece) < fixed:  # pad a fixed-batch model's last piece
                 pad = np.zeros((fixed - len(piece),) + piece.shape[1:], piece.dtype)
                 piece = np.concatenate([piece, pad])
-            out = runner.infer({self.input.name: piece}, cast=True)[self.output.name]
-            if out.ndim < 2 or out.shape[0] != len(piece):
-                raise FormatError(f"{self.model_name}: output '{self.output.name}' has shape {out.shape} for a "
-                                  f"batch of {len(piece)}; expected [{len(piece)}, num_classes]")
-            results.append(out.reshape(out.shape[0], -1)[: stop - start])
+            results.append(self._output(runner.infer({self.input.name: piece}, cast=True), len(piece))
+                           [: stop - start])
+        return self._scores(results)
+
+    def _output(self, outputs: dict[str, Any], n: int) -> np.ndarray:
+        out = np.asarray(outputs[self.output.name])
+        if out.ndim < 2 or out.shape[0] != n:
+            raise FormatError(f"{self.model_name}: output '{self.output.name}' has shape {out.shape} for a "
+                              f"batch of {n}; expected [{n}, num_classes]")
+        return out.reshape(out.shape[0], -1)
+
+    def _scores(self, results: list[np.ndarray]) -> np.ndarray:
         scores = np.concatenate(results) if len(results) > 1 else results[0]
         if self.num_classes is None:
             self._set_num_classes(scores.shape[1])
         if self.softmax:
-            scores = softmax(scores.astype(np.float32, copy=False), axis=1)
+            if scores.dtype not in (np.float32, np.float16):
+                scores = scores.astype(np.float32)
+            scores = _image.softmax(scores)
         return scores.astype(self.target_dtype, copy=False)
 
     def top_k(self, batch: np.ndarray, k: int = 5, labels: Sequence[str] | None = None) -> list[list[Prediction]]:
@@ -148,31 +164,32 @@ class Classifier(ModelHolder):
         names = list(labels) if labels is not None else self.labels
         if names is not None and len(names) != scores.shape[1]:
             raise ArgumentError(f"labels: {len(names)} given but the model has {scores.shape[1]} classes")
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < scores.shape[1] else \
-            np.tile(np.arange(scores.shape[1]), (scores.shape[0], 1))
-        rows = []
-        for i, idx in enumerate(part):
-            order = idx[np.argsort(-scores[i, idx], kind="stable")]
-            rows.append([Prediction(int(j), float(scores[i, j]), names[j] if names is not None else None)
-                         for j in order])
-        return rows
+        # Ranked in C++ (ties: lower index first; NaN last); other dtypes are ranked as float32, and the scores
+        # reported are the predicted ones.
+        ranked = scores if scores.dtype in (np.float32, np.float16) else scores.astype(np.float32)
+        order, _ = _image.top_k(ranked, k)
+        return [[Prediction(int(j), float(scores[i, j]), names[j] if names is not None else None) for j in row]
+                for i, row in enumerate(order.tolist())]
 
     # -- images ----------------------------------------------------------------------------------------------
     def preprocess_images(self, images: Sequence[str | Path | np.ndarray]) -> np.ndarray:
-        """Images (paths or HWC uint8 arrays) → one NCHW batch: channels converted, resized to the model's size
-        (bilinear), normalized with ``preprocess``.
+        """Images (paths or HWC uint8/uint16 arrays) → one NCHW batch in the model input's dtype (float16 for a
+        float16 engine): channels converted, resized to the model's size (bilinear, at the image's own depth),
+        normalized from each image's own maxval with ``preprocess``.
 
         >>> clf.preprocess_images(["a.png", "b.ppm"]).shape  # doctest: +SKIP
         (2, 3, 224, 224)
         """
         self.runner  # noqa: B018 - loads the model to learn its input layout
         c, h, w = self.image_input_layout()
+        dtype = self.input_dtype()
         tensors = []
         for item in image_list(images):
-            img = imaging.to_channels(as_image(item), c)
+            img, maxval = as_image(item)
+            img = image_prep.to_channels(img, c)
             if h is not None and w is not None:
-                img = imaging.resize_image(img, h, w)
-            tensors.append(self.preprocess.apply(img, np.float32))
+                img = image_prep.resize_image(img, h, w)
+            tensors.append(self.preprocess.apply(img, dtype, maxval))
         if len({t.shape for t in tensors}) > 1:
             raise ShapeError(f"{self.model_name}: the model takes any image size, but the images of one batch "
                              f"differ in size: {sorted({t.shape[1:] for t in tensors})}")

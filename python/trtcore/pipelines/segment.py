@@ -16,9 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from trtcore.errors import ArgumentError, FormatError, ShapeError
-from trtcore.pipelines import imaging
-from trtcore.pipelines.common import ModelHolder, Preprocess, as_image
+from trtcore import image as _image
+from trtcore.errors import ArgumentError, DTypeError, FormatError, ShapeError
+from trtcore.pipelines import image_prep
+from trtcore.pipelines.image_prep import as_image
+from trtcore.pipelines.model_holder import ModelHolder, device_tensor, shape_text, static_dim, tensor_shape
+from trtcore.pipelines.preprocess import Preprocess
 from trtcore.runners import Runner
 
 SIZE_POLICIES = ("error", "resize", "pad")
@@ -48,20 +51,22 @@ class Segmenter(ModelHolder):
         self.size_policy = size_policy
         self.num_classes = num_classes
         self.colors = None if colors is None else np.asarray(colors, np.uint8)
+        # One palette object per Segmenter (per palette size), reused by every colorize: no rebuild per image.
+        self._palettes: dict[int, _image.Palette] = {}
 
     def check_io(self) -> None:
         self.image_input_layout()
         out = self.output
         if out.rank == 4 and np.issubdtype(out.dtype, np.floating):
-            c = out.shape[1]
-            if isinstance(c, int) and c < 2:  # argmax over one channel is always class 0: a silent wrong answer
-                raise FormatError(f"{self.model_name}: output '{out.name}' is float {out.shape_str()} with one "
+            c = static_dim(out.shape[1])
+            if c is not None and c < 2:  # argmax over one channel is always class 0: a silent wrong answer
+                raise FormatError(f"{self.model_name}: output '{out.name}' is float {shape_text(out)} with one "
                                   "channel; a segmenter needs logits with C >= 2 (a thresholded binary output "
                                   "needs its own post-processing)")
-            if self.num_classes is None and isinstance(c, int) and c > 0:
+            if self.num_classes is None and c is not None and c > 0:
                 self.num_classes = c
         elif not ((out.rank in (3, 4)) and np.issubdtype(out.dtype, np.integer)):
-            raise FormatError(f"{self.model_name}: output '{out.name}' is {out.dtype.name} {out.shape_str()}; a "
+            raise FormatError(f"{self.model_name}: output '{out.name}' is {out.dtype.name} {shape_text(out)}; a "
                               "segmenter needs float logits [N, C, H, W] or integer labels [N, 1, H, W] / [N, H, W]")
 
     def _fit(self, img: np.ndarray) -> tuple[np.ndarray, str]:
@@ -72,7 +77,7 @@ class Segmenter(ModelHolder):
             return img, ""
         th, tw = mh if mh is not None else h, mw if mw is not None else w
         if self.size_policy == "resize":
-            return imaging.resize_image(img, th, tw), "resize"
+            return image_prep.resize_image(img, th, tw), "resize"
         if self.size_policy == "pad":
             if h > th or w > tw:
                 raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW), larger than the model's input "
@@ -81,52 +86,66 @@ class Segmenter(ModelHolder):
         raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW) but the model takes {th}x{tw}; choose "
                          "size_policy='resize' or 'pad' (CLI: --resize / --pad)")
 
-    def segment(self, image: str | Path | np.ndarray) -> np.ndarray:
-        """Labels ``[H, W]`` (int64) for one image (path or HWC uint8 array), at the image's own size.
+    def segment(self, image: Any) -> np.ndarray:
+        """Labels ``[H, W]`` (int64) for one image at the image's own size: a path, an HWC uint8/uint16 array,
+        or an input tensor ``[1, C, H, W]`` already on the device (torch/cupy: DLPack or
+        ``__cuda_array_interface__``), which goes to the runner as it is.
+
+        Files keep their depth and are normalized from their own maxval in C++ (a 16-bit PPM gets exactly
+        :func:`trtcore.image.read_normalized`'s values), straight into the model input's dtype (float16 for a
+        float16 engine).
 
         >>> Segmenter("shapes.onnx").segment("shapes_0.ppm").shape  # doctest: +SKIP
         (64, 64)
         """
         runner = self.runner
-        img = as_image(image)
+        if device_tensor(image) and len(tensor_shape(image)) == self.input.rank:
+            shape = tensor_shape(image)
+            out = runner.infer({self.input.name: image})[self.output.name]
+            return self._labels(out, (shape[2], shape[3]))
+        img, maxval = as_image(image)
         c, mh, mw = self.image_input_layout()
-        img = imaging.to_channels(img, c)
+        img = image_prep.to_channels(img, c)
         h, w = img.shape[:2]
         fitted, action = self._fit(img)
-        tensor = self.preprocess.apply(fitted, np.float32)
+        dtype = self.input_dtype()
         if action == "pad":
-            padded = np.zeros((c, mh or h, mw or w), np.float32)  # 0 after normalization = the mean colour
-            padded[:, :h, :w] = tensor
-            tensor = padded
-        out = runner.infer({self.input.name: tensor[None]}, cast=True)[self.output.name]
-        labels = self._labels(out, tensor.shape[1:])
+            tensor = np.zeros((1, c, mh or h, mw or w), dtype)  # 0 after normalization = the mean colour
+            tensor[0, :, :h, :w] = self.preprocess.apply(fitted, dtype, maxval)
+        else:
+            tensor = self.preprocess.apply(fitted, dtype, maxval)[None]
+        out = runner.infer({self.input.name: tensor}, cast=True)[self.output.name]
+        labels = self._labels(out, tensor.shape[2:])
         if action == "resize":
             labels = resize_labels(labels, h, w)
         elif action == "pad":
             labels = labels[:h, :w]
         return labels
 
-    def _labels(self, out: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        if np.issubdtype(out.dtype, np.floating) and out.ndim == 4:
-            labels = imaging.argmax(np.ascontiguousarray(out))[0]
-        elif np.issubdtype(out.dtype, np.integer) and out.ndim == 4 and out.shape[1] == 1:
-            labels = out[0, 0]
-        elif np.issubdtype(out.dtype, np.integer) and out.ndim == 3:
-            labels = out[0]
-        else:
-            raise FormatError(f"{self.model_name}: output '{self.output.name}' came back as {out.dtype} "
-                              f"{out.shape}; expected logits [1, C, H, W] or labels [1, 1, H, W]")
-        if labels.shape != tuple(size):
-            raise FormatError(f"{self.model_name}: output '{self.output.name}' is {labels.shape[0]}x"
-                              f"{labels.shape[1]} but the input was {size[0]}x{size[1]}; trtcore expects "
-                              "per-pixel outputs at the input's size")
-        return labels.astype(np.int64, copy=False)
+    def _labels(self, out: Any, size: tuple[int, int]) -> np.ndarray:
+        # One C++ function (image::labels_from_output) for logits and label ids of any integer width, shared
+        # with the C++ segmentation_tutorial.
+        return _image.labels_from_output(np.asarray(out), f"{self.model_name}: output '{self.output.name}'",
+                                         int(size[0]), int(size[1]))
 
-    def _palette(self, labels: np.ndarray) -> np.ndarray:
+    def palette(self, labels: np.ndarray | None = None) -> _image.Palette:
+        """The palette colorize uses: ``colors``, or the guide's with ``num_classes`` colours (or more when the
+        labels hold a larger id); built once per size and kept.
+
+        >>> len(Segmenter("m.onnx", num_classes=3).palette())  # doctest: +SKIP
+        3
+        """
         if self.colors is not None:
-            return self.colors
-        n = max(self.num_classes or 21, int(labels.max(initial=0)) + 1)
-        return imaging.palette(n)
+            n = -1
+        else:
+            top = int(labels.max(initial=0)) + 1 if labels is not None and labels.size else 0
+            n = max(self.num_classes or 21, top)
+        pal = self._palettes.get(n)
+        if pal is None:
+            pal = (_image.as_palette(self.colors) if n == -1
+                   else _image.Palette.guide(n, list(_image.GUIDE_PALETTE_BASE)))
+            self._palettes[n] = pal
+        return pal
 
     def colorize(self, labels: np.ndarray) -> np.ndarray:
         """Labels [H, W] → RGB image [H, W, 3] uint8 with the quick start's palette (or ``colors``).
@@ -134,7 +153,8 @@ class Segmenter(ModelHolder):
         >>> seg.colorize(labels).shape  # doctest: +SKIP
         (512, 512, 3)
         """
-        return imaging.colorize(np.asarray(labels), self._palette(np.asarray(labels)))
+        labels = np.asarray(labels)
+        return _image.colorize(labels, self.palette(labels))
 
     def overlay(self, image: str | Path | np.ndarray, labels: np.ndarray, alpha: float = 0.5) -> np.ndarray:
         """The colour labels blended over the image.
@@ -142,7 +162,10 @@ class Segmenter(ModelHolder):
         >>> seg.overlay("input.ppm", labels).shape  # doctest: +SKIP
         (512, 512, 3)
         """
-        return imaging.overlay(as_image(image), self.colorize(labels), alpha)
+        picture = image_prep.load_image(image) if isinstance(image, (str, Path)) else np.asarray(image)
+        if picture.dtype != np.uint8:
+            raise DTypeError(f"overlay: the picture must be HWC uint8, got {picture.dtype}")
+        return image_prep.overlay(image_prep._hwc(picture, "image array"), self.colorize(labels), alpha)
 
     def save(self, path: str | Path, labels: np.ndarray, *, image: str | Path | np.ndarray | None = None,
              alpha: float = 0.5) -> Path:
@@ -152,7 +175,7 @@ class Segmenter(ModelHolder):
         PosixPath('output.ppm')
         """
         picture = self.colorize(labels) if image is None else self.overlay(image, labels, alpha)
-        return imaging.save_image(path, picture)
+        return image_prep.save_image(path, picture)
 
 
 def resize_labels(labels: np.ndarray, height: int, width: int) -> np.ndarray:

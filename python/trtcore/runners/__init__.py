@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError, TensorRTNotFound
-from trtcore.runners.base import Runner, TensorInfo, TensorMeta, concrete_shape, host_feed, random_feed
+from trtcore.runners.base import Runner, TensorInfo, concrete_shape, host_feed, random_feed
 from trtcore.runners.onnxruntime import OnnxRuntimeRunner
 from trtcore.runners.tensorrt import ExecutorRunner, TensorRTRunner, tensorrt_unavailable_reason
 

@@ -47,8 +47,6 @@ from trtcore.errors import ArgumentError, DTypeError
 log = logging.getLogger("trtcore.runners")
 
 TensorInfo = _core.TensorInfo
-# The former runner-only description, now the same type: kept as a name only until pipelines/ import TensorInfo.
-TensorMeta = TensorInfo
 
 
 class Runner(abc.ABC):

@@ -1,10 +1,13 @@
-"""Preprocessing flags shared by ``classify`` and ``segment``."""
+"""The image flags shared by ``classify`` and ``segment``: preprocessing (mean, std, pixel scale) and the image
+files given (folders expanded)."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
 
-from trtcore.errors import ArgumentError
+from trtcore.errors import ArgumentError, FileError
 from trtcore.pipelines import IMAGENET, Preprocess
 
 
@@ -27,3 +30,17 @@ def preprocess_from(args: argparse.Namespace) -> Preprocess:
     if args.imagenet:
         return Preprocess(IMAGENET.mean, IMAGENET.std, args.maxval)
     return Preprocess(_floats(args.mean, "--mean"), _floats(args.std, "--std"), args.maxval)
+
+
+def expand_images(items: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:
+    """Files as given; folders expanded to their image files (sorted)."""
+    out: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.suffix.lower() in suffixes and p.is_file())
+            if not found:
+                raise FileError(f"{item}: folder has no images ({', '.join(suffixes)})")
+            out.extend(found)
+        else:
+            out.append(item)
+    return out

@@ -1,15 +1,13 @@
-"""Helpers shared by the model-running subcommands (not a subcommand: the name starts with an underscore)."""
+"""The model and input-data flags of the model-running subcommands (run, bench, compare) and the feed they
+build: --inputs files, random data with trtexec's --shapes. Not a subcommand: the name starts with an underscore."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from trtcore.builder.shapes import parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
@@ -83,29 +81,3 @@ def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]
     feed.update(given)
     feed = {n: feed[n] for n in names}
     return host_feed(runner.inputs, feed, cast=True) if args.cast else feed
-
-
-def expand_images(items: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:
-    """Files as given; folders expanded to their image files (sorted)."""
-    out: list[Path] = []
-    for item in items:
-        if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.suffix.lower() in suffixes and p.is_file())
-            if not found:
-                raise FileError(f"{item}: folder has no images ({', '.join(suffixes)})")
-            out.extend(found)
-        else:
-            out.append(item)
-    return out
-
-
-@contextlib.contextmanager
-def progress_bar(description: str, total: int, enabled: bool = True) -> Iterator[Progress | None]:
-    """A rich progress bar on stderr (none when disabled, or for tiny jobs)."""
-    if not enabled:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  transient=True, console=Console(stderr=True)) as bar:
-        bar.add_task(description, total=total)
-        yield bar

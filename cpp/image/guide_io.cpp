@@ -1,4 +1,4 @@
-#include "image/guide.h"
+#include "image/guide_io.h"
 
 #include <utility>
 

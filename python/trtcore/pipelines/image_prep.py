@@ -1,7 +1,8 @@
-"""Image I/O and pre/post-processing used by the pipelines: the pipelines' policies (8-bit RGB or grey, alpha
-dropped, resizing) over trtcore's C++ image core (:mod:`trtcore.image`). Other formats than PPM/PGM and resizing
-go through Pillow (``pip install 'trtcore[images]'``). Everything here returns HWC uint8 arrays with 1 or 3
-channels.
+"""How the pipelines get an image ready for a model, over trtcore's C++ image core (:mod:`trtcore.image`):
+which files they read, RGB or grey with alpha dropped, channel conversion, resizing (Pillow), the overlay and
+writing pictures. Images stay at their own bit depth (uint8, or uint16 with the file's maxval) up to
+normalization, which happens in C++. Other formats than PPM/PGM and resizing go through Pillow
+(``pip install 'trtcore[images]'``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
+from trtcore.errors import ArgumentError, DTypeError, FileError, FormatError, ShapeError
 
 from trtcore import image as _core_image
 
@@ -62,6 +63,54 @@ def load_image(path: str | Path) -> np.ndarray:
     return _hwc(arr, str(path))
 
 
+def read_pixels(path: str | Path) -> tuple[np.ndarray, int]:
+    """Reads an image file for a model: ``(HWC array, maxval)`` at the file's own depth (uint8, or uint16 for
+    16-bit files), 1 channel for grey, else RGB (alpha dropped). Nothing is rescaled: normalization divides by
+    ``maxval`` in C++, exactly as :func:`trtcore.image.read_normalized` does.
+
+    >>> read_pixels("input.ppm")[0].shape  # doctest: +SKIP
+    (512, 512, 3)
+    """
+    path = Path(path)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise FormatError(f"{path}: unsupported image type '{path.suffix or '(none)'}'; "
+                          f"supported: {', '.join(IMAGE_SUFFIXES)}")
+    if not path.is_file():
+        raise FileError(f"{path}: no such image file")
+    arr, maxval = _core_image.read_image(path, return_maxval=True)
+    if arr.dtype not in (np.uint8, np.uint16):
+        raise FormatError(f"{path}: unsupported pixel type {arr.dtype}")
+    return _hwc(arr, str(path)), int(maxval)
+
+
+def image_list(items: Sequence[str | Path | np.ndarray] | str | Path | np.ndarray) -> list[str | Path | np.ndarray]:
+    """One image (a path, an HW or HWC array) as a list of one; a sequence of them as a list.
+
+    >>> len(image_list(np.zeros((4, 6), np.uint8)))
+    1
+    """
+    if isinstance(items, (str, Path)) or (isinstance(items, np.ndarray) and items.ndim in (2, 3)):
+        return [items]  # one image: HWC, or HW grey
+    return list(items)
+
+
+_NATURAL_MAXVAL = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
+
+
+def as_image(item: str | Path | np.ndarray) -> tuple[np.ndarray, int]:
+    """A path or an HW/HWC uint8/uint16 array → ``(HWC array, maxval)``; arrays have their dtype's full scale.
+
+    >>> as_image(np.zeros((2, 2), np.uint16))[1]
+    65535
+    """
+    if isinstance(item, (str, Path)):
+        return read_pixels(item)
+    arr = np.asarray(item)
+    if arr.dtype not in _NATURAL_MAXVAL:
+        raise DTypeError(f"image arrays must be HWC uint8 or uint16, got {arr.dtype}")
+    return _hwc(arr, "image array"), _NATURAL_MAXVAL[arr.dtype]
+
+
 def save_image(path: str | Path, image: np.ndarray) -> Path:
     """Writes an HWC uint8 image: ``.ppm``/``.pgm`` natively, other types through Pillow. Returns the path.
 
@@ -83,7 +132,8 @@ def save_image(path: str | Path, image: np.ndarray) -> Path:
 
 
 def to_channels(image: np.ndarray, channels: int) -> np.ndarray:
-    """Converts an HWC image to 1 (luma, ITU-R 601) or 3 (replicated gray) channels.
+    """Converts an HWC uint8/uint16 image to 1 (luma, ITU-R 601) or 3 (replicated gray) channels; the dtype is
+    kept.
 
     >>> to_channels(np.zeros((2, 2, 3), np.uint8), 1).shape
     (2, 2, 1)
@@ -93,16 +143,18 @@ def to_channels(image: np.ndarray, channels: int) -> np.ndarray:
         return image
     if channels == 1 and have == 3:
         luma = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-        return np.clip(luma + 0.5, 0, 255).astype(np.uint8)[:, :, None]
+        top = np.iinfo(image.dtype).max
+        return np.clip(luma + 0.5, 0, top).astype(image.dtype)[:, :, None]
     if channels == 3 and have == 1:
         return np.repeat(image, 3, axis=2)
     raise ShapeError(f"cannot convert a {have}-channel image to {channels} channels")
 
 
 def resize_image(image: np.ndarray, height: int, width: int, *, nearest: bool = False) -> np.ndarray:
-    """Resizes an HWC uint8 image (bilinear, or nearest for label maps) with Pillow.
+    """Resizes an HWC uint8 or uint16 image (bilinear, or nearest for label maps) with Pillow; the dtype is kept
+    (16-bit images are resized channel by channel in Pillow's 16-bit mode "I;16", never cut to 8 bits).
 
-    >>> resize_image(np.zeros((4, 4, 3), np.uint8), 2, 8).shape  # doctest: +SKIP
+    >>> resize_image(np.zeros((4, 4, 3), np.uint16), 2, 8).shape  # doctest: +SKIP
     (2, 8, 3)
     """
     if image.shape[:2] == (height, width):
@@ -110,49 +162,12 @@ def resize_image(image: np.ndarray, height: int, width: int, *, nearest: bool = 
     Image = _pillow()
     method = Image.Resampling.NEAREST if nearest else Image.Resampling.BILINEAR
     if image.ndim == 2:
+        image = image[:, :, None]
+    if image.dtype == np.uint8 and image.shape[2] == 3:
         return np.asarray(Image.fromarray(image).resize((width, height), method))
-    if image.shape[2] == 1:
-        return np.asarray(Image.fromarray(image[:, :, 0]).resize((width, height), method))[:, :, None]
-    return np.asarray(Image.fromarray(image).resize((width, height), method))
-
-
-def normalize(image: np.ndarray, mean: Sequence[float], std: Sequence[float], maxval: float = 255.0,
-              dtype: np.dtype | type = np.float32) -> np.ndarray:
-    """HWC uint8 → CHW ``(image / maxval - mean) / std`` in ``dtype``.
-
-    >>> normalize(np.full((1, 1, 3), 255, np.uint8), (0.5, 0.5, 0.5), (0.5, 0.5, 0.5)).ravel().tolist()
-    [1.0, 1.0, 1.0]
-    """
-    return _core_image.normalize(image, mean, std, maxval=maxval, dtype=dtype)
-
-
-def argmax(logits: np.ndarray) -> np.ndarray:
-    """[N, C, H, W] scores → [N, H, W] int64 labels.
-
-    >>> argmax(np.array([[[[0.]], [[1.]]]])).tolist()
-    [[[1]]]
-    """
-    if logits.dtype in (np.float32, np.float16):
-        return _core_image.argmax(logits, dtype=np.int64)
-    return np.argmax(logits, axis=1).astype(np.int64, copy=False)
-
-
-def palette(num_classes: int = 21) -> np.ndarray:
-    """[num_classes, 3] uint8 colours, the quick start's ArgmaxImageWriter palette (class 0 is black).
-
-    >>> palette(3)[0].tolist()
-    [0, 0, 0]
-    """
-    return _core_image.palette(num_classes)
-
-
-def colorize(labels: np.ndarray, colors: np.ndarray | None = None, num_classes: int = 21) -> np.ndarray:
-    """Label map [..., H, W] → colour image [..., H, W, 3] uint8; labels outside the palette raise.
-
-    >>> colorize(np.array([[0, 1]]), num_classes=2).shape
-    (1, 2, 3)
-    """
-    return _core_image.colorize(np.asarray(labels), colors, num_classes)
+    planes = [np.asarray(Image.fromarray(np.ascontiguousarray(image[:, :, c])).resize((width, height), method))
+              for c in range(image.shape[2])]
+    return np.stack(planes, axis=2).astype(image.dtype, copy=False)
 
 
 def overlay(image: np.ndarray, colored: np.ndarray, alpha: float = 0.5) -> np.ndarray:

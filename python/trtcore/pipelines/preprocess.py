@@ -1,0 +1,82 @@
+"""How images become input tensors: the Preprocess configuration (mean, std, pixel scale) and IMAGENET."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trtcore import image as _image
+from trtcore.errors import ArgumentError
+
+
+@dataclass(frozen=True)
+class Preprocess:
+    """How images become input tensors: ``(pixel / maxval - mean) / std`` per channel, CHW.
+
+    One value for ``mean``/``std`` (a number or a 1-tuple) applies to every channel.
+
+    >>> IMAGENET.mean
+    (0.485, 0.456, 0.406)
+    """
+
+    mean: tuple[float, ...] = (0.0,)
+    std: tuple[float, ...] = (1.0,)
+    maxval: float = 255.0
+
+    def __post_init__(self) -> None:
+        for name in ("mean", "std"):  # accept one number for every channel
+            value = getattr(self, name)
+            if isinstance(value, (int, float)):
+                object.__setattr__(self, name, (float(value),))
+            else:
+                object.__setattr__(self, name, tuple(float(v) for v in value))
+        if any(s == 0 for s in self.std):
+            raise ArgumentError(f"preprocess std must be non-zero, got {self.std}")
+        if self.maxval <= 0:
+            raise ArgumentError(f"preprocess maxval must be positive, got {self.maxval}")
+
+    def for_channels(self, c: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """(mean, std) with one value per channel; a single value is repeated.
+
+        >>> Preprocess(0.5, 0.25).for_channels(3)
+        ((0.5, 0.5, 0.5), (0.25, 0.25, 0.25))
+        """
+        def fit(v: tuple[float, ...], what: str) -> tuple[float, ...]:
+            if len(v) == c:
+                return v
+            if len(v) == 1:
+                return v * c
+            raise ArgumentError(f"preprocess {what} has {len(v)} values but the model takes {c} channels")
+        return fit(tuple(self.mean), "mean"), fit(tuple(self.std), "std")
+
+    def divisor(self, image_maxval: int = 255) -> float:
+        """What pixels are divided by: ``maxval`` scales an 8-bit image (full scale 255), so an image whose full
+        scale is ``image_maxval`` (a file's maxval, 65535 for a uint16 array) is divided by
+        ``image_maxval * maxval / 255``; with the default maxval that is the image's own maxval, exactly.
+
+        >>> Preprocess().divisor(1023)
+        1023.0
+        """
+        if self.maxval == 255.0:
+            return float(image_maxval)
+        return float(image_maxval) * (self.maxval / 255.0)
+
+    def apply(self, image: np.ndarray, dtype: np.dtype | type = np.float32, image_maxval: int | None = None,
+              out: np.ndarray | None = None) -> np.ndarray:
+        """HWC uint8/uint16 → CHW normalized array in ``dtype`` (float32 or float16, written directly in C++).
+
+        ``image_maxval`` is the image's full scale (default: 255 for uint8, 65535 for uint16); see
+        :meth:`divisor`. With ``out=`` the result is written there.
+
+        >>> Preprocess().apply(np.full((2, 2, 1), 255, np.uint8)).tolist()
+        [[[1.0, 1.0], [1.0, 1.0]]]
+        """
+        mean, std = self.for_channels(image.shape[2])
+        if image_maxval is None:
+            image_maxval = 65535 if image.dtype == np.uint16 else 255
+        return _image.normalize(image, mean, std, maxval=self.divisor(image_maxval), dtype=dtype, out=out)
+
+
+#: torchvision's ImageNet statistics, as used by the quick start's ResNet-50 and FCN-ResNet101
+IMAGENET = Preprocess((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
