@@ -112,3 +112,28 @@ def test_torch_cuda_tensor_through_load_infer_on_tensorrt_without_host_copy(tmp_
         with pytest.raises(trtcore.DTypeError) as e:
             r.infer(uint8_feed())
         assert str(e.value) == EXPECTED
+
+
+@pytest.mark.gpu
+def test_torch_cuda_tensors_through_the_pipelines_without_host_copy():
+    """Classifier.predict and Segmenter.segment hand a CUDA tensor of the input's rank to the runner unchanged: the
+    executor stages nothing from the host (the identity backend stands in for the engine: scores = the batch,
+    logits = the image tensor) and the answers equal the same work done from numpy."""
+    torch = pytest.importorskip("torch")
+    from trtcore.pipelines import Classifier, Segmenter
+
+    scores = ExecutorRunner(lambda: IdentityBackend([("x", "float32", [-1, 5])], [("y", "float32", [-1, 5], "x")]))
+    clf = Classifier(scores, softmax=True)
+    batch = torch.randn(4, 5, device="cuda")
+    got = clf.predict(batch)
+    assert scores.executor.stats["host_copy_bytes"] == 0
+    np.testing.assert_array_equal(got, clf.predict(batch.cpu().numpy()))
+    assert got.shape == (4, 5) and np.allclose(got.sum(axis=1), 1, atol=1e-6)
+
+    logits = ExecutorRunner(lambda: IdentityBackend([("input", "float32", [1, 3, -1, -1])],
+                                                    [("logits", "float32", [1, 3, -1, -1], "input")]))
+    seg = Segmenter(logits)
+    image = torch.rand(1, 3, 6, 7, device="cuda")
+    labels = seg.segment(image)
+    assert logits.executor.stats["host_copy_bytes"] == 0
+    np.testing.assert_array_equal(labels, image[0].argmax(0).cpu().numpy())
