@@ -68,7 +68,8 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 GUIDE_PALETTE_BASE = (2**25 - 1, 2**15 - 1, 2**21 - 1)
 
 _PNM_SUFFIXES = {".ppm", ".pgm", ".pnm"}
-_NATURAL_MAXVAL = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
+#: The maxval an image array of each sample type has when nothing else says (8 and 16 bits at full range).
+NATURAL_MAXVAL = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 _LABEL_DTYPES = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.uint8))
 
 
@@ -102,7 +103,7 @@ def read_image(path: PathLike, *, return_maxval: bool = False) -> np.ndarray | t
         arr, maxval = _c.read_pnm(os.fspath(p))
     else:
         arr = read_pillow(p)
-        maxval = _NATURAL_MAXVAL[arr.dtype]
+        maxval = NATURAL_MAXVAL[arr.dtype]
     return (arr, maxval) if return_maxval else arr
 
 
@@ -113,7 +114,7 @@ def _as_hwc(image: np.ndarray, name: str) -> np.ndarray:
         image = image[:, :, None]
     if image.ndim != 3 or image.shape[2] not in (1, 3):
         raise ShapeError(f"{name}: expected HW or HWC with 1 or 3 channels, got shape {image.shape}")
-    if image.dtype.newbyteorder("=") not in _NATURAL_MAXVAL:
+    if image.dtype.newbyteorder("=") not in NATURAL_MAXVAL:
         raise DTypeError(f"{name}: dtype must be uint8 or uint16, got {image.dtype}")
     return image
 
@@ -134,7 +135,7 @@ def write_image(path: PathLike, image: np.ndarray, *, maxval: int | None = None)
             raise ShapeError(f"{p}: a .pgm file holds grey images (1 channel), got {image.shape[2]} channels")
         if p.suffix.lower() == ".ppm" and image.shape[2] != 3:
             raise ShapeError(f"{p}: a .ppm file holds RGB images (3 channels), got {image.shape[2]} channel")
-        mv = _NATURAL_MAXVAL[image.dtype.newbyteorder("=")] if maxval is None else maxval
+        mv = NATURAL_MAXVAL[image.dtype.newbyteorder("=")] if maxval is None else maxval
         if isinstance(mv, bool) or not isinstance(mv, (int, np.integer)) or not 1 <= mv <= 65535:
             raise ArgumentError(f"maxval: must be an integer 1..65535, got {maxval!r}")
         _c.write_pnm(os.fspath(p), _contiguous(image, "image"), int(mv))
@@ -236,7 +237,7 @@ def normalize(
         kernel_in, shape_out = img, (img.shape[0], img.shape[3], img.shape[1], img.shape[2])
     else:
         raise ShapeError(f"img: expected HW, HWC or NHWC, got {img.ndim} dimensions (shape {img.shape})")
-    if img.dtype.newbyteorder("=") not in _NATURAL_MAXVAL:
+    if img.dtype.newbyteorder("=") not in NATURAL_MAXVAL:
         raise DTypeError(f"img: dtype must be uint8 or uint16, got {img.dtype}")
     if img.size == 0:
         raise ShapeError(f"img: is empty (shape {img.shape})")
@@ -245,7 +246,7 @@ def normalize(
     mean_v, std_v = _per_channel(mean, c, "mean"), _per_channel(std, c, "std")
     if any(s == 0 for s in std_v):
         raise ArgumentError(f"std: must not contain 0 (got {std_v})")
-    mv = float(_NATURAL_MAXVAL[img.dtype.newbyteorder("=")] if maxval is None else maxval)
+    mv = float(NATURAL_MAXVAL[img.dtype.newbyteorder("=")] if maxval is None else maxval)
     if not (mv > 0 and np.isfinite(mv)):
         raise ArgumentError(f"maxval: must be positive and finite, got {maxval}")
     kernel_out = None if out is None else _check_out(out, shape_out, dt, (n, c, h, w))

@@ -16,6 +16,7 @@ import numpy as np
 from trtcore.errors import ArgumentError, DTypeError, FileError, FormatError, ShapeError
 
 from trtcore import image as _core_image
+from trtcore.image import NATURAL_MAXVAL
 
 NETPBM_SUFFIXES = (".ppm", ".pgm", ".pnm")
 PILLOW_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif")
@@ -94,9 +95,6 @@ def image_list(items: Sequence[str | Path | np.ndarray] | str | Path | np.ndarra
     return list(items)
 
 
-_NATURAL_MAXVAL = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
-
-
 def as_image(item: str | Path | np.ndarray) -> tuple[np.ndarray, int]:
     """A path or an HW/HWC uint8/uint16 array → ``(HWC array, maxval)``; arrays have their dtype's full scale.
 
@@ -106,9 +104,9 @@ def as_image(item: str | Path | np.ndarray) -> tuple[np.ndarray, int]:
     if isinstance(item, (str, Path)):
         return read_pixels(item)
     arr = np.asarray(item)
-    if arr.dtype not in _NATURAL_MAXVAL:
+    if arr.dtype not in NATURAL_MAXVAL:
         raise DTypeError(f"image arrays must be HWC uint8 or uint16, got {arr.dtype}")
-    return _hwc(arr, "image array"), _NATURAL_MAXVAL[arr.dtype]
+    return _hwc(arr, "image array"), NATURAL_MAXVAL[arr.dtype]
 
 
 def save_image(path: str | Path, image: np.ndarray) -> Path:
