@@ -18,6 +18,7 @@ from trtcore.runners import ExecutorRunner, OnnxRuntimeRunner, Runner, TensorRTR
 from trtcore.errors import (
     ArgumentError,
     BackendError,
+    MissingDependency,
     BuildError,
     CudaError,
     CudaOutOfMemory,
@@ -52,6 +53,7 @@ __all__ = [
     "image",
     "ArgumentError",
     "BackendError",
+    "MissingDependency",
     "BuildError",
     "CudaError",
     "CudaOutOfMemory",

@@ -19,6 +19,7 @@ __all__ = [
     "TensorRTError",
     "BuildError",
     "BackendError",
+    "MissingDependency",
 ]
 
 
@@ -68,3 +69,7 @@ class BuildError(TensorRTError):
 
 class BackendError(Error, RuntimeError):
     """A runner backend (ONNX Runtime, TensorRT) failed or is unavailable."""
+
+
+class MissingDependency(Error, ImportError):
+    """An optional package a feature needs is not installed (the message names the pip extra)."""

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from trtcore._info import build_info
-from trtcore.errors import BackendError, CudaError, DTypeError, Error, TensorRTError, TensorRTNotFound
+from trtcore.errors import (BackendError, CudaError, DTypeError, Error, MissingDependency, TensorRTError,
+                            TensorRTNotFound)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args._run(args) or 0)
-    except TensorRTNotFound as e:
+    except (TensorRTNotFound, MissingDependency) as e:
         print(f"trtcore {args.command}: {e}", file=sys.stderr)
         return EXIT_MISSING
     except (CudaError, TensorRTError, BackendError) as e:

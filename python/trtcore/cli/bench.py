@@ -1,42 +1,94 @@
-"""``trtcore bench``: trtexec's performance summary for any model and backend."""
+"""``trtcore bench``: trtexec's performance summary for any model and backend.
+
+Flags mean what they mean in trtexec: --warmUp N ms of warm-up; then at least --iterations N queries and at least
+--duration N seconds (-1: until Ctrl-C, no report); --infStreams N concurrent executors; --percentile P1,P2 by
+trtexec's nearest-rank rule; --exportTimes FILE the per-query JSON trtexec writes. trtcore's default is no CUDA
+graph (TensorRT 10's trtexec default), so each stage is timed; --useCudaGraph replays one (TensorRT only).
+
+Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing, 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
-from trtcore.bench import benchmark
+from trtcore.bench import DEFAULT_PERCENTILES, benchmark, export_times
 from trtcore.cli._model_args import add_inputs, add_model, make_feed
 from trtcore.cli._progress import progress_bar
-from trtcore.runners import load
+from trtcore.errors import ArgumentError, FileError
+from trtcore.runners import ExecutorRunner, load
+
+
+def _percentiles(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise ArgumentError(f"--percentile: expected comma-separated numbers in [0, 100], got {text!r}") from None
+    bad = [v for v in values if not 0 <= v <= 100]
+    if bad or not values:
+        raise ArgumentError(f"--percentile: {bad[0] if bad else text!r} is not in [0, 100]")
+    return values
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure throughput and latency (trtexec's performance summary)",
-                       description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing.")
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model(p)
     add_inputs(p)
-    p.add_argument("--warmUp", "--warmup", dest="warmup", type=float, default=200,
-                   help="warm-up in milliseconds (default 200)")
-    p.add_argument("--duration", type=float, default=3, help="minimum timed seconds (default 3)")
-    p.add_argument("--iterations", type=int, default=10, help="minimum timed queries (default 10)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    g = p.add_argument_group("inference (trtexec's flags)")
+    g.add_argument("--warmUp", "--warmup", dest="warmup", type=float, default=200, metavar="MS",
+                   help="warm-up in milliseconds before measuring, >= 0 (default 200)")
+    g.add_argument("--duration", type=float, default=3, metavar="S",
+                   help="measure for at least S seconds, >= 0; -1 runs until Ctrl-C (default 3)")
+    g.add_argument("--iterations", type=int, default=10, metavar="N",
+                   help="run at least N timed queries per stream, >= 1 (default 10)")
+    g.add_argument("--infStreams", "--streams", dest="inf_streams", type=int, default=1, metavar="N",
+                   help="N executors running concurrently, each on its own thread, >= 1 (default 1)")
+    graph = g.add_mutually_exclusive_group()
+    graph.add_argument("--useCudaGraph", dest="cuda_graph", action="store_const", const=True, default=None,
+                       help="capture the run as a CUDA graph and replay it (TensorRT; stage times not measured)")
+    graph.add_argument("--noCudaGraph", dest="cuda_graph", action="store_const", const=False,
+                       help="no CUDA graph (trtcore's default)")
+    r = p.add_argument_group("reporting (trtexec's flags)")
+    r.add_argument("--percentile", type=_percentiles, default=DEFAULT_PERCENTILES, metavar="P1,P2,...",
+                   help="percentiles in [0, 100] to report, nearest rank (default 90,95,99)")
+    r.add_argument("--exportTimes", dest="export_times", type=Path, metavar="FILE",
+                   help="write each timed query's timestamps as JSON, as trtexec does")
+    r.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    with load(args.model, args.backend) as runner:
+    if args.export_times is not None and not (args.export_times.parent.is_dir()):
+        raise FileError(f"--exportTimes: {args.export_times}: folder {args.export_times.parent} does not exist")
+    runner = load(args.model, args.backend, activate=False)
+    notes = []
+    if args.cuda_graph is not None:
+        if isinstance(runner, ExecutorRunner):
+            runner.cuda_graph = args.cuda_graph
+        elif args.cuda_graph:
+            notes.append(f"--useCudaGraph: {runner.backend} runs on the host; no CUDA graph is used")
+    with runner:
         feed = make_feed(runner, args)
         with progress_bar(f"bench {runner.backend}", 100, enabled=not args.json and args.duration >= 1) as bar:
             def tick(fraction: float) -> None:
                 if bar is not None:
                     bar.update(bar.task_ids[0], completed=int(fraction * 100))
-            report = benchmark(runner, feed, warmup=args.warmup / 1e3, duration=args.duration,
-                               iterations=args.iterations, progress=tick)
+            report = benchmark(runner, feed, warmup_ms=args.warmup, duration=args.duration,
+                               iterations=args.iterations, percentiles=args.percentile,
+                               inf_streams=args.inf_streams, progress=tick)
+    if args.export_times is not None:
+        export_times(args.export_times, report)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps({**report.to_dict(), "notes": list(report.notes) + notes}, indent=2))
     else:
         print(f"{report.model} on {report.backend}, inputs: "
               + ", ".join(f"{k} {v.dtype} {v.shape}" for k, v in feed.items()))
+        for n in notes:
+            print(f"[W] {n}")
         print(report.summary())
+        if args.export_times is not None:
+            print(f"[I] per-query times written to {args.export_times}")
     return 0

@@ -1,13 +1,20 @@
-"""``trtcore run``: one inference on random or given inputs; outputs to an .npz file."""
+"""``trtcore run``: one inference on random or given inputs; outputs to an .npz file or Polygraphy JSON.
+
+``--save-outputs F.json`` writes Polygraphy's RunResults JSON and ``--save-inputs G.json`` its input JSON (what
+``polygraphy run --save-outputs/--save-inputs`` write), so ``polygraphy run ... --load-outputs F.json`` and
+``trtcore compare ... --load-outputs F.json`` can check against them; ``.npz`` files are numpy archives.
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
 import time
 from pathlib import Path
 
 import numpy as np
 
+from trtcore.builder.build import write_file_atomic
 from trtcore.cli._model_args import add_inputs, add_model, make_feed
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import load
@@ -18,20 +25,43 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                        description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing.")
     add_model(p)
     add_inputs(p)
-    p.add_argument("-o", "--output", type=Path, help="write the outputs to this .npz file")
-    p.add_argument("--save-inputs", type=Path, help="also write the inputs used to this .npz file")
+    p.add_argument("-o", "--output", "--save-outputs", dest="output", type=Path, metavar="FILE",
+                   help="write the outputs: .npz, or .json in Polygraphy's RunResults format")
+    p.add_argument("--save-inputs", type=Path, metavar="FILE",
+                   help="also write the inputs used: .npz, or .json in Polygraphy's input format")
     return p
 
 
-def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    if path.suffix.lower() != ".npz":
-        raise ArgumentError(f"{path}: output files are .npz")
+def _check_target(path: Path) -> None:
+    if path.suffix.lower() not in (".npz", ".json"):
+        raise ArgumentError(f"{path}: output files are .npz (numpy) or .json (Polygraphy)")
     if not path.parent.is_dir():
         raise FileError(f"{path}: folder {path.parent} does not exist")
-    np.savez(path, **arrays)
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray], *, label: str | None = None) -> None:
+    """.npz: a numpy archive; .json: Polygraphy's RunResults (outputs, ``label`` = runner name) or input list."""
+    if path.suffix.lower() == ".json":
+        from trtcore.runners.compare import run_results, save_inputs, save_run_results
+
+        if label is None:
+            save_inputs(path, [arrays])
+        else:
+            save_run_results(path, run_results([(label, [arrays])]))
+        return
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    write_file_atomic(path, buf.getvalue())
 
 
 def run(args: argparse.Namespace) -> int:
+    for target in (args.output, args.save_inputs):
+        if target is not None:
+            _check_target(target)  # before the model runs
+    if any(t is not None and t.suffix.lower() == ".json" for t in (args.output, args.save_inputs)):
+        from trtcore.runners.compare import polygraphy
+
+        polygraphy()
     runner = load(args.model, args.backend)
     with runner:
         feed = make_feed(runner, args)
@@ -47,6 +77,6 @@ def run(args: argparse.Namespace) -> int:
         _save(args.save_inputs, feed)
         print(f"inputs written to {args.save_inputs}")
     if args.output:
-        _save(args.output, outputs)
+        _save(args.output, outputs, label=f"trtcore-{runner.backend}:{runner.name}")
         print(f"outputs written to {args.output}")
     return 0

@@ -1,98 +1,236 @@
-"""Output comparison with Polygraphy's semantics and wording (``comparator/compare.py``, elementwise check).
+"""Output comparison and reference files, done by Polygraphy itself (the ``compare`` extra).
 
-An element fails when its absolute difference exceeds ``atol`` AND its relative difference (to the reference,
-zeros nudged by 2.22e-16) exceeds ``rtol``; NaN in either output fails. An output passes when no element fails.
+trtcore keeps no copy of Polygraphy's comparator: outputs are put into a :class:`polygraphy.comparator.RunResults`
+and checked with ``Comparator.compare_accuracy`` under ``SimpleCompareFunc``, so tolerances (``atol``/``rtol``,
+per output), error statistics (``elemwise``/``max``/``mean``/``median``/``quantile``), NaN/inf rules and the
+PASSED/FAILED lines are Polygraphy's own. Reference outputs and inputs are read and written in Polygraphy's JSON
+formats (``polygraphy run --save-outputs`` / ``--save-inputs``), so files move freely between the two tools.
+
+Relative errors are relative to the reference (the second run), as in Polygraphy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-EPSILON = 2.220446049250313e-16
+from trtcore.errors import ArgumentError, FileError, FormatError, MissingDependency
+
+#: Polygraphy's defaults (SimpleCompareFunc._DEFAULT_ATOL/_RTOL): right for fp32 against fp32.
+FP32_TOLERANCE = 1e-5
+#: Defaults by the lowest floating precision compared: half precision keeps ~3 decimal digits, bfloat16 ~2.
+TOLERANCE_BY_PRECISION = {"float32": 1e-5, "float64": 1e-5, "float16": 1e-3, "bfloat16": 1e-2, "int8": 1e-1,
+                          "fp8": 1e-1}
+ERROR_STATS = ("elemwise", "max", "mean", "median", "quantile")
+
+
+def polygraphy() -> Any:
+    """Imports Polygraphy (quietly: no colour notice) or raises :class:`trtcore.MissingDependency` with the fix.
+
+    >>> polygraphy().__version__  # doctest: +SKIP
+    '0.53.6'
+    """
+    try:
+        import polygraphy as pg
+        from polygraphy.logger import G_LOGGER
+    except ImportError as e:
+        raise MissingDependency("comparing outputs uses Polygraphy's comparator and file formats: pip install "
+                                f"'trtcore[compare]' (or pip install polygraphy) ({e})") from None
+    G_LOGGER.colors = False  # its colour check prints a notice when 'colored' is missing
+    return pg
+
+
+def parse_tolerances(values: Sequence[str] | None, flag: str, cast: type = float) -> dict[str, Any] | None:
+    """Polygraphy's per-output syntax: ``["y:1e-3", "1e-5"]`` → ``{"y": 1e-3, "": 1e-5}`` ("" = every other
+    output); None when the flag was not given.
+
+    >>> parse_tolerances(["y:1e-3", "1e-5"], "--atol")
+    {'y': 0.001, '': 1e-05}
+    """
+    if not values:
+        return None
+    polygraphy()
+    from polygraphy.tools.args.util import parse_arglist_to_dict
+
+    try:
+        parsed = parse_arglist_to_dict(list(values), cast_to=cast, allow_empty_key=True)
+    except Exception as e:  # Polygraphy reports a bad value through G_LOGGER.critical (PolygraphyException)
+        raise ArgumentError(f"{flag}: cannot parse {' '.join(values)!r}: expected [OUTPUT:]VALUE ... ({e})") from None
+    for name, value in parsed.items():
+        if cast is float and not value >= 0:
+            raise ArgumentError(f"{flag}: {name or 'default'} must be >= 0, got {value}")
+    return parsed
+
+
+def default_tolerance(dtypes: Sequence[str], precision: str | None = None) -> tuple[float, str]:
+    """The tolerance used for ``atol`` and ``rtol`` when none is given, and why: Polygraphy's 1e-5 for fp32, looser
+    for the lowest precision among the outputs' dtypes and the precision the engine was built with.
+
+    >>> default_tolerance(["float32", "float16"])
+    (0.001, 'float16 outputs')
+    >>> default_tolerance(["float32"], precision="fp16")
+    (0.001, 'an fp16 engine')
+    """
+    tol, why = FP32_TOLERANCE, "float32 outputs"
+    for d in dtypes:
+        t = TOLERANCE_BY_PRECISION.get(str(d))
+        if t is not None and t > tol:
+            tol, why = t, f"{d} outputs"
+    names = {"fp16": "float16", "bf16": "bfloat16", "int8": "int8", "fp8": "fp8", "best": "int8"}
+    if precision and names.get(precision.lower()) and TOLERANCE_BY_PRECISION[names[precision.lower()]] > tol:
+        tol, why = TOLERANCE_BY_PRECISION[names[precision.lower()]], f"an {precision.lower()} engine"
+    return tol, why
 
 
 @dataclass(frozen=True)
-class OutputComparison:
-    """How one output of a run compares with the reference run's."""
+class CompareSettings:
+    """What to check: tolerances as Polygraphy takes them (a float, or ``{output: value, "": default}``)."""
 
-    name: str
-    passed: bool
-    shape: tuple[int, ...]
-    ref_shape: tuple[int, ...]
-    dtype: str
-    ref_dtype: str
-    max_abs: float = float("nan")
-    mean_abs: float = float("nan")
-    max_rel: float = float("nan")
-    mean_rel: float = float("nan")
-    mismatches: int = 0
-    note: str = ""
+    atol: float | dict[str, float] = FP32_TOLERANCE
+    rtol: float | dict[str, float] = FP32_TOLERANCE
+    check_error_stat: str | dict[str, str] = "elemwise"
+    error_quantile: float | dict[str, float] = 0.99
+    fail_fast: bool = False
+    infinities_compare_equal: bool = False
 
-    def lines(self, atol: float, rtol: float) -> list[str]:
-        """Polygraphy-style report lines for this output."""
-        out = [f"Comparing Output: '{self.name}' (dtype={self.dtype}, shape={self.shape}) with "
-               f"'{self.name}' (dtype={self.ref_dtype}, shape={self.ref_shape})",
-               f"    Tolerance: [abs={atol:.5g}, rel={rtol:.5g}] | Checking elemwise error"]
-        if self.note:
-            out.append(f"    FAILED | Output: '{self.name}' | {self.note}")
-            return out
-        out.append(f"    Minimum Required Tolerance: elemwise error | [abs={self.max_abs:.5g}] OR "
-                   f"[rel={self.max_rel:.5g}] (requirements may be lower if both abs/rel tolerances are set)")
-        out.append(f"    Absolute Difference | Stats: mean={self.mean_abs:.5g}, max={self.max_abs:.5g}")
-        out.append(f"    Relative Difference | Stats: mean={self.mean_rel:.5g}, max={self.max_rel:.5g}")
-        if self.passed:
-            out.append(f"    PASSED | Output: '{self.name}' | Difference is within tolerance (rel={rtol}, abs={atol})")
-        else:
-            out.append(f"    FAILED | Output: '{self.name}' | Difference exceeds tolerance (rel={rtol}, abs={atol}); "
-                       f"{self.mismatches} of {int(np.prod(self.shape))} elements mismatch")
-        return out
+    def __post_init__(self) -> None:
+        stats = self.check_error_stat.values() if isinstance(self.check_error_stat, dict) else [self.check_error_stat]
+        bad = [s for s in stats if s not in ERROR_STATS]
+        if bad:
+            raise ArgumentError(f"check_error_stat must be one of {', '.join(ERROR_STATS)}, got {bad[0]!r}")
+        quantiles = self.error_quantile.values() if isinstance(self.error_quantile, dict) else [self.error_quantile]
+        if any(not 0 <= q <= 1 for q in quantiles):
+            raise ArgumentError(f"error_quantile must be in [0, 1], got {self.error_quantile}")
 
 
-def compare_output(name: str, got: np.ndarray, ref: np.ndarray, atol: float, rtol: float) -> OutputComparison:
-    """Compares one output against the reference.
+def run_results(runs: Sequence[tuple[str, Sequence[Mapping[str, np.ndarray]]]]) -> Any:
+    """A Polygraphy ``RunResults`` from ``[(runner name, [outputs of iteration 0, ...]), ...]``.
 
-    >>> compare_output("y", np.array([1.0, 2.0]), np.array([1.0, 2.001]), atol=1e-2, rtol=0).passed
+    >>> run_results([("trtcore-onnxruntime", [{"y": np.ones(2)}])]).keys()  # doctest: +SKIP
+    """
+    polygraphy()
+    from polygraphy.comparator import RunResults
+
+    results = RunResults()
+    for name, iterations in runs:
+        results.add([{k: np.asarray(v) for k, v in it.items()} for it in iterations], runner_name=name)
+    return results
+
+
+def compare_runs(results: Any, settings: CompareSettings = CompareSettings()) -> bool:
+    """Compares the first run of ``results`` (a ``RunResults``) with every other, printing Polygraphy's report
+    (``PASSED | Output: ...`` / ``FAILED | ...``) on stdout; True when all outputs of all iterations passed.
+
+    >>> compare_runs(run_results([("a", [{"y": np.ones(2)}]), ("b", [{"y": np.ones(2)}])]))  # doctest: +SKIP
     True
     """
-    got, ref = np.asarray(got), np.asarray(ref)
-    base = dict(name=name, shape=tuple(got.shape), ref_shape=tuple(ref.shape), dtype=got.dtype.name,
-                ref_dtype=ref.dtype.name)
-    if got.shape != ref.shape:
-        return OutputComparison(passed=False, note="Will not compare outputs of different shapes", **base)
-    if got.dtype == np.bool_ or ref.dtype == np.bool_:
-        got, ref = got.astype(np.float64), ref.astype(np.float64)
-    a, b = got.astype(np.float64), ref.astype(np.float64)
-    absdiff = np.abs(a - b)
-    denom = np.abs(b)
-    denom[denom == 0] = EPSILON
-    reldiff = absdiff / denom
-    bad = ((absdiff > atol) | np.isnan(absdiff)) & ((reldiff > rtol) | np.isnan(reldiff))
-    mism = int(bad.sum())
-    if absdiff.size == 0:
-        return OutputComparison(passed=True, max_abs=0.0, mean_abs=0.0, max_rel=0.0, mean_rel=0.0, **base)
-    return OutputComparison(passed=mism == 0, max_abs=float(np.nanmax(absdiff)) if not np.isnan(absdiff).all()
-                            else float("nan"), mean_abs=float(np.mean(absdiff)),
-                            max_rel=float(np.nanmax(reldiff)) if not np.isnan(reldiff).all() else float("nan"),
-                            mean_rel=float(np.mean(reldiff)), mismatches=mism, **base)
+    polygraphy()
+    from polygraphy.comparator import Comparator, SimpleCompareFunc
+
+    func = SimpleCompareFunc(atol=settings.atol, rtol=settings.rtol, check_error_stat=settings.check_error_stat,
+                             error_quantile=settings.error_quantile, fail_fast=settings.fail_fast,
+                             infinities_compare_equal=settings.infinities_compare_equal)
+    names = list(results.keys())
+    if len(names) < 2:
+        raise ArgumentError(f"nothing to compare: the results hold {len(names)} run(s), need 2")
+    accuracy = Comparator.compare_accuracy(results, fail_fast=settings.fail_fast, compare_func=func,
+                                           comparisons=[(0, i) for i in range(1, len(names))])
+    return bool(accuracy)
 
 
-def compare_outputs(got: Mapping[str, np.ndarray], ref: Mapping[str, np.ndarray], atol: float = 1e-5,
-                    rtol: float = 1e-5) -> list[OutputComparison]:
-    """Compares every output present in both runs; an output missing from either fails.
+def compare_outputs(got: Mapping[str, np.ndarray], ref: Mapping[str, np.ndarray],
+                    settings: CompareSettings = CompareSettings(), names: tuple[str, str] = ("run", "reference")
+                    ) -> bool:
+    """Compares one set of outputs with a reference set under Polygraphy's rules; prints its report.
 
-    >>> [c.passed for c in compare_outputs({"y": np.ones(2)}, {"y": np.ones(2)})]
-    [True]
+    >>> compare_outputs({"y": np.ones(2)}, {"y": np.ones(2)})  # doctest: +SKIP
+    True
     """
-    results = []
-    for name in list(ref) + [n for n in got if n not in ref]:
-        if name not in got or name not in ref:
-            shape = tuple(np.shape(got.get(name, ref.get(name))))
-            results.append(OutputComparison(name, False, shape, shape, "?", "?",
-                                            note="output missing from " + ("the run" if name not in got
-                                                                           else "the reference")))
-        else:
-            results.append(compare_output(name, got[name], ref[name], atol, rtol))
+    return compare_runs(run_results([(names[0], [got]), (names[1], [ref])]), settings)
+
+
+# -- Polygraphy's files ------------------------------------------------------------------------------------------
+def _write(path: Path, text: str) -> None:
+    from trtcore.builder.build import write_file_atomic
+
+    write_file_atomic(path, text.encode())
+
+
+def save_run_results(path: str | Path, results: Any) -> Path:
+    """Writes ``results`` (``RunResults``) as ``polygraphy run --save-outputs`` does, atomically.
+
+    >>> save_run_results("ref.json", run_results([("trtcore", [outputs])]))  # doctest: +SKIP
+    """
+    path = Path(path)
+    _write(path, results.to_json())
+    return path
+
+
+def load_run_results(path: str | Path) -> Any:
+    """Reads a ``RunResults`` JSON file (``polygraphy run --save-outputs``, ``trtcore run --save-outputs``).
+
+    >>> [name for name in load_run_results("ref.json").keys()]  # doctest: +SKIP
+    ['onnxrt-runner-N0-01/01/25-12:00:00']
+    """
+    polygraphy()
+    from polygraphy.comparator import RunResults
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileError(f"{path}: no such outputs file")
+    try:
+        results = RunResults.load(str(path))
+    except Exception as e:
+        raise FormatError(f"{path}: not a Polygraphy RunResults JSON file (polygraphy run --save-outputs) "
+                          f"({e})") from None
+    if not isinstance(results, RunResults):
+        raise FormatError(f"{path}: holds a {type(results).__name__}, not RunResults (polygraphy run "
+                          "--save-outputs writes them)")
     return results
+
+
+def save_inputs(path: str | Path, feeds: Sequence[Mapping[str, np.ndarray]]) -> Path:
+    """Writes input feeds (one per iteration) as ``polygraphy run --save-inputs`` does, atomically.
+
+    >>> save_inputs("in.json", [{"x": np.zeros((1, 3), np.float32)}])  # doctest: +SKIP
+    """
+    polygraphy()
+    from polygraphy.json import to_json
+
+    path = Path(path)
+    _write(path, to_json([{k: np.asarray(v) for k, v in f.items()} for f in feeds]))
+    return path
+
+
+def load_inputs(path: str | Path) -> list[dict[str, np.ndarray]]:
+    """Reads Polygraphy's input JSON (``--save-inputs``, or ``--load-inputs`` files): a list of feeds.
+
+    >>> load_inputs("in.json")[0]["x"].shape  # doctest: +SKIP
+    (1, 3)
+    """
+    polygraphy()
+    from polygraphy.json import load_json
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileError(f"{path}: no such inputs file")
+    try:
+        data = load_json(str(path), description="input data")
+    except Exception as e:
+        raise FormatError(f"{path}: not a Polygraphy input JSON file (polygraphy run --save-inputs) ({e})") from None
+    feeds = [data] if isinstance(data, Mapping) else data
+    if not isinstance(feeds, list) or not all(isinstance(f, Mapping) for f in feeds):
+        raise FormatError(f"{path}: expected a list of {{input name: array}} (polygraphy run --save-inputs)")
+    out = []
+    for f in feeds:
+        bad = [k for k, v in f.items() if not isinstance(v, np.ndarray)]
+        if bad:
+            raise FormatError(f"{path}: inputs {bad} are not arrays")
+        out.append(dict(f))
+    if not out:
+        raise FormatError(f"{path}: holds no input feeds")
+    return out
