@@ -108,7 +108,7 @@ void bind_runtime(py::module_& m) {
             const auto name = key.cast<std::string>();
             const auto pair = value.cast<py::sequence>();
             inputs.push_back({name, dtype_from_name(pair[0].cast<std::string>(), "input '" + name + "'"),
-                              pair[1].cast<Shape>()});
+                              pair[1].cast<Shape>(), Location::kHost, ""});
         }
         py::list out;
         for (const auto& t : make_plan(backend, inputs).tensors) {
