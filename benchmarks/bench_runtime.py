@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 import trtcore
-from trtcore import _core, _testing
+from trtcore import _testing
 from trtcore.runtime import Executor
 
 SHAPE = (1, 3, 1026, 1282)
@@ -54,11 +54,11 @@ def bench_large(iters: int) -> dict:
     ex_cuda = Executor(identity(SHAPE))
     staged = ex.input_buffer("x", SHAPE)
     staged[:] = data
-    stream = _core.cuda.Stream()
-    pin_in = _core.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
-    pin_out = _core.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
+    stream = _testing.cuda.Stream()
+    pin_in = _testing.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
+    pin_out = _testing.cuda.PinnedBuffer(nbytes).array("float32", SHAPE)
     pin_in[:] = data
-    device, device2 = _core.cuda.DeviceBuffer(nbytes), _core.cuda.DeviceBuffer(nbytes)
+    device, device2 = _testing.cuda.DeviceBuffer(nbytes), _testing.cuda.DeviceBuffer(nbytes)
 
     # name -> (callable, the executor whose stats["last_run_seconds"] reports its C++ time, or None)
     variants = {

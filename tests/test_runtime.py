@@ -8,7 +8,9 @@ import pytest
 import trtcore
 from trtcore import _core, _testing
 from _backends import IdentityBackend
-from trtcore.runtime import Executor, plan
+from trtcore.runtime import Executor
+
+plan = _testing.plan  # the planning step alone (cpp/runtime/plan.h), as Executor.infer runs it first
 
 HAVE_GPU = bool(trtcore.build_info()["cuda"]["devices"])
 HAVE_CUDA = hasattr(_core, "Executor")
@@ -155,11 +157,11 @@ def test_without_gpu_cuda_failures_are_cuda_errors_not_crashes():
     with pytest.raises(trtcore.CudaError, match="cudaError"):
         ex.input_buffer("x", (1, 3, 4, 4))
     with pytest.raises(trtcore.CudaError, match="cudaMalloc"):
-        _core.cuda.DeviceBuffer(1024)
+        _testing.cuda.DeviceBuffer(1024)
     with pytest.raises(trtcore.CudaError, match="cudaHostAlloc"):
-        _core.cuda.PinnedBuffer(1024)
+        _testing.cuda.PinnedBuffer(1024)
     with pytest.raises(trtcore.CudaError, match="cudaStreamCreate"):
-        _core.cuda.Stream()
+        _testing.cuda.Stream()
     ex.synchronize()  # nothing ran: a no-op, not an error
 
 
@@ -182,7 +184,7 @@ def test_buffer_sizes_near_size_max_are_refused_before_rounding_up(kind):
     # Rounding 2^64 - 1 up to the 256-byte granule wrapped to a tiny allocation; it is refused before any CUDA
     # call, so this is CudaOutOfMemory with or without a GPU.
     with pytest.raises(trtcore.CudaOutOfMemory, match=rf"cuda\.{kind}\(18446744073709551615\).*more than any"):
-        getattr(_core.cuda, kind)(2**64 - 1)
+        getattr(_testing.cuda, kind)(2**64 - 1)
 
 
 def test_identity_backend_capture_unsafe_flag():
@@ -197,7 +199,7 @@ def test_test_hooks_live_in_the_testing_module_not_in_core():
 
     assert not hasattr(_core, "testing") and not hasattr(_core, "buffers_to_grow")
     assert not [name for name in dir(_core.image) if name.startswith("_") and not name.startswith("__")]
-    assert not hasattr(getattr(_core, "cuda", None), "roundtrip")
+    assert not hasattr(_core, "cuda") and not hasattr(_core, "plan")
     assert issubclass(_testing.IdentityBackend, _core.ExecutionBackend)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import trtcore
-from trtcore import _core, _testing
+from trtcore import _testing
 from _backends import IdentityBackend
 from trtcore.runtime import DeviceArray, Executor
 
@@ -242,7 +242,7 @@ def test_out_of_memory_is_cuda_out_of_memory_naming_the_tensor():
     with pytest.raises(trtcore.CudaOutOfMemory, match="output 'y'.*cudaErrorMemoryAllocation"):
         ex.infer({"x": np.zeros(4, np.float32)})
     with pytest.raises(MemoryError):  # CudaOutOfMemory is a MemoryError too
-        _core.cuda.DeviceBuffer(1 << 50)
+        _testing.cuda.DeviceBuffer(1 << 50)
     ok = Executor(swap_backend())  # CUDA is still fine afterwards
     check(ok.infer(feed(3)), feed(3))
 
@@ -277,11 +277,11 @@ def test_executor_dropped_with_work_in_flight():
 
 
 def test_cuda_helpers_round_trip():
-    stream = _core.cuda.Stream()
-    pinned_in, pinned_out = _core.cuda.PinnedBuffer(4096), _core.cuda.PinnedBuffer(4096)
+    stream = _testing.cuda.Stream()
+    pinned_in, pinned_out = _testing.cuda.PinnedBuffer(4096), _testing.cuda.PinnedBuffer(4096)
     src, dst = pinned_in.array("float32", (1024,)), pinned_out.array("float32", (1024,))
     src[:] = np.arange(1024)
-    _testing.roundtrip(src, _core.cuda.DeviceBuffer(4096), dst, stream)
+    _testing.roundtrip(src, _testing.cuda.DeviceBuffer(4096), dst, stream)
     np.testing.assert_array_equal(dst, src)
 
 
@@ -299,7 +299,7 @@ def test_stage_timing_measures_h2d_compute_d2h_only_when_asked():
     ex.infer_async(f)  # asynchronous runs are not timed (nothing waits to read the events)
     ex.synchronize()
     assert ex.last_timings() == {}
-    x = _core.cuda.DeviceBuffer(4)  # noqa: F841  (CUDA is up; device inputs/outputs skip the copies)
+    x = _testing.cuda.DeviceBuffer(4)  # noqa: F841  (CUDA is up; device inputs/outputs skip the copies)
     ex.infer(f, output_device="cuda")
     assert ex.last_timings()["d2h"] < t["d2h"]
 

@@ -52,6 +52,9 @@ struct DeviceArray {
 pybind11::object dlpack_capsule(const DeviceArray& a, const pybind11::object& stream);
 // CUDA Array Interface v3 of `a`.
 pybind11::dict cuda_array_interface(const DeviceArray& a);
+// A writable numpy array of `dtype` and `shape` over pinned memory (sized for it); the array keeps the buffer alive.
+pybind11::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const pybind11::dtype& dtype,
+                            const Shape& shape);
 // One output as a numpy array (owned copy or pinned staging view) or a DeviceArray.
 pybind11::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready, cudaStream_t stream);
 

@@ -5,10 +5,61 @@
 
 #include "bindings/vocabulary.h"
 #include "common/error.h"
+#include "runtime/dlpack.h"
 
 namespace py = pybind11;
 
 namespace trtcore::bindings {
+
+namespace {
+std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).attr("__name__")); }
+
+FedArray read_cuda_array_interface(const std::string& name, const py::handle& obj) {
+    const py::dict cai = obj.attr("__cuda_array_interface__");
+    FedArray fed{dlpack::describe_cuda_array(name, cai["typestr"].cast<std::string>(), cai["shape"].cast<Shape>()),
+                 py::reinterpret_borrow<py::object>(obj)};
+    if (cai.contains("mask") && !cai["mask"].is_none()) {
+        throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
+    }
+    fed.data = reinterpret_cast<const void*>(cai["data"].cast<py::tuple>()[0].cast<std::uintptr_t>());
+    if (cai.contains("stream") && !cai["stream"].is_none()) fed.producer_stream = cai["stream"].cast<std::uintptr_t>();
+    if (fed.spec.dtype && cai.contains("strides") && !cai["strides"].is_none()) {
+        fed.strides = cai["strides"];
+        fed.contiguous = dlpack::is_c_contiguous_bytes(fed.spec.shape, fed.strides.cast<std::vector<int64_t>>(),
+                                                       *fed.spec.dtype);
+    }
+    return fed;
+}
+
+FedArray read_dlpack(const std::string& name, const py::handle& obj, long long stream) {
+    // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream).
+    py::object capsule = obj.attr("__dlpack__")(py::arg("stream") = stream == 0 ? 1 : stream);
+    auto* managed = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
+    if (managed == nullptr) {
+        PyErr_Clear();
+        throw ArgumentError("input '" + name + "': __dlpack__() did not return a 'dltensor' capsule");
+    }
+    PyCapsule_SetName(capsule.ptr(), "used_dltensor");  // ours now: the producer must not free it
+    const py::capsule owner(managed, [](void* p) {
+        dlpack::ManagedTensorDeleter()(static_cast<dlpack::DLManagedTensor*>(p));
+    });
+    const auto& t = managed->dl_tensor;
+    FedArray fed{dlpack::describe(name, t), owner, static_cast<const char*>(t.data) + t.byte_offset};
+    fed.contiguous = dlpack::is_c_contiguous(fed.spec.shape, t.strides);
+    if (!fed.contiguous) fed.strides = py::cast(std::vector<int64_t>(t.strides, t.strides + t.ndim));
+    return fed;
+}
+
+py::array as_numpy(const std::string& name, const py::handle& value) {
+    py::array arr = py::array::ensure(value);  // lists, objects with __array__: anything numpy can view
+    if (!arr || arr.dtype().kind() == 'O') {
+        PyErr_Clear();
+        throw ArgumentError("input '" + name + "': expected an array (numpy, or an object with __dlpack__ or "
+                            "__cuda_array_interface__), got " + type_name(value));
+    }
+    return arr;
+}
+}  // namespace
 
 InputSpec describe_numpy(const std::string& name, const py::array& a) {
     InputSpec spec{name, dtype_of(a), Shape(a.shape(), a.shape() + a.ndim()), Location::kHost, ""};
@@ -20,34 +71,27 @@ InputSpec describe_numpy(const std::string& name, const py::array& a) {
     return spec;
 }
 
-InputSpec describe_cuda_array(const std::string& name, const py::dict& cai) {
-    const auto ts = cai["typestr"].cast<std::string>();
-    InputSpec spec{name, dtype_from_typestr(ts), cai["shape"].cast<Shape>(), Location::kDevice, ""};
-    if (!spec.dtype) spec.type = "typestr '" + ts + "'";
-    return spec;
-}
-
-InputSpec describe_dltensor(const std::string& name, const dlpack::DLTensor& t) {
-    const auto type = t.device.device_type;
-    const bool device = type == dlpack::kDLCUDA || type == dlpack::kDLCUDAManaged;
-    InputSpec spec{name, dlpack::from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
-                   device ? Location::kDevice : Location::kHost, ""};
-    if (!spec.dtype) {
-        spec.type = "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
-                    " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
+FedArray read_fed(const std::string& name, const py::handle& value, const std::function<long long()>& dlpack_stream) {
+    py::array host;
+    if (py::isinstance<py::array>(value)) {
+        host = py::reinterpret_borrow<py::array>(value);
+    } else if (py::hasattr(value, "__cuda_array_interface__")) {
+        return read_cuda_array_interface(name, value);
+    } else if (py::hasattr(value, "__dlpack__") && py::hasattr(value, "__dlpack_device__")) {
+        const int device = value.attr("__dlpack_device__")().cast<py::tuple>()[0].cast<int>();
+        if (device == dlpack::kDLCUDA || device == dlpack::kDLCUDAManaged) {
+            return read_dlpack(name, value, dlpack_stream());
+        }
+        host = py::module_::import("numpy").attr("from_dlpack")(value);  // in host memory: numpy views it in place
+    } else {
+        host = as_numpy(name, value);
     }
-    return spec;
-}
-
-int dlpack_device_type(const py::handle& obj) {
-    if (!py::hasattr(obj, "__dlpack__") || !py::hasattr(obj, "__dlpack_device__")) return -1;
-    return obj.attr("__dlpack_device__")().cast<py::tuple>()[0].cast<int>();
+    return FedArray{describe_numpy(name, host), host};
 }
 
 std::vector<std::pair<std::string, py::object>> feed_items(const py::handle& feed) {
     if (!py::isinstance<py::dict>(feed)) {
-        throw ArgumentError("the feed must be a dict {input name: array}, got " +
-                            py::str(py::type::of(feed).attr("__name__")).cast<std::string>());
+        throw ArgumentError("the feed must be a dict {input name: array}, got " + type_name(feed));
     }
     std::vector<std::pair<std::string, py::object>> items;
     for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(feed)) {
@@ -59,45 +103,13 @@ std::vector<std::pair<std::string, py::object>> feed_items(const py::handle& fee
     return items;
 }
 
-py::array as_numpy(const std::string& name, const py::handle& value) {
-    py::array arr = py::array::ensure(value);  // lists, objects with __array__: anything numpy can view
-    if (!arr || arr.dtype().kind() == 'O') {
-        PyErr_Clear();
-        throw ArgumentError("input '" + name + "': expected an array (numpy, or an object with __dlpack__ or "
-                            "__cuda_array_interface__), got " +
-                            py::str(py::type::of(value).attr("__name__")).cast<std::string>());
-    }
-    return arr;
-}
-
-namespace {
-// One fed object's description. A DLPack object is asked for a capsule (no copy; stream -1: no ordering needed to
-// read the header), which is released unconsumed.
-InputSpec describe_object(const std::string& name, const py::handle& value) {
-    if (py::isinstance<py::array>(value)) return describe_numpy(name, py::reinterpret_borrow<py::array>(value));
-    if (py::hasattr(value, "__cuda_array_interface__")) {
-        return describe_cuda_array(name, value.attr("__cuda_array_interface__").cast<py::dict>());
-    }
-    const int device = dlpack_device_type(value);
-    if (device >= 0) {
-        const bool cuda = device == dlpack::kDLCUDA || device == dlpack::kDLCUDAManaged;
-        const py::object capsule = cuda ? value.attr("__dlpack__")(py::arg("stream") = -1) : value.attr("__dlpack__")();
-        auto* managed = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
-        if (managed == nullptr) {
-            PyErr_Clear();
-            throw ArgumentError("input '" + name + "': __dlpack__() did not return a 'dltensor' capsule");
-        }
-        return describe_dltensor(name, managed->dl_tensor);
-    }
-    return describe_numpy(name, as_numpy(name, value));
-}
-}  // namespace
-
 void bind_feed(py::module_& m) {
-    m.def("check_feed", [](const std::vector<TensorInfo>& inputs, const py::object& feed, std::optional<std::size_t> profile,
-                           bool cast) {
+    m.def("check_feed", [](const std::vector<TensorInfo>& inputs, const py::object& feed,
+                           std::optional<std::size_t> profile, bool cast) {
               std::vector<InputSpec> specs;
-              for (const auto& [name, value] : feed_items(feed)) specs.push_back(describe_object(name, value));
+              for (const auto& [name, value] : feed_items(feed)) {
+                  specs.push_back(read_fed(name, value, [] { return -1LL; }).spec);  // -1: only the header is read
+              }
               py::list to_cast;
               for (const auto i : check_feed(inputs, specs, FeedCheck{cast, profile})) to_cast.append(specs[i].name);
               return to_cast;

@@ -1,5 +1,8 @@
 #include <pybind11/stl.h>
 
+#include <optional>
+#include <string>
+
 #include "bindings/bindings.h"
 #include "common/trt_library.h"
 #ifdef TRTCORE_WITH_CUDA
@@ -12,57 +15,53 @@
 #endif
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
 namespace {
+template <typename T>
+std::optional<T> unless_empty(const T& v) { return v.empty() ? std::nullopt : std::optional<T>(v); }
+
 py::dict compiled() {
-    py::dict d;
-    d["version"] = TRTCORE_VERSION;
-    d["compiler"] = TRTCORE_CXX_COMPILER;
-    d["cxx_standard"] = static_cast<long>(__cplusplus);
 #ifdef TRTCORE_WITH_CUDA
-    d["cuda"] = std::to_string(CUDART_VERSION / 1000) + "." + std::to_string((CUDART_VERSION % 1000) / 10);
+    const std::optional<std::string> cuda = std::to_string(CUDART_VERSION / 1000) + "." +
+                                            std::to_string((CUDART_VERSION % 1000) / 10);
 #else
-    d["cuda"] = py::none();
+    const std::optional<std::string> cuda;
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
-    d["tensorrt"] = trt::headers_version();
-    d["tensorrt_major"] = trt::headers_major();
+    const std::optional<std::string> tensorrt = trt::headers_version();
+    const std::optional<int> tensorrt_major = trt::headers_major();
 #else
-    d["tensorrt"] = py::none();
-    d["tensorrt_major"] = py::none();
+    const std::optional<std::string> tensorrt;
+    const std::optional<int> tensorrt_major;
 #endif
-    return d;
+    return py::dict("version"_a = TRTCORE_VERSION, "compiler"_a = TRTCORE_CXX_COMPILER,
+                    "cxx_standard"_a = static_cast<long>(__cplusplus), "cuda"_a = cuda, "tensorrt"_a = tensorrt,
+                    "tensorrt_major"_a = tensorrt_major);
 }
 
 py::dict cuda_runtime() {
-    py::dict d;
 #ifdef TRTCORE_WITH_CUDA
-    py::gil_scoped_release release;
-    const auto info = cuda::query_driver();
-    py::gil_scoped_acquire acquire;
-    d["driver_version"] = info.driver_version;
-    d["runtime_version"] = info.runtime_version;
-    d["error"] = info.error.empty() ? py::object(py::none()) : py::object(py::str(info.error));
+    cuda::DriverInfo info;
+    {
+        py::gil_scoped_release release;
+        info = cuda::query_driver();
+    }
     py::list devices;
     for (const auto& dev : info.devices) {
-        py::dict dd;
-        dd["index"] = dev.index;
-        dd["name"] = dev.name;
-        dd["compute_capability"] = std::to_string(dev.compute_major) + "." + std::to_string(dev.compute_minor);
-        dd["total_memory"] = dev.total_memory;
-        dd["multiprocessors"] = dev.multiprocessors;
-        devices.append(dd);
+        devices.append(py::dict("index"_a = dev.index, "name"_a = dev.name,
+                                "compute_capability"_a = std::to_string(dev.compute_major) + "." +
+                                                         std::to_string(dev.compute_minor),
+                                "total_memory"_a = dev.total_memory, "multiprocessors"_a = dev.multiprocessors));
     }
-    d["devices"] = devices;
+    return py::dict("driver_version"_a = info.driver_version, "runtime_version"_a = info.runtime_version,
+                    "error"_a = unless_empty(info.error), "devices"_a = devices);
 #else
-    d["driver_version"] = 0;
-    d["runtime_version"] = 0;
-    d["error"] = "CUDA support is not compiled into this build";
-    d["devices"] = py::list();
+    return py::dict("driver_version"_a = 0, "runtime_version"_a = 0,
+                    "error"_a = "CUDA support is not compiled into this build", "devices"_a = py::list());
 #endif
-    return d;
 }
 
 py::dict tensorrt_runtime(std::vector<int> majors) {
@@ -71,14 +70,11 @@ py::dict tensorrt_runtime(std::vector<int> majors) {
         py::gil_scoped_release release;
         info = probe_tensorrt_library(majors);
     }
-    py::dict d;
-    d["found"] = info.found;
-    d["path"] = info.found ? py::object(py::str(info.path)) : py::object(py::none());
-    d["version"] = info.found ? py::object(py::str(std::to_string(info.major) + "." + std::to_string(info.minor) +
-                                                  "." + std::to_string(info.patch)))
-                              : py::object(py::none());
-    d["tried"] = info.tried;
-    return d;
+    const std::string version = std::to_string(info.major) + "." + std::to_string(info.minor) + "." +
+                                std::to_string(info.patch);
+    return py::dict("found"_a = info.found, "path"_a = info.found ? std::optional<std::string>(info.path) : std::nullopt,
+                    "version"_a = info.found ? std::optional<std::string>(version) : std::nullopt,
+                    "tried"_a = info.tried);
 }
 }  // namespace
 

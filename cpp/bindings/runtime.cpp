@@ -1,61 +1,272 @@
-// Runtime glue without TensorRT: tensor descriptions, the ExecutionBackend base class (cpp/tensorrt's context
-// binding and trtcore._testing's IdentityBackend derive from it), planning and the CUDA buffer/stream helpers. The
-// Executor and the array exchange (numpy, DLPack, CUDA Array Interface) are in runtime_executor.cpp.
-#include <pybind11/numpy.h>
+// _core.ExecutionBackend (cpp/tensorrt's context binding and trtcore._testing's IdentityBackend derive from it),
+// _core.Executor and _core.DeviceArray: releasing the GIL around the run and keeping alive what an asynchronous run
+// still reads. Array conversion is bindings/cuda_arrays.cpp; the sequencing itself is cpp/runtime/executor.cpp.
 #include <pybind11/stl.h>
 
-#include <cstring>
-
 #include "bindings/bindings.h"
-#include "bindings/runtime_executor.h"
 #include "common/error.h"
 #include "runtime/backend.h"
-#include "runtime/plan.h"
 #ifdef TRTCORE_WITH_CUDA
-#include "cuda/buffer.h"
+#include <deque>
+#include <optional>
+
+#include "bindings/cuda_arrays.h"
+#include "bindings/vocabulary.h"
 #include "cuda/check.h"
 #include "cuda/stream.h"
+#include "runtime/dlpack.h"
+#include "runtime/executor.h"
 #endif
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
-namespace {
-const char* io_name(TensorIO io) { return io == TensorIO::kInput ? "input" : "output"; }
-
 #ifdef TRTCORE_WITH_CUDA
-void bind_cuda(py::module_& parent) {
-    auto m = parent.def_submodule("cuda", "CUDA RAII helpers (streams, device and pinned buffers)");
-    py::class_<cuda::Stream, std::shared_ptr<cuda::Stream>>(m, "Stream", "An owned non-blocking CUDA stream.")
-        .def(py::init([] { return std::make_shared<cuda::Stream>(cuda::Stream::create("cuda.Stream()")); }))
-        .def_property_readonly("handle", [](const cuda::Stream& s) { return reinterpret_cast<std::uintptr_t>(s.get()); })
-        .def("synchronize", [](const cuda::Stream& s) { s.synchronize("cuda.Stream.synchronize"); },
-             py::call_guard<py::gil_scoped_release>());
-    py::class_<cuda::DeviceBuffer, std::shared_ptr<cuda::DeviceBuffer>>(m, "DeviceBuffer", "cudaMalloc'ed memory.")
-        // The GIL is released inside the factory only: pybind11 registers the new instance after it returns, and
-        // that needs the GIL (a call_guard would release it around the registration too).
-        .def(py::init([](std::size_t nbytes) {
-                 py::gil_scoped_release release;
-                 return std::make_shared<cuda::DeviceBuffer>(nbytes, "cuda.DeviceBuffer(" + std::to_string(nbytes) + ")");
-             }),
-             py::arg("nbytes"))
-        .def_property_readonly("ptr", [](const cuda::DeviceBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
-        .def_property_readonly("nbytes", &cuda::DeviceBuffer::capacity);
-    py::class_<cuda::PinnedBuffer, std::shared_ptr<cuda::PinnedBuffer>>(m, "PinnedBuffer", "cudaHostAlloc'ed memory.")
-        .def(py::init([](std::size_t nbytes) {
-                 py::gil_scoped_release release;
-                 return std::make_shared<cuda::PinnedBuffer>(nbytes, "cuda.PinnedBuffer(" + std::to_string(nbytes) + ")");
-             }),
-             py::arg("nbytes"))
-        .def_property_readonly("ptr", [](const cuda::PinnedBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
-        .def_property_readonly("nbytes", &cuda::PinnedBuffer::capacity)
-        .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::object& dtype, const Shape& shape) {
-                 return pinned_view(b, py::dtype::from_args(dtype), shape);
-             }, py::arg("dtype"), py::arg("shape"), "A numpy array viewing this memory (keeps it alive).");
+namespace {
+// The CUDA arrays one asynchronous run reads, kept until `done` (recorded after the run) has completed.
+struct PendingRun {
+    cuda::Event done;
+    std::vector<py::object> keep;
+};
+
+// The Executor and the Python objects asynchronous runs still read.
+struct PyExecutor {
+    std::deque<PendingRun> pending;  // oldest first; runs complete in order (each run waits for the previous)
+    std::unique_ptr<Executor> impl;
+    bool graph_warned = false;
+
+    PyExecutor() = default;
+    PyExecutor(const PyExecutor&) = delete;
+    PyExecutor& operator=(const PyExecutor&) = delete;
+    // Called with the GIL held. ~Executor waits for the GPU: without the GIL, so other Python threads run
+    // meanwhile; the Python objects its runs read are dropped afterwards, with the GIL.
+    ~PyExecutor() {
+        {
+            py::gil_scoped_release release;
+            impl.reset();
+        }
+        pending.clear();
+    }
+
+    // Waits for every run (without the GIL), then drops what they kept alive.
+    void synchronize() {
+        {
+            py::gil_scoped_release release;
+            impl->synchronize();
+        }
+        pending.clear();
+    }
+    const std::vector<TensorInfo>& tensors() const { return impl->tensors(); }
+    ExecutorStats stats() const {
+        py::gil_scoped_release release;  // takes the executor's lock
+        return impl->stats();
+    }
+
+    // Drops what completed runs kept alive (a caller who syncs through torch/cupy never calls synchronize()).
+    void prune() {
+        while (!pending.empty()) {
+            try {
+                if (!pending.front().done.query("executor pending run")) return;
+            } catch (const CudaError&) {
+                return;  // keep everything: the next CUDA call reports the error
+            }
+            pending.pop_front();
+        }
+    }
+};
+
+void warn_graph_disabled(const ExecutorStats& stats) {
+    py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
+        "CUDA graph capture failed, this executor now runs without graphs: " + stats.graph_error);
 }
-#endif
+
+// A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
+std::optional<cudaStream_t> stream_arg(const py::object& stream) {
+    if (stream.is_none()) return std::nullopt;
+    auto as_handle = [](const py::handle& h) -> std::optional<cudaStream_t> {
+        if (!py::isinstance<py::int_>(h) || py::isinstance<py::bool_>(h)) return std::nullopt;
+        return reinterpret_cast<cudaStream_t>(h.cast<std::uintptr_t>());
+    };
+    if (auto s = as_handle(stream)) return s;
+    for (const char* attr : {"cuda_stream", "ptr", "handle"}) {
+        if (!py::hasattr(stream, attr)) continue;
+        if (auto s = as_handle(stream.attr(attr))) return s;
+    }
+    throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " +
+                        py::str(py::type::of(stream).attr("__name__")).cast<std::string>());
+}
+
+py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
+             std::optional<cudaStream_t> stream, bool synchronize, bool cast) {
+    RunOptions options;
+    options.outputs = parse_location(output_device);
+    options.detach_device_outputs = copy_outputs && synchronize;
+    options.copy_host_outputs = copy_outputs && synchronize;
+    options.synchronize = synchronize;
+    options.stream = stream;
+    self.prune();
+    Feed feed = convert_feed(*self.impl, feed_obj, options.stream, cast);
+    std::vector<OutputArray> outputs;
+    std::shared_ptr<cuda::Event> ready;
+    cudaStream_t run_stream = nullptr;
+    cuda::Event kept_until;
+    std::optional<ExecutorStats> stats;
+    {
+        // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
+        py::gil_scoped_release release;
+        const bool keep = !synchronize && !feed.keep_device.empty();
+        if (keep) kept_until = cuda::Event::create("executor pending run");  // before the run: cannot fail after it
+        outputs = self.impl->run(feed.arrays, options);
+        if (!synchronize) {
+            ready = self.impl->done_event();
+            run_stream = options.stream ? *options.stream : self.impl->stream();
+            if (keep) kept_until.record(run_stream, "executor pending run");
+        }
+        if (self.impl->cuda_graph() && !self.graph_warned) stats = self.impl->stats();
+    }
+    if (synchronize) {
+        self.pending.clear();  // this run waited for every earlier one
+    } else if (!feed.keep_device.empty()) {
+        self.pending.push_back({std::move(kept_until), std::move(feed.keep_device)});
+    }
+    if (stats && stats->graph_disabled) {
+        self.graph_warned = true;
+        warn_graph_disabled(*stats);
+    }
+    py::dict result;
+    for (const auto& o : outputs) result[py::str(o.name)] = to_python(o, ready, run_stream);
+    return result;
+}
 }  // namespace
+
+void bind_executor(py::module_& m) {
+    // Only ever seen as the `.base` of returned numpy arrays (it owns their memory).
+    py::class_<HostBuffer, std::shared_ptr<HostBuffer>>(m, "_HostBuffer")
+        .def_property_readonly("nbytes", &HostBuffer::size);
+    py::class_<DeviceArray>(m, "DeviceArray",
+                            "A CUDA array returned by Executor.infer(output_device='cuda'); torch.from_dlpack, "
+                            "cupy.from_dlpack, torch.as_tensor and cupy.asarray take it without a copy.")
+        .def_property_readonly("shape", [](const DeviceArray& a) { return py::tuple(py::cast(a.shape)); })
+        .def_property_readonly("dtype", [](const DeviceArray& a) { return dtype_name(a.dtype); })
+        .def_property_readonly("nbytes", [](const DeviceArray& a) { return a.nbytes; })
+        .def_property_readonly("ptr", [](const DeviceArray& a) { return reinterpret_cast<std::uintptr_t>(a.buffer->data()); })
+        .def_property_readonly("device", [](const DeviceArray& a) { return a.device; })
+        .def_property_readonly("__cuda_array_interface__", &cuda_array_interface)
+        .def("__dlpack__", [](const DeviceArray& a, const py::object& stream, const py::object&, const py::object&,
+                              const py::object&) { return dlpack_capsule(a, stream); },
+             py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
+             py::arg("dl_device") = py::none(), py::arg("copy") = py::none())
+        .def("__dlpack_device__", [](const DeviceArray& a) { return py::make_tuple(static_cast<int>(dlpack::kDLCUDA), a.device); })
+        .def("numpy", [](const DeviceArray& a) {
+            py::array out(numpy_dtype(a.dtype, "DeviceArray"), a.shape);
+            void* dst = out.mutable_data();
+            {
+                py::gil_scoped_release release;
+                if (a.ready) a.ready->synchronize("DeviceArray.numpy");
+                cuda::check(cudaMemcpy(dst, a.buffer->data(), a.nbytes, cudaMemcpyDeviceToHost), "DeviceArray.numpy");
+            }
+            return out;
+        }, "Copies to a new numpy array (waits for an asynchronous result first).")
+        .def("__repr__", [](const DeviceArray& a) {
+            return std::string("DeviceArray(") + dtype_name(a.dtype) + " " + to_string(a.shape) + ", cuda:" +
+                   std::to_string(a.device) + ")";
+        });
+
+    py::class_<PyExecutor>(m, "Executor", R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
+copy-in, enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).
+
+stream: run on this CUDA stream (an int handle or a torch/cupy stream; borrowed, never destroyed) instead of one of
+its own. cuda_graph: record the sequence as a CUDA graph and replay it while shapes and addresses stay the same.
+Feeds are numpy arrays (used in place when C-contiguous), DLPack objects or __cuda_array_interface__ objects (CUDA
+ones bound directly, no host round trip), checked once per call by the one validator: a dtype mismatch is a
+DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
+
+>>> ex = trtcore.Executor(engine.create_context(), cuda_graph=True)
+>>> ex.infer({"input": x})["output"]
+)doc")
+        .def(py::init([](std::shared_ptr<ExecutionBackend> backend, const py::object& stream, bool graph, bool timing) {
+                 auto self = std::make_unique<PyExecutor>();
+                 self->impl = std::make_unique<Executor>(std::move(backend), stream_arg(stream), graph);
+                 self->impl->set_stage_timing(timing);
+                 return self;
+             }),
+             py::arg("backend"), py::arg("stream") = py::none(), py::arg("cuda_graph") = false,
+             py::arg("stage_timing") = false)
+        .def("infer", [](PyExecutor& self, const py::object& feed, bool copy_outputs, const std::string& output_device,
+                         bool cast) {
+                 return run(self, feed, copy_outputs, output_device, std::nullopt, true, cast);
+             }, py::arg("feed"), py::arg("copy_outputs") = true, py::arg("output_device") = "cpu", py::kw_only(),
+             py::arg("cast") = false,
+             "Run once and wait: {input name: array} -> {output name: numpy array | DeviceArray}. Host outputs are "
+             "owned copies, or with copy_outputs=False views of pinned staging buffers valid until the next call; "
+             "output_device='cuda' returns DeviceArrays (owned with copy_outputs=True).")
+        .def("infer_async", [](PyExecutor& self, const py::object& feed, const py::object& stream,
+                               const std::string& output_device, bool cast) {
+                 return run(self, feed, false, output_device, stream_arg(stream), false, cast);
+             }, py::arg("feed"), py::arg("stream") = py::none(), py::arg("output_device") = "cpu", py::kw_only(),
+             py::arg("cast") = false,
+             "Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are "
+             "staging views valid after synchronize() and until the next call.")
+        .def("last_timings", [](PyExecutor& self) {
+            const ExecutorStats s = self.stats();
+            if (s.last_compute_seconds < 0) return py::dict();
+            return py::dict("h2d"_a = s.last_h2d_seconds, "compute"_a = s.last_compute_seconds,
+                            "d2h"_a = s.last_d2h_seconds);
+        }, "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
+           "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
+        .def_property_readonly("inputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kInput); })
+        .def_property_readonly("outputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
+        .def("__enter__", [](py::object self) { return self; })
+        .def("__exit__", [](PyExecutor& self, const py::args&) { self.synchronize(); })
+        .def("synchronize", &PyExecutor::synchronize)
+        .def("input_buffer", [](PyExecutor& self, const std::string& name, const Shape& shape) {
+                 const auto& info = find_tensor(self.impl->tensors(), name);
+                 const py::dtype dt = numpy_dtype(info.dtype, "input '" + name + "'");
+                 std::shared_ptr<cuda::PinnedBuffer> buffer;
+                 {
+                     py::gil_scoped_release release;
+                     buffer = self.impl->input_staging(name, shape);
+                 }
+                 return pinned_view(buffer, dt, shape);
+             }, py::arg("name"), py::arg("shape"))
+        .def_property_readonly("tensors", [](const PyExecutor& self) { return self.impl->tensors(); })
+        .def_property_readonly("backend", [](const PyExecutor& self) { return self.impl->backend(); })
+        .def_property_readonly("cuda_graph", [](const PyExecutor& self) { return self.impl->cuda_graph(); })
+        // These take the executor's lock, which a run() in another thread holds until it is done: without the GIL.
+        .def_property_readonly("stream", [](PyExecutor& self) {
+            py::gil_scoped_release release;
+            return reinterpret_cast<std::uintptr_t>(self.impl->stream());
+        })
+        .def_property_readonly("device", [](PyExecutor& self) {
+            py::gil_scoped_release release;
+            return self.impl->device();
+        })
+        .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
+                               "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
+        .def_property_readonly("stats", [](const PyExecutor& self) {
+            const ExecutorStats s = self.stats();
+            const auto measured = [](double v) { return v < 0 ? std::nullopt : std::optional<double>(v); };
+            return py::dict("runs"_a = s.runs, "graph_captures"_a = s.graph_captures,
+                            "graph_launches"_a = s.graph_launches, "allocations"_a = s.allocations,
+                            "host_copy_bytes"_a = s.host_copy_bytes, "last_run_seconds"_a = s.last_run_seconds,
+                            "last_h2d_seconds"_a = measured(s.last_h2d_seconds),
+                            "last_compute_seconds"_a = measured(s.last_compute_seconds),
+                            "last_d2h_seconds"_a = measured(s.last_d2h_seconds), "graph_disabled"_a = s.graph_disabled,
+                            "graph_error"_a = s.graph_disabled ? std::optional<std::string>(s.graph_error) : std::nullopt);
+        })
+        .def_property("stage_timing",
+                      [](const PyExecutor& self) {
+                          py::gil_scoped_release release;
+                          return self.impl->stage_timing();
+                      },
+                      [](PyExecutor& self, bool on) {
+                          py::gil_scoped_release release;
+                          self.impl->set_stage_timing(on);
+                      });
+}
+#endif  // TRTCORE_WITH_CUDA
 
 void bind_runtime(py::module_& m) {
     py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
@@ -67,32 +278,9 @@ void bind_runtime(py::module_& m) {
             return py::tuple(py::cast(b.output_shape(name)));
         }, py::arg("name"));
 
-    // Planning without CUDA: {name: (dtype, shape)} -> [{name, io, dtype, shape, nbytes}] in the backend's order.
-    m.def("plan", [](ExecutionBackend& backend, const py::dict& specs) {
-        std::vector<InputSpec> inputs;
-        for (const auto& [key, value] : specs) {
-            const auto name = key.cast<std::string>();
-            const auto pair = value.cast<py::sequence>();
-            inputs.push_back({name, dtype_from_name(pair[0].cast<std::string>(), "input '" + name + "'"),
-                              pair[1].cast<Shape>()});
-        }
-        py::list out;
-        for (const auto& t : make_plan(backend, inputs).tensors) {
-            py::dict d;
-            d["name"] = t.name;
-            d["io"] = io_name(t.io);
-            d["dtype"] = dtype_name(t.dtype);
-            d["shape"] = py::tuple(py::cast(t.shape));
-            d["nbytes"] = t.bytes;
-            out.append(d);
-        }
-        return out;
-    }, py::arg("backend"), py::arg("inputs"));
-
 #ifdef TRTCORE_WITH_CUDA
-    bind_cuda(m);
-#endif
     bind_executor(m);
+#endif
 }
 
 }  // namespace trtcore::bindings

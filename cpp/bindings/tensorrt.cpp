@@ -104,15 +104,6 @@ const auto plugin_log = [](auto severity, const std::string& message) {
     log_to_python(severity_name(severity), message, false);
 };
 
-const char* event_name(trt::ProgressEvent e) {
-    switch (e) {
-        case trt::ProgressEvent::kStart: return "start";
-        case trt::ProgressEvent::kStep: return "step";
-        case trt::ProgressEvent::kFinish: return "finish";
-    }
-    return "?";
-}
-
 // Ctrl-C is Python's (trtcore.builder.build): its SIGINT handler runs when a progress callback runs Python code.
 // `request` is a copy: the Python object may change on another thread while the GIL is released.
 trt::BuildResult build(trt::BuildRequest request, const py::object& progress, const py::object& log) {
@@ -123,7 +114,7 @@ trt::BuildResult build(trt::BuildRequest request, const py::object& progress, co
     if (!progress.is_none()) {
         progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
             py::gil_scoped_acquire gil;
-            py::object answer = progress_h(event_name(e), phase, parent ? py::str(parent) : py::object(py::none()),
+            py::object answer = progress_h(trt::progress_event_name(e), phase, parent ? py::str(parent) : py::object(py::none()),
                                            value);
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
         };
@@ -189,26 +180,7 @@ void bind_tensorrt(py::module_& m) {
 
     py::class_<Context, ExecutionBackend, std::shared_ptr<Context>>(m, "Context")
         .def_property_readonly("profile", &Context::profile)
-        .def_property_readonly("engine", &Context::engine)
-        .def_property_readonly("tensors", [](const Context& c) { return c.tensors(); })
-        .def("set_input_shape", &Context::set_input_shape, py::arg("name"), py::arg("shape"))
-        .def(
-            "output_shape",
-            [](const Context& c, const std::string& name) { return py::tuple(py::cast(c.output_shape(name))); },
-            py::arg("name"))
-        .def(
-            "set_tensor_address",
-            [](Context& c, const std::string& name, std::uintptr_t ptr) {
-                c.set_tensor_address(name, reinterpret_cast<void*>(ptr));
-            },
-            py::arg("name"), py::arg("device_ptr"))
-        .def(
-            "enqueue",
-            [](Context& c, std::uintptr_t stream) {
-                py::gil_scoped_release release;
-                c.enqueue(reinterpret_cast<void*>(stream));
-            },
-            py::arg("stream"));
+        .def_property_readonly("engine", &Context::engine);
 
     // libnvinfer_plugin logs through one process-wide logger: into Python's logging.
     trt::set_plugin_log_sink(plugin_log);
@@ -224,23 +196,7 @@ void bind_tensorrt(py::module_& m) {
 #else  // TensorRT not compiled in
 
 namespace {
-[[noreturn]] void not_compiled() {
-    // Also say whether a TensorRT library is installed, and where we looked: it tells the user which half is missing.
-    const auto lib = probe_tensorrt_library({11, 10});
-    std::string found;
-    if (lib.found) {
-        found = " (TensorRT " + std::to_string(lib.major) + "." + std::to_string(lib.minor) + " is installed at " +
-                lib.path + ": only the rebuild is missing)";
-    } else {
-        found = " (no TensorRT library was found either; looked in:";
-        for (const auto& t : lib.tried) found += "\n  - " + t;
-        found += ")";
-    }
-    throw TensorRTNotFound(
-        "this trtcore was built without TensorRT headers; install TensorRT and reinstall with "
-        "TensorRT_ROOT=<dir with NvInfer.h> pip install --force-reinstall --no-binary trtcore trtcore "
-        "(or, from a checkout, TensorRT_ROOT=<dir> pip install .)" + found);
-}
+[[noreturn]] void not_compiled() { throw TensorRTNotFound(not_compiled_message()); }
 struct EngineStub {};
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "common/error.h"
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
@@ -36,9 +37,6 @@ DataType dtype_from_object(const py::handle& obj, const std::string& what) {
 }
 
 namespace {
-const char* io_name(TensorIO io) { return io == TensorIO::kInput ? "input" : "output"; }
-const char* location_name(Location l) { return l == Location::kDevice ? "device" : "host"; }
-
 py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
 py::object profile_shape(const TensorInfo& t, int which) {
     if (t.profiles.empty()) return py::none();
@@ -50,22 +48,14 @@ TensorInfo make_info(const std::string& name, const py::handle& dtype, const Sha
                      const std::vector<std::tuple<Shape, Shape, Shape>>& profiles,
                      const std::vector<std::optional<std::string>>& dim_names, const std::string& location,
                      const std::string& format) {
-    TensorInfo t;
-    t.name = name;
     const std::string what = "tensor '" + name + "'";
-    if (io != "input" && io != "output") throw ArgumentError(what + ": io must be 'input' or 'output', got '" + io + "'");
-    t.io = io == "input" ? TensorIO::kInput : TensorIO::kOutput;
-    if (location != "device" && location != "host")
-        throw ArgumentError(what + ": location must be 'device' or 'host', got '" + location + "'");
-    t.location = location == "device" ? Location::kDevice : Location::kHost;
-    t.dtype = dtype_from_object(dtype, what);
-    t.shape = shape;
+    TensorInfo t{name, io_from_name(io, what), dtype_from_object(dtype, what), shape, {}, {},
+                 location_from_name(location, what), format};
     for (const auto& [lo, opt, hi] : profiles) t.profiles.push_back({lo, opt, hi});
     if (!dim_names.empty() && dim_names.size() != shape.size())
         throw ArgumentError(what + ": dim_names has " + std::to_string(dim_names.size()) + " entries for " +
                             std::to_string(shape.size()) + " dimensions");
     for (const auto& n : dim_names) t.dim_names.push_back(n.value_or(""));
-    t.format = format;
     return t;
 }
 }  // namespace
@@ -74,15 +64,9 @@ void bind_vocabulary(py::module_& m) {
     m.def("dtype_table", [] {
         py::list rows;
         for (const auto& r : dtype_table()) {
-            py::dict d;
-            d["name"] = r.numpy;
-            d["bits"] = r.bits;
-            d["dlpack_code"] = r.dlpack_code;
-            d["typestr"] = r.typestr;
-            d["onnx"] = r.onnx;
-            d["onnx_name"] = r.onnx_name;
-            d["tensorrt"] = r.tensorrt;
-            rows.append(d);
+            rows.append(py::dict("name"_a = r.numpy, "bits"_a = r.bits, "dlpack_code"_a = r.dlpack_code,
+                                 "typestr"_a = r.typestr, "onnx"_a = r.onnx, "onnx_name"_a = r.onnx_name,
+                                 "tensorrt"_a = r.tensorrt));
         }
         return rows;
     }, "Every element type trtcore knows, with its numpy, DLPack, array-interface, ONNX and TensorRT names.");
@@ -125,27 +109,11 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("min_shape", [](const TensorInfo& t) { return profile_shape(t, 0); })
         .def_property_readonly("opt_shape", [](const TensorInfo& t) { return profile_shape(t, 1); })
         .def_property_readonly("max_shape", [](const TensorInfo& t) { return profile_shape(t, 2); })
-        .def("shape_str", [](const TensorInfo& t) {
-            std::string out = "(";
-            for (std::size_t i = 0; i < t.shape.size(); ++i) {
-                const bool named = i < t.dim_names.size() && !t.dim_names[i].empty();
-                out += (i ? ", " : "") + (t.shape[i] >= 0 ? std::to_string(t.shape[i]) : named ? t.dim_names[i] : "?");
-            }
-            return out + ")";
-        }, "The shape for messages, dynamic dims by name or '?': '(batch, 3, 224, 224)'.")
+        .def("shape_str", &shape_str, "The shape for messages, dynamic dims by name or '?': '(batch, 3, 224, 224)'.")
         .def_property_readonly("location", [](const TensorInfo& t) { return location_name(t.location); })
         .def_readonly("format", &TensorInfo::format)
-        .def("__eq__", [](const TensorInfo& a, const TensorInfo& b) {
-            auto same = [](const ProfileShape& x, const ProfileShape& y) { return x.min == y.min && x.opt == y.opt && x.max == y.max; };
-            bool eq = a.name == b.name && a.io == b.io && a.dtype == b.dtype && a.shape == b.shape &&
-                      a.location == b.location && a.profiles.size() == b.profiles.size();
-            for (std::size_t i = 0; eq && i < a.profiles.size(); ++i) eq = same(a.profiles[i], b.profiles[i]);
-            return eq;
-        })
-        .def("__repr__", [](const TensorInfo& t) {
-            return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
-                   to_string(t.shape) + ")";
-        });
+        .def("__eq__", &same_tensor)
+        .def("__repr__", py::overload_cast<const TensorInfo&>(&to_string));
 }
 
 }  // namespace trtcore::bindings

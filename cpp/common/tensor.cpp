@@ -135,4 +135,54 @@ std::string to_string(const Shape& shape) {
     return out;
 }
 
+const char* io_name(TensorIO io) { return io == TensorIO::kInput ? "input" : "output"; }
+const char* location_name(Location location) { return location == Location::kDevice ? "device" : "host"; }
+
+TensorIO io_from_name(const std::string& name, const std::string& what) {
+    if (name != "input" && name != "output") {
+        throw ArgumentError(what + ": io must be 'input' or 'output', got '" + name + "'");
+    }
+    return name == "input" ? TensorIO::kInput : TensorIO::kOutput;
+}
+
+Location location_from_name(const std::string& name, const std::string& what) {
+    if (name != "device" && name != "host") {
+        throw ArgumentError(what + ": location must be 'device' or 'host', got '" + name + "'");
+    }
+    return name == "device" ? Location::kDevice : Location::kHost;
+}
+
+std::string shape_str(const TensorInfo& t) {
+    std::string out = "(";
+    for (std::size_t i = 0; i < t.shape.size(); ++i) {
+        const bool named = i < t.dim_names.size() && !t.dim_names[i].empty();
+        if (i) out += ", ";
+        out += t.shape[i] >= 0 ? std::to_string(t.shape[i]) : named ? t.dim_names[i] : "?";
+    }
+    return out + ")";
+}
+
+std::string to_string(const TensorInfo& t) {
+    return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
+           to_string(t.shape) + ")";
+}
+
+bool same_tensor(const TensorInfo& a, const TensorInfo& b) {
+    bool eq = a.name == b.name && a.io == b.io && a.dtype == b.dtype && a.shape == b.shape &&
+              a.location == b.location && a.profiles.size() == b.profiles.size();
+    for (std::size_t i = 0; eq && i < a.profiles.size(); ++i) {
+        const auto &x = a.profiles[i], &y = b.profiles[i];
+        eq = x.min == y.min && x.opt == y.opt && x.max == y.max;
+    }
+    return eq;
+}
+
+std::vector<TensorInfo> tensors_of(const std::vector<TensorInfo>& tensors, TensorIO io) {
+    std::vector<TensorInfo> out;
+    for (const auto& t : tensors) {
+        if (t.io == io) out.push_back(t);
+    }
+    return out;
+}
+
 }  // namespace trtcore

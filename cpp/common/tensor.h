@@ -96,4 +96,20 @@ struct TensorInfo {
     std::string format;                   // TensorRT's description of the layout, e.g. "Row major linear FP32"
 };
 
+// "input" / "output" and "device" / "host", the words Python and messages use; the parsers throw ArgumentError
+// naming `what` for any other word.
+const char* io_name(TensorIO io);
+const char* location_name(Location location);
+TensorIO io_from_name(const std::string& name, const std::string& what);
+Location location_from_name(const std::string& name, const std::string& what);
+
+// The shape for messages, dynamic dims by name or '?': "(batch, 3, 224, 224)".
+std::string shape_str(const TensorInfo& t);
+// "TensorInfo(input 'x', float32, [1, 3, -1, -1])"
+std::string to_string(const TensorInfo& t);
+// Same name, io, dtype, shape, location and profiles (dim_names and format are descriptive only).
+bool same_tensor(const TensorInfo& a, const TensorInfo& b);
+// The tensors of `io` among `tensors`, in order.
+std::vector<TensorInfo> tensors_of(const std::vector<TensorInfo>& tensors, TensorIO io);
+
 }  // namespace trtcore

@@ -26,6 +26,10 @@ struct TensorRTLibraryInfo {
 // getInferLibVersion. Never throws.
 TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors);
 
+// What a trtcore built without TensorRT headers says when asked to build or load: how to rebuild, and whether a
+// TensorRT library is installed (where it looked): it tells the user which half is missing.
+std::string not_compiled_message();
+
 // Opens lib<name>.so.<major> from the search folders, marked keep_loaded (never dlclosed), or throws TensorRTNotFound listing where it looked and
 // how to install TensorRT.
 std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major);

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "common/tensor.h"
+#include "runtime/validate.h"
 
 namespace trtcore::dlpack {
 
@@ -49,14 +53,26 @@ inline std::optional<DLDataType> to_dlpack(DataType type) {
 inline std::optional<DataType> from_dlpack(DLDataType t) { return dtype_from_dlpack(t.code, t.bits, t.lanes); }
 
 // C-contiguous check for strides in elements (extent-1 dimensions may carry any stride, as numpy allows).
-inline bool is_c_contiguous(const Shape& shape, const int64_t* strides) {
-    if (strides == nullptr) return true;
-    int64_t expected = 1;
-    for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
-        if (shape[d] != 1 && strides[d] != expected) return false;
-        expected *= shape[d];
+bool is_c_contiguous(const Shape& shape, const int64_t* strides);
+// The same for strides in bytes (the CUDA Array Interface's) of elements of `type`.
+bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_strides, DataType type);
+
+// What a DLPack tensor fed as input `name` is, for the validator (InputSpec::type names an unknown DLPack type).
+InputSpec describe(const std::string& name, const DLTensor& t);
+// What a __cuda_array_interface__ with `typestr` and `shape` fed as input `name` is.
+InputSpec describe_cuda_array(const std::string& name, const std::string& typestr, const Shape& shape);
+
+// Calls the tensor's own deleter: the one way a DLManagedTensor is given back.
+struct ManagedTensorDeleter {
+    void operator()(DLManagedTensor* t) const {
+        if (t != nullptr && t->deleter != nullptr) t->deleter(t);
     }
-    return true;
-}
+};
+using ManagedTensorPtr = std::unique_ptr<DLManagedTensor, ManagedTensorDeleter>;
+
+// A C-contiguous DLPack tensor over `data` on CUDA device `device`, keeping `owner` (what owns `data`) alive until
+// its deleter runs. DTypeError when DLPack cannot name `type` (fp8, int4, fp4).
+ManagedTensorPtr export_cuda(std::shared_ptr<const void> owner, void* data, const Shape& shape, DataType type,
+                             int device);
 
 }  // namespace trtcore::dlpack

@@ -221,6 +221,15 @@ bool has_flag(const BuildRequest& r, const char* name) {
 }
 }  // namespace
 
+const char* progress_event_name(ProgressEvent e) {
+    switch (e) {
+        case ProgressEvent::kStart: return "start";
+        case ProgressEvent::kStep: return "step";
+        case ProgressEvent::kFinish: return "finish";
+    }
+    return "?";
+}
+
 BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogSink log) {
     validate(r);
     const auto started = std::chrono::steady_clock::now();

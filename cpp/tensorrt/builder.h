@@ -16,6 +16,8 @@
 namespace trtcore::trt {
 
 enum class ProgressEvent { kStart, kStep, kFinish };
+// "start" / "step" / "finish", the names Python's progress callbacks get.
+const char* progress_event_name(ProgressEvent e);
 // (event, phase, parent phase or nullptr, nbSteps for kStart / step index for kStep / 0). Returning false on kStep
 // cancels the build. An exception thrown by the callback (or by the log sink) also cancels the build; it is
 // re-thrown from build_engine.

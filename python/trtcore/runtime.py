@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from trtcore import _core
 from trtcore.errors import CudaError
 
-__all__ = ["DeviceArray", "ExecutionBackend", "Executor", "PerThreadExecutors", "TensorInfo", "plan"]
+__all__ = ["DeviceArray", "ExecutionBackend", "Executor", "PerThreadExecutors", "TensorInfo"]
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +59,6 @@ def new_executor(backend: ExecutionBackend, stream: Any = None, cuda_graph: bool
     if Executor is None:
         raise CudaError("trtcore was built without CUDA support: no Executor (rebuild with the CUDA toolkit)")
     return Executor(backend, stream, bool(cuda_graph), stage_timing=bool(stage_timing))
-
-
-def plan(backend: ExecutionBackend, inputs: Mapping[str, tuple[str, tuple[int, ...]]]) -> list[dict[str, Any]]:
-    """Validate input dtypes/shapes against ``backend`` and resolve every tensor's shape and size (no GPU needed).
-
-    >>> from trtcore._testing import IdentityBackend  # doctest: +SKIP
-    >>> b = IdentityBackend([("x", "float32", [1, -1])], [("y", "float32", [1, -1], "x")])  # doctest: +SKIP
-    >>> [(t["name"], t["shape"], t["nbytes"]) for t in plan(b, {"x": ("float32", (1, 5))})]  # doctest: +SKIP
-    [('x', (1, 5), 20), ('y', (1, 5), 20)]
-    """
-    return _core.plan(backend, dict(inputs))
 
 
 class PerThreadExecutors:

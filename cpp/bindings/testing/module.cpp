@@ -6,8 +6,7 @@
 
 PYBIND11_MODULE(_testing, m) {
     m.doc() = "Test and benchmark hooks for trtcore's C++ core (not an API)";
-    // The types these functions take or derive from (ExecutionBackend, cuda.Stream, cuda.DeviceBuffer) are
-    // registered by _core.
+    // The types these functions take or derive from (ExecutionBackend, TensorInfo) are registered by _core.
     pybind11::module_::import("trtcore._core");
     trtcore::bindings::register_error_translator();
     trtcore::bindings::testing::bind_runtime(m);

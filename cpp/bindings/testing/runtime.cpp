@@ -13,6 +13,7 @@
 #include "cuda/buffer.h"
 #include "cuda/stream.h"
 #endif
+#include "runtime/backend.h"
 
 namespace py = pybind11;
 
@@ -28,6 +29,45 @@ TensorInfo tensor_from_tuple(const py::sequence& t, TensorIO io) {
     info.shape = t[2].cast<Shape>();
     return info;
 }
+
+#ifdef TRTCORE_WITH_CUDA
+// CUDA RAII objects for the tests and the runtime benchmark's bare copy baseline (roundtrip).
+void bind_cuda(py::module_& parent) {
+    auto m = parent.def_submodule("cuda", "CUDA RAII helpers (streams, device and pinned buffers)");
+    py::class_<cuda::Stream, std::shared_ptr<cuda::Stream>>(m, "Stream", "An owned non-blocking CUDA stream.")
+        .def(py::init([] { return std::make_shared<cuda::Stream>(cuda::Stream::create("cuda.Stream()")); }))
+        .def_property_readonly("handle", [](const cuda::Stream& s) { return reinterpret_cast<std::uintptr_t>(s.get()); })
+        .def("synchronize", [](const cuda::Stream& s) { s.synchronize("cuda.Stream.synchronize"); },
+             py::call_guard<py::gil_scoped_release>());
+    py::class_<cuda::DeviceBuffer, std::shared_ptr<cuda::DeviceBuffer>>(m, "DeviceBuffer", "cudaMalloc'ed memory.")
+        // The GIL is released inside the factory only: pybind11 registers the new instance after it returns, and
+        // that needs the GIL (a call_guard would release it around the registration too).
+        .def(py::init([](std::size_t nbytes) {
+                 py::gil_scoped_release release;
+                 return std::make_shared<cuda::DeviceBuffer>(nbytes, "cuda.DeviceBuffer(" + std::to_string(nbytes) + ")");
+             }),
+             py::arg("nbytes"))
+        .def_property_readonly("ptr", [](const cuda::DeviceBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
+        .def_property_readonly("nbytes", &cuda::DeviceBuffer::capacity);
+    py::class_<cuda::PinnedBuffer, std::shared_ptr<cuda::PinnedBuffer>>(m, "PinnedBuffer", "cudaHostAlloc'ed memory.")
+        .def(py::init([](std::size_t nbytes) {
+                 py::gil_scoped_release release;
+                 return std::make_shared<cuda::PinnedBuffer>(nbytes, "cuda.PinnedBuffer(" + std::to_string(nbytes) + ")");
+             }),
+             py::arg("nbytes"))
+        .def_property_readonly("ptr", [](const cuda::PinnedBuffer& b) { return reinterpret_cast<std::uintptr_t>(b.data()); })
+        .def_property_readonly("nbytes", &cuda::PinnedBuffer::capacity)
+        .def("array", [](const std::shared_ptr<cuda::PinnedBuffer>& b, const py::object& dtype, const Shape& shape) {
+                 const py::dtype dt = py::dtype::from_args(dtype);
+                 const auto n = static_cast<std::size_t>(volume(shape, "pinned view")) * static_cast<std::size_t>(dt.itemsize());
+                 if (n > b->capacity()) {
+                     throw ArgumentError("pinned view of " + std::to_string(n) + " bytes over a buffer of " +
+                                         std::to_string(b->capacity()));
+                 }
+                 return py::array(dt, shape, {}, b->data(), py::cast(b));
+             }, py::arg("dtype"), py::arg("shape"), "A numpy array viewing this memory (keeps it alive).");
+}
+#endif
 }  // namespace
 
 void bind_runtime(py::module_& m) {
@@ -60,6 +100,25 @@ void bind_runtime(py::module_& m) {
         .def_property("capture_unsafe", &IdentityBackend::capture_unsafe, &IdentityBackend::set_capture_unsafe,
                       "Synchronise the stream inside enqueue: harmless in a plain run, fails CUDA graph capture.");
 
+    // The planning step alone (cpp/runtime/plan.h, what Executor::run does first), without CUDA:
+    // {name: (dtype, shape)} -> [{name, io, dtype, shape, nbytes}] in the backend's order.
+    m.def("plan", [](ExecutionBackend& backend, const py::dict& specs) {
+        std::vector<InputSpec> inputs;
+        for (const auto& [key, value] : specs) {
+            const auto name = key.cast<std::string>();
+            const auto pair = value.cast<py::sequence>();
+            inputs.push_back({name, dtype_from_name(pair[0].cast<std::string>(), "input '" + name + "'"),
+                              pair[1].cast<Shape>(), Location::kHost, ""});
+        }
+        py::list out;
+        for (const auto& t : make_plan(backend, inputs).tensors) {
+            out.append(py::dict(py::arg("name") = t.name, py::arg("io") = io_name(t.io),
+                                py::arg("dtype") = dtype_name(t.dtype), py::arg("shape") = py::tuple(py::cast(t.shape)),
+                                py::arg("nbytes") = t.bytes));
+        }
+        return out;
+    }, py::arg("backend"), py::arg("inputs"));
+
     m.def("buffers_to_grow", [](const py::list& plan, const std::vector<std::size_t>& capacities) {
         Plan p;
         for (const auto& t : plan) p.tensors.push_back({"", TensorIO::kInput, DataType::kUInt8, {}, t["nbytes"].cast<std::size_t>()});
@@ -67,6 +126,7 @@ void bind_runtime(py::module_& m) {
     }, py::arg("plan"), py::arg("capacities"));
 
 #ifdef TRTCORE_WITH_CUDA
+    bind_cuda(m);
     // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync;
     // with `device2`, a device-to-device copy between them (the identity backend's GPU work, without the executor).
     m.def("roundtrip",

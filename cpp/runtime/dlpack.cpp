@@ -1,0 +1,70 @@
+// See dlpack.h.
+#include "runtime/dlpack.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace trtcore::dlpack {
+
+bool is_c_contiguous(const Shape& shape, const int64_t* strides) {
+    if (strides == nullptr) return true;
+    int64_t expected = 1;
+    for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
+        if (shape[d] != 1 && strides[d] != expected) return false;
+        expected *= shape[d];
+    }
+    return true;
+}
+
+bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_strides, DataType type) {
+    const auto item = static_cast<int64_t>(std::max<std::size_t>(element_bits(type) / 8, 1));
+    std::vector<int64_t> elements;
+    for (auto b : byte_strides) elements.push_back(b % item == 0 ? b / item : -1);
+    return elements.size() == shape.size() && is_c_contiguous(shape, elements.data());
+}
+
+InputSpec describe(const std::string& name, const DLTensor& t) {
+    const auto type = t.device.device_type;
+    const bool device = type == kDLCUDA || type == kDLCUDAManaged;
+    InputSpec spec{name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
+                   device ? Location::kDevice : Location::kHost, ""};
+    if (!spec.dtype) {
+        spec.type = "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
+                    " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
+    }
+    return spec;
+}
+
+InputSpec describe_cuda_array(const std::string& name, const std::string& typestr, const Shape& shape) {
+    InputSpec spec{name, dtype_from_typestr(typestr), shape, Location::kDevice, ""};
+    if (!spec.dtype) spec.type = "typestr '" + typestr + "'";
+    return spec;
+}
+
+namespace {
+// The DLManagedTensor and what its DLTensor points into.
+struct Export {
+    DLManagedTensor managed{};
+    std::shared_ptr<const void> owner;
+    Shape shape;
+};
+
+void delete_export(DLManagedTensor* t) { std::unique_ptr<Export> owner(static_cast<Export*>(t->manager_ctx)); }
+}  // namespace
+
+ManagedTensorPtr export_cuda(std::shared_ptr<const void> owner, void* data, const Shape& shape, DataType type,
+                             int device) {
+    const auto code = to_dlpack(type);
+    if (!code) throw DTypeError(std::string("DLPack cannot describe ") + dtype_name(type) + " tensors");
+    auto ctx = std::make_unique<Export>();
+    ctx->owner = std::move(owner);
+    ctx->shape = shape;
+    ctx->managed.dl_tensor = {data, {kDLCUDA, device}, static_cast<int32_t>(shape.size()), *code,
+                              ctx->shape.data(), nullptr, 0};
+    ctx->managed.manager_ctx = ctx.get();
+    ctx->managed.deleter = delete_export;
+    return ManagedTensorPtr(&ctx.release()->managed);  // the deleter frees the Export from here on
+}
+
+}  // namespace trtcore::dlpack
