@@ -81,14 +81,6 @@ def test_plan_rejects_bad_inputs_naming_the_tensor(inputs, error, words):
         assert word in str(info.value)
 
 
-def test_buffers_to_grow_only_when_too_small_or_absent():
-    p = plan(image_backend(), {"x": ("float32", (1, 3, 2, 2)), "m": ("int32", (2,))})
-    assert _testing.buffers_to_grow(p, [48, 8, 0, 4]) == [False, False, True, True]
-    assert _testing.buffers_to_grow(p, [1000, 1000, 1000, 1000]) == [False] * 4
-    with pytest.raises(trtcore.ArgumentError):
-        _testing.buffers_to_grow(p, [1])
-
-
 def test_identity_backend_rejects_inconsistent_declarations():
     with pytest.raises(trtcore.ArgumentError, match="dtype and rank"):
         IdentityBackend([("x", "float32", [2])], [("y", "int32", [2], "x")])
@@ -197,7 +189,7 @@ def test_identity_backend_capture_unsafe_flag():
 def test_test_hooks_live_in_the_testing_module_not_in_core():
     from trtcore import _testing
 
-    assert not hasattr(_core, "testing") and not hasattr(_core, "buffers_to_grow")
+    assert not hasattr(_core, "testing") and not hasattr(_core, "roundtrip")
     assert not [name for name in dir(_core.image) if name.startswith("_") and not name.startswith("__")]
     assert not hasattr(_core, "cuda") and not hasattr(_core, "plan")
     assert issubclass(_testing.IdentityBackend, _core.ExecutionBackend)

@@ -46,14 +46,4 @@ Plan make_plan(ExecutionBackend& backend, const std::vector<InputSpec>& inputs) 
     return plan;
 }
 
-std::vector<bool> buffers_to_grow(const Plan& plan, const std::vector<std::size_t>& capacities) {
-    if (capacities.size() != plan.tensors.size()) {
-        throw ArgumentError("buffers_to_grow: " + std::to_string(capacities.size()) + " capacities for " +
-                            std::to_string(plan.tensors.size()) + " tensors");
-    }
-    std::vector<bool> grow(plan.tensors.size());
-    for (std::size_t i = 0; i < grow.size(); ++i) grow[i] = capacities[i] == 0 || plan.tensors[i].bytes > capacities[i];
-    return grow;
-}
-
 }  // namespace trtcore

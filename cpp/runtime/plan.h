@@ -33,7 +33,4 @@ struct Plan {
 // Throws ArgumentError / DTypeError / ShapeError naming the tensor; nothing is allocated.
 Plan make_plan(ExecutionBackend& backend, const std::vector<InputSpec>& inputs);
 
-// For each planned tensor, whether a buffer holding `capacities[i]` bytes (0: none yet) must be (re)allocated.
-std::vector<bool> buffers_to_grow(const Plan& plan, const std::vector<std::size_t>& capacities);
-
 }  // namespace trtcore

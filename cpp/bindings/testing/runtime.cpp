@@ -119,12 +119,6 @@ void bind_runtime(py::module_& m) {
         return out;
     }, py::arg("backend"), py::arg("inputs"));
 
-    m.def("buffers_to_grow", [](const py::list& plan, const std::vector<std::size_t>& capacities) {
-        Plan p;
-        for (const auto& t : plan) p.tensors.push_back({"", TensorIO::kInput, DataType::kUInt8, {}, t["nbytes"].cast<std::size_t>()});
-        return buffers_to_grow(p, capacities);
-    }, py::arg("plan"), py::arg("capacities"));
-
 #ifdef TRTCORE_WITH_CUDA
     bind_cuda(m);
     // The bare baseline the runtime benchmark compares infer() with: pinned H2D + D2H of the same bytes, one sync;

@@ -5,7 +5,7 @@
 
 namespace trtcore::bindings::testing {
 
-void bind_runtime(pybind11::module_& m);  // runtime.cpp: IdentityBackend, plan, buffers_to_grow, cuda.*, roundtrip
+void bind_runtime(pybind11::module_& m);  // runtime.cpp: IdentityBackend, plan, cuda.*, roundtrip
 void bind_image(pybind11::module_& m);    // image.cpp: the guide's reader/writer, the float16 conversions
 
 }  // namespace trtcore::bindings::testing
