@@ -51,7 +51,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from trtcore.serve import ServeNotInstalled, serve
+    from trtcore.serving import ServeNotInstalled, serve
 
     try:
         server = serve([str(m) if not Path(m).exists() else Path(m) for m in args.model], names=args.name,

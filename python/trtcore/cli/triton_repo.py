@@ -39,7 +39,7 @@ def _gpus(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from trtcore.serve.repo import write_repository
+    from trtcore.serving.repo import write_repository
 
     model = args.model if not Path(args.model).exists() else Path(args.model)
     result = write_repository(model, args.output, name=args.name, max_batch_size=args.max_batch_size,

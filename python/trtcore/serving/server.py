@@ -24,7 +24,7 @@ import numpy as np
 
 from trtcore.errors import ArgumentError, BackendError, Error
 from trtcore.runners import Runner, load
-from trtcore.serve.model import TritonModel, check_name, model_source, plan_model
+from trtcore.serving.model import TritonModel, check_name, model_source, plan_model
 
 __all__ = ["ServeNotInstalled", "Server", "serve", "server_environment", "python_library_dir", "check_ports", "LOG_LEVELS"]
 

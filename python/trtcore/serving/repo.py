@@ -11,7 +11,7 @@ from pathlib import Path
 from trtcore.builder import write_file_atomic
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import ENGINE_SUFFIXES, load
-from trtcore.serve.model import TritonModel, TritonTensor, check_name, model_source, plan_model
+from trtcore.serving.model import TritonModel, TritonTensor, check_name, model_source, plan_model
 
 __all__ = ["PLATFORMS", "RepositoryModel", "config_text", "write_repository"]
 
@@ -55,7 +55,7 @@ def config_text(plan: TritonModel, platform: str, *, instances: int = 1, kind: s
     ``instances`` copies per GPU: one ``instance_group`` per listed GPU, or one group without ``gpus`` (Triton
     then places that many on every GPU it sees). TensorRT plans list their optimization profiles in each group.
 
-    >>> from trtcore.serve.model import TritonModel, TritonTensor
+    >>> from trtcore.serving.model import TritonModel, TritonTensor
     >>> t = TritonTensor("x", "float32", "FP32", (4,))
     >>> "max_batch_size: 8" in config_text(TritonModel("m", (t,), (t,), 8), "onnxruntime_onnx")
     True
