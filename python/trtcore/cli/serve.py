@@ -42,8 +42,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-class _Stop(Exception):
-    pass
+class _Stop(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT (so startup cleans up the same)."""
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -53,17 +53,15 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def run(args: argparse.Namespace) -> int:
     from trtcore.serving import ServeNotInstalled, serve
 
+    # Installed before the server starts: a SIGTERM while it starts stops it as cleanly as one while it serves.
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    server = None
     try:
         server = serve([str(m) if not Path(m).exists() else Path(m) for m in args.model], names=args.name,
                        address=args.address, http_port=args.http_port, grpc_port=args.grpc_port,
                        metrics_port=args.metrics_port, max_batch_size=args.max_batch_size,
                        max_queue_delay_us=args.max_queue_delay_us, instances=args.instances,
                        backend=args.backend, log_level=args.server_log_level, exit_timeout_s=args.exit_timeout)
-    except ServeNotInstalled as e:
-        print(f"trtcore serve: {e}", file=sys.stderr)
-        return EXIT_MISSING
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
-    try:
         for name in server.models:
             plan = server.plans[name]
             batching = (f"dynamic batching up to {plan.max_batch_size}" if plan.batching else "no batching")
@@ -78,11 +76,15 @@ def run(args: argparse.Namespace) -> int:
             print("trtcore serve: Triton Inference Server stopped unexpectedly"
                   + (f"; see {server.log_path}" if server.log_path else ""), file=sys.stderr)
             return EXIT_FAILED
+    except ServeNotInstalled as e:
+        print(f"trtcore serve: {e}", file=sys.stderr)
+        return EXIT_MISSING
     except (KeyboardInterrupt, _Stop) as e:
         print(f"trtcore serve: {'SIGINT' if isinstance(e, KeyboardInterrupt) else e} received, stopping "
               f"(draining requests in flight, up to {args.exit_timeout} s)", file=sys.stderr, flush=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.stop()
+        if server is not None:
+            server.stop()
     print("trtcore serve: stopped", file=sys.stderr)
     return 0
