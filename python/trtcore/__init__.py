@@ -15,6 +15,7 @@ from trtcore.engine import Engine, TensorInfo
 from trtcore.runtime import Executor
 from trtcore.pipelines import IMAGENET, Classifier, Preprocess, Segmenter
 from trtcore.runners import ExecutorRunner, OnnxRuntimeRunner, Runner, TensorRTRunner, load
+from trtcore.serving import Server, serve  # PyTriton is imported only when serve() is called
 from trtcore.errors import (
     ArgumentError,
     BackendError,
@@ -43,6 +44,8 @@ __all__ = [
     "ExecutorRunner",
     "BuildConfig",
     "load",
+    "serve",
+    "Server",
     "Runner",
     "OnnxRuntimeRunner",
     "TensorRTRunner",

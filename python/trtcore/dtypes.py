@@ -19,7 +19,7 @@ import numpy as np
 from trtcore import _core
 from trtcore.errors import DTypeError
 
-__all__ = ["DType", "TABLE", "from_name", "from_onnx", "from_ort", "numpy_dtype", "onnx_name"]
+__all__ = ["DType", "TABLE", "from_name", "from_onnx", "from_ort", "numpy_dtype", "onnx_name", "triton_name"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,11 @@ class DType:
         return f"tensor({self.onnx_name.lower()})" if self.onnx_name else ""
 
     @property
+    def triton(self) -> str:
+        """Triton Inference Server's name ("FP32"; ``TYPE_FP32`` in ``config.pbtxt``), "" where Triton has none."""
+        return _TRITON.get(self.name, "")
+
+    @property
     def numpy(self) -> np.dtype | None:
         """numpy's dtype, or None where numpy has none (bfloat16/fp8/int4 without ml_dtypes)."""
         try:
@@ -46,6 +51,12 @@ class DType:
         except TypeError:
             return None
 
+
+# Triton's data types (model_config.proto's TYPE_* without the prefix, the KServe v2 wire names); fp8/fp4/int4 have
+# none there.
+_TRITON = {"bool": "BOOL", "uint8": "UINT8", "uint16": "UINT16", "uint32": "UINT32", "uint64": "UINT64",
+           "int8": "INT8", "int16": "INT16", "int32": "INT32", "int64": "INT64", "float16": "FP16",
+           "float32": "FP32", "float64": "FP64", "bfloat16": "BF16"}
 
 #: Every element type trtcore knows, by numpy name.
 TABLE: dict[str, DType] = {r["name"]: DType(**r) for r in _core.dtype_table()}
@@ -113,3 +124,18 @@ def numpy_dtype(dtype: Any) -> np.dtype:
     except TypeError:
         raise DTypeError(f"numpy has no dtype {dtype!r} (pip install ml_dtypes and import it for bfloat16/fp8)") \
             from None
+
+
+def triton_name(dtype: Any, tensor: str = "") -> str:
+    """Triton's data type name for a trtcore dtype ("float32" → "FP32"); DTypeError naming ``tensor`` where Triton
+    has none (fp8, fp4, int4).
+
+    >>> triton_name("float16")
+    'FP16'
+    """
+    row = from_name(dtype)
+    if not row.triton:
+        where = f"tensor '{tensor}': " if tensor else ""
+        raise DTypeError(f"{where}Triton Inference Server has no data type for {row.name}; supported: "
+                         f"{', '.join(_TRITON)}")
+    return row.triton

@@ -21,7 +21,8 @@ from trtcore.errors import (BackendError, CudaError, DTypeError, Error, MissingD
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 # Every module in trtcore.cli is a subcommand; this order is the order of `trtcore --help`, others follow.
-ORDER = ("info", "build", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo")
+ORDER = ("info", "build", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo", "serve",
+         "triton_repo")
 
 
 def subcommands() -> list[str]:
