@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.atol < 0 or args.rtol < 0:
+    if not (args.atol >= 0 and args.rtol >= 0):  # NaN too: every "diff > nan" is False, so all would pass
         raise ArgumentError(f"--atol and --rtol must be >= 0, got {args.atol}, {args.rtol}")
     reference = args.reference or args.model
     if reference.suffix.lower() in ENGINE_SUFFIXES and args.ref_backend == "onnxruntime":

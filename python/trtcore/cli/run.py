@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from trtcore.cli._model_args import add_inputs, add_model, make_feed
-from trtcore.errors import ArgumentError, FileError
+from trtcore.errors import ArgumentError
+from trtcore.files import check_target, write_file_atomic
 from trtcore.runners import load
 
 
@@ -23,15 +24,18 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _save(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def _save(path: Path, arrays: dict[str, np.ndarray], flag: str) -> None:
     if path.suffix.lower() != ".npz":
-        raise ArgumentError(f"{path}: output files are .npz")
-    if not path.parent.is_dir():
-        raise FileError(f"{path}: folder {path.parent} does not exist")
-    np.savez(path, **arrays)
+        raise ArgumentError(f"{flag} {path}: output files are .npz")
+    write_file_atomic(path, lambda f: np.savez(f, **arrays), what=flag)
 
 
 def run(args: argparse.Namespace) -> int:
+    for flag, path in (("-o", args.output), ("--save-inputs", args.save_inputs)):
+        if path is not None:  # checked before the model loads, not after the work
+            if path.suffix.lower() != ".npz":
+                raise ArgumentError(f"{flag} {path}: output files are .npz")
+            check_target(path, flag)
     runner = load(args.model, args.backend)
     with runner:
         feed = make_feed(runner, args)
@@ -44,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
     for name, arr in outputs.items():
         print(f"  output {name}: {arr.dtype} {arr.shape}")
     if args.save_inputs:
-        _save(args.save_inputs, feed)
+        _save(args.save_inputs, feed, "--save-inputs")
         print(f"inputs written to {args.save_inputs}")
     if args.output:
-        _save(args.output, outputs)
+        _save(args.output, outputs, "-o")
         print(f"outputs written to {args.output}")
     return 0

@@ -7,9 +7,12 @@ zeros nudged by 2.22e-16) exceeds ``rtol``; NaN in either output fails. An outpu
 from __future__ import annotations
 
 from collections.abc import Mapping
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from trtcore.errors import ArgumentError
 
 EPSILON = 2.220446049250313e-16
 
@@ -51,12 +54,29 @@ class OutputComparison:
         return out
 
 
+def check_tolerances(atol: float, rtol: float) -> None:
+    """Tolerances are finite numbers >= 0: with NaN every ``diff > tol`` is False, so any outputs would pass.
+
+    >>> check_tolerances(float("nan"), 0)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    trtcore.errors.ArgumentError: atol must be a number >= 0, got nan
+    """
+    for name, value in (("atol", atol), ("rtol", rtol)):
+        try:
+            ok = value >= 0 and not math.isnan(value)
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ArgumentError(f"{name} must be a number >= 0, got {value!r}")
+
+
 def compare_output(name: str, got: np.ndarray, ref: np.ndarray, atol: float, rtol: float) -> OutputComparison:
     """Compares one output against the reference.
 
     >>> compare_output("y", np.array([1.0, 2.0]), np.array([1.0, 2.001]), atol=1e-2, rtol=0).passed
     True
     """
+    check_tolerances(atol, rtol)
     got, ref = np.asarray(got), np.asarray(ref)
     base = dict(name=name, shape=tuple(got.shape), ref_shape=tuple(ref.shape), dtype=got.dtype.name,
                 ref_dtype=ref.dtype.name)
