@@ -159,7 +159,8 @@ def write_file_atomic(path: PathLike, data: bytes | bytearray | memoryview | Cal
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=path.name + TEMP_MARK, suffix="")
     except OSError as e:
-        raise FileError(f"{label}: cannot create a file in {folder} ({_why(e)})") from None
+        raise FileError(f"{label}: cannot write (creating a temporary file in {folder} failed: {_why(e)})"
+                        ) from None
     tmp = Path(tmp_name)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # tells remove_stale_temporaries this one is alive

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from trtcore.bench import benchmark
+from trtcore.errors import ArgumentError
 from trtcore.cli._model_args import add_inputs, add_model, make_feed
 from trtcore.cli._progress import progress_bar
 from trtcore.runners import load
@@ -25,6 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    for flag, value in (("--warmUp", args.warmup), ("--duration", args.duration), ("--iterations", args.iterations)):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN passes every < and > check below
+            raise ArgumentError(f"{flag} must be a finite number, got {value}")
     with load(args.model, args.backend) as runner:
         feed = make_feed(runner, args)
         with progress_bar(f"bench {runner.backend}", 100, enabled=not args.json and args.duration >= 1) as bar:

@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     folder = out.parent if single_file else out
     if not folder.is_dir():
         raise FileError(f"{folder}: output folder does not exist")
+    if not 0.0 <= args.alpha <= 1.0:  # NaN too
+        raise ArgumentError(f"--alpha must be in [0, 1], got {args.alpha}")
     targets = _targets(images, out, single_file, args.format, args.overlay)
     for target in targets:
         check_target(target, "-o")
