@@ -334,9 +334,9 @@ def test_onnx_on_tensorrt_is_built_once_per_model_and_config(tmp_path, monkeypat
 
     builds = []
 
-    def fake_build(onnx, config, save_engine):
+    def fake_build(onnx, config):
         builds.append((onnx, config))
-        save_engine.write_bytes(b"plan")
+        return b"plan"
 
     monkeypatch.setenv("TRTCORE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(trtcore.builder, "build", fake_build)
@@ -397,8 +397,7 @@ def test_engine_cache_key_covers_external_weights(tmp_path, monkeypatch):
 
     builds = []
     monkeypatch.setenv("TRTCORE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(trtcore.builder, "build", lambda onnx, config, save_engine: (builds.append(1),
-                                                                                     save_engine.write_bytes(b"p")))
+    monkeypatch.setattr(trtcore.builder, "build", lambda onnx, config: builds.append(1) or b"p")
     first = runners._cached_engine(onnx_path)
     assert runners._cached_engine(onnx_path) == first and len(builds) == 1
     weights.write_bytes(weights.read_bytes() + b"\0")  # new weights, same graph file

@@ -281,7 +281,26 @@ Image parse_pnm(const std::uint8_t* data, std::size_t size, const std::string& n
 Image read_pnm(const std::string& path) {
     FileSource s(path);
     const Header h = read_header(s, path);
-    return read_body(s, h, path);
+    if (s.remaining() != SIZE_MAX) return read_body(s, h, path);
+    // A pipe or device has no size to check the header's promise against: buffer what actually arrives (binary
+    // samples: at most the promised bytes) in growing chunks, then parse that, so a lying header from a FIFO cannot
+    // make us allocate what it promises.
+    std::size_t limit = SIZE_MAX;
+    if (!h.plain) {
+        const std::size_t count = size_mul(size_mul(h.width, h.height, path), h.channels, path);
+        limit = size_mul(count, h.maxval > 255 ? 2 : 1, path);
+    }
+    std::vector<std::uint8_t> rest;
+    constexpr std::size_t kChunk = std::size_t{1} << 20;
+    while (rest.size() < limit) {
+        const std::size_t old = rest.size(), want = std::min(kChunk, limit - old);
+        rest.resize(old + want);
+        const std::size_t got = s.read(rest.data() + old, want);
+        rest.resize(old + got);
+        if (got < want) break;
+    }
+    MemorySource m(rest.data(), rest.size());
+    return read_body(m, h, path);
 }
 
 std::string pnm_header(const ImageView& image) {

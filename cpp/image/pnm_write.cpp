@@ -1,82 +1,17 @@
-// write_pnm: the writing half of pnm.h, through a temporary file renamed into place.
-#include <fcntl.h>
+// write_pnm: the writing half of pnm.h, through the one atomic writer (common/atomic_file.h).
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "image/pnm.h"
 
 namespace trtcore::image {
 
 namespace {
-
-std::string errno_text(int err) { return std::strerror(err); }
-
-// The process umask, read without changing it (umask() itself would race with other threads creating files).
-mode_t current_umask() {
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("Umask:", 0) == 0) return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
-    return 022;
-}
-
-// A temporary file next to the target; removed on destruction unless commit() renamed it into place.
-class TempFile {
-public:
-    explicit TempFile(const std::string& target) : target_(target) {
-        std::vector<char> name(target.begin(), target.end());
-        const char suffix[] = ".tmp-XXXXXX";
-        name.insert(name.end(), suffix, suffix + sizeof suffix);  // includes the terminating NUL
-        fd_ = ::mkstemp(name.data());
-        if (fd_ < 0) throw FileError(target + ": cannot write (creating a temporary file there failed: " +
-                                     errno_text(errno) + ")");
-        path_ = name.data();
-    }
-    ~TempFile() {
-        if (fd_ >= 0) ::close(fd_);
-        if (!committed_) ::unlink(path_.c_str());
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-
-    void write(const void* data, std::size_t n) {
-        const char* p = static_cast<const char*>(data);
-        while (n > 0) {
-            const ssize_t w = ::write(fd_, p, n);
-            if (w < 0) {
-                if (errno == EINTR) continue;
-                throw FileError(target_ + ": write failed: " + errno_text(errno));
-            }
-            p += w;
-            n -= static_cast<std::size_t>(w);
-        }
-    }
-    void commit() {
-        // mkstemp makes the file 0600; give it the mode a plain open() would have.
-        if (::fchmod(fd_, 0666 & ~current_umask()) != 0)
-            throw FileError(target_ + ": cannot set permissions: " + errno_text(errno));
-        const int fd = fd_;
-        fd_ = -1;
-        if (::close(fd) != 0) throw FileError(target_ + ": write failed on close: " + errno_text(errno));
-        if (::rename(path_.c_str(), target_.c_str()) != 0)
-            throw FileError(target_ + ": cannot write (renaming the temporary file failed: " + errno_text(errno) + ")");
-        committed_ = true;
-    }
-
-private:
-    std::string target_, path_;
-    int fd_ = -1;
-    bool committed_ = false;
-};
 
 void check_view(const std::string& path, const ImageView& v) {
     const std::string what = "write_pnm(" + path + ")";
@@ -117,7 +52,7 @@ void write_pnm(const std::string& path, const ImageView& v) {
     if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
         throw FileError(path + ": is a directory; give a file name to write the image to");
 
-    TempFile tmp(path);
+    AtomicFile tmp(path);
     const std::string header = pnm_header(v);
     tmp.write(header.data(), header.size());
     if (v.type == DataType::kUInt8) {

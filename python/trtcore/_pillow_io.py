@@ -5,13 +5,12 @@ Pillow decodes into its own memory, so these paths copy once into numpy; PPM/PGM
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from trtcore.errors import DTypeError, FileError, FormatError
+from trtcore.files import write_file_atomic
 
 
 def pillow(path: Path, action: str):  # -> the PIL.Image module
@@ -65,7 +64,7 @@ def read_pillow(p: Path) -> np.ndarray:
 
 
 def write_pillow(p: Path, image: np.ndarray) -> None:
-    """Encode with Pillow (format from the suffix) through a temporary file renamed into place."""
+    """Encode with Pillow (format from the suffix) through the one atomic writer (trtcore.files)."""
     image_mod = pillow(p, "writing")
     if image.dtype == np.uint16 and image.shape[2] != 1:
         raise DTypeError(f"{p}: Pillow writes 16-bit images only with 1 channel; write .ppm or convert to uint8")
@@ -73,32 +72,10 @@ def write_pillow(p: Path, image: np.ndarray) -> None:
         raise FileError(f"{p}: is a directory; give a file name to write the image to")
     # Pillow infers the mode from the array: uint8 HW -> L, uint8 HW3 -> RGB, uint16 HW -> I;16.
     pil = image_mod.fromarray(np.ascontiguousarray(image[:, :, 0] if image.shape[2] == 1 else image))
+    fmt = image_mod.registered_extensions().get(p.suffix.lower())
+    if fmt is None:
+        raise FormatError(f"{p}: Pillow cannot write {p.suffix or 'files without a suffix'}; use .ppm, .pgm or .png")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=p.name + ".tmp-", dir=p.parent if str(p.parent) else ".")
-    except OSError as e:
-        raise FileError(f"{p}: cannot write (creating a temporary file there failed: {e.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pil.save(f, format=image_mod.registered_extensions().get(p.suffix.lower()))
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, p)
+        write_file_atomic(p, lambda f: pil.save(f, format=fmt))
     except (KeyError, ValueError) as e:
-        os.unlink(tmp)
         raise FormatError(f"{p}: Pillow cannot write this format: {e}") from None
-    except OSError as e:
-        os.unlink(tmp)
-        raise FileError(f"{p}: write failed: {e}") from None
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where possible (os.umask() races with other threads)."""
-    try:
-        with open("/proc/self/status") as f:
-            return next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
-    except (OSError, StopIteration, ValueError):
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return mask

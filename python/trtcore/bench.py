@@ -281,7 +281,7 @@ def export_times(path: str | Path, report: BenchReport) -> Path:
 
     >>> export_times("times.json", report)  # doctest: +SKIP
     """
-    from trtcore.builder.build import write_file_atomic
+    from trtcore.files import write_file_atomic
 
     body = ",\n".join("  " + json.dumps(q.to_json()) for q in report.trace)
     return write_file_atomic(path, f"[\n{body}\n]\n".encode())

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from trtcore import _core
 from trtcore._info import register_tensorrt_folders
+from trtcore.files import native_path
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -64,7 +65,7 @@ class Engine:
         >>> eng = Engine.from_file("model.engine")  # doctest: +SKIP
         """
         register_tensorrt_folders()
-        return cls(_core.Engine.from_file(os.fspath(Path(path)), allow_host_code))
+        return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code))
 
     @classmethod
     def from_bytes(

@@ -31,6 +31,7 @@ import numpy as np
 from trtcore import _core
 from trtcore._pillow_io import read_pillow, write_pillow
 from trtcore.errors import ArgumentError, DTypeError, ShapeError
+from trtcore.files import native_path
 
 __all__ = [
     "IMAGENET_MEAN",
@@ -59,7 +60,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 _c = _core.image
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 Floats = Union[float, Sequence[float]]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -98,9 +99,10 @@ def read_image(path: PathLike, *, return_maxval: bool = False) -> np.ndarray | t
     >>> img.shape, img.dtype  # doctest: +SKIP
     ((1026, 1282, 3), dtype('uint8'))
     """
-    p = Path(path)
+    raw = native_path(path, "read_image")
+    p = Path(os.fsdecode(raw))
     if _is_pnm(p):
-        arr, maxval = _c.read_pnm(os.fspath(p))
+        arr, maxval = _c.read_pnm(raw)
     else:
         arr = read_pillow(p)
         maxval = NATURAL_MAXVAL[arr.dtype]
@@ -128,7 +130,8 @@ def write_image(path: PathLike, image: np.ndarray, *, maxval: int | None = None)
 
     >>> write_image("out.ppm", np.zeros((4, 6, 3), np.uint8))  # doctest: +SKIP
     """
-    p = Path(path)
+    raw = native_path(path, "write_image")
+    p = Path(os.fsdecode(raw))
     image = _as_hwc(image, "image")
     if p.suffix.lower() in _PNM_SUFFIXES:
         if p.suffix.lower() == ".pgm" and image.shape[2] != 1:
@@ -138,7 +141,7 @@ def write_image(path: PathLike, image: np.ndarray, *, maxval: int | None = None)
         mv = NATURAL_MAXVAL[image.dtype.newbyteorder("=")] if maxval is None else maxval
         if isinstance(mv, bool) or not isinstance(mv, (int, np.integer)) or not 1 <= mv <= 65535:
             raise ArgumentError(f"maxval: must be an integer 1..65535, got {maxval!r}")
-        _c.write_pnm(os.fspath(p), _contiguous(image, "image"), int(mv))
+        _c.write_pnm(raw, _contiguous(image, "image"), int(mv))
         return
     write_pillow(p, image)
 

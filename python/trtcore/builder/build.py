@@ -25,6 +25,7 @@ from trtcore.builder.onnx_info import ModelInfo, describe
 from trtcore.builder.precision import ConversionReport, PrecisionPlan, convert_model, plan_precision
 from trtcore.builder.shapes import Profile, plan_profiles
 from trtcore.errors import ArgumentError, BuildError, FileError, TensorRTNotFound
+from trtcore.files import write_file_atomic
 
 __all__ = ["BuildPlan", "BuildReport", "ProgressEvent", "build", "build_report", "merge_timing_caches", "plan_build",
            "write_file_atomic"]
@@ -174,37 +175,6 @@ def plan_build(onnx: str | Path, config: BuildConfig | None = None, *, target_ma
     flags = list(precision.flags) + [name for attr, name in _EXTRA_FLAGS if getattr(cfg, attr)]
     return BuildPlan(onnx=onnx, info=info, config=cfg, target_major=major, target_source=source,
                      precision=precision, profiles=profiles, flags=flags, notes=notes)
-
-
-def write_file_atomic(path: str | Path, data: bytes) -> Path:
-    """Writes ``data`` to a temporary file in ``path``'s folder, fsyncs, then renames it over ``path``: readers see
-    the old file or the whole new one, never a partial one. The temporary file is removed on any failure.
-
-    >>> write_file_atomic("m.engine", engine_bytes)  # doctest: +SKIP
-    PosixPath('m.engine')
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileError(f"{path}: folder {folder} does not exist")
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise FileError(f"{path}: cannot create a file in {folder} ({e.strerror or e})") from e
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(e, OSError):
-            raise FileError(f"{path}: cannot write ({e.strerror or e}); nothing was written there") from e
-        raise
-    return path
 
 
 class _Progress:

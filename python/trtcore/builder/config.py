@@ -205,6 +205,9 @@ class BuildConfig:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise FileError(f"{path}: cannot read the build config ({e.strerror or e})") from e
+        except UnicodeDecodeError as e:
+            raise FormatError(f"{path}: not a TOML build config (not UTF-8 text: {e.reason} at byte {e.start})"
+                              ) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:

@@ -2,23 +2,28 @@
 
 Exit codes: 0 success; 1 the work ran and failed or found a problem (``compare`` mismatch, a failed build, a
 TensorRT, CUDA or ONNX Runtime error); 2 bad command line or bad input (any other trtcore.Error); 3 a missing
-capability (TensorRT, a GPU or an optional package not present); 130 interrupted.
+capability (TensorRT, a GPU or an optional package not present); 130 interrupted. A closed output pipe
+(``trtcore info | head``) ends quietly with 141, like other Unix tools killed by SIGPIPE. No user error prints a traceback; ``--debug`` or ``TRTCORE_DEBUG=1`` does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
 import pkgutil
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
 
 from trtcore._info import build_info
 from trtcore.errors import (BackendError, CudaError, DTypeError, Error, MissingDependency, TensorRTError,
                             TensorRTNotFound)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 
 # Every module in trtcore.cli is a subcommand; this order is the order of `trtcore --help`, others follow.
 ORDER = ("info", "build", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo", "serve",
@@ -32,6 +37,8 @@ def subcommands() -> list[str]:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trtcore", description="ONNX → TensorRT engine → inference.")
+    parser.add_argument("--debug", action="store_true",
+                        help="print Python tracebacks with errors, for bug reports (also TRTCORE_DEBUG=1)")
     parser.add_argument("--log-level", default="WARNING", type=str.upper,
                         choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
                         help="Python logging level (default WARNING)")
@@ -43,28 +50,82 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _debug_requested(argv: Sequence[str]) -> bool:
+    return "--debug" in argv or os.environ.get("TRTCORE_DEBUG", "").strip() not in ("", "0")
+
+
+def _run(argv: Sequence[str], debug: bool) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args._run(args) or 0)
     except (TensorRTNotFound, MissingDependency) as e:
-        print(f"trtcore {args.command}: {e}", file=sys.stderr)
+        _error(args.command, str(e), debug, prefix="")
         return EXIT_MISSING
     except (CudaError, TensorRTError, BackendError) as e:
-        print(f"trtcore {args.command}: error: {e}", file=sys.stderr)
+        _error(args.command, str(e), debug)
         if isinstance(e, CudaError) and not build_info()["cuda"]["devices"]:
             return EXIT_MISSING  # no GPU (or no driver) here: a missing capability, not a failed run
         return EXIT_FAILED
     except Error as e:
         # The one dtype policy's message names the Python fix; on the command line that is --cast.
         hint = " (on the command line: --cast)" if isinstance(e, DTypeError) and "cast=True" in str(e) else ""
-        print(f"trtcore {args.command}: error: {e}{hint}", file=sys.stderr)
+        _error(args.command, f"{e}{hint}", debug)
         return EXIT_BAD_INPUT
+    except MemoryError as e:
+        _error(args.command, f"out of memory ({e or 'the inputs or outputs are too large'})", debug)
+        return EXIT_BAD_INPUT
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as e:  # a bug in trtcore: one line, and the traceback on request
+        _error(args.command, f"internal error: {type(e).__name__}: {e} (please report it with the output of "
+                             "--debug)", debug)
+        return EXIT_FAILED
+
+
+def _error(command: str, message: str, debug: bool, prefix: str = "error: ") -> None:
+    if debug:
+        traceback.print_exc()
+    print(f"trtcore {command}: {prefix}{message}", file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe (``trtcore info | head``) nothing more can be printed: point stdout at /dev/null so
+    the interpreter's final flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _command_of(argv: Sequence[str]) -> str:
+    return next((f" {a}" for a in argv if not a.startswith("-")), "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs ``trtcore``; returns the exit code (see the top of this module). ``--debug`` (before or after the
+    subcommand) or ``TRTCORE_DEBUG=1`` prints tracebacks with the one-line errors, for bug reports."""
+    entry_point = argv is None
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(argv)
+    argv = [a for a in argv if a != "--debug"]
+    try:
+        code = _run(argv, debug)
+        sys.stdout.flush()  # inside the try: a reader that went away is reported here, not at interpreter exit
+        return code
     except KeyboardInterrupt:
-        print(f"trtcore {args.command}: interrupted", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        with contextlib.suppress(OSError, ValueError):
+            print(f"trtcore{_command_of(argv)}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    finally:
+        if entry_point:  # a Ctrl-C while the interpreter shuts down must not turn exit 0 into a traceback or -2
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ files given (folders expanded)."""
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,9 +22,12 @@ def add_preprocess(p: argparse.ArgumentParser) -> None:
 
 def _floats(text: str, flag: str) -> tuple[float, ...]:
     try:
-        return tuple(float(v) for v in text.split(","))
+        values = tuple(float(v) for v in text.split(","))
     except ValueError:
         raise ArgumentError(f"{flag}: expected comma-separated numbers, got {text!r}") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ArgumentError(f"{flag}: expected finite numbers, got {text!r}")
+    return values
 
 
 def preprocess_from(args: argparse.Namespace) -> Preprocess:

@@ -4,6 +4,7 @@ build: --inputs files, random data with trtexec's --shapes. Not a subcommand: th
 from __future__ import annotations
 
 import argparse
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,13 +39,18 @@ def parse_shapes(spec: str) -> dict[str, tuple[int, ...]]:
 
 
 def _load_array_file(path: Path) -> Mapping[str, np.ndarray] | np.ndarray:
+    """A .npy array or every array of a .npz, read now: a truncated archive or an object array (which would need
+    pickle) is a FormatError naming the file, not a traceback later."""
     if not path.is_file():
         raise FileError(f"{path}: no such input file")
     try:
         data = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise FormatError(f"{path}: not a .npy/.npz file numpy can read ({e})") from None
-    return data
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                return {k: data[k] for k in data.files}
+        return data
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        raise FormatError(f"{path}: not a .npy/.npz file numpy can read without pickle ({e})") from None
 
 
 def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]:
@@ -58,8 +64,7 @@ def make_feed(runner: Runner, args: argparse.Namespace) -> dict[str, np.ndarray]
         name, sep, file = spec.rpartition(":")
         path = Path(file if sep and name else spec)
         if path.suffix.lower() == ".npz" and not (sep and name):
-            with _load_array_file(path) as npz:  # type: ignore[union-attr]
-                given.update({k: npz[k] for k in npz.files})
+            given.update(_load_array_file(path))  # type: ignore[arg-type]
         elif path.suffix.lower() == ".npy" and sep and name:
             given[name] = np.asarray(_load_array_file(path))
         else:

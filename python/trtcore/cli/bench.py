@@ -61,6 +61,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    for flag, value in (("--warmUp", args.warmup), ("--duration", args.duration), ("--iterations", args.iterations)):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN passes every < and > check below
+            raise ArgumentError(f"{flag} must be a finite number, got {value}")
     if args.export_times is not None and not (args.export_times.parent.is_dir()):
         raise FileError(f"--exportTimes: {args.export_times}: folder {args.export_times.parent} does not exist")
     runner = load(args.model, args.backend, activate=False)

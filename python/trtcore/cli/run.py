@@ -8,15 +8,14 @@
 from __future__ import annotations
 
 import argparse
-import io
 import time
 from pathlib import Path
 
 import numpy as np
 
-from trtcore.builder.build import write_file_atomic
 from trtcore.cli._model_args import add_inputs, add_model, make_feed
-from trtcore.errors import ArgumentError, FileError
+from trtcore.errors import ArgumentError
+from trtcore.files import check_target, write_file_atomic
 from trtcore.runners import load
 
 
@@ -32,14 +31,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _check_target(path: Path) -> None:
+def _check_target(path: Path, flag: str) -> None:
     if path.suffix.lower() not in (".npz", ".json"):
-        raise ArgumentError(f"{path}: output files are .npz (numpy) or .json (Polygraphy)")
-    if not path.parent.is_dir():
-        raise FileError(f"{path}: folder {path.parent} does not exist")
+        raise ArgumentError(f"{flag} {path}: output files are .npz (numpy) or .json (Polygraphy)")
+    check_target(path, flag)
 
 
-def _save(path: Path, arrays: dict[str, np.ndarray], *, label: str | None = None) -> None:
+def _save(path: Path, arrays: dict[str, np.ndarray], flag: str, *, label: str | None = None) -> None:
     """.npz: a numpy archive; .json: Polygraphy's RunResults (outputs, ``label`` = runner name) or input list."""
     if path.suffix.lower() == ".json":
         from trtcore.runners.compare import run_results, save_inputs, save_run_results
@@ -49,15 +47,13 @@ def _save(path: Path, arrays: dict[str, np.ndarray], *, label: str | None = None
         else:
             save_run_results(path, run_results([(label, [arrays])]))
         return
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    write_file_atomic(path, buf.getvalue())
+    write_file_atomic(path, lambda f: np.savez(f, **arrays), what=flag)
 
 
 def run(args: argparse.Namespace) -> int:
-    for target in (args.output, args.save_inputs):
+    for flag, target in (("-o", args.output), ("--save-inputs", args.save_inputs)):
         if target is not None:
-            _check_target(target)  # before the model runs
+            _check_target(target, flag)  # before the model loads, not after the work
     if any(t is not None and t.suffix.lower() == ".json" for t in (args.output, args.save_inputs)):
         from trtcore.runners.compare import polygraphy
 
@@ -74,9 +70,9 @@ def run(args: argparse.Namespace) -> int:
     for name, arr in outputs.items():
         print(f"  output {name}: {arr.dtype} {arr.shape}")
     if args.save_inputs:
-        _save(args.save_inputs, feed)
+        _save(args.save_inputs, feed, "--save-inputs")
         print(f"inputs written to {args.save_inputs}")
     if args.output:
-        _save(args.output, outputs, label=f"trtcore-{runner.backend}:{runner.name}")
+        _save(args.output, outputs, "-o", label=f"trtcore-{runner.backend}:{runner.name}")
         print(f"outputs written to {args.output}")
     return 0

@@ -11,6 +11,7 @@ from trtcore.cli._image_args import add_preprocess, expand_images, preprocess_fr
 from trtcore.cli._model_args import add_model
 from trtcore.cli._progress import progress_bar
 from trtcore.errors import ArgumentError, FileError
+from trtcore.files import check_target
 from trtcore.pipelines import Segmenter
 from trtcore.pipelines.image_prep import IMAGE_SUFFIXES
 
@@ -34,6 +35,30 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def _overlay_path(target: Path) -> Path:
+    return target.with_name(f"{target.stem.removesuffix('_labels')}_overlay{target.suffix}")
+
+
+def _targets(images: list[Path], out: Path, single_file: bool, fmt: str, overlay: bool) -> list[Path]:
+    """The output file of each image, checked before any work: two inputs with one stem (A/img.ppm, B/img.ppm)
+    would overwrite each other, and an output that is an input would replace it."""
+    folder = out.parent if single_file else out
+    targets = [out if single_file else folder / f"{path.stem}_labels.{fmt}" for path in images]
+    written: dict[Path, Path] = {}
+    inputs = {p.resolve(): p for p in images}
+    for path, target in zip(images, targets):
+        for t in [target, _overlay_path(target)] if overlay else [target]:
+            key = t.resolve()
+            if key in inputs:
+                raise ArgumentError(f"{t}: the output for {path} would overwrite the input image {inputs[key]}; "
+                                    "give another -o")
+            if key in written:
+                raise ArgumentError(f"{t}: both {written[key]} and {path} would be written there (same file "
+                                    "name in different folders); segment them into different -o folders")
+            written[key] = path
+    return targets
+
+
 def run(args: argparse.Namespace) -> int:
     images = expand_images(args.images, IMAGE_SUFFIXES)
     out = args.output
@@ -43,18 +68,22 @@ def run(args: argparse.Namespace) -> int:
     folder = out.parent if single_file else out
     if not folder.is_dir():
         raise FileError(f"{folder}: output folder does not exist")
+    if not 0.0 <= args.alpha <= 1.0:  # NaN too
+        raise ArgumentError(f"--alpha must be in [0, 1], got {args.alpha}")
+    targets = _targets(images, out, single_file, args.format, args.overlay)
+    for target in targets:
+        check_target(target, "-o")
     policy = "resize" if args.resize else "pad" if args.pad else "error"
     seg = Segmenter(args.model, preprocess=preprocess_from(args), num_classes=args.num_classes,
                     size_policy=policy, backend=args.backend)
     with progress_bar("segment", len(images), enabled=len(images) > 4) as bar:
-        for path in images:
+        for path, target in zip(images, targets):
             labels = seg.segment(path)
-            target = out if single_file else folder / f"{path.stem}_labels.{args.format}"
             seg.save(target, labels)
             counts = {int(c): int(n) for c, n in zip(*np.unique(labels, return_counts=True))}
             print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
             if args.overlay:
-                over = target.with_name(f"{target.stem.removesuffix('_labels')}_overlay{target.suffix}")
+                over = _overlay_path(target)
                 seg.save(over, labels, image=path, alpha=args.alpha)
                 print(f"{path}: overlay -> {over}")
             if bar is not None:

@@ -59,7 +59,12 @@ def run_demo(output: str | Path, backend: str = "auto", batch_size: int = 32) ->
     True
     """
     folder = Path(output)
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise FileError(f"{folder}: is a file; the demo writes its images into a folder (give another -o)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise FileError(f"{folder}: cannot create the output folder ({e.strerror or e})") from None
     paths, truth = digit_samples()
     digits_config, shapes_config = build_configs()
     clf = Classifier(DIGITS_MODEL, labels=DATA / "digits_labels.txt", softmax=True, backend=backend,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trtcore.files import write_file_atomic
 from trtcore.demo import DATA, DIGITS_TEST_PER_CLASS, SHAPES_CLASSES, SHAPES_SIZE, SHAPES_TEST_IMAGES
 from trtcore.pipelines import image_prep
 
@@ -57,7 +58,7 @@ def _save(graph, path: Path, doc: str) -> None:
     # bit-identical retraining needs the same numpy and scikit-learn; record them
     helper.set_model_props(model, {"trained_with": trained_with()})
     onnx.checker.check_model(model)
-    path.write_bytes(model.SerializeToString())
+    write_file_atomic(path, model.SerializeToString())
 
 
 @contextlib.contextmanager
@@ -111,8 +112,8 @@ def train_digits(out: Path) -> float:
         name = f"digit_{n:03d}.pgm"
         image_prep.save_image(folder / name, pixels[i][:, :, None])
         lines.append(f"{name} {y[i]}")
-    (folder / "labels.txt").write_text("\n".join(lines) + "\n")
-    (out / "digits_labels.txt").write_text("\n".join(str(d) for d in range(10)) + "\n")
+    write_file_atomic(folder / "labels.txt", ("\n".join(lines) + "\n").encode())
+    write_file_atomic(out / "digits_labels.txt", ("\n".join(str(d) for d in range(10)) + "\n").encode())
     return acc
 
 
@@ -202,7 +203,7 @@ def train_shapes(out: Path, train_images: int = 160, per_image: int = 600) -> fl
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
         [helper.make_tensor_value_info("output", TensorProto.INT64, ["batch", 1, "height", "width"])], inits)
     _save(graph, out / "shapes.onnx", "coloured shapes segmenter; input = pixel / 255; output = argmax labels")
-    (out / "shapes_labels.txt").write_text("\n".join(SHAPES_CLASSES) + "\n")
+    write_file_atomic(out / "shapes_labels.txt", ("\n".join(SHAPES_CLASSES) + "\n").encode())
     return float(np.mean(ious))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,14 +28,25 @@ class Preprocess:
     def __post_init__(self) -> None:
         for name in ("mean", "std"):  # accept one number for every channel
             value = getattr(self, name)
-            if isinstance(value, (int, float)):
-                object.__setattr__(self, name, (float(value),))
-            else:
-                object.__setattr__(self, name, tuple(float(v) for v in value))
+            try:
+                if isinstance(value, (str, bytes)):
+                    raise TypeError
+                values = (float(value),) if np.ndim(value) == 0 else tuple(float(v) for v in value)
+            except (TypeError, ValueError):
+                raise ArgumentError(f"preprocess {name} must be a number or a sequence of numbers, got {value!r}"
+                                    ) from None
+            if not values or not all(math.isfinite(v) for v in values):
+                raise ArgumentError(f"preprocess {name} must be finite numbers, got {value!r}")
+            object.__setattr__(self, name, values)
         if any(s == 0 for s in self.std):
             raise ArgumentError(f"preprocess std must be non-zero, got {self.std}")
-        if self.maxval <= 0:
-            raise ArgumentError(f"preprocess maxval must be positive, got {self.maxval}")
+        try:
+            maxval = float(self.maxval)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"preprocess maxval must be a number, got {self.maxval!r}") from None
+        if not (math.isfinite(maxval) and maxval > 0):
+            raise ArgumentError(f"preprocess maxval must be a positive finite number, got {self.maxval}")
+        object.__setattr__(self, "maxval", maxval)
 
     def for_channels(self, c: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """(mean, std) with one value per channel; a single value is repeated.

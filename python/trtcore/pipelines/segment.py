@@ -25,6 +25,7 @@ from trtcore.pipelines.preprocess import Preprocess
 from trtcore.runners import Runner
 
 SIZE_POLICIES = ("error", "resize", "pad")
+MAX_CLASSES = 2**24  # a palette colour per class: more than this is a mistake, not a model
 
 
 class Segmenter(ModelHolder):
@@ -44,8 +45,9 @@ class Segmenter(ModelHolder):
                  ) -> None:
         if size_policy not in SIZE_POLICIES:
             raise ArgumentError(f"size_policy must be one of {', '.join(SIZE_POLICIES)}, got {size_policy!r}")
-        if num_classes is not None and num_classes < 1:
-            raise ArgumentError(f"num_classes must be >= 1, got {num_classes}")
+        if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
+                                        or not 1 <= num_classes <= MAX_CLASSES):
+            raise ArgumentError(f"num_classes must be an integer 1..{MAX_CLASSES}, got {num_classes!r}")
         super().__init__(model, backend, output_name, build_config)
         self.preprocess = preprocess or Preprocess()
         self.size_policy = size_policy

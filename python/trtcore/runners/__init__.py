@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError, TensorRTNotFound
+from trtcore.files import write_file_atomic
 from trtcore.runners.base import Runner, TensorInfo, concrete_shape, host_feed, random_feed
 from trtcore.runners.onnxruntime import OnnxRuntimeRunner
 from trtcore.runners.tensorrt import ExecutorRunner, TensorRTRunner, tensorrt_unavailable_reason
@@ -44,9 +48,54 @@ def _external_data_files(onnx: Path) -> list[Path]:
     return [onnx.parent / n for n in sorted(names) if (onnx.parent / n).is_file()]
 
 
-def _cached_engine(onnx: Path, build_config: Any = None) -> Path:
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _checksum_file(engine: Path) -> Path:
+    return engine.with_name(engine.name + ".sha256")
+
+
+def _valid_entry(engine: Path) -> bool:
+    """Whether the cache entry is there and whole: its bytes match the checksum written beside it after it. A
+    damaged entry (a flipped bit, a truncation, a missing checksum) is not used, and rebuilt."""
+    if not engine.is_file():
+        return False
+    try:
+        expected = _checksum_file(engine).read_text().split()[0]
+        if _sha256_file(engine) == expected:
+            return True
+    except (OSError, IndexError, UnicodeDecodeError):
+        pass
+    log.warning("cached engine %s is damaged (its checksum does not match); rebuilding it", engine)
+    return False
+
+
+@contextlib.contextmanager
+def _entry_lock(engine: Path) -> Iterator[None]:
+    """Holds ``<entry>.lock`` (flock) so that concurrent first loads of one model build it once: the others wait,
+    then find the entry. Raises OSError when the cache folder cannot be written."""
+    fd = os.open(engine.with_name(engine.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("%s: another process is building this engine; waiting for it", engine)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _cached_engine(onnx: Path, build_config: Any = None) -> Path | bytes:
     """Builds ``onnx`` into an engine once. The file name encodes the model bytes, the build configuration,
-    TensorRT's version and the GPU, so a stale engine is never reused."""
+    TensorRT's version and the GPU, so a stale engine is never reused; a checksum beside each entry finds damaged
+    ones; a lock per entry makes concurrent first loads build once. When the cache folder cannot be written the
+    engine is built in memory (returned as bytes) with a warning."""
     from trtcore._info import build_info
     from trtcore.builder import BuildConfig, build
 
@@ -59,13 +108,32 @@ def _cached_engine(onnx: Path, build_config: Any = None) -> Path:
         digest.update(f"{weights.name}|{st.st_size}|{st.st_mtime_ns}".encode())
     digest.update(f"{info['tensorrt']['library_version']}|{gpu}|{config!r}".encode())
     engine = cache_dir() / f"{onnx.stem}-{digest.hexdigest()[:16]}.engine"
-    if engine.is_file():
+    if _valid_entry(engine):
         log.info("%s: using cached engine %s", onnx, engine)
         return engine
-    engine.parent.mkdir(parents=True, exist_ok=True)
-    log.warning("%s: building a TensorRT engine once (cached as %s); this can take minutes", onnx, engine)
-    build(onnx, config, save_engine=engine)  # written atomically: an interrupted build leaves no half engine
-    return engine
+    try:
+        engine.parent.mkdir(parents=True, exist_ok=True)
+        lock = _entry_lock(engine)
+        lock.__enter__()
+    except OSError as e:
+        log.warning("%s: the engine cache %s cannot be written (%s); building the engine in memory, not cached "
+                    "(set TRTCORE_CACHE_DIR to a writable folder to keep it)", onnx, engine.parent, e.strerror or e)
+        return build(onnx, config)
+    try:
+        if engine.is_file() and _valid_entry(engine):  # built by another process while this one waited
+            log.info("%s: using cached engine %s", onnx, engine)
+            return engine
+        log.warning("%s: building a TensorRT engine once (cached as %s); this can take minutes", onnx, engine)
+        plan = build(onnx, config)
+        try:
+            write_file_atomic(engine, plan)  # then its checksum: an entry without one is never trusted
+            write_file_atomic(_checksum_file(engine), f"{hashlib.sha256(plan).hexdigest()}  {engine.name}\n".encode())
+        except FileError as e:
+            log.warning("%s: the engine could not be cached (%s); using it from memory", onnx, e)
+            return plan
+        return engine
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _engine_options(source: str, options: dict[str, Any]) -> dict[str, Any]:

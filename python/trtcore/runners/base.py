@@ -35,6 +35,8 @@ Input rules (one policy, for every backend and the CLI):
 from __future__ import annotations
 
 import abc
+import math
+import os
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -245,6 +247,14 @@ def concrete_shape(info: TensorInfo, fill: int = 1, named: Mapping[str, int] | N
     return tuple(out)
 
 
+def _memory_bytes() -> int:
+    """Physical memory: no random input bigger than this can be made (a huge --shapes is an argument error)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 2**62
+
+
 def random_feed(inputs: Sequence[TensorInfo], *, seed: int = 0, shapes: Mapping[str, Sequence[int]] | None = None,
                 fill: int = 1, named: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
     """Random inputs for ``inputs`` (floats in [0, 1), integers in [0, 10), bools), for run/compare/bench.
@@ -256,6 +266,8 @@ def random_feed(inputs: Sequence[TensorInfo], *, seed: int = 0, shapes: Mapping[
     >>> feed["x"].shape
     (2, 4)
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ArgumentError(f"seed must be a non-negative integer, got {seed!r}")
     rng = np.random.default_rng(seed)
     shapes = dict(shapes or {})
     unknown = set(shapes) - {m.name for m in inputs}
@@ -268,6 +280,11 @@ def random_feed(inputs: Sequence[TensorInfo], *, seed: int = 0, shapes: Mapping[
         dtype = m.dtype
         if isinstance(dtype, str):
             raise DTypeError(f"input '{m.name}': numpy has no dtype {dtype} (pip install ml_dtypes and import it)")
+        nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+        if nbytes > _memory_bytes():
+            raise ArgumentError(f"input '{m.name}': shape {shape} of {np.dtype(dtype).name} needs "
+                                f"{nbytes / 2**30:.1f} GiB, more than this machine's memory "
+                                f"({_memory_bytes() / 2**30:.1f} GiB); give smaller --shapes")
         if np.issubdtype(dtype, np.floating):
             feed[m.name] = rng.random(shape, dtype=np.float32).astype(dtype)
         elif dtype == np.bool_:

@@ -98,6 +98,11 @@ class CompareSettings:
     infinities_compare_equal: bool = False
 
     def __post_init__(self) -> None:
+        for name in ("atol", "rtol"):  # NaN would pass everything: every "diff > nan" is False
+            value = getattr(self, name)
+            for key, v in (value.items() if isinstance(value, dict) else [("", value)]):
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
+                    raise ArgumentError(f"{name}{f' for {key}' if key else ''} must be a number >= 0, got {v!r}")
         stats = self.check_error_stat.values() if isinstance(self.check_error_stat, dict) else [self.check_error_stat]
         bad = [s for s in stats if s not in ERROR_STATS]
         if bad:
@@ -155,7 +160,7 @@ def compare_outputs(got: Mapping[str, np.ndarray], ref: Mapping[str, np.ndarray]
 
 # -- Polygraphy's files ------------------------------------------------------------------------------------------
 def _write(path: Path, text: str) -> None:
-    from trtcore.builder.build import write_file_atomic
+    from trtcore.files import write_file_atomic
 
     write_file_atomic(path, text.encode())
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from trtcore.builder import write_file_atomic
+from trtcore.files import write_file_atomic
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import ENGINE_SUFFIXES, load
 from trtcore.serving.model import TritonModel, TritonTensor, check_name, model_source, plan_model
