@@ -70,6 +70,12 @@ CASES = [
     # compare: tolerances
     *[(["compare", "{lin}", *ORT, flag, value], EXIT_BAD_INPUT)
       for flag in ("--atol", "--rtol") for value in ("nan", "-1", "x")],
+    # serve / triton-repo: refused before any server starts or file is written (3 where the serve extra is absent)
+    *[(["serve", "{%s}" % m], (EXIT_BAD_INPUT, 3)) for m in ("missing", "folder", "text")],
+    (["serve", "{lin}", "--http-port", "70000"], (EXIT_BAD_INPUT, 3)),
+    (["serve", "{lin}", "--instances", "0"], (EXIT_BAD_INPUT, 3)),
+    *[(["triton-repo", "{%s}" % m, "-o", "{out}/repo"], EXIT_BAD_INPUT) for m in ("missing", "folder", "text")],
+    (["triton-repo", "{lin}", "-o", "{existing}"], EXIT_BAD_INPUT),
     # bench: bad numbers
     # (--duration -1 is trtexec's "until interrupted", a valid value; -2 is not)
     *[(["bench", "{lin}", *ORT, flag, value], EXIT_BAD_INPUT)
@@ -124,7 +130,8 @@ def test_bad_arguments_end_in_a_message_and_an_exit_code(argv, expected, files, 
 
 def test_every_subcommand_is_in_the_matrix():
     covered = {argv[0] for argv, _ in CASES}
-    assert set(subcommands()) - {"info"} <= covered, set(subcommands()) - covered
+    names = {n.replace("_", "-") for n in subcommands()}  # modules are named triton_repo, commands triton-repo
+    assert names - {"info"} <= covered, names - covered
 
 
 def test_segment_refuses_inputs_that_would_share_an_output(tmp_path, capsys):
