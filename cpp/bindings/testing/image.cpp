@@ -7,6 +7,7 @@
 
 #include "bindings/testing/testing.h"
 #include "common/error.h"
+#include "image/cpu_kernels.h"
 #include "image/guide_io.h"
 #include "image/types.h"
 
@@ -44,6 +45,15 @@ void bind_image(py::module_& m) {
           py::arg("labels"), py::arg("base"), py::arg("num_classes"));
     m.def("argmax_image_writer", &write_argmax_image<std::int32_t>, py::arg("path"), py::arg("dims"),
           py::arg("labels"), py::arg("base"), py::arg("num_classes"));
+
+    // Which CPU kernel variant the image ops run (cpu_kernels.h): tests run each op under every variant the machine
+    // has and compare with "scalar"; benchmarks print the one that ran.
+    m.def("set_cpu_kernels", &img::set_cpu_kernels, py::arg("name"),
+          "Cap the image ops' CPU kernels: scalar, baseline, avx2, avx512 or auto");
+    m.def("cpu_kernels", [] { return std::string(img::cpu_kernels_name(img::cpu_kernels())); },
+          "The CPU kernel variant the image ops run now");
+    m.def("supported_cpu_kernels", [] { return std::string(img::cpu_kernels_name(img::supported_cpu_kernels())); },
+          "The widest CPU kernel variant this machine and build support");
 
     // The float16 conversion normalize uses, checked against numpy over many values.
     m.def("float_to_half_bits", [](const Exact<float>& values) {
