@@ -1,0 +1,178 @@
+"""Every CPU kernel variant (cpp/image/cpu_kernels.h) gives bit-identical results to the scalar reference.
+
+The variants this machine has (scalar, baseline, avx2, avx512 — capped by TRTCORE_CPU_KERNELS) each run the same
+random and edge-case inputs: NaN, +-inf, -0/+0, ties, odd widths, 1-pixel images, tails shorter than a vector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+
+import trtcore
+import trtcore._testing as tt
+import trtcore.image as ti
+
+ORDER = ["scalar", "baseline", "avx2", "avx512"]
+VARIANTS = ORDER[: ORDER.index(tt.supported_cpu_kernels()) + 1]
+VECTOR_VARIANTS = VARIANTS[1:]
+
+
+@contextmanager
+def kernels(name: str) -> Iterator[None]:
+    tt.set_cpu_kernels(name)
+    try:
+        assert tt.cpu_kernels() == name
+        yield
+    finally:
+        tt.set_cpu_kernels("auto")
+
+
+def each_variant(fn):  # {variant: fn()} for every variant this machine has, scalar first
+    out = {}
+    for v in VARIANTS:
+        with kernels(v):
+            out[v] = fn()
+    return out
+
+
+def assert_all_equal(results: dict) -> None:
+    ref = results["scalar"]
+    for v, got in results.items():
+        assert got.dtype == ref.dtype and got.shape == ref.shape, v
+        assert np.array_equal(got.view(np.uint8), ref.view(np.uint8)), f"{v} differs from scalar"
+
+
+def test_variant_names_and_cap():
+    assert tt.supported_cpu_kernels() in ORDER
+    with kernels("scalar"):
+        assert tt.cpu_kernels() == "scalar"
+    tt.set_cpu_kernels("avx512")  # asking for more than the machine has gives what it has
+    assert tt.cpu_kernels() == tt.supported_cpu_kernels()
+    tt.set_cpu_kernels("auto")
+    with pytest.raises(trtcore.Error, match="unknown variant 'sse9'"):
+        tt.set_cpu_kernels("sse9")
+
+
+# ---- argmax ------------------------------------------------------------------------------------------------
+
+def edge_logits(rng: np.random.Generator, n: int, c: int, h: int, w: int) -> np.ndarray:
+    """Small integers (many ties) with NaN, +-inf and signed zeros sprinkled in."""
+    x = rng.integers(-3, 4, size=(n, c, h, w)).astype(np.float32)
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 3.0, 1e-40, -1e-40], np.float32)
+    mask = rng.random(x.shape) < 0.05
+    x[mask] = rng.choice(specials, size=int(mask.sum()))
+    return x
+
+
+SHAPES = [(1, 1, 1, 1), (1, 3, 1, 1), (1, 21, 1, 1), (2, 5, 3, 7), (1, 21, 37, 91), (1, 4, 1, 300_001),
+          (3, 2, 129, 257), (1, 256, 5, 67)]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("label", [np.int64, np.int32, np.uint8])
+def test_argmax_variants_edge(shape, dtype, label):
+    rng = np.random.default_rng(hash((shape, np.dtype(dtype).name, np.dtype(label).name)) % 2**32)
+    x = edge_logits(rng, *shape).astype(dtype)
+    results = each_variant(lambda: ti.argmax(x, dtype=label))
+    assert_all_equal(results)
+    with np.errstate(invalid="ignore"):
+        assert np.array_equal(results["scalar"], np.argmax(x, axis=1).astype(label))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_argmax_variants_random(dtype):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((1, 21, 203, 301), dtype=np.float32).astype(dtype)
+    assert_all_equal(each_variant(lambda: ti.argmax(x)))
+
+
+def test_argmax_variants_every_half():
+    """All 65536 float16 bit patterns against each other, pairwise through two classes."""
+    bits = np.arange(65536, dtype=np.uint16)
+    a = bits.view(np.float16)
+    b = np.roll(bits, 12345).view(np.float16)
+    for first, second in ((a, b), (b, a), (a, a)):
+        x = np.stack([first, second]).reshape(1, 2, 256, 256)
+        results = each_variant(lambda: ti.argmax(x))
+        assert_all_equal(results)
+        with np.errstate(invalid="ignore"):
+            assert np.array_equal(results["scalar"], np.argmax(x, axis=1))
+
+
+def test_argmax_variants_float32_bit_patterns():
+    rng = np.random.default_rng(3)
+    bits = rng.integers(0, 2**32, size=(1, 6, 61, 67), dtype=np.uint64).astype(np.uint32)
+    x = bits.view(np.float32)
+    results = each_variant(lambda: ti.argmax(x))
+    assert_all_equal(results)
+    with np.errstate(invalid="ignore"):
+        assert np.array_equal(results["scalar"], np.argmax(x, axis=1))
+
+
+# ---- colorize ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("count", [1, 2, 7, 8, 9, 15, 16, 17, 65536 * 2 + 5])
+@pytest.mark.parametrize("label", [np.int64, np.int32, np.uint8])
+def test_colorize_variants(count, label):
+    rng = np.random.default_rng(count)
+    pal = ti.palette(num_classes=256)
+    labels = rng.integers(0, 256, size=(1, count)).astype(label)
+    results = each_variant(lambda: ti.colorize(labels, pal))
+    assert_all_equal(results)
+    assert np.array_equal(results["scalar"], pal[labels])
+
+
+@pytest.mark.parametrize("bad_at", [0, 5, 8, 13, 200_000])
+def test_colorize_variants_report_the_same_pixel(bad_at):
+    labels = np.zeros((1, 200_001), np.int64)
+    labels[0, bad_at] = -1 if bad_at % 2 else 21
+    messages = {}
+    for v in VARIANTS:
+        with kernels(v), pytest.raises(trtcore.Error) as err:
+            ti.colorize(labels)
+        messages[v] = str(err.value)
+    assert len(set(messages.values())) == 1, messages
+    assert f"at pixel index {bad_at} " in messages["scalar"]
+
+
+# ---- normalize ---------------------------------------------------------------------------------------------
+
+NORMALIZE_SHAPES = [(1, 1, 1, 3), (1, 1, 1, 1), (1, 3, 7, 3), (2, 5, 257, 3), (1, 9, 513, 4), (1, 4, 31, 1),
+                    (1, 2, 5, 2), (3, 3, 300, 3)]
+PARAMS = [  # (maxval, mean, std): the guide's, odd ones, and ones whose results overflow float16 or are NaN / inf
+    (None, (0.485, 0.456, 0.406, 0.5), (0.229, 0.224, 0.225, 0.3)),
+    (3.7, (-1.0, 0.0, 1e-3, 2.0), (-0.5, 1e-7, 3.0, 1e30)),
+    (1.0, (np.nan, np.inf, 0.0, -np.inf), (1.0, np.inf, 1e-30, 2.0)),
+]
+
+
+@pytest.mark.parametrize("shape", NORMALIZE_SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("src", [np.uint8, np.uint16])
+@pytest.mark.parametrize("dst", [np.float32, np.float16])
+@pytest.mark.parametrize("params", range(len(PARAMS)))
+def test_normalize_variants(shape, src, dst, params):
+    maxval, mean, std = PARAMS[params]
+    n, h, w, c = shape
+    rng = np.random.default_rng(hash((shape, params)) % 2**32)
+    top = np.iinfo(src).max
+    img = rng.integers(0, top + 1, size=shape, dtype=np.int64).astype(src)
+    img.reshape(-1)[:2] = (0, top)[: img.size]
+    args = dict(mean=mean[:c], std=std[:c], maxval=maxval, dtype=dst)
+    if n == 1:
+        img = img[0]
+    with np.errstate(all="ignore"):
+        results = each_variant(lambda: ti.normalize(img, **args))
+    assert_all_equal(results)
+
+
+def test_normalize_variants_large_uint16():
+    """Large enough that the scalar kernel uses its 65536-entry table."""
+    rng = np.random.default_rng(5)
+    img = rng.integers(0, 65536, size=(700, 1300, 3), dtype=np.int64).astype(np.uint16)
+    for dst in (np.float32, np.float16):
+        assert_all_equal(each_variant(lambda: ti.normalize(img, dtype=dst)))
