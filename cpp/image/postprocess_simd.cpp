@@ -30,7 +30,6 @@ template <typename V, typename T> TRTCORE_INLINE void store_v(T* p, V v) { std::
 // strict `>` that is numpy's rule exactly, with no NaN special case: the first maximum wins ties, a NaN beats
 // every number, and the first NaN beats the later ones.
 constexpr std::size_t kTileBytes = 65536;
-
 template <typename K> struct KeyOf;
 template <> struct KeyOf<std::int32_t> {
     static constexpr std::int32_t kMag = 0x7FFFFFFF, kInf = 0x7F800000;
@@ -62,7 +61,27 @@ TRTCORE_INLINE void argmax_tile(const K* p, std::size_t plane, std::size_t c, st
         store_v(idx + j, V{});
     }
     for (std::size_t j = vec_len; j < len; ++j) best[j] = key1<K>(p[j]), idx[j] = 0;
-    for (std::size_t k = 1; k < c; ++k) {
+    // Two planes per pass: half the trips of the running maxima through L2, two streams for the prefetchers.
+    std::size_t k = 1;
+    for (; k + 1 < c; k += 2) {
+        const K* v0 = p + k * plane;
+        const K* v1 = v0 + plane;
+        const V k0 = V{} + static_cast<K>(k), k1 = V{} + static_cast<K>(k + 1);
+        for (std::size_t j = 0; j < vec_len; j += L) {
+            const V x0 = keys<K>(load<V>(v0 + j)), x1 = keys<K>(load<V>(v1 + j)), b = load<V>(best + j);
+            const V t0 = x0 > b;
+            const V b0 = t0 ? x0 : b;
+            const V t1 = x1 > b0;
+            store_v(best + j, t1 ? x1 : b0);
+            store_v(idx + j, t1 ? k1 : (t0 ? k0 : load<V>(idx + j)));
+        }
+        for (std::size_t j = vec_len; j < len; ++j) {
+            const K x0 = key1<K>(v0[j]), x1 = key1<K>(v1[j]);
+            if (x0 > best[j]) best[j] = x0, idx[j] = static_cast<K>(k);
+            if (x1 > best[j]) best[j] = x1, idx[j] = static_cast<K>(k + 1);
+        }
+    }
+    for (; k < c; ++k) {
         const K* v = p + k * plane;
         const V kk = V{} + static_cast<K>(k);
         for (std::size_t j = 0; j < vec_len; j += L) {
