@@ -6,6 +6,9 @@ random and edge-case inputs: NaN, +-inf, -0/+0, ties, odd widths, 1-pixel images
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,6 +24,10 @@ VARIANTS = ORDER[: ORDER.index(tt.supported_cpu_kernels()) + 1]
 VECTOR_VARIANTS = VARIANTS[1:]
 
 
+# What the rest of the session runs (TRTCORE_CPU_KERNELS=baseline pytest ... keeps the baseline everywhere else).
+SESSION_CAP = os.environ.get("TRTCORE_CPU_KERNELS", "auto")
+
+
 @contextmanager
 def kernels(name: str) -> Iterator[None]:
     tt.set_cpu_kernels(name)
@@ -28,7 +35,7 @@ def kernels(name: str) -> Iterator[None]:
         assert tt.cpu_kernels() == name
         yield
     finally:
-        tt.set_cpu_kernels("auto")
+        tt.set_cpu_kernels(SESSION_CAP)
 
 
 def each_variant(fn):  # {variant: fn()} for every variant this machine has, scalar first
@@ -52,9 +59,18 @@ def test_variant_names_and_cap():
         assert tt.cpu_kernels() == "scalar"
     tt.set_cpu_kernels("avx512")  # asking for more than the machine has gives what it has
     assert tt.cpu_kernels() == tt.supported_cpu_kernels()
-    tt.set_cpu_kernels("auto")
+    tt.set_cpu_kernels(SESSION_CAP)
     with pytest.raises(trtcore.Error, match="unknown variant 'sse9'"):
         tt.set_cpu_kernels("sse9")
+
+
+@pytest.mark.parametrize("env, expected", [("scalar", "scalar"), ("baseline", "baseline"), ("auto", None),
+                                           ("avx512", None), ("no-such", None)])
+def test_environment_caps_the_variant(env, expected):
+    code = "import trtcore._testing as t; print(t.cpu_kernels())"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "TRTCORE_CPU_KERNELS": env},
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == (expected or tt.supported_cpu_kernels())
 
 
 # ---- argmax ------------------------------------------------------------------------------------------------
@@ -176,3 +192,43 @@ def test_normalize_variants_large_uint16():
     img = rng.integers(0, 65536, size=(700, 1300, 3), dtype=np.int64).astype(np.uint16)
     for dst in (np.float32, np.float16):
         assert_all_equal(each_variant(lambda: ti.normalize(img, dtype=dst)))
+
+
+# ---- the P5/P6 reader --------------------------------------------------------------------------------------
+
+def pnm_bytes(img: np.ndarray, maxval: int) -> bytes:
+    magic = b"P6" if img.ndim == 3 else b"P5"
+    h, w = img.shape[:2]
+    body = img.astype(">u2").tobytes() if maxval > 255 else img.astype(np.uint8).tobytes()
+    return magic + b" %d %d %d\n" % (w, h, maxval) + body
+
+
+@pytest.mark.parametrize("maxval", [1, 200, 255, 256, 1023, 65534, 65535])
+@pytest.mark.parametrize("shape", [(1, 1), (1, 1, 3), (3, 7), (17, 1001, 3), (64, 129)])
+def test_reader_variants(tmp_path, maxval, shape):
+    rng = np.random.default_rng(maxval)
+    img = rng.integers(0, maxval + 1, size=shape)
+    path = tmp_path / "x.pnm"
+    path.write_bytes(pnm_bytes(img, maxval))
+    results = each_variant(lambda: ti.read_image(path))
+    assert_all_equal(results)
+    assert np.array_equal(results["scalar"], img.reshape(shape[0], shape[1], -1))
+
+
+@pytest.mark.parametrize("maxval", [200, 1023, 65534])
+@pytest.mark.parametrize("bad_at", [0, 1, 2047, 2048, 5000, 3 * 17 * 1001 - 1])
+def test_reader_variants_report_the_same_sample(tmp_path, maxval, bad_at):
+    img = np.zeros((17, 1001, 3), np.int64)
+    img.reshape(-1)[bad_at] = maxval + 1
+    img.reshape(-1)[-1 if bad_at < img.size - 1 else 0] = maxval + 1  # a later (or earlier) bad one too
+    path = tmp_path / "x.ppm"
+    path.write_bytes(pnm_bytes(img, maxval).replace(b" %d\n" % maxval, b" %d\n" % maxval, 1))
+    messages = set()
+    for v in VARIANTS:
+        with kernels(v), pytest.raises(trtcore.Error) as err:
+            ti.read_image(path)
+        messages.add(str(err.value))
+    assert len(messages) == 1, messages
+    first = min(bad_at, img.size - 1 if bad_at < img.size - 1 else 0)
+    pixel = first // 3
+    assert f"row {pixel // 1001}, column {pixel % 1001} exceeds maxval {maxval}" in messages.pop()

@@ -21,9 +21,9 @@ template <typename V> TRTCORE_INLINE V load(const void* p) {
 template <typename V, typename T> TRTCORE_INLINE void store_v(T* p, V v) { std::memcpy(p, &v, sizeof v); }
 
 // ---- argmax ------------------------------------------------------------------------------------------------
-// Plane by plane over long tiles: each class plane is read as one sequential run of 64 KB while the running
-// maxima and indices of the tile stay in L2. (Reading all C planes side by side, 21 interleaved streams, ran at
-// less than half the bandwidth of one stream here: the hardware prefetchers do not follow that many.)
+// Plane by plane over long tiles, two planes per pass: each class plane is read in sequential runs of 64 KB while
+// the running maxima and indices of the tile stay in L2 (the scalar kernel reads all C planes side by side, 21
+// interleaved streams, 64 bytes at a time).
 //
 // Both dtypes are compared as integer keys: sign-magnitude bits -> two's complement, (m ^ s) - s, orders every
 // non-NaN value exactly as its float value with -0 == +0 (both 0); every NaN becomes the largest key. With a
