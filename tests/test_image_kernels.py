@@ -232,3 +232,77 @@ def test_reader_variants_report_the_same_sample(tmp_path, maxval, bad_at):
     first = min(bad_at, img.size - 1 if bad_at < img.size - 1 else 0)
     pixel = first // 3
     assert f"row {pixel // 1001}, column {pixel % 1001} exceeds maxval {maxval}" in messages.pop()
+
+
+# ---- softmax -----------------------------------------------------------------------------------------------
+# The vector softmax has its own exp (Cephes' expf), so it is checked for bit-identity across its own variants
+# (baseline, avx2, avx512), to within 1 ulp of the scalar kernel (libm's expf; 0 ulp on every value tried), and to
+# within SOFTMAX_ULP of numpy's float32 softmax, whose float32 sum is the larger error: the scalar kernel, which
+# sums in double as the vector one does, is 8 ulp from numpy on these inputs too.
+SOFTMAX_ULP = 8
+
+
+def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def ordered(x: np.ndarray) -> np.ndarray:
+        i = x.astype(np.float32).view(np.int32).astype(np.int64)
+        return np.where(i < 0, -(i & 0x7FFFFFFF), i)
+    return np.abs(ordered(a) - ordered(b))
+
+
+def numpy_softmax(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+SOFTMAX_EDGE = np.array([
+    [0.0, 0.0, 0.0, 0.0, 0.0], [1.0, np.nan, 3.0, 3.0, -1.0], [1.0, np.inf, 2.0, np.inf, 0.0],
+    [-np.inf, -np.inf, 1.0, -np.inf, 1.0], [-np.inf] * 5, [88.0, 89.0, -100.0, 1e30, -1e30],
+    [-0.0, 0.0, -0.0, 0.0, np.nan], [0.0, -87.0, -88.0, -100.0, -103.0], [0.0, -103.5, -104.0, -104.5, -150.0],
+], np.float32)
+
+
+@pytest.mark.parametrize("cols", [1, 2, 15, 16, 17, 31, 1000, 1001])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_softmax_variants(cols, dtype):
+    rng = np.random.default_rng(cols)
+    x = (rng.standard_normal((37, cols), dtype=np.float32) * rng.choice([0.1, 3.0, 30.0], size=(37, 1))).astype(
+        np.float32).astype(dtype)
+    results = {}
+    for v in VECTOR_VARIANTS:
+        with kernels(v):
+            results[v] = ti.softmax(x)
+    for v, got in results.items():
+        assert np.array_equal(got.view(np.uint32), results["baseline"].view(np.uint32)), v
+    with kernels("scalar"):
+        scalar = ti.softmax(x)
+    assert ulp_distance(results["baseline"], scalar).max() <= 1
+    assert ulp_distance(results["baseline"], numpy_softmax(x)).max() <= SOFTMAX_ULP
+
+
+def test_softmax_variants_edge_rows():
+    ref = numpy_softmax(SOFTMAX_EDGE)
+    wide = np.concatenate([SOFTMAX_EDGE, np.zeros((SOFTMAX_EDGE.shape[0], 14), np.float32) - 50.0], axis=1)
+    ref_wide = numpy_softmax(wide)
+    for v in VECTOR_VARIANTS:
+        with kernels(v):
+            for x, r in ((SOFTMAX_EDGE, ref), (wide, ref_wide)):
+                got = ti.softmax(x)
+                assert np.array_equal(np.isnan(got), np.isnan(r)), v
+                ok = ~np.isnan(r)
+                assert ulp_distance(got[ok], r[ok]).max() <= SOFTMAX_ULP, v
+
+
+def test_softmax_vector_exp_over_its_range():
+    """Row [0, x]: the second value is exp(x) / (1 + exp(x)), for x from 0 down past underflow."""
+    xs = -np.linspace(0, 110, 200_001, dtype=np.float32)
+    x = np.stack([np.zeros_like(xs), xs], axis=1)
+    ref = numpy_softmax(x)
+    with kernels("scalar"):
+        scalar = ti.softmax(x)
+    for v in VECTOR_VARIANTS:
+        with kernels(v):
+            got = ti.softmax(x)
+        assert ulp_distance(got, ref).max() <= SOFTMAX_ULP, v
+        assert ulp_distance(got, scalar).max() <= 1, v
