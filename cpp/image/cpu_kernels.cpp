@@ -66,6 +66,8 @@ void set_cpu_kernels(const std::string& name) {
     g_cap.store(c, std::memory_order_relaxed);
 }
 
+void reset_cpu_kernels() { g_cap.store(-2, std::memory_order_relaxed); }
+
 const char* cpu_kernels_name(CpuKernels k) {
     switch (k) {
         case CpuKernels::kScalar: return "scalar";

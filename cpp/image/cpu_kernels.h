@@ -22,9 +22,13 @@ CpuKernels supported_cpu_kernels();
 // The variant the ops run now: min(supported, the cap). The cap is set_cpu_kernels' value, else the environment
 // variable TRTCORE_CPU_KERNELS (scalar, baseline, avx2, avx512 or auto), else none.
 CpuKernels cpu_kernels();
-// Caps the variant for the whole process ("auto" lifts the cap; asking for more than the machine has gives what it
-// has). Throws ArgumentError for another name.
+// Caps the variant ("auto" lifts the cap; asking for more than the machine has gives what it has). Throws
+// ArgumentError for another name. The cap lives in this copy of the image layer: trtcore._core and
+// trtcore._testing each link their own, so from Python only TRTCORE_CPU_KERNELS reaches both; _testing uses this
+// to run its kernel entry points in a given variant.
 void set_cpu_kernels(const std::string& name);
+// Back to TRTCORE_CPU_KERNELS (or no cap).
+void reset_cpu_kernels();
 const char* cpu_kernels_name(CpuKernels k);  // "scalar", "baseline", "avx2", "avx512"
 
 }  // namespace trtcore::image
