@@ -10,7 +10,8 @@ The hardware limit is measured in the same rounds: a plain numpy copy of the sam
 moves (in.nbytes + out.nbytes), timed with 1 thread and with all CPUs (the faster median counts). "of copy" is
 copy time / kernel time: the kernel's effective bandwidth (bytes moved / time) as a fraction of the copy's
 (bytes copied / time). The copy reads and writes every byte, so it puts twice the kernel's traffic through memory:
-"of copy" / 2 is the fraction by equal traffic. --kernels picks the CPU kernel variant (default: the widest).
+"of copy" / 2 is the fraction by equal traffic. --kernels (or TRTCORE_CPU_KERNELS) picks the CPU kernel variant:
+scalar (the reference), baseline, avx2, avx512, auto (the widest the machine has); the header names the one run.
 """
 
 from __future__ import annotations
@@ -99,10 +100,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=30, help="timed rounds per comparison (default 30)")
     ap.add_argument("--threads", type=int, default=0, help="trtcore threads (default: TRTCORE_NUM_THREADS or all)")
-    ap.add_argument("--kernels", default="auto", help="CPU kernel variant: scalar, baseline, avx2, avx512, auto")
+    ap.add_argument("--kernels", default=os.environ.get("TRTCORE_CPU_KERNELS", "auto"),
+                    help="CPU kernel variant: scalar, baseline, avx2, avx512 or auto (default: TRTCORE_CPU_KERNELS)")
     args = ap.parse_args()
+    if args.kernels != os.environ.get("TRTCORE_CPU_KERNELS", "auto"):
+        # The variant is read once per process from TRTCORE_CPU_KERNELS: run again with it set.
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "TRTCORE_CPU_KERNELS": args.kernels})
     ti.set_num_threads(args.threads)
-    tt.set_cpu_kernels(args.kernels)
     threads = ti.get_num_threads()
     load_start = os.getloadavg()[0]
 
