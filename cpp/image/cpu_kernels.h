@@ -37,9 +37,8 @@ const char* cpu_kernels_name(CpuKernels k);  // "scalar", "baseline", "avx2", "a
 // baseline variant exists). Kernel bodies are always_inline templates, so each marked wrapper gets its own copy.
 #if (defined(__x86_64__) || defined(_M_X64)) && (defined(__GNUC__) || defined(__clang__))
 #define TRTCORE_X86_VARIANTS 1
-#define TRTCORE_TARGET_AVX2 __attribute__((target("avx2,f16c,bmi,bmi2,popcnt")))
-#define TRTCORE_TARGET_AVX512 \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,f16c,bmi,bmi2,popcnt")))
+#define TRTCORE_TARGET_AVX2 __attribute__((target("avx2,f16c")))
+#define TRTCORE_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx2,f16c")))
 #else
 #define TRTCORE_X86_VARIANTS 0
 #endif

@@ -56,8 +56,12 @@ void run_typed(const S* src, D* dst, std::size_t batch, std::size_t height, std:
     const std::size_t samples = batch * height * width * channels;
     const bool table = sizeof(S) == 1 || samples >= 8 * kValues * channels;
     auto convert = [half](float v) -> D {
-        if constexpr (sizeof(D) == 2) return half ? float_to_half(v) : D{};
-        else return v;
+        if constexpr (sizeof(D) == 2) {
+            return half ? float_to_half(v) : D{};
+        } else {
+            (void)half;  // clang: unused in this instantiation
+            return v;
+        }
     };
     if (table) {
         std::vector<D> lut(kValues * channels);
