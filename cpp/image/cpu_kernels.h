@@ -1,7 +1,8 @@
 // Which CPU kernel variant the image ops run: picked once per call from what this processor supports, capped by
 // TRTCORE_CPU_KERNELS or set_cpu_kernels (tests and benchmarks compare the variants; users never need to).
 //
-// Variants, slowest first; each gives bit-identical results to kScalar (tests/test_image_kernels.py):
+// Variants, slowest first; each gives bit-identical results to kScalar (tests/test_image_kernels.py), except softmax,
+// whose vector variants share their own expf: bit-identical to each other, within 4 ulp of kScalar (softmax_simd.cpp):
 //   kScalar   the kernels as first written (plain loops, lookup tables): the reference the others are tested against
 //   kBaseline the vector kernels built for the wheel's baseline ISA (SSE2 on x86-64, NEON on aarch64)
 //   kAVX2     the same vector kernels compiled for AVX2 (+F16C), chosen at run time on x86-64
