@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "image/cpu_kernels.h"
+#include "image/pnm_simd.h"
 
 namespace trtcore::image {
 
@@ -216,7 +218,18 @@ template <class Src> Image read_body(Src& s, const Header& h, const std::string&
         if (got < bytes)
             throw FormatError(name + ": truncated: expected " + std::to_string(bytes) + " bytes of samples, got " +
                               std::to_string(got));
-        if (bps == 2) {  // big-endian on disk -> host order, and check against maxval
+        const CpuKernels variant = cpu_kernels();
+        if (variant != CpuKernels::kScalar) {  // the vector loops (pnm_simd.cpp); the scalar ones below
+            std::uint8_t* b = img.pixels.data();
+            if (bps == 2) {
+                const std::size_t bad =
+                    detail::samples16_from_big_endian(variant, b, count, static_cast<std::uint16_t>(h.maxval));
+                if (bad < count) sample_too_large(name, bad, img.pixels.as<std::uint16_t>()[bad], h);
+            } else if (h.maxval < 255) {
+                const std::size_t bad = detail::first_above(variant, b, count, static_cast<std::uint8_t>(h.maxval));
+                if (bad < count) sample_too_large(name, bad, b[bad], h);
+            }
+        } else if (bps == 2) {  // big-endian on disk -> host order, and check against maxval
             std::uint16_t* p = img.pixels.as<std::uint16_t>();
             const std::uint8_t* b = img.pixels.data();
             for (std::size_t i = 0; i < count; ++i) {

@@ -9,11 +9,15 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "image/cpu_kernels.h"
+#include "image/postprocess_simd.h"
 
 namespace trtcore::image {
 
 namespace {
 
+// The scalar kernels (cpu_kernels.h: the reference every vector variant in postprocess_simd.cpp is tested
+// against, and what TRTCORE_CPU_KERNELS=scalar runs).
 // Pixels per argmax tile: the running maxima and indices (2 x 8 KB) stay in L1 while all C planes stream past.
 constexpr std::size_t kTile = 2048;
 
@@ -85,6 +89,44 @@ template <typename L> void store(const std::int32_t* idx, std::size_t n, void* o
     for (std::size_t j = 0; j < n; ++j) o[j] = static_cast<L>(idx[j]);
 }
 
+void argmax_scalar(const detail::ArgmaxJob& job, std::size_t begin, std::size_t end) {
+    const bool half = job.half;
+    const std::size_t c = job.c, plane = job.plane, tiles_per_image = (plane + kTile - 1) / kTile;
+    const void* logits = job.logits;
+    void* labels_out = job.labels;
+    const DataType label_type = job.label_type;
+    const float* htab = job.half_table;
+    std::vector<float> best(kTile), row(half ? kTile : 0);
+    std::vector<std::int32_t> idx(kTile);
+    for (std::size_t t = begin; t < end; ++t) {
+        const std::size_t img = t / tiles_per_image, start = (t % tiles_per_image) * kTile;
+        const std::size_t len = std::min(kTile, plane - start);
+        if (half) {
+            for (std::size_t k = 0; k < c; ++k) {
+                const auto* src = static_cast<const std::uint16_t*>(logits) + (img * c + k) * plane + start;
+                for (std::size_t j = 0; j < len; ++j) row[j] = htab[src[j]];
+                if (k == 0) {
+                    std::memcpy(best.data(), row.data(), len * sizeof(float));
+                    std::fill_n(idx.begin(), len, 0);
+                } else {
+                    update(best.data(), idx.data(), row.data(), static_cast<std::int32_t>(k), len);
+                }
+            }
+        } else {
+            const float* p = static_cast<const float*>(logits) + img * c * plane + start;
+            std::size_t j = 0;
+            for (; j + 16 <= len; j += 16)
+                if (!block16(p + j, plane, c, idx.data() + j))
+                    exact(p + j, plane, c, 16, best.data(), idx.data() + j);
+            if (j < len) exact(p + j, plane, c, len - j, best.data(), idx.data() + j);
+        }
+        const std::size_t offset = img * plane + start;
+        if (label_type == DataType::kInt64) store<std::int64_t>(idx.data(), len, labels_out, offset);
+        else if (label_type == DataType::kInt32) store<std::int32_t>(idx.data(), len, labels_out, offset);
+        else store<std::uint8_t>(idx.data(), len, labels_out, offset);
+    }
+}
+
 }  // namespace
 
 void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t c, std::size_t h, std::size_t w,
@@ -104,39 +146,13 @@ void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t
     if (c > 0x7FFFFFFFu) throw ArgumentError("argmax: too many classes (" + std::to_string(c) + ")");
 
     const bool half = logits_type == DataType::kFloat16;
-    const float* htab = half ? half_table() : nullptr;
-    const std::size_t tiles_per_image = (plane + kTile - 1) / kTile;
-    parallel_for(n * tiles_per_image, 4, [&](std::size_t begin, std::size_t end) {
-        std::vector<float> best(kTile), row(half ? kTile : 0);
-        std::vector<std::int32_t> idx(kTile);
-        for (std::size_t t = begin; t < end; ++t) {
-            const std::size_t img = t / tiles_per_image, start = (t % tiles_per_image) * kTile;
-            const std::size_t len = std::min(kTile, plane - start);
-            if (half) {
-                for (std::size_t k = 0; k < c; ++k) {
-                    const auto* src = static_cast<const std::uint16_t*>(logits) + (img * c + k) * plane + start;
-                    for (std::size_t j = 0; j < len; ++j) row[j] = htab[src[j]];
-                    if (k == 0) {
-                        std::memcpy(best.data(), row.data(), len * sizeof(float));
-                        std::fill_n(idx.begin(), len, 0);
-                    } else {
-                        update(best.data(), idx.data(), row.data(), static_cast<std::int32_t>(k), len);
-                    }
-                }
-            } else {
-                const float* p = static_cast<const float*>(logits) + img * c * plane + start;
-                std::size_t j = 0;
-                for (; j + 16 <= len; j += 16)
-                    if (!block16(p + j, plane, c, idx.data() + j))
-                        exact(p + j, plane, c, 16, best.data(), idx.data() + j);
-                if (j < len) exact(p + j, plane, c, len - j, best.data(), idx.data() + j);
-            }
-            const std::size_t offset = img * plane + start;
-            if (label_type == DataType::kInt64) store<std::int64_t>(idx.data(), len, labels_out, offset);
-            else if (label_type == DataType::kInt32) store<std::int32_t>(idx.data(), len, labels_out, offset);
-            else store<std::uint8_t>(idx.data(), len, labels_out, offset);
-        }
-    });
+    const detail::ArgmaxJob job{logits, half, c, plane, labels_out, label_type, half ? half_table() : nullptr};
+    CpuKernels variant = cpu_kernels();
+    if (c >= 32768) variant = CpuKernels::kScalar;  // beyond the vector kernels' 16-bit float16 indices
+    const detail::ArgmaxTiles tiles = variant == CpuKernels::kScalar ? argmax_scalar : detail::argmax_tiles(variant);
+    const std::size_t tile = variant == CpuKernels::kScalar ? kTile : detail::argmax_tile_pixels(half);
+    // 1282 x 1026 logits give ~80 vector tiles (~640 scalar ones): both cores stay busy.
+    parallel_for(n * ((plane + tile - 1) / tile), 1, [&](std::size_t begin, std::size_t end) { tiles(job, begin, end); });
 }
 
 Palette::Palette(std::vector<Color> colors) : colors_(std::move(colors)) {
@@ -162,25 +178,42 @@ Palette guide_palette(int num_classes, const std::array<std::int64_t, 3>& base) 
 
 namespace {
 
-template <typename L>
-void colorize_typed(const L* labels, std::size_t count, const Palette& palette, std::uint8_t* out) {
+[[noreturn]] void id_outside(std::int64_t id, std::size_t j, std::uint64_t size) {
+    throw ArgumentError("colorize: class id " + std::to_string(static_cast<long long>(id)) + " at pixel index " +
+                        std::to_string(j) + " is outside the palette (" + std::to_string(size) + " colours: ids 0.." +
+                        std::to_string(size - 1) + ")");
+}
+
+template <typename L> std::size_t colorize_scalar_typed(const detail::ColorizeJob& job, std::size_t begin,
+                                                        std::size_t end) {
     // Colours packed in 4 bytes so each pixel is one 4-byte store; the byte spilling into the next pixel is
     // overwritten by that pixel, and the last pixel of each chunk is stored with 3 bytes so no thread writes
     // into another's range.
-    const std::uint32_t* packed = palette.packed();
-    const std::uint64_t size = palette.size();
-    parallel_for(count, 65536, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t j = begin; j < end; ++j) {
-            const L id = labels[j];
-            // One unsigned compare rejects negative ids too.
-            if (static_cast<std::uint64_t>(static_cast<std::int64_t>(id)) >= size)
-                throw ArgumentError("colorize: class id " + std::to_string(static_cast<long long>(id)) +
-                                    " at pixel index " + std::to_string(j) + " is outside the palette (" +
-                                    std::to_string(size) + " colours: ids 0.." + std::to_string(size - 1) + ")");
-            if (j + 1 < end) std::memcpy(out + 3 * j, &packed[static_cast<std::size_t>(id)], 4);
-            else std::memcpy(out + 3 * j, &packed[static_cast<std::size_t>(id)], 3);
-        }
-    });
+    const L* labels = static_cast<const L*>(job.labels);
+    for (std::size_t j = begin; j < end; ++j) {
+        const L id = labels[j];
+        // One unsigned compare rejects negative ids too.
+        if (static_cast<std::uint64_t>(static_cast<std::int64_t>(id)) >= job.size) return j;
+        if (j + 1 < end) std::memcpy(job.rgb + 3 * j, &job.packed[static_cast<std::size_t>(id)], 4);
+        else std::memcpy(job.rgb + 3 * j, &job.packed[static_cast<std::size_t>(id)], 3);
+    }
+    return end;
+}
+
+std::size_t colorize_scalar(const detail::ColorizeJob& job, std::size_t begin, std::size_t end) {
+    switch (job.label_type) {
+        case DataType::kInt64: return colorize_scalar_typed<std::int64_t>(job, begin, end);
+        case DataType::kInt32: return colorize_scalar_typed<std::int32_t>(job, begin, end);
+        default: return colorize_scalar_typed<std::uint8_t>(job, begin, end);
+    }
+}
+
+std::int64_t label_at(const void* labels, DataType type, std::size_t j) {
+    switch (type) {
+        case DataType::kInt64: return static_cast<const std::int64_t*>(labels)[j];
+        case DataType::kInt32: return static_cast<const std::int32_t*>(labels)[j];
+        default: return static_cast<const std::uint8_t*>(labels)[j];
+    }
 }
 
 }  // namespace
@@ -191,14 +224,16 @@ void colorize(const void* labels, DataType label_type, std::size_t count, const 
     if (labels == nullptr || rgb_out == nullptr) throw ArgumentError("colorize: labels or output pointer is null");
     if (palette.empty()) throw ArgumentError("colorize: the palette is empty");
     checked_mul(count, 3, "colorize");
-    switch (label_type) {
-        case DataType::kInt64: colorize_typed(static_cast<const std::int64_t*>(labels), count, palette, rgb_out); break;
-        case DataType::kInt32: colorize_typed(static_cast<const std::int32_t*>(labels), count, palette, rgb_out); break;
-        case DataType::kUInt8: colorize_typed(static_cast<const std::uint8_t*>(labels), count, palette, rgb_out); break;
-        default:
-            throw DTypeError(std::string("colorize: labels must be int64, int32 or uint8, got ") +
-                             dtype_name(label_type));
-    }
+    if (label_type != DataType::kInt64 && label_type != DataType::kInt32 && label_type != DataType::kUInt8)
+        throw DTypeError(std::string("colorize: labels must be int64, int32 or uint8, got ") + dtype_name(label_type));
+    const detail::ColorizeJob job{labels, label_type, palette.packed(), palette.size(), rgb_out};
+    const CpuKernels variant = cpu_kernels();
+    const detail::ColorizeRange range =
+        variant == CpuKernels::kScalar ? colorize_scalar : detail::colorize_range(variant);
+    parallel_for(count, 65536, [&](std::size_t begin, std::size_t end) {
+        const std::size_t bad = range(job, begin, end);
+        if (bad != end) id_outside(label_at(labels, label_type, bad), bad, job.size);
+    });
 }
 
 namespace {

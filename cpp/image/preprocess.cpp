@@ -7,6 +7,8 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "image/cpu_kernels.h"
+#include "image/preprocess_simd.h"
 
 namespace trtcore::image {
 
@@ -54,8 +56,12 @@ void run_typed(const S* src, D* dst, std::size_t batch, std::size_t height, std:
     const std::size_t samples = batch * height * width * channels;
     const bool table = sizeof(S) == 1 || samples >= 8 * kValues * channels;
     auto convert = [half](float v) -> D {
-        if constexpr (sizeof(D) == 2) return half ? float_to_half(v) : D{};
-        else return v;
+        if constexpr (sizeof(D) == 2) {
+            return half ? float_to_half(v) : D{};
+        } else {
+            (void)half;  // clang: unused in this instantiation
+            return v;
+        }
     };
     if (table) {
         std::vector<D> lut(kValues * channels);
@@ -95,6 +101,16 @@ void normalize(const void* src, DataType src_type, std::size_t batch, std::size_
             throw ArgumentError("normalize: std[" + std::to_string(c) + "] is 0 (division by zero)");
 
     const bool half = dst_type == DataType::kFloat16;
+    const detail::NormalizeJob job{src, src_type == DataType::kUInt16, half, height, width, channels, maxval,
+                                   mean, std, dst};
+    const CpuKernels variant = cpu_kernels();
+    if (variant != CpuKernels::kScalar)
+        if (const detail::NormalizeRows rows = detail::normalize_rows(variant, job)) {
+            // ~16k pixels per chunk, as the table kernel.
+            parallel_for(batch * height, std::max<std::size_t>(1, 16384 / width),
+                         [&](std::size_t begin, std::size_t end) { rows(job, begin, end); });
+            return;
+        }
     if (src_type == DataType::kUInt8) {
         if (half)
             run_typed(static_cast<const std::uint8_t*>(src), static_cast<std::uint16_t*>(dst), batch, height, width,

@@ -7,12 +7,14 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "image/cpu_kernels.h"
+#include "image/softmax_simd.h"
 
 namespace trtcore::image {
 
 namespace {
 
-// One row, already in float32 at x (out may alias x).
+// One row, already in float32 at x (out may alias x): the scalar kernel (kScalar), libm's expf.
 void softmax_row(const float* x, std::size_t cols, float* out) {
     float m = x[0];
     for (std::size_t j = 1; j < cols; ++j) {
@@ -41,10 +43,12 @@ void softmax(const void* scores, DataType scores_type, std::size_t rows, std::si
     if (scores_type != DataType::kFloat32 && scores_type != DataType::kFloat16)
         throw DTypeError(std::string("softmax: scores must be float32 or float16, got ") + dtype_name(scores_type));
     const std::size_t grain = cols >= 4096 ? 1 : 4096 / cols;
+    const CpuKernels variant = cpu_kernels();
+    const detail::SoftmaxRow row = variant == CpuKernels::kScalar ? softmax_row : detail::softmax_row(variant);
     if (scores_type == DataType::kFloat32) {
         const float* in = static_cast<const float*>(scores);
         parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t r = begin; r < end; ++r) softmax_row(in + r * cols, cols, out + r * cols);
+            for (std::size_t r = begin; r < end; ++r) row(in + r * cols, cols, out + r * cols);
         });
     } else {
         const auto* in = static_cast<const std::uint16_t*>(scores);
@@ -52,7 +56,7 @@ void softmax(const void* scores, DataType scores_type, std::size_t rows, std::si
             for (std::size_t r = begin; r < end; ++r) {
                 float* o = out + r * cols;
                 for (std::size_t j = 0; j < cols; ++j) o[j] = half_to_float(in[r * cols + j]);
-                softmax_row(o, cols, o);
+                row(o, cols, o);
             }
         });
     }
