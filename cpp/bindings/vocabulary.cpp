@@ -36,6 +36,13 @@ std::optional<DataType> dtype_of(const py::array& a) {
     return type;
 }
 
+ArrayView array_view(const py::array& a) {
+    ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
+                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
+    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
+    return v;
+}
+
 DataType dtype_from_object(const py::handle& obj, const std::string& what) {
     if (py::isinstance<py::str>(obj)) return dtype_from_name(obj.cast<std::string>(), what);
     try {
