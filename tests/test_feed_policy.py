@@ -54,6 +54,34 @@ def test_check_feed_is_the_validator_both_paths_share():
     assert trtcore._core.check_feed([info], {"x": np.zeros((2, 3), np.float32)}, cast=True) == []
 
 
+def test_feed_checker_is_check_feed_made_once():
+    info = trtcore.TensorInfo("x", "float32", [-1, 3])
+    checker = trtcore._core.FeedChecker([info])
+    assert checker.inputs == [info]
+    with pytest.raises(trtcore.DTypeError) as e:
+        checker.check(uint8_feed())
+    assert str(e.value) == EXPECTED
+    assert checker.check(uint8_feed(), cast=True) == ["x"]
+    # None: nothing for a host backend to do; a list (maybe empty): convert, copy or cast these on the host.
+    assert checker.check({"x": np.zeros((2, 3), np.float32)}) is None
+    assert checker.check({"x": np.zeros((3, 2), np.float32).T}) == []
+    assert checker.check({"x": np.zeros((2, 3), np.float32).view(np.matrix)}) == []
+    assert checker.check({"x": DLPackOnly(np.zeros((2, 3), np.float32))}) == []
+    with pytest.raises(trtcore.DTypeError, match="got big-endian float32"):
+        checker.check({"x": np.zeros((2, 3), ">f4")})
+
+
+def test_dtype_by_number_matches_the_name_for_every_numpy_type():
+    # numpy has two type numbers named int64 ('l' and 'q' on Linux); user types (ml_dtypes) go by name.
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    for dt in [np.dtype(c) for c in "?bBhHiIlLqQefd"] + [np.dtype(ml_dtypes.bfloat16)]:
+        info = trtcore.TensorInfo("x", dt.name, [2])
+        for _ in range(2):  # the first sight fills the cache, the second reads it
+            assert trtcore._core.check_feed([info], {"x": np.zeros(2, dt)}) == []
+    with pytest.raises(trtcore.DTypeError, match=f"got {np.dtype(np.longdouble).name};"):
+        trtcore._core.check_feed([trtcore.TensorInfo("x", "float64", [2])], {"x": np.zeros(2, np.longdouble)})
+
+
 def test_cli_run(tmp_path, capsys):
     model = add_one(tmp_path / "add.onnx")
     np.save(tmp_path / "x.npy", np.full((2, 3), 7, np.uint8))

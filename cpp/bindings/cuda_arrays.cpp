@@ -11,6 +11,7 @@
 #include "runtime/dlpack.h"
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
@@ -48,7 +49,8 @@ void add_device(Feed& feed, const FedArray& fed) {
     InputArray in{s.name, *s.dtype, s.shape, fed.data, Location::kDevice, std::nullopt};
     if (fed.producer_stream != 0) in.producer_stream = reinterpret_cast<cudaStream_t>(fed.producer_stream);
     feed.arrays.push_back(std::move(in));
-    feed.keep_device.push_back(fed.owner);
+    // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
+    feed.keep_device.emplace_back(fed.owner.inc_ref().ptr(), [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
 }
 }  // namespace
 
@@ -98,13 +100,7 @@ void unused_capsule_destructor(PyObject* capsule) {
 }  // namespace
 
 py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
-    auto managed = dlpack::export_cuda(a.buffer, a.buffer->data(), a.shape, a.dtype, a.device);
-    // DLPack: stream=None means the consumer uses the legacy default stream; -1 asks for no synchronisation.
-    if (a.ready && (stream.is_none() || stream.cast<long long>() != -1)) {
-        const cudaStream_t consumer =
-            stream.is_none() ? cudaStreamLegacy : reinterpret_cast<cudaStream_t>(stream.cast<std::uintptr_t>());
-        a.ready->make_wait(consumer, "__dlpack__ stream");
-    }
+    auto managed = a.to_dlpack(stream.is_none() ? std::nullopt : std::optional<long long>(stream.cast<long long>()));
     PyObject* capsule = PyCapsule_New(managed.get(), "dltensor", unused_capsule_destructor);
     if (capsule == nullptr) throw py::error_already_set();
     managed.release();  // owned by the capsule (or its consumer) from here on
@@ -112,18 +108,9 @@ py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
 }
 
 py::dict cuda_array_interface(const DeviceArray& a) {
-    const char* ts = dtype_info(a.dtype).typestr;
-    if (ts[0] == '\0') throw DTypeError(std::string("__cuda_array_interface__ cannot describe ") + dtype_name(a.dtype));
-    py::dict d;
-    d["shape"] = py::tuple(py::cast(a.shape));
-    d["typestr"] = ts;
-    d["data"] = py::make_tuple(reinterpret_cast<std::uintptr_t>(a.buffer->data()), false);
-    d["strides"] = py::none();
-    d["version"] = 3;
-    // v3: the consumer waits on this stream; None means the data is complete already.
-    const auto handle = reinterpret_cast<std::uintptr_t>(a.stream);
-    d["stream"] = a.ready ? py::object(py::int_(handle == 0 ? 1 : handle)) : py::object(py::none());
-    return d;
+    return py::dict("shape"_a = py::tuple(py::cast(a.shape)), "typestr"_a = a.typestr(),
+                    "data"_a = py::make_tuple(a.ptr(), false), "strides"_a = py::none(), "version"_a = 3,
+                    "stream"_a = a.cai_stream());
 }
 
 py::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const py::dtype& dtype, const Shape& shape) {

@@ -12,7 +12,9 @@
 
 #include "cuda/buffer.h"
 #include "cuda/stream.h"
+#include "runtime/device_array.h"
 #include "runtime/executor.h"
+#include "runtime/pending_runs.h"
 
 namespace trtcore::bindings {
 
@@ -22,7 +24,7 @@ struct Feed {
     // What the run reads: host arrays (and their contiguous copies) are copied into staging inside run(), so they
     // are needed only until it returns; CUDA arrays and DLPack owners are read by the GPU until the run completes.
     std::vector<pybind11::object> keep_host;
-    std::vector<pybind11::object> keep_device;
+    std::vector<PendingRuns::Handle> keep_device;
 };
 
 
@@ -34,19 +36,6 @@ Feed convert_feed(Executor& ex, const pybind11::object& obj, std::optional<cudaS
 
 // "cpu" | "cuda" → Location; ArgumentError otherwise.
 Location parse_location(const std::string& device);
-
-// A CUDA array returned by the executor: owns (or shares) a device buffer, exposes it to torch/cupy/jax without a
-// copy through __cuda_array_interface__ and DLPack.
-struct DeviceArray {
-    std::shared_ptr<cuda::DeviceBuffer> buffer;
-    Shape shape;
-    DataType dtype = DataType::kFloat32;
-    std::size_t nbytes = 0;
-    int device = 0;
-    std::shared_ptr<cuda::Event> ready;  // async results: complete once this is reached; null when complete
-    cudaStream_t stream = nullptr;       // async results: the stream producing them
-};
-
 
 // DLPack export of `a` for a consumer on `stream` (None: the legacy default stream; -1: no ordering).
 pybind11::object dlpack_capsule(const DeviceArray& a, const pybind11::object& stream);

@@ -103,22 +103,62 @@ std::vector<std::pair<std::string, py::object>> feed_items(const py::handle& fee
     return items;
 }
 
+namespace {
+// The feed's descriptions for checking only (-1: a DLPack object is asked for its header, unordered). `in_place`:
+// whether every value is a numpy.ndarray (not a subclass) in C order, i.e. what a host backend takes as it is.
+std::vector<InputSpec> read_specs(const py::handle& feed, bool& in_place) {
+    static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
+    std::vector<InputSpec> specs;
+    in_place = true;
+    for (const auto& [name, value] : feed_items(feed)) {
+        in_place = in_place && py::type::handle_of(value).is(ndarray) &&
+                   (py::reinterpret_borrow<py::array>(value).flags() & py::array::c_style);
+        specs.push_back(read_fed(name, value, [] { return -1LL; }).spec);
+    }
+    return specs;
+}
+
+py::list names_of(const std::vector<InputSpec>& specs, const std::vector<std::size_t>& indices) {
+    py::list names;
+    for (const auto i : indices) names.append(specs[i].name);
+    return names;
+}
+
+// The inputs and profile a host backend checks every feed against, converted to C++ once (at activation).
+struct FeedChecker {
+    std::vector<TensorInfo> inputs;
+    std::optional<std::size_t> profile;
+};
+}  // namespace
+
 void bind_feed(py::module_& m) {
     m.def("check_feed", [](const std::vector<TensorInfo>& inputs, const py::object& feed,
                            std::optional<std::size_t> profile, bool cast) {
-              std::vector<InputSpec> specs;
-              for (const auto& [name, value] : feed_items(feed)) {
-                  specs.push_back(read_fed(name, value, [] { return -1LL; }).spec);  // -1: only the header is read
-              }
-              py::list to_cast;
-              for (const auto i : check_feed(inputs, specs, FeedCheck{cast, profile})) to_cast.append(specs[i].name);
-              return to_cast;
+              bool in_place = false;
+              const auto specs = read_specs(feed, in_place);
+              return names_of(specs, check_feed(inputs, specs, FeedCheck{cast, profile}));
           },
           py::arg("inputs"), py::arg("feed"), py::arg("profile") = 0, py::arg("cast") = false,
           "Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against `inputs` (names, "
           "dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises "
           "ArgumentError / DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to convert "
           "to their declared dtype (only with cast=True; device inputs of another dtype are refused).");
+
+    py::class_<FeedChecker>(m, "FeedChecker",
+                            "check_feed against inputs converted once: a host backend makes one at activation.")
+        .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
+             py::arg("profile") = 0)
+        .def_readonly("inputs", &FeedChecker::inputs)
+        .def("check", [](const FeedChecker& c, const py::object& feed, bool cast) -> py::object {
+                 bool in_place = false;
+                 const auto specs = read_specs(feed, in_place);
+                 const auto to_cast = check_feed(c.inputs, specs, FeedCheck{cast, c.profile});
+                 if (in_place && to_cast.empty()) return py::none();
+                 return names_of(specs, to_cast);
+             },
+             py::arg("feed"), py::arg("cast") = false,
+             "check_feed(inputs, feed, profile, cast), except that it returns None when the feed needs no work "
+             "on the host (every value a C-contiguous numpy.ndarray of the declared dtype).");
 }
 
 }  // namespace trtcore::bindings

@@ -7,7 +7,6 @@
 #include "common/error.h"
 #include "runtime/backend.h"
 #ifdef TRTCORE_WITH_CUDA
-#include <deque>
 #include <optional>
 
 #include "bindings/cuda_arrays.h"
@@ -25,15 +24,9 @@ namespace trtcore::bindings {
 
 #ifdef TRTCORE_WITH_CUDA
 namespace {
-// The CUDA arrays one asynchronous run reads, kept until `done` (recorded after the run) has completed.
-struct PendingRun {
-    cuda::Event done;
-    std::vector<py::object> keep;
-};
-
 // The Executor and the Python objects asynchronous runs still read.
 struct PyExecutor {
-    std::deque<PendingRun> pending;  // oldest first; runs complete in order (each run waits for the previous)
+    PendingRuns pending;
     std::unique_ptr<Executor> impl;
     bool graph_warned = false;
 
@@ -62,18 +55,6 @@ struct PyExecutor {
     ExecutorStats stats() const {
         py::gil_scoped_release release;  // takes the executor's lock
         return impl->stats();
-    }
-
-    // Drops what completed runs kept alive (a caller who syncs through torch/cupy never calls synchronize()).
-    void prune() {
-        while (!pending.empty()) {
-            try {
-                if (!pending.front().done.query("executor pending run")) return;
-            } catch (const CudaError&) {
-                return;  // keep everything: the next CUDA call reports the error
-            }
-            pending.pop_front();
-        }
     }
 };
 
@@ -106,7 +87,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     options.copy_host_outputs = copy_outputs && synchronize;
     options.synchronize = synchronize;
     options.stream = stream;
-    self.prune();
+    self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, options.stream, cast);
     std::vector<OutputArray> outputs;
     std::shared_ptr<cuda::Event> ready;
@@ -129,7 +110,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     if (synchronize) {
         self.pending.clear();  // this run waited for every earlier one
     } else if (!feed.keep_device.empty()) {
-        self.pending.push_back({std::move(kept_until), std::move(feed.keep_device)});
+        self.pending.add(std::move(kept_until), std::move(feed.keep_device));
     }
     if (stats && stats->graph_disabled) {
         self.graph_warned = true;
@@ -150,9 +131,9 @@ void bind_executor(py::module_& m) {
                             "cupy.from_dlpack, torch.as_tensor and cupy.asarray take it without a copy.")
         .def_property_readonly("shape", [](const DeviceArray& a) { return py::tuple(py::cast(a.shape)); })
         .def_property_readonly("dtype", [](const DeviceArray& a) { return dtype_name(a.dtype); })
-        .def_property_readonly("nbytes", [](const DeviceArray& a) { return a.nbytes; })
-        .def_property_readonly("ptr", [](const DeviceArray& a) { return reinterpret_cast<std::uintptr_t>(a.buffer->data()); })
-        .def_property_readonly("device", [](const DeviceArray& a) { return a.device; })
+        .def_readonly("nbytes", &DeviceArray::nbytes)
+        .def_property_readonly("ptr", &DeviceArray::ptr)
+        .def_readonly("device", &DeviceArray::device)
         .def_property_readonly("__cuda_array_interface__", &cuda_array_interface)
         .def("__dlpack__", [](const DeviceArray& a, const py::object& stream, const py::object&, const py::object&,
                               const py::object&) { return dlpack_capsule(a, stream); },
@@ -162,17 +143,11 @@ void bind_executor(py::module_& m) {
         .def("numpy", [](const DeviceArray& a) {
             py::array out(numpy_dtype(a.dtype, "DeviceArray"), a.shape);
             void* dst = out.mutable_data();
-            {
-                py::gil_scoped_release release;
-                if (a.ready) a.ready->synchronize("DeviceArray.numpy");
-                cuda::check(cudaMemcpy(dst, a.buffer->data(), a.nbytes, cudaMemcpyDeviceToHost), "DeviceArray.numpy");
-            }
+            py::gil_scoped_release release;
+            a.copy_to_host(dst);
             return out;
         }, "Copies to a new numpy array (waits for an asynchronous result first).")
-        .def("__repr__", [](const DeviceArray& a) {
-            return std::string("DeviceArray(") + dtype_name(a.dtype) + " " + to_string(a.shape) + ", cuda:" +
-                   std::to_string(a.device) + ")";
-        });
+        .def("__repr__", &DeviceArray::repr);
 
     py::class_<PyExecutor>(m, "Executor", R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
 copy-in, enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).

@@ -3,6 +3,8 @@
 
 #include <pybind11/stl.h>
 
+#include <array>
+
 #include "bindings/bindings.h"
 #include "common/error.h"
 
@@ -22,8 +24,23 @@ py::dtype numpy_dtype(DataType type, const std::string& what) {
 
 std::optional<DataType> dtype_of(const py::array& a) {
     const py::dtype dt = a.dtype();
-    if (py::str(dt.attr("byteorder")).cast<std::string>() == ">") return std::nullopt;
-    return find_dtype(py::str(dt.attr("name")).cast<std::string>());
+    if (dt.byteorder() == '>') return std::nullopt;
+    // Read on every fed array, so numpy's built-in types are looked up by number, remembered the first time their
+    // name is found in the one table; user types (ml_dtypes' bfloat16, float8: numbers >= 256) go by name.
+    static std::array<std::optional<DataType>, 256> by_number;
+    const int num = dt.num();
+    const bool builtin = num >= 0 && num < static_cast<int>(by_number.size());
+    if (builtin && by_number[num]) return by_number[num];
+    const auto type = find_dtype(py::str(dt.attr("name")).cast<std::string>());
+    if (builtin && type) by_number[num] = type;  // a flexible type (str32, void8) never matches a name
+    return type;
+}
+
+ArrayView array_view(const py::array& a) {
+    ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
+                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
+    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
+    return v;
 }
 
 DataType dtype_from_object(const py::handle& obj, const std::string& what) {

@@ -67,6 +67,7 @@ class Runner(abc.ABC):
         self.is_active = False
         self._inputs: list[TensorInfo] = []
         self._outputs: list[TensorInfo] = []
+        self._feed_checker: _core.FeedChecker | None = None
 
     # -- what a backend implements -------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -104,6 +105,7 @@ class Runner(abc.ABC):
             try:
                 self._inputs = list(self.input_metadata_impl())
                 self._outputs = list(self.output_metadata_impl())
+                self._feed_checker = _core.FeedChecker(self._inputs)
             except BaseException:
                 self.deactivate()
                 raise
@@ -148,6 +150,12 @@ class Runner(abc.ABC):
         """
         self.activate()
         return list(self._outputs)
+
+    @property
+    def feed_checker(self) -> _core.FeedChecker:
+        """The one validator over :attr:`inputs`, made once at activation, for :func:`host_feed` on every call."""
+        self.activate()
+        return self._feed_checker
 
     # -- inference -----------------------------------------------------------------------------------------------
     def infer(self, feed_dict: Mapping[str, Any], *, cast: bool = False,
@@ -205,17 +213,27 @@ def host_array(name: str, value: Any) -> np.ndarray:
     return value if value.flags.c_contiguous else np.ascontiguousarray(value)
 
 
-def host_feed(inputs: Sequence[TensorInfo], feed: Mapping[str, Any], *, cast: bool = False) -> dict[str, np.ndarray]:
+def host_feed(inputs: Sequence[TensorInfo] | _core.FeedChecker, feed: Mapping[str, Any], *,
+              cast: bool = False) -> dict[str, np.ndarray]:
     """Checks ``feed`` once with the one validator (``trtcore._core.check_feed``: names, dtypes, shapes, reading
     numpy/DLPack/CUDA objects without converting them), then makes each value a host numpy array
     (:func:`host_array`), converting with ``astype`` the host arrays of another dtype when ``cast=True``.
+
+    ``inputs`` is the declared tensors or, on a hot path, the ``_core.FeedChecker`` a runner made of them at
+    activation (:attr:`Runner.feed_checker`). A feed that needs no work (C-contiguous numpy arrays of the declared
+    dtypes) is returned as it is, not copied.
 
     >>> x = TensorInfo("x", "float32", [2])
     >>> host_feed([x], {"x": np.zeros(2, np.uint8)}, cast=True)["x"].dtype
     dtype('float32')
     """
-    to_cast = set(_core.check_feed(list(inputs), feed if type(feed) is dict else dict(feed), 0, cast))
-    declared = {t.name: t for t in inputs}
+    checker = inputs if type(inputs) is _core.FeedChecker else _core.FeedChecker(list(inputs))
+    if type(feed) is not dict:
+        feed = dict(feed)
+    to_cast = checker.check(feed, cast)
+    if to_cast is None:
+        return feed
+    declared = {t.name: t for t in checker.inputs}
     out = {}
     for name, value in feed.items():
         arr = host_array(name, value)

@@ -118,7 +118,7 @@ class OnnxRuntimeRunner(Runner):
         if output_device != "cpu":
             raise ArgumentError(f"{self.name}: ONNX Runtime returns host arrays; output_device must be 'cpu', got "
                                 f"{output_device!r} (run the model on TensorRT for device outputs)")
-        host = host_feed(self._inputs, feed, cast=cast)
+        host = host_feed(self._feed_checker, feed, cast=cast)
         try:
             values = self._run(self._output_names, host, None)
         except Exception as e:

@@ -1,0 +1,61 @@
+#include "image/arguments.h"
+
+#include "common/error.h"
+
+namespace trtcore::image {
+
+Shape normalize_shape(const ArrayView& src, std::size_t means, std::size_t stds) {
+    check_array(src, "img", {DataType::kUInt8, DataType::kUInt16});
+    if (src.shape.size() != 4) throw ShapeError("img: must be NHWC (4 dimensions) here");
+    const auto c = src.shape[3];
+    if (means != static_cast<std::size_t>(c) || stds != static_cast<std::size_t>(c)) {
+        throw ArgumentError("normalize: mean and std need one value per channel (" + std::to_string(c) + "), got " +
+                            std::to_string(means) + " and " + std::to_string(stds));
+    }
+    return {src.shape[0], c, src.shape[1], src.shape[2]};
+}
+
+Shape argmax_shape(const ArrayView& logits) {
+    check_array(logits, "logits", {DataType::kFloat32, DataType::kFloat16});
+    if (logits.shape.size() != 4) throw ShapeError("logits: must be [N, C, H, W] here");
+    return {logits.shape[0], logits.shape[2], logits.shape[3]};
+}
+
+Shape scores_shape(const ArrayView& scores) {
+    check_array(scores, "scores", {DataType::kFloat32, DataType::kFloat16});
+    if (scores.shape.size() != 2) throw ShapeError("scores: must be [rows, classes] here");
+    return scores.shape;
+}
+
+Shape colorize_shape(const ArrayView& labels) {
+    check_array(labels, "labels", {DataType::kInt64, DataType::kInt32, DataType::kUInt8});
+    Shape shape = labels.shape;
+    shape.push_back(3);
+    return shape;
+}
+
+void check_pnm_image(const ArrayView& image) {
+    check_array(image, "image", {DataType::kUInt8, DataType::kUInt16});
+    if (image.shape.size() != 3) {
+        throw ShapeError("image: must be HWC (3 dimensions), got " + std::to_string(image.shape.size()));
+    }
+}
+
+std::vector<Color> palette_colors(const ArrayView& colors) {
+    check_array(colors, "palette", {DataType::kUInt8});
+    if (colors.shape.size() != 2 || colors.shape[1] != 3) throw ShapeError("palette: shape must be (num_classes, 3)");
+    std::vector<Color> out(static_cast<std::size_t>(colors.shape[0]));
+    const auto* p = static_cast<const std::uint8_t*>(colors.data);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = {p[3 * i], p[3 * i + 1], p[3 * i + 2]};
+    return out;
+}
+
+DataType check_model_output(const ArrayView& output, const std::string& what) {
+    if (!output.dtype) {
+        throw FormatError(what + " came back as " + output.type +
+                          "; expected float32/float16 logits or integer labels");
+    }
+    return check_array(output, what, {*output.dtype});
+}
+
+}  // namespace trtcore::image

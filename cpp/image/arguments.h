@@ -1,0 +1,30 @@
+// What each image op requires of the arrays it is handed from outside (the bindings read numpy arrays into
+// ArrayViews, common/array.h), checked before any memory is read: a wrong pointer or extent would crash the
+// interpreter. Each function throws DTypeError / ShapeError / ArgumentError naming the argument, and returns the
+// shape of the op's result.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "common/array.h"
+#include "image/postprocess.h"
+
+namespace trtcore::image {
+
+// normalize: `src` uint8/uint16 NHWC with one mean and one std per channel; the result is NCHW.
+Shape normalize_shape(const ArrayView& src, std::size_t means, std::size_t stds);
+// argmax: float32/float16 logits [N, C, H, W]; the result is [N, H, W].
+Shape argmax_shape(const ArrayView& logits);
+// softmax, topk: float32/float16 scores [rows, classes]; returns [rows, classes].
+Shape scores_shape(const ArrayView& scores);
+// colorize: int64/int32/uint8 labels of any shape; the result is that shape + (3,).
+Shape colorize_shape(const ArrayView& labels);
+// write_pnm: a uint8/uint16 HWC image.
+void check_pnm_image(const ArrayView& image);
+// Palette: uint8 colours (num_classes, 3).
+std::vector<Color> palette_colors(const ArrayView& colors);
+// labels_from_output: a model output of a type trtcore knows (FormatError naming `what` otherwise), C-contiguous.
+DataType check_model_output(const ArrayView& output, const std::string& what);
+
+}  // namespace trtcore::image
