@@ -15,7 +15,12 @@ from trtcore.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_MISSING, main
 from _models import add_one, two_inputs
 
 pytest.importorskip("polygraphy")
-POLYGRAPHY = shutil.which("polygraphy") or str(Path(sys.executable).parent / "polygraphy")
+# The real `polygraphy` command; where only the package is installed (no console script, e.g. pip --target), the
+# same entry point the script calls.
+_SCRIPT = shutil.which("polygraphy") or str(Path(sys.executable).parent / "polygraphy")
+POLYGRAPHY = ([_SCRIPT] if Path(_SCRIPT).is_file() else
+              [sys.executable, "-c", "import sys; from polygraphy.tools import main; sys.argv[0] = 'polygraphy'; "
+                                     "sys.exit(main())"])
 
 
 @pytest.fixture
@@ -68,7 +73,7 @@ def test_default_backend_tensorrt_missing_is_exit_3(models, capsys):
 
 
 def _polygraphy(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([POLYGRAPHY, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*POLYGRAPHY, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def test_polygraphy_outputs_checked_by_trtcore_compare(tmp_path, capsys):
