@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from trtcore.cli import EXIT_BAD_INPUT, main
 from trtcore.demo import DIGITS_MODEL, SHAPES_MODEL

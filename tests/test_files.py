@@ -15,7 +15,7 @@ import pytest
 
 import trtcore
 from trtcore.errors import FileError
-from trtcore.files import native_path, remove_stale_temporaries, write_file_atomic
+from trtcore.files import native_path, write_file_atomic
 
 IMAGE = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import trtcore
 from trtcore import _core, _testing
 
 HAVE_CUDA = hasattr(_core, "Executor")

@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from trtcore import _core
 from trtcore._info import register_tensorrt_folders
@@ -24,12 +23,11 @@ from trtcore.files import native_path
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Engine", "TensorInfo", "load"]
+__all__ = ["Engine", "TensorInfo"]
 
 logger = logging.getLogger(__name__)
 
 Shape = tuple[int, ...]
-PathOrBytes = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
 
 
 #: One input or output of a model (the C++ ``trtcore::TensorInfo``, bound once; ``trtcore.TensorInfo``).
@@ -189,18 +187,3 @@ class Engine:
             return ", ".join(f"{t.name}: {t.dtype} {list(t.shape)}" for t in ts)
 
         return f"<trtcore.Engine {self.source!r} inputs=[{fmt(self._inputs)}] outputs=[{fmt(self._outputs)}]>"
-
-
-def load(path_or_bytes: PathOrBytes, allow_host_code: bool = False) -> Engine:
-    """Loads a TensorRT engine from a plan file or from the plan's bytes. Plans are trusted code: load only plans
-    you trust (``allow_host_code=True`` additionally lets a plan run embedded host code, which version-compatible
-    plans need).
-
-    ``trtcore.load`` wraps this in the runner contract; use this for the bare engine.
-
-    >>> eng = trtcore.engine.load("model.engine")  # doctest: +SKIP
-    >>> eng = trtcore.engine.load(Path("model.engine").read_bytes())  # doctest: +SKIP
-    """
-    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        return Engine.from_bytes(path_or_bytes, allow_host_code=allow_host_code)
-    return Engine.from_file(path_or_bytes, allow_host_code=allow_host_code)
