@@ -6,16 +6,15 @@ library and the search folders are process-wide."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from _fresh import fresh_python
 from _models import add_one
 from trtcore import _core
 
@@ -70,31 +69,17 @@ def pip_tensorrt(site: Path, with_resource: bool = True) -> Path:
     return folder
 
 
-def fresh_python(code: str, site: Path, marker: Path) -> dict:
-    """Runs `code` (which sets `result`) in a fresh interpreter that sees `site` on its path but has no
-    TRTCORE_TENSORRT_LIB_DIR; returns {"result": ...} or the exception's type and message."""
-    wrapper = textwrap.dedent("""
-        import json
-        try:
-        {body}
-            out = {{"result": result}}
-        except Exception as e:
-            out = {{"type": type(e).__name__, "message": str(e)}}
-        print(json.dumps(out))
-        """).format(body=textwrap.indent(textwrap.dedent(code), "    "))
-    env = {k: v for k, v in os.environ.items() if k not in ("TRTCORE_TENSORRT_LIB_DIR", "LD_LIBRARY_PATH")}
-    env.update(PYTHONPATH=os.pathsep.join([str(site), *sys.path]), FAKE_MARKER=str(marker))
-    proc = subprocess.run([sys.executable, "-c", wrapper], env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def in_fresh_python(code: str, site: Path, marker: Path) -> dict:
+    """`code` in a fresh interpreter that sees `site` on its path but has no TRTCORE_TENSORRT_LIB_DIR."""
+    return fresh_python(code, {"PYTHONPATH": os.pathsep.join([str(site), *sys.path]), "FAKE_MARKER": str(marker)},
+                        drop=("TRTCORE_TENSORRT_LIB_DIR", "LD_LIBRARY_PATH"))
 
 
 def test_build_in_a_fresh_process_finds_pip_tensorrt_and_its_builder_resource(tmp_path: Path) -> None:
     folder = pip_tensorrt(tmp_path / "site")
     onnx = add_one(tmp_path / "m.onnx", shape=[1, 3])
     marker = tmp_path / "marker"
-    out = fresh_python(f"""
+    out = in_fresh_python(f"""
         import trtcore
         result = trtcore.build({str(onnx)!r})
         """, tmp_path / "site", marker)
@@ -112,7 +97,7 @@ def test_without_the_resource_the_fake_behaves_like_libnvinfer(tmp_path: Path) -
     pip_tensorrt(tmp_path / "site", with_resource=False)
     onnx = add_one(tmp_path / "m.onnx", shape=[1, 3])
     marker = tmp_path / "marker"
-    fresh_python(f"""
+    in_fresh_python(f"""
         import trtcore
         result = trtcore.build({str(onnx)!r})
         """, tmp_path / "site", marker)

@@ -4,17 +4,15 @@ with the C compiler; each fake is loaded in a subprocess (the loaded library is 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 import trtcore
+from _fresh import fresh_python
 from build_models import build_request as request
 from trtcore import _core
 
@@ -332,27 +330,11 @@ def fake_nvinfer(folder: Path, version: int, factories: bool) -> Path:
 
 
 def run_python(code: str, lib_dir: Path, cwd: Path | None = None, **env: str) -> dict:
-    """Runs `code` (which sets `result`) in a fresh interpreter; returns the result or the exception raised.
-    `code` can call `request(onnx_path, **fields)` (build_models.build_request)."""
-    wrapper = textwrap.dedent(
-        """
-        import json, sys, trtcore
-        from trtcore import _core
-        sys.path.insert(0, {tests!r})
-        from build_models import build_request as request
-        try:
-        {body}
-            out = {{"result": result}}
-        except Exception as e:
-            out = {{"type": type(e).__name__, "message": str(e)}}
-        print(json.dumps(out))
-        """
-    ).format(body=textwrap.indent(textwrap.dedent(code), "    "), tests=str(Path(__file__).parent))
-    environment = {**os.environ, "TRTCORE_TENSORRT_LIB_DIR": str(lib_dir), **env}
-    proc = subprocess.run([sys.executable, "-c", wrapper], env=environment, capture_output=True, text=True,
-                          timeout=60, check=False, cwd=cwd)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """Runs `code` (which sets `result`) in a fresh interpreter with TRTCORE_TENSORRT_LIB_DIR=lib_dir; `code` can
+    call `request(onnx_path, **fields)` (build_models.build_request)."""
+    prelude = "import trtcore\nfrom trtcore import _core\nfrom build_models import build_request as request"
+    return fresh_python(code, {"TRTCORE_TENSORRT_LIB_DIR": str(lib_dir), **env}, cwd=cwd, timeout=60,
+                        prelude=prelude)
 
 
 @needs_headers
