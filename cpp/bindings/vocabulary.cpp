@@ -110,14 +110,8 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("shape", [](const TensorInfo& t) { return shape_tuple(t.shape); })
         .def_property_readonly("rank", [](const TensorInfo& t) { return t.shape.size(); })
         .def_property_readonly("is_dynamic", [](const TensorInfo& t) { return is_dynamic(t.shape); })
-        .def_property_readonly("dim_names", [](const TensorInfo& t) {
-            py::list out;
-            for (std::size_t i = 0; i < t.shape.size(); ++i) {
-                const bool named = i < t.dim_names.size() && !t.dim_names[i].empty();
-                out.append(named ? py::object(py::str(t.dim_names[i])) : py::object(py::none()));
-            }
-            return py::tuple(out);
-        }, "symbolic names of the dimensions (None where a dimension has none)")
+        .def_property_readonly("dim_names", [](const TensorInfo& t) { return py::tuple(py::cast(dim_names_of(t))); },
+                               "symbolic names of the dimensions (None where a dimension has none)")
         .def_property_readonly("profiles", [](const TensorInfo& t) {
             py::list out;
             for (const auto& p : t.profiles) out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));

@@ -162,6 +162,14 @@ std::string shape_str(const TensorInfo& t) {
     return out + ")";
 }
 
+std::vector<std::optional<std::string>> dim_names_of(const TensorInfo& t) {
+    std::vector<std::optional<std::string>> names(t.shape.size());
+    for (std::size_t i = 0; i < names.size() && i < t.dim_names.size(); ++i) {
+        if (!t.dim_names[i].empty()) names[i] = t.dim_names[i];
+    }
+    return names;
+}
+
 std::string to_string(const TensorInfo& t) {
     return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
            to_string(t.shape) + ")";

@@ -105,6 +105,8 @@ Location location_from_name(const std::string& name, const std::string& what);
 
 // The shape for messages, dynamic dims by name or '?': "(batch, 3, 224, 224)".
 std::string shape_str(const TensorInfo& t);
+// One name per dimension: the symbolic one, nullopt where a dimension has none.
+std::vector<std::optional<std::string>> dim_names_of(const TensorInfo& t);
 // "TensorInfo(input 'x', float32, [1, 3, -1, -1])"
 std::string to_string(const TensorInfo& t);
 // Same name, io, dtype, shape, location and profiles (dim_names and format are descriptive only).
