@@ -4,6 +4,7 @@
 
 #include <pybind11/stl.h>
 
+#include "bindings/bindings.h"
 #include "bindings/feed.h"
 #include "bindings/vocabulary.h"
 #include "common/error.h"
@@ -42,10 +43,9 @@ void add_device(Feed& feed, const FedArray& fed) {
 }  // namespace
 
 Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
-    const auto consumer = [&]() -> long long {
-        if (stream) return static_cast<long long>(reinterpret_cast<std::uintptr_t>(*stream));
-        py::gil_scoped_release release;  // ex.stream() takes the executor's lock, held by a running run()
-        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(ex.stream()));
+    const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
+        const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
+        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
     };
     const auto items = feed_items(obj);
     Feed feed;

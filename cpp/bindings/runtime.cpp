@@ -49,11 +49,6 @@ struct PyExecutor {
     ExecutorStats stats() const { return without_gil([&] { return impl->stats(); }); }  // the executor's lock
 };
 
-void warn_graph_disabled(const ExecutorStats& stats) {
-    py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
-        "CUDA graph capture failed, this executor now runs without graphs: " + stats.graph_error);
-}
-
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
 std::optional<cudaStream_t> stream_arg(const py::object& stream) {
     if (stream.is_none()) return std::nullopt;
@@ -91,7 +86,8 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     }
     if (stats && stats->graph_disabled) {
         self.graph_warned = true;
-        warn_graph_disabled(*stats);
+        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
+            "CUDA graph capture failed, this executor now runs without graphs: " + stats->graph_error);
     }
     py::dict result;
     for (const auto& o : run.outputs) result[py::str(o.name)] = to_python(o, run.ready, run.stream);

@@ -69,10 +69,7 @@ TensorInfo make_info(const std::string& name, const py::handle& dtype, const Sha
     TensorInfo t{name, io_from_name(io, what), dtype_from_object(dtype, what), shape, {}, {},
                  location_from_name(location, what), format};
     for (const auto& [lo, opt, hi] : profiles) t.profiles.push_back({lo, opt, hi});
-    if (!dim_names.empty() && dim_names.size() != shape.size())
-        throw ArgumentError(what + ": dim_names has " + std::to_string(dim_names.size()) + " entries for " +
-                            std::to_string(shape.size()) + " dimensions");
-    for (const auto& n : dim_names) t.dim_names.push_back(n.value_or(""));
+    set_dim_names(t, dim_names);
     return t;
 }
 }  // namespace
