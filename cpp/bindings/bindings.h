@@ -6,6 +6,13 @@
 
 namespace trtcore::bindings {
 
+// f() without the GIL (C++ work that touches no Python object, so that other Python threads run meanwhile).
+template <typename F>
+auto without_gil(F&& f) {
+    pybind11::gil_scoped_release release;
+    return f();
+}
+
 // errors.cpp: trtcore::Error and its subclasses raise the trtcore.errors classes (every extension module calls it).
 void register_error_translator();
 

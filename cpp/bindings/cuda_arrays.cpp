@@ -4,6 +4,7 @@
 
 #include <pybind11/stl.h>
 
+#include "bindings/bindings.h"
 #include "bindings/feed.h"
 #include "bindings/vocabulary.h"
 #include "common/error.h"
@@ -16,18 +17,9 @@ using namespace pybind11::literals;
 namespace trtcore::bindings {
 
 namespace {
-// The declared dtype of input `name`, when there is such an input (else the validator reports the name).
-std::optional<DataType> declared_dtype(Executor& ex, const std::string& name) {
-    for (const auto& t : ex.tensors()) {
-        if (t.name == name && t.io == TensorIO::kInput) return t.dtype;
-    }
-    return std::nullopt;
-}
-
 void add_host(Executor& ex, Feed& feed, FedArray& fed, bool cast) {
     auto arr = py::reinterpret_borrow<py::array>(fed.owner);
-    const auto want = declared_dtype(ex, fed.spec.name);
-    if (cast && want && fed.spec.dtype != want) {  // the policy's opt-in conversion: numpy's astype, once
+    if (const auto want = host_cast(ex.tensors(), fed.spec, cast)) {  // the policy's opt-in conversion, once
         arr = arr.attr("astype")(numpy_dtype(*want, "input '" + fed.spec.name + "'"));
         fed.spec = describe_numpy(fed.spec.name, arr);
     }
@@ -41,11 +33,7 @@ void add_host(Executor& ex, Feed& feed, FedArray& fed, bool cast) {
 void add_device(Feed& feed, const FedArray& fed) {
     const auto& s = fed.spec;
     if (!s.dtype) return;
-    if (!fed.contiguous) {
-        throw ArgumentError("input '" + s.name + "': the CUDA array is not C-contiguous (strides " +
-                            py::repr(fed.strides).cast<std::string>() +
-                            "); pass a contiguous one (torch: .contiguous(), cupy: cupy.ascontiguousarray)");
-    }
+    if (!fed.contiguous) throw_not_contiguous(s, py::repr(fed.strides).cast<std::string>());
     InputArray in{s.name, *s.dtype, s.shape, fed.data, Location::kDevice, std::nullopt};
     if (fed.producer_stream != 0) in.producer_stream = reinterpret_cast<cudaStream_t>(fed.producer_stream);
     feed.arrays.push_back(std::move(in));
@@ -55,10 +43,9 @@ void add_device(Feed& feed, const FedArray& fed) {
 }  // namespace
 
 Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
-    const auto consumer = [&]() -> long long {
-        if (stream) return static_cast<long long>(reinterpret_cast<std::uintptr_t>(*stream));
-        py::gil_scoped_release release;  // ex.stream() takes the executor's lock, held by a running run()
-        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(ex.stream()));
+    const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
+        const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
+        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
     };
     const auto items = feed_items(obj);
     Feed feed;
@@ -73,13 +60,7 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
         }
         specs.push_back(std::move(fed.spec));
     }
-    // cast=True converted the host arrays above; a device array of another dtype is refused here, saying so.
-    if (cast) check_feed(ex.tensors(), specs, FeedCheck{true, std::nullopt});
-    // A type trtcore has no name for left its array out of feed.arrays: the validator says why (and names first).
-    if (feed.arrays.size() != specs.size()) {
-        check_feed(ex.tensors(), specs, FeedCheck{false, std::nullopt});
-        throw DTypeError("the feed holds an element type trtcore does not know");
-    }
+    check_converted(ex.tensors(), specs, feed.arrays.size(), cast);
     return feed;
 }
 

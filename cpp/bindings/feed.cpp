@@ -118,9 +118,16 @@ std::vector<InputSpec> read_specs(const py::handle& feed, bool& in_place) {
     return specs;
 }
 
-py::list names_of(const std::vector<InputSpec>& specs, const std::vector<std::size_t>& indices) {
+// check_feed on the feed as read: the names of the host inputs to convert; None instead of no names when
+// `none_in_place` and the feed is what a host backend takes as it is.
+py::object checked(const std::vector<TensorInfo>& inputs, const py::handle& feed, std::optional<std::size_t> profile,
+                   bool cast, bool none_in_place) {
+    bool in_place = false;
+    const auto specs = read_specs(feed, in_place);
+    const auto to_cast = check_feed(inputs, specs, FeedCheck{cast, profile});
+    if (none_in_place && in_place && to_cast.empty()) return py::none();
     py::list names;
-    for (const auto i : indices) names.append(specs[i].name);
+    for (const auto i : to_cast) names.append(specs[i].name);
     return names;
 }
 
@@ -134,9 +141,7 @@ struct FeedChecker {
 void bind_feed(py::module_& m) {
     m.def("check_feed", [](const std::vector<TensorInfo>& inputs, const py::object& feed,
                            std::optional<std::size_t> profile, bool cast) {
-              bool in_place = false;
-              const auto specs = read_specs(feed, in_place);
-              return names_of(specs, check_feed(inputs, specs, FeedCheck{cast, profile}));
+              return checked(inputs, feed, profile, cast, false);
           },
           py::arg("inputs"), py::arg("feed"), py::arg("profile") = 0, py::arg("cast") = false,
           "Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against `inputs` (names, "
@@ -149,12 +154,8 @@ void bind_feed(py::module_& m) {
         .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
              py::arg("profile") = 0)
         .def_readonly("inputs", &FeedChecker::inputs)
-        .def("check", [](const FeedChecker& c, const py::object& feed, bool cast) -> py::object {
-                 bool in_place = false;
-                 const auto specs = read_specs(feed, in_place);
-                 const auto to_cast = check_feed(c.inputs, specs, FeedCheck{cast, c.profile});
-                 if (in_place && to_cast.empty()) return py::none();
-                 return names_of(specs, to_cast);
+        .def("check", [](const FeedChecker& c, const py::object& feed, bool cast) {
+                 return checked(c.inputs, feed, c.profile, cast, true);
              },
              py::arg("feed"), py::arg("cast") = false,
              "check_feed(inputs, feed, profile, cast), except that it returns None when the feed needs no work "

@@ -63,24 +63,16 @@ void bind_image(py::module_& parent) {
     py::module_ m = parent.def_submodule("image", "PPM/PGM I/O, normalize, argmax, colorize (use trtcore.image)");
 
     m.def("read_pnm", [](const std::string& path) {
-        img::Image im;
-        {
-            py::gil_scoped_release nogil;
-            im = img::read_pnm(path);
-        }
-        return image_tuple(std::move(im));
+        return image_tuple(without_gil([&] { return img::read_pnm(path); }));
     }, py::arg("path"), "Read a PPM/PGM file -> (HWC array owning the C++ buffer, maxval).");
 
     m.def("parse_pnm", [](py::buffer data, const std::string& name) {
         py::buffer_info info = data.request();
         if (info.ndim != 1 || info.itemsize != 1 || (info.ndim == 1 && info.strides[0] != 1))
             throw ArgumentError("parse_pnm: data must be contiguous bytes");
-        img::Image im;
-        {
-            py::gil_scoped_release nogil;
-            im = img::parse_pnm(static_cast<const std::uint8_t*>(info.ptr), static_cast<std::size_t>(info.size), name);
-        }
-        return image_tuple(std::move(im));
+        const auto* bytes = static_cast<const std::uint8_t*>(info.ptr);
+        const auto size = static_cast<std::size_t>(info.size);
+        return image_tuple(without_gil([&] { return img::parse_pnm(bytes, size, name); }));
     }, py::arg("data"), py::arg("name") = "<bytes>", "Parse PPM/PGM bytes -> (HWC array, maxval).");
 
     m.def("write_pnm", [](const std::string& path, const py::array& a, std::uint32_t maxval) {
@@ -100,10 +92,7 @@ void bind_image(py::module_& parent) {
         const auto n = nchw[0], c = nchw[1], h = nchw[2], w = nchw[3];
         py::array result = output(std::move(out), "out", dt, nchw);
         void* d = result.mutable_data();
-        {
-            py::gil_scoped_release nogil;
-            img::normalize(v.data, *v.dtype, n, h, w, c, maxval, mean.data(), std.data(), d, dt);
-        }
+        without_gil([&] { img::normalize(v.data, *v.dtype, n, h, w, c, maxval, mean.data(), std.data(), d, dt); });
         return result;
     }, py::arg("img"), py::arg("mean"), py::arg("std"), py::arg("maxval"), py::arg("dtype"),
        py::arg("out") = py::none());
@@ -114,10 +103,7 @@ void bind_image(py::module_& parent) {
         const DataType ot = dtype_from_name(dtype, "argmax");
         py::array result = output(std::move(out), "out", ot, nhw);
         void* d = result.mutable_data();
-        {
-            py::gil_scoped_release nogil;
-            img::argmax(v.data, *v.dtype, v.shape[0], v.shape[1], v.shape[2], v.shape[3], d, ot);
-        }
+        without_gil([&] { img::argmax(v.data, *v.dtype, v.shape[0], v.shape[1], v.shape[2], v.shape[3], d, ot); });
         return result;
     }, py::arg("logits"), py::arg("dtype"), py::arg("out") = py::none());
 
@@ -139,10 +125,7 @@ void bind_image(py::module_& parent) {
         py::array result = output(std::move(out), "out", DataType::kUInt8, img::colorize_shape(v));
         auto* d = static_cast<std::uint8_t*>(result.mutable_data());
         const auto count = static_cast<std::size_t>(labels.size());
-        {
-            py::gil_scoped_release nogil;
-            img::colorize(v.data, *v.dtype, count, p, d);
-        }
+        without_gil([&] { img::colorize(v.data, *v.dtype, count, p, d); });
         return result;
     }, py::arg("labels"), py::arg("palette"), py::arg("out") = py::none());
 
@@ -154,10 +137,7 @@ void bind_image(py::module_& parent) {
         py::array result = output(std::nullopt, "labels", DataType::kInt64,
                                   {static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)});
         auto* d = static_cast<std::int64_t*>(result.mutable_data());
-        {
-            py::gil_scoped_release nogil;
-            img::labels_from_output(v.data, t, v.shape, d, what, height, width);
-        }
+        without_gil([&] { img::labels_from_output(v.data, t, v.shape, d, what, height, width); });
         return result;
     }, py::arg("output"), py::arg("what"), py::arg("height") = 0, py::arg("width") = 0);
 
@@ -166,10 +146,9 @@ void bind_image(py::module_& parent) {
         const Shape rc = img::scores_shape(v);
         py::array result = output(std::move(out), "out", DataType::kFloat32, rc);
         auto* d = static_cast<float*>(result.mutable_data());
-        {
-            py::gil_scoped_release nogil;
+        without_gil([&] {
             img::softmax(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), d);
-        }
+        });
         return result;
     }, py::arg("scores"), py::arg("out") = py::none());
 
@@ -181,10 +160,9 @@ void bind_image(py::module_& parent) {
         py::array values = output(std::nullopt, "values", DataType::kFloat32, shape);
         auto* i = static_cast<std::int64_t*>(indices.mutable_data());
         auto* val = static_cast<float*>(values.mutable_data());
-        {
-            py::gil_scoped_release nogil;
+        without_gil([&] {
             img::topk(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), k, i, val);
-        }
+        });
         return py::make_tuple(indices, values);
     }, py::arg("scores"), py::arg("k"));
 

@@ -44,11 +44,7 @@ py::dict compiled() {
 
 py::dict cuda_runtime() {
 #ifdef TRTCORE_WITH_CUDA
-    cuda::DriverInfo info;
-    {
-        py::gil_scoped_release release;
-        info = cuda::query_driver();
-    }
+    const cuda::DriverInfo info = without_gil([] { return cuda::query_driver(); });
     py::list devices;
     for (const auto& dev : info.devices) {
         devices.append(py::dict("index"_a = dev.index, "name"_a = dev.name,
@@ -65,11 +61,7 @@ py::dict cuda_runtime() {
 }
 
 py::dict tensorrt_runtime(std::vector<int> majors) {
-    TensorRTLibraryInfo info;
-    {
-        py::gil_scoped_release release;
-        info = probe_tensorrt_library(majors);
-    }
+    const TensorRTLibraryInfo info = without_gil([&] { return probe_tensorrt_library(majors); });
     const std::string version = std::to_string(info.major) + "." + std::to_string(info.minor) + "." +
                                 std::to_string(info.patch);
     return py::dict("found"_a = info.found, "path"_a = info.found ? std::optional<std::string>(info.path) : std::nullopt,

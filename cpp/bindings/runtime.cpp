@@ -36,32 +36,18 @@ struct PyExecutor {
     // Called with the GIL held. ~Executor waits for the GPU: without the GIL, so other Python threads run
     // meanwhile; the Python objects its runs read are dropped afterwards, with the GIL.
     ~PyExecutor() {
-        {
-            py::gil_scoped_release release;
-            impl.reset();
-        }
+        without_gil([&] { impl.reset(); });
         pending.clear();
     }
 
     // Waits for every run (without the GIL), then drops what they kept alive.
     void synchronize() {
-        {
-            py::gil_scoped_release release;
-            impl->synchronize();
-        }
+        without_gil([&] { impl->synchronize(); });
         pending.clear();
     }
     const std::vector<TensorInfo>& tensors() const { return impl->tensors(); }
-    ExecutorStats stats() const {
-        py::gil_scoped_release release;  // takes the executor's lock
-        return impl->stats();
-    }
+    ExecutorStats stats() const { return without_gil([&] { return impl->stats(); }); }  // the executor's lock
 };
-
-void warn_graph_disabled(const ExecutorStats& stats) {
-    py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
-        "CUDA graph capture failed, this executor now runs without graphs: " + stats.graph_error);
-}
 
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
 std::optional<cudaStream_t> stream_arg(const py::object& stream) {
@@ -81,43 +67,30 @@ std::optional<cudaStream_t> stream_arg(const py::object& stream) {
 
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
              std::optional<cudaStream_t> stream, bool synchronize, bool cast) {
-    RunOptions options;
-    options.outputs = parse_location(output_device);
-    options.detach_device_outputs = copy_outputs && synchronize;
-    options.copy_host_outputs = copy_outputs && synchronize;
-    options.synchronize = synchronize;
-    options.stream = stream;
+    const Location outputs = parse_location(output_device);
     self.pending.prune();
-    Feed feed = convert_feed(*self.impl, feed_obj, options.stream, cast);
-    std::vector<OutputArray> outputs;
-    std::shared_ptr<cuda::Event> ready;
-    cudaStream_t run_stream = nullptr;
-    cuda::Event kept_until;
+    Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
+    QueuedRun run;
     std::optional<ExecutorStats> stats;
     {
         // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
         py::gil_scoped_release release;
-        const bool keep = !synchronize && !feed.keep_device.empty();
-        if (keep) kept_until = cuda::Event::create("executor pending run");  // before the run: cannot fail after it
-        outputs = self.impl->run(feed.arrays, options);
-        if (!synchronize) {
-            ready = self.impl->done_event();
-            run_stream = options.stream ? *options.stream : self.impl->stream();
-            if (keep) kept_until.record(run_stream, "executor pending run");
-        }
+        const bool keep = !feed.keep_device.empty();
+        run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep);
         if (self.impl->cuda_graph() && !self.graph_warned) stats = self.impl->stats();
     }
     if (synchronize) {
         self.pending.clear();  // this run waited for every earlier one
     } else if (!feed.keep_device.empty()) {
-        self.pending.add(std::move(kept_until), std::move(feed.keep_device));
+        self.pending.add(std::move(run.done), std::move(feed.keep_device));
     }
     if (stats && stats->graph_disabled) {
         self.graph_warned = true;
-        warn_graph_disabled(*stats);
+        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
+            "CUDA graph capture failed, this executor now runs without graphs: " + stats->graph_error);
     }
     py::dict result;
-    for (const auto& o : outputs) result[py::str(o.name)] = to_python(o, ready, run_stream);
+    for (const auto& o : run.outputs) result[py::str(o.name)] = to_python(o, run.ready, run.stream);
     return result;
 }
 }  // namespace
@@ -143,8 +116,7 @@ void bind_executor(py::module_& m) {
         .def("numpy", [](const DeviceArray& a) {
             py::array out(numpy_dtype(a.dtype, "DeviceArray"), a.shape);
             void* dst = out.mutable_data();
-            py::gil_scoped_release release;
-            a.copy_to_host(dst);
+            without_gil([&] { a.copy_to_host(dst); });
             return out;
         }, "Copies to a new numpy array (waits for an asynchronous result first).")
         .def("__repr__", &DeviceArray::repr);
@@ -199,25 +171,17 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
         .def("input_buffer", [](PyExecutor& self, const std::string& name, const Shape& shape) {
                  const auto& info = find_tensor(self.impl->tensors(), name);
                  const py::dtype dt = numpy_dtype(info.dtype, "input '" + name + "'");
-                 std::shared_ptr<cuda::PinnedBuffer> buffer;
-                 {
-                     py::gil_scoped_release release;
-                     buffer = self.impl->input_staging(name, shape);
-                 }
-                 return pinned_view(buffer, dt, shape);
+                 return pinned_view(without_gil([&] { return self.impl->input_staging(name, shape); }), dt, shape);
              }, py::arg("name"), py::arg("shape"))
         .def_property_readonly("tensors", [](const PyExecutor& self) { return self.impl->tensors(); })
         .def_property_readonly("backend", [](const PyExecutor& self) { return self.impl->backend(); })
         .def_property_readonly("cuda_graph", [](const PyExecutor& self) { return self.impl->cuda_graph(); })
         // These take the executor's lock, which a run() in another thread holds until it is done: without the GIL.
         .def_property_readonly("stream", [](PyExecutor& self) {
-            py::gil_scoped_release release;
-            return reinterpret_cast<std::uintptr_t>(self.impl->stream());
+            return without_gil([&] { return reinterpret_cast<std::uintptr_t>(self.impl->stream()); });
         })
-        .def_property_readonly("device", [](PyExecutor& self) {
-            py::gil_scoped_release release;
-            return self.impl->device();
-        })
+        .def_property_readonly("device",
+                               [](PyExecutor& self) { return without_gil([&] { return self.impl->device(); }); })
         .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
                                "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
         .def_property_readonly("stats", [](const PyExecutor& self) {
@@ -232,14 +196,8 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
                             "graph_error"_a = s.graph_disabled ? std::optional<std::string>(s.graph_error) : std::nullopt);
         })
         .def_property("stage_timing",
-                      [](const PyExecutor& self) {
-                          py::gil_scoped_release release;
-                          return self.impl->stage_timing();
-                      },
-                      [](PyExecutor& self, bool on) {
-                          py::gil_scoped_release release;
-                          self.impl->set_stage_timing(on);
-                      });
+                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
+                      [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });
 }
 #endif  // TRTCORE_WITH_CUDA
 

@@ -33,10 +33,7 @@ void bind_build_structs(py::module_& m) {
     using trt::ProfileInput;
     py::class_<ProfileInput>(m, "ProfileInput", "One input's min/opt/max shapes in one optimization profile.")
         .def(py::init([](std::string name, Shape min, Shape opt, Shape max) {
-                 ProfileInput p;
-                 p.name = std::move(name);
-                 p.min = std::move(min), p.opt = std::move(opt), p.max = std::move(max);
-                 return p;
+                 return ProfileInput{{std::move(min), std::move(opt), std::move(max)}, std::move(name)};
              }),
              py::arg("name"), py::arg("min"), py::arg("opt"), py::arg("max"))
         .def_readwrite("name", &ProfileInput::name)
@@ -85,24 +82,19 @@ std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
 }
 
 // TensorRT's messages go to Python's logging; trtcore._tensorrt_log maps the severity name to a level. Holds no
-// Python object, so it is safe on any thread. `raised`: errors are also in the exception raised.
-void log_to_python(const char* severity, const std::string& message, bool raised) {
-    if (!Py_IsInitialized()) return;  // TensorRT may log while the process exits
-    py::gil_scoped_acquire gil;
-    try {
-        py::module_::import("trtcore._tensorrt_log").attr("log")(severity, message, raised);
-    } catch (py::error_already_set& e) {
-        e.discard_as_unraisable("trtcore TensorRT log");
-    }
+// Python object, so it is safe on any thread. `raised`: errors are also in the exception raised (engines' are,
+// libnvinfer_plugin's are not).
+LogSink python_log(bool raised) {
+    return [raised](LogSeverity severity, const std::string& message) {
+        if (!Py_IsInitialized()) return;  // TensorRT may log while the process exits
+        py::gil_scoped_acquire gil;
+        try {
+            py::module_::import("trtcore._tensorrt_log").attr("log")(severity_name(severity), message, raised);
+        } catch (py::error_already_set& e) {
+            e.discard_as_unraisable("trtcore TensorRT log");
+        }
+    };
 }
-
-// Engines' errors are also in the exceptions raised; libnvinfer_plugin's are not.
-const auto engine_log = [](auto severity, const std::string& message) {
-    log_to_python(severity_name(severity), message, true);
-};
-const auto plugin_log = [](auto severity, const std::string& message) {
-    log_to_python(severity_name(severity), message, false);
-};
 
 // Ctrl-C is Python's (trtcore.builder.build): its SIGINT handler runs when a progress callback runs Python code.
 // `request` is a copy: the Python object may change on another thread while the GIL is released.
@@ -132,12 +124,7 @@ trt::BuildResult build(trt::BuildRequest request, const py::object& progress, co
 
 py::bytes merge_caches(const std::vector<py::bytes>& caches) {
     std::vector<std::string> blobs(caches.begin(), caches.end());
-    std::string merged;
-    {
-        py::gil_scoped_release release;
-        merged = trt::merge_timing_caches(blobs);
-    }
-    return py::bytes(merged);
+    return py::bytes(without_gil([&] { return trt::merge_timing_caches(blobs); }));
 }
 }  // namespace
 
@@ -151,8 +138,7 @@ void bind_tensorrt(py::module_& m) {
         .def_static(
             "from_file",
             [](const std::string& path, bool allow_host_code) {
-                py::gil_scoped_release release;
-                return Engine::from_file(path, engine_log, allow_host_code);
+                return without_gil([&] { return Engine::from_file(path, python_log(true), allow_host_code); });
             },
             py::arg("path"), py::arg("allow_host_code") = false)
         .def_static(
@@ -161,7 +147,7 @@ void bind_tensorrt(py::module_& m) {
                 const py::buffer_info info = data.request();
                 const auto [ptr, size] = byte_view(info);
                 py::gil_scoped_release release;
-                return Engine::from_bytes(ptr, size, source, engine_log, allow_host_code);
+                return Engine::from_bytes(ptr, size, source, python_log(true), allow_host_code);
             },
             py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false)
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
@@ -183,7 +169,7 @@ void bind_tensorrt(py::module_& m) {
         .def_property_readonly("engine", &Context::engine);
 
     // libnvinfer_plugin logs through one process-wide logger: into Python's logging.
-    trt::set_plugin_log_sink(plugin_log);
+    trt::set_plugin_log_sink(python_log(false));
 
     m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none(),
           "ONNX → plan per the build contract (docs/tensorrt.md). Releases the GIL while TensorRT builds.");
@@ -196,21 +182,18 @@ void bind_tensorrt(py::module_& m) {
 #else  // TensorRT not compiled in
 
 namespace {
-[[noreturn]] void not_compiled() { throw TensorRTNotFound(not_compiled_message()); }
 struct EngineStub {};
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
     bind_build_structs(m);
-    py::class_<EngineStub>(m, "Engine", "Unavailable: this trtcore was built without TensorRT.")
-        .def_static("from_file", [](const py::object&, bool) { not_compiled(); }, py::arg("path"),
-                    py::arg("allow_host_code") = false)
-        .def_static("from_bytes", [](const py::object&, const py::object&, bool) { not_compiled(); },
-                    py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false);
-    m.def("build_engine", [](const py::object&, const py::object&, const py::object&) { not_compiled(); },
-          py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none());
-    m.def("merge_timing_caches", [](const py::object&) { not_compiled(); }, py::arg("caches"));
-    m.def("tensorrt_version", [] { not_compiled(); });
+    // Stand-ins: whatever they are given, they raise TensorRTNotFound saying how to rebuild.
+    const auto not_compiled = [](const py::args&, const py::kwargs&) {
+        throw TensorRTNotFound(not_compiled_message());
+    };
+    py::class_<EngineStub> engine(m, "Engine", "Unavailable: this trtcore was built without TensorRT.");
+    for (const char* name : {"from_file", "from_bytes"}) engine.def_static(name, not_compiled);
+    for (const char* name : {"build_engine", "merge_timing_caches", "tensorrt_version"}) m.def(name, not_compiled);
 }
 
 #endif

@@ -69,10 +69,7 @@ TensorInfo make_info(const std::string& name, const py::handle& dtype, const Sha
     TensorInfo t{name, io_from_name(io, what), dtype_from_object(dtype, what), shape, {}, {},
                  location_from_name(location, what), format};
     for (const auto& [lo, opt, hi] : profiles) t.profiles.push_back({lo, opt, hi});
-    if (!dim_names.empty() && dim_names.size() != shape.size())
-        throw ArgumentError(what + ": dim_names has " + std::to_string(dim_names.size()) + " entries for " +
-                            std::to_string(shape.size()) + " dimensions");
-    for (const auto& n : dim_names) t.dim_names.push_back(n.value_or(""));
+    set_dim_names(t, dim_names);
     return t;
 }
 }  // namespace
@@ -110,14 +107,8 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("shape", [](const TensorInfo& t) { return shape_tuple(t.shape); })
         .def_property_readonly("rank", [](const TensorInfo& t) { return t.shape.size(); })
         .def_property_readonly("is_dynamic", [](const TensorInfo& t) { return is_dynamic(t.shape); })
-        .def_property_readonly("dim_names", [](const TensorInfo& t) {
-            py::list out;
-            for (std::size_t i = 0; i < t.shape.size(); ++i) {
-                const bool named = i < t.dim_names.size() && !t.dim_names[i].empty();
-                out.append(named ? py::object(py::str(t.dim_names[i])) : py::object(py::none()));
-            }
-            return py::tuple(out);
-        }, "symbolic names of the dimensions (None where a dimension has none)")
+        .def_property_readonly("dim_names", [](const TensorInfo& t) { return py::tuple(py::cast(dim_names_of(t))); },
+                               "symbolic names of the dimensions (None where a dimension has none)")
         .def_property_readonly("profiles", [](const TensorInfo& t) {
             py::list out;
             for (const auto& p : t.profiles) out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));

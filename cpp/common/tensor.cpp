@@ -162,6 +162,23 @@ std::string shape_str(const TensorInfo& t) {
     return out + ")";
 }
 
+std::vector<std::optional<std::string>> dim_names_of(const TensorInfo& t) {
+    std::vector<std::optional<std::string>> names(t.shape.size());
+    for (std::size_t i = 0; i < names.size() && i < t.dim_names.size(); ++i) {
+        if (!t.dim_names[i].empty()) names[i] = t.dim_names[i];
+    }
+    return names;
+}
+
+void set_dim_names(TensorInfo& t, const std::vector<std::optional<std::string>>& names) {
+    if (!names.empty() && names.size() != t.shape.size()) {
+        throw ArgumentError("tensor '" + t.name + "': dim_names has " + std::to_string(names.size()) +
+                            " entries for " + std::to_string(t.shape.size()) + " dimensions");
+    }
+    t.dim_names.clear();
+    for (const auto& n : names) t.dim_names.push_back(n.value_or(""));
+}
+
 std::string to_string(const TensorInfo& t) {
     return std::string("TensorInfo(") + io_name(t.io) + " '" + t.name + "', " + dtype_name(t.dtype) + ", " +
            to_string(t.shape) + ")";

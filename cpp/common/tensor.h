@@ -105,6 +105,10 @@ Location location_from_name(const std::string& name, const std::string& what);
 
 // The shape for messages, dynamic dims by name or '?': "(batch, 3, 224, 224)".
 std::string shape_str(const TensorInfo& t);
+// One name per dimension: the symbolic one, nullopt where a dimension has none.
+std::vector<std::optional<std::string>> dim_names_of(const TensorInfo& t);
+// Sets t.dim_names from one optional name per dimension, or none; ArgumentError for any other count.
+void set_dim_names(TensorInfo& t, const std::vector<std::optional<std::string>>& names);
 // "TensorInfo(input 'x', float32, [1, 3, -1, -1])"
 std::string to_string(const TensorInfo& t);
 // Same name, io, dtype, shape, location and profiles (dim_names and format are descriptive only).

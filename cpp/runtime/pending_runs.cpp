@@ -17,6 +17,26 @@ void PendingRuns::prune() {
     }
 }
 
+QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
+                     bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs) {
+    RunOptions options;
+    options.outputs = outputs;
+    options.detach_device_outputs = copy_outputs && synchronize;
+    options.copy_host_outputs = copy_outputs && synchronize;
+    options.synchronize = synchronize;
+    options.stream = stream;
+    QueuedRun run;
+    const bool keep = !synchronize && keep_inputs;
+    if (keep) run.done = cuda::Event::create("executor pending run");
+    run.outputs = ex.run(inputs, options);
+    if (!synchronize) {
+        run.ready = ex.done_event();
+        run.stream = stream ? *stream : ex.stream();
+        if (keep) run.done.record(run.stream, "executor pending run");
+    }
+    return run;
+}
+
 }  // namespace trtcore
 
 #endif  // TRTCORE_WITH_CUDA

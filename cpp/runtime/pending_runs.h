@@ -5,9 +5,11 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cuda/stream.h"
+#include "runtime/executor.h"
 
 namespace trtcore {
 
@@ -31,5 +33,19 @@ private:
     };
     std::deque<Run> runs_;  // oldest first
 };
+
+// One Executor::run as the bindings ask for it, with what PendingRuns needs of an asynchronous one.
+struct QueuedRun {
+    std::vector<OutputArray> outputs;
+    std::shared_ptr<cuda::Event> ready;  // asynchronous runs: the outputs are ready once it has completed
+    cudaStream_t stream = nullptr;       // asynchronous runs: the stream the run was queued on
+    cuda::Event done;                    // asynchronous runs with keep_inputs: recorded after the run
+};
+
+// Runs `inputs` on `ex` with outputs in `outputs`; copy_outputs (synchronous runs only): every output is the
+// caller's (owned host copies, detached device buffers). keep_inputs (asynchronous runs): records `done` after the
+// run for PendingRuns::add, the event created before the run so that nothing can fail once it is queued.
+QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
+                     bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs);
 
 }  // namespace trtcore

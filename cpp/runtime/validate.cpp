@@ -134,4 +134,27 @@ std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, cons
     return to_cast;
 }
 
+std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const InputSpec& spec, bool cast) {
+    if (!cast) return std::nullopt;
+    for (const auto& t : tensors) {
+        if (t.name == spec.name && t.io == TensorIO::kInput) {
+            return spec.dtype == t.dtype ? std::nullopt : std::optional<DataType>(t.dtype);
+        }
+    }
+    return std::nullopt;
+}
+
+void throw_not_contiguous(const InputSpec& spec, const std::string& strides) {
+    throw ArgumentError("input '" + spec.name + "': the CUDA array is not C-contiguous (strides " + strides +
+                        "); pass a contiguous one (torch: .contiguous(), cupy: cupy.ascontiguousarray)");
+}
+
+void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& specs,
+                     std::size_t converted, bool cast) {
+    if (cast) check_feed(tensors, specs, FeedCheck{true, std::nullopt});
+    if (converted == specs.size()) return;
+    check_feed(tensors, specs, FeedCheck{false, std::nullopt});  // names the input first
+    throw DTypeError("the feed holds an element type trtcore does not know");
+}
+
 }  // namespace trtcore

@@ -40,6 +40,16 @@ struct FeedCheck {
 std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& feed,
                                     const FeedCheck& options = {});
 
+// The executor's feed policy, applied by the bindings as they convert a feed (bindings/cuda_arrays.cpp) before the
+// executor's run checks it. host_cast: the dtype a host input is converted to first (with cast, the declared one
+// where it differs; nullopt when there is no such input, for check_feed to name it).
+std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const InputSpec& spec, bool cast);
+// The ArgumentError for a CUDA input that is not C-contiguous (`strides`: as given, for the message).
+[[noreturn]] void throw_not_contiguous(const InputSpec& spec, const std::string& strides);
+// With cast, refuses device inputs of another dtype (host ones were converted); when fewer than `specs` were
+// converted (a type trtcore has no name for), raises the validator's error, else a DTypeError.
+void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& specs,
+                     std::size_t converted, bool cast);
 // Checks one input's shape against its declaration (rank, static dims, no negative extents).
 void check_input_shape(const TensorInfo& info, const Shape& shape);
 
