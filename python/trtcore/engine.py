@@ -17,7 +17,6 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from trtcore import _core
-from trtcore._info import register_tensorrt_folders
 from trtcore.files import native_path
 
 if TYPE_CHECKING:
@@ -62,7 +61,6 @@ class Engine:
 
         >>> eng = Engine.from_file("model.engine")  # doctest: +SKIP
         """
-        register_tensorrt_folders()
         return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code))
 
     @classmethod
@@ -74,7 +72,6 @@ class Engine:
 
         >>> eng = Engine.from_bytes(Path("model.engine").read_bytes())  # doctest: +SKIP
         """
-        register_tensorrt_folders()
         return cls(_core.Engine.from_bytes(data, source, allow_host_code))
 
     @property
