@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -198,3 +200,117 @@ def test_test_hooks_live_in_the_testing_module_not_in_core():
 def test_testing_module_translates_errors_like_core():
     with pytest.raises(trtcore.ArgumentError, match="source input"):
         _testing.IdentityBackend([("x", "float32", [2])], [("y", "float32", [2])])
+
+
+# -- chunked staging (cpp/runtime/staging.h): the plan and the copy threads, without CUDA -------------------------
+@pytest.mark.parametrize("nbytes", [1, 4095, 4096, 4097, 3 * 4096, 1 << 20, (1 << 20) + 1, 15_783_336, 10**8 + 3])
+@pytest.mark.parametrize("chunk", [1, 4096, 5000, 1 << 18, 1 << 20, 3 << 20])
+def test_chunks_cover_the_bytes_in_order_page_aligned_and_evenly(nbytes, chunk):
+    chunks = _testing.plan_chunks(nbytes, chunk)
+    target = max(4096, -(-chunk // 4096) * 4096)
+    assert len(chunks) == -(-nbytes // target)
+    assert chunks[0][0] == 0 and sum(b for _, b in chunks) == nbytes
+    for (off, size), (next_off, _) in itertools.pairwise(chunks):
+        assert next_off == off + size  # contiguous, no overlap
+        assert off % 4096 == 0 and size % 4096 == 0 and size == chunks[0][1]  # all but the last equal, page sized
+    assert all(0 < size <= target for _, size in chunks)
+
+
+def test_small_copies_are_one_chunk_and_bad_chunk_sizes_are_refused():
+    assert _testing.plan_chunks(0, 4096) == []
+    assert _testing.plan_chunks(10_000, 4096, min_chunked_bytes=10_001) == [(0, 10_000)]
+    assert len(_testing.plan_chunks(10_000, 4096, min_chunked_bytes=10_000)) == 3
+    assert _testing.plan_chunks(10_000, 0) == [(0, 10_000)]  # chunking off
+    with pytest.raises(trtcore.ArgumentError, match="at most 1 GiB"):
+        _testing.plan_chunks(10, (1 << 30) + 1)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 8])
+@pytest.mark.parametrize("gated", [False, True])
+def test_copy_pool_copies_every_chunk(threads, gated):
+    src = np.random.default_rng(threads).integers(0, 256, 3 * (1 << 20) + 17, dtype=np.uint8)
+    dst = np.zeros_like(src)
+    _testing.pool_copy(dst, src, 100_000, threads, gated=gated)
+    np.testing.assert_array_equal(dst, src)
+
+
+@pytest.mark.parametrize("opened", [0, 1, 5])
+def test_abandoned_copy_batch_leaves_unopened_chunks_untouched(opened):
+    # What an exception in the executor's copy-out does: chunks whose D2H never landed are never copied.
+    src = np.full(4 << 20, 7, np.uint8)
+    dst = np.zeros_like(src)
+    _testing.pool_copy(dst, src, 1 << 19, 4, gated=True, abandon_after=opened)
+    end = sum(b for _, b in _testing.plan_chunks(src.nbytes, 1 << 19)[:opened])
+    assert (dst[:end] == 7).all() and not dst[end:].any()
+
+
+# -- out= (the caller's arrays): checked before any CUDA call, so on any machine ---------------------------------
+def out_backend():
+    return IdentityBackend([("x", "float32", [-1, 4])], [("y", "float32", [-1, 4], "x")])
+
+
+@needs_cuda_build
+@pytest.mark.parametrize(
+    ("out", "error", "words"),
+    [
+        ({"z": np.zeros((2, 4), np.float32)}, trtcore.ArgumentError, "out['z']: no output of that name; the outputs are: 'y'"),
+        ({"x": np.zeros((2, 4), np.float32)}, trtcore.ArgumentError, "out['x']: that is an input"),
+        ({"y": np.zeros((2, 4), np.float64)}, trtcore.DTypeError, "out['y']: the array is float64, output 'y' is float32"),
+        ({"y": np.zeros((3, 4), np.float32)}, trtcore.ShapeError, "shape [3, 4], output 'y' has shape [2, 4]"),
+        ({"y": np.zeros((2, 8), np.float32)[:, ::2]}, trtcore.ArgumentError, "out['y']: the array must be C-contiguous"),
+        ({"y": [0.0] * 8}, trtcore.ArgumentError, "out['y']: expected a numpy array, got list"),
+        ([np.zeros((2, 4), np.float32)], trtcore.ArgumentError, "out must be a dict"),
+        ({1: np.zeros((2, 4), np.float32)}, trtcore.ArgumentError, "out keys must be output names"),
+    ],
+)
+def test_executor_rejects_bad_out_arrays_naming_them(out, error, words):
+    ex = Executor(out_backend())
+    with pytest.raises(error) as e:
+        ex.infer({"x": np.zeros((2, 4), np.float32)}, out=out)
+    assert words in str(e.value)
+
+
+@needs_cuda_build
+def test_executor_rejects_read_only_out_arrays_and_device_outputs_into_them():
+    ex = Executor(out_backend())
+    y = np.zeros((2, 4), np.float32)
+    y.flags.writeable = False
+    with pytest.raises(trtcore.ArgumentError, match=r"out\['y'\]: the array is read-only"):
+        ex.infer({"x": np.zeros((2, 4), np.float32)}, out={"y": y})
+    with pytest.raises(trtcore.ArgumentError, match="out= arrays take host outputs"):
+        ex.infer({"x": np.zeros((2, 4), np.float32)}, output_device="cuda", out={"y": np.zeros((2, 4), np.float32)})
+
+
+@needs_cuda_build
+def test_staging_settings_are_kept_and_bad_ones_refused():
+    ex = Executor(out_backend())
+    assert ex.copy_threads == 0 and ex.staging_chunk_bytes == 1 << 20  # defaults: threads picked per machine
+    ex.copy_threads, ex.staging_chunk_bytes = 3, 1 << 18
+    assert (ex.copy_threads, ex.staging_chunk_bytes) == (3, 1 << 18)
+    with pytest.raises(trtcore.ArgumentError, match="copy threads must be >= 1"):
+        ex.copy_threads = -1
+    with pytest.raises(trtcore.ArgumentError, match="at most 1 GiB"):
+        ex.staging_chunk_bytes = 2 << 30
+    assert (ex.copy_threads, ex.staging_chunk_bytes) == (3, 1 << 18)
+
+
+def test_runner_without_out_support_copies_into_out_arrays():
+    from trtcore.runners.base import Runner
+
+    class Host(Runner):  # a host backend: infer_impl returns new arrays, Runner.infer fills out= from them
+        def activate_impl(self): ...
+        def deactivate_impl(self): ...
+        def input_metadata_impl(self): return [trtcore.TensorInfo("x", "float32", [2])]
+        def output_metadata_impl(self): return [trtcore.TensorInfo("y", "float32", [2])]
+        def infer_impl(self, feed, *, cast, output_device): return {"y": feed["x"] * 2}
+
+    r = Host("host")
+    y = np.zeros(2, np.float32)
+    got = r.infer({"x": np.array([1, 2], np.float32)}, out={"y": y})
+    assert got["y"] is y and y.tolist() == [2.0, 4.0]
+    with pytest.raises(trtcore.ShapeError, match=r"out\['y'\]: the array has shape \[3\]"):
+        r.infer({"x": np.array([1, 2], np.float32)}, out={"y": np.zeros(3, np.float32)})
+    with pytest.raises(trtcore.DTypeError, match=r"out\['y'\]: the array is float64"):
+        r.infer({"x": np.array([1, 2], np.float32)}, out={"y": np.zeros(2)})
+    with pytest.raises(trtcore.ArgumentError, match=r"out\['q'\]: no output of that name"):
+        r.infer({"x": np.array([1, 2], np.float32)}, out={"q": y})

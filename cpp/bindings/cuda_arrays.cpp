@@ -64,6 +64,39 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
     return feed;
 }
 
+OutTargets output_targets(const py::object& out) {
+    OutTargets result;
+    if (out.is_none()) return result;
+    if (!py::isinstance<py::dict>(out)) {
+        throw ArgumentError("out must be a dict {output name: numpy array}, got " +
+                            py::str(py::type::of(out).attr("__name__")).cast<std::string>());
+    }
+    for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(out)) {
+        if (!py::isinstance<py::str>(key)) {
+            throw ArgumentError("out keys must be output names (str), got " + py::repr(key).cast<std::string>());
+        }
+        const auto name = key.cast<std::string>();
+        const std::string what = "out['" + name + "']";
+        if (!py::isinstance<py::array>(value)) {
+            throw ArgumentError(what + ": expected a numpy array, got " +
+                                py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+        }
+        auto arr = py::reinterpret_borrow<py::array>(value);
+        if (!(arr.flags() & py::array::c_style)) throw ArgumentError(what + ": the array must be C-contiguous");
+        if (!arr.writeable()) throw ArgumentError(what + ": the array is read-only");
+        result.targets.push_back({describe_numpy(name, arr), arr.mutable_data()});
+        result.arrays.emplace_back(name, std::move(arr));
+    }
+    return result;
+}
+
+py::object OutTargets::array(const std::string& name) const {
+    for (const auto& [n, a] : arrays) {
+        if (n == name) return a;
+    }
+    throw ArgumentError("out['" + name + "']: not given");  // unreachable: the executor wrote only given targets
+}
+
 Location parse_location(const std::string& device) {
     if (device == "cpu") return Location::kHost;
     if (device == "cuda") return Location::kDevice;

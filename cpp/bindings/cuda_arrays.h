@@ -34,6 +34,15 @@ struct Feed {
 // run checks the result with the one validator (check_feed). Errors name the input.
 Feed convert_feed(Executor& ex, const pybind11::object& obj, std::optional<cudaStream_t> stream, bool cast);
 
+// out={name: numpy array} read for RunOptions::targets, with the arrays (held until the run returns).
+struct OutTargets {
+    std::vector<OutputTarget> targets;
+    std::vector<std::pair<std::string, pybind11::object>> arrays;
+    pybind11::object array(const std::string& name) const;
+};
+// None → none. ArgumentError naming out['name'] for what is not a C-contiguous, writable numpy array.
+OutTargets output_targets(const pybind11::object& out);
+
 // "cpu" | "cuda" → Location; ArgumentError otherwise.
 Location parse_location(const std::string& device);
 

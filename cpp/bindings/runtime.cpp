@@ -66,18 +66,20 @@ std::optional<cudaStream_t> stream_arg(const py::object& stream) {
 }
 
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
-             std::optional<cudaStream_t> stream, bool synchronize, bool cast) {
+             std::optional<cudaStream_t> stream, bool synchronize, bool cast, const py::object& out = py::none()) {
     const Location outputs = parse_location(output_device);
     self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
+    OutTargets targets = output_targets(out);
     QueuedRun run;
     std::optional<ExecutorStats> stats;
     {
         // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
         py::gil_scoped_release release;
         const bool keep = !feed.keep_device.empty();
-        run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep);
-        if (self.impl->cuda_graph() && !self.graph_warned) stats = self.impl->stats();
+        run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep,
+                         std::move(targets.targets));
+        if (self.impl->cuda_graph() && !self.graph_warned && self.impl->graph_disabled()) stats = self.impl->stats();
     }
     if (synchronize) {
         self.pending.clear();  // this run waited for every earlier one
@@ -90,7 +92,9 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
             "CUDA graph capture failed, this executor now runs without graphs: " + stats->graph_error);
     }
     py::dict result;
-    for (const auto& o : run.outputs) result[py::str(o.name)] = to_python(o, run.ready, run.stream);
+    for (const auto& o : run.outputs) {
+        result[py::str(o.name)] = o.in_target ? targets.array(o.name) : to_python(o, run.ready, run.stream);
+    }
     return result;
 }
 }  // namespace
@@ -142,13 +146,14 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
              py::arg("backend"), py::arg("stream") = py::none(), py::arg("cuda_graph") = false,
              py::arg("stage_timing") = false)
         .def("infer", [](PyExecutor& self, const py::object& feed, bool copy_outputs, const std::string& output_device,
-                         bool cast) {
-                 return run(self, feed, copy_outputs, output_device, std::nullopt, true, cast);
+                         bool cast, const py::object& out) {
+                 return run(self, feed, copy_outputs, output_device, std::nullopt, true, cast, out);
              }, py::arg("feed"), py::arg("copy_outputs") = true, py::arg("output_device") = "cpu", py::kw_only(),
-             py::arg("cast") = false,
+             py::arg("cast") = false, py::arg("out") = py::none(),
              "Run once and wait: {input name: array} -> {output name: numpy array | DeviceArray}. Host outputs are "
              "owned copies, or with copy_outputs=False views of pinned staging buffers valid until the next call; "
-             "output_device='cuda' returns DeviceArrays (owned with copy_outputs=True).")
+             "output_device='cuda' returns DeviceArrays (owned with copy_outputs=True). out={name: numpy array} "
+             "writes those outputs into the given C-contiguous, writable arrays (returned as they are).")
         .def("infer_async", [](PyExecutor& self, const py::object& feed, const py::object& stream,
                                const std::string& output_device, bool cast) {
                  return run(self, feed, false, output_device, stream_arg(stream), false, cast);
@@ -195,6 +200,24 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
                             "last_d2h_seconds"_a = measured(s.last_d2h_seconds), "graph_disabled"_a = s.graph_disabled,
                             "graph_error"_a = s.graph_disabled ? std::optional<std::string>(s.graph_error) : std::nullopt);
         })
+        .def_property("copy_threads",
+                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().threads; }); },
+                      [](PyExecutor& self, int n) {
+                          without_gil([&] {
+                              auto p = self.impl->staging();
+                              p.threads = n;
+                              self.impl->set_staging(p);
+                          });
+                      }, "Threads copying large host tensors to and from staging (0: the default, up to 8).")
+        .def_property("staging_chunk_bytes",
+                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().chunk_bytes; }); },
+                      [](PyExecutor& self, std::size_t n) {
+                          without_gil([&] {
+                              auto p = self.impl->staging();
+                              p.chunk_bytes = n;
+                              self.impl->set_staging(p);
+                          });
+                      }, "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).")
         .def_property("stage_timing",
                       [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
                       [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });

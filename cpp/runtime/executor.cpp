@@ -2,6 +2,8 @@
 
 #include "runtime/executor.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +35,17 @@ private:
 std::string tensor_what(const TensorPlan& t) {
     return (t.io == TensorIO::kInput ? "input '" : "output '") + t.name + "'";
 }
+
+// cudaMemcpyAsync whose message is built only when it fails (the hot path of a tiny run builds no string).
+void copy_async(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind, cudaStream_t stream,
+                const TensorPlan& t, const char* direction) {
+    if (bytes == 0) return;
+    const cudaError_t status = cudaMemcpyAsync(dst, src, bytes, kind, stream);
+    if (status != cudaSuccess) cuda::check(status, "cudaMemcpyAsync (" + tensor_what(t) + " " + direction + ")");
+}
+
+char* at(void* base, std::size_t offset) { return static_cast<char*>(base) + offset; }
+const char* at(const void* base, std::size_t offset) { return static_cast<const char*>(base) + offset; }
 }  // namespace
 
 HostBuffer::HostBuffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)), size_(bytes) {
@@ -58,7 +71,6 @@ void Executor::ensure_cuda() {
     device_ = cuda::current_device("executor");
     stream_ = user_stream_ ? cuda::Stream::borrow(*user_stream_) : cuda::Stream::create("executor stream");
     done_ = std::make_shared<cuda::Event>(cuda::Event::create("executor done"));
-    consumed_ = cuda::Event::create("executor inputs consumed");
     producer_ = cuda::Event::create("executor input producer");
     cuda_ready_ = true;
 }
@@ -68,12 +80,13 @@ Plan Executor::plan(const std::vector<InputSpec>& inputs) {
     return make_plan(*backend_, inputs);
 }
 
-std::shared_ptr<cuda::PinnedBuffer> Executor::grow_staging(std::size_t index, std::size_t bytes,
-                                                           const std::string& what) {
+std::shared_ptr<cuda::PinnedBuffer> Executor::grow_staging(std::size_t index, std::size_t bytes) {
     auto& host = slots_[index].host;
     // Replaced, never resized in place: arrays viewing the old buffer keep it alive.
     if (!host || host->capacity() < bytes) {
         host.reset();
+        const auto& info = backend_->tensors()[index];
+        const std::string what = (info.io == TensorIO::kInput ? "input '" : "output '") + info.name + "'";
         host = std::make_shared<cuda::PinnedBuffer>(bytes, what + " staging");
         ++stats_.allocations;
     }
@@ -86,35 +99,100 @@ std::shared_ptr<cuda::PinnedBuffer> Executor::input_staging(const std::string& n
     const auto& info = find_tensor(tensors, name);
     if (info.io != TensorIO::kInput) throw ArgumentError("'" + name + "' is an output, not an input");
     check_input_shape(info, shape);
-    const std::string what = "input '" + name + "'";
-    const std::size_t bytes = byte_size(shape, info.dtype, what);
+    const std::size_t bytes = byte_size(shape, info.dtype, "input '" + name + "'");
     ensure_cuda();
-    return grow_staging(static_cast<std::size_t>(&info - tensors.data()), bytes, what);
+    return grow_staging(static_cast<std::size_t>(&info - tensors.data()), bytes);
 }
 
-void Executor::enqueue_sequence(cudaStream_t stream, const Plan& plan, const std::vector<const InputArray*>& fed,
-                                const std::vector<void*>& device_ptrs, bool outputs_to_host, cuda::Event* stages) {
-    if (stages != nullptr) stages[0].record(stream, "executor stage timing");
-    for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
-        const auto& t = plan.tensors[i];
-        if (t.io == TensorIO::kInput && fed[i]->location == Location::kHost) {
-            cuda::copy_async(device_ptrs[i], slots_[i].host->data(), t.bytes, cudaMemcpyHostToDevice, stream,
-                             tensor_what(t) + " host to device");
+void Executor::enqueue_sequence(const RunState& r, cuda::Event* stages) {
+    if (stages != nullptr) stages[0].record(r.stream, "executor stage timing");
+    const auto& tensors = r.plan.tensors;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const auto& t = tensors[i];
+        if (t.io != TensorIO::kInput || r.fed[i]->location != Location::kHost) continue;
+        if (r.deferred[i]) {
+            enqueue_input_chunks(r, i);
+        } else {
+            copy_async(r.device_ptrs[i], slots_[i].host->data(), t.bytes, cudaMemcpyHostToDevice, r.stream, t,
+                       "host to device");
         }
     }
-    if (stages != nullptr) stages[1].record(stream, "executor stage timing");
-    backend_->enqueue(stream);
-    if (stages != nullptr) stages[2].record(stream, "executor stage timing");
-    if (outputs_to_host) {
-        for (std::size_t i = 0; i < plan.tensors.size(); ++i) {
-            const auto& t = plan.tensors[i];
-            if (t.io == TensorIO::kOutput) {
-                cuda::copy_async(slots_[i].host->data(), device_ptrs[i], t.bytes, cudaMemcpyDeviceToHost, stream,
-                                 tensor_what(t) + " device to host");
+    if (stages != nullptr) stages[1].record(r.stream, "executor stage timing");
+    backend_->enqueue(r.stream);
+    if (stages != nullptr) stages[2].record(r.stream, "executor stage timing");
+    if (r.to_host) {
+        chunk_events_used_ = 0;
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            const auto& t = tensors[i];
+            if (t.io != TensorIO::kOutput) continue;
+            if (!r.overlapped[i]) {
+                copy_async(slots_[i].host->data(), r.device_ptrs[i], t.bytes, cudaMemcpyDeviceToHost, r.stream, t,
+                           "device to host");
+                continue;
+            }
+            // One event after each chunk: finish_run copies chunk k out while chunk k+1 is still in flight.
+            for (const auto& c : plan_chunks(t.bytes, staging_)) {
+                copy_async(at(slots_[i].host->data(), c.offset), at(r.device_ptrs[i], c.offset), c.bytes,
+                           cudaMemcpyDeviceToHost, r.stream, t, "device to host");
+                chunk_event(chunk_events_used_++).record(r.stream, "executor copy-out chunk");
             }
         }
     }
-    if (stages != nullptr) stages[3].record(stream, "executor stage timing");
+    if (stages != nullptr) stages[3].record(r.stream, "executor stage timing");
+}
+
+void Executor::enqueue_input_chunks(const RunState& r, std::size_t i) {
+    // Threads copy chunk k+1.. into staging while the copy engine already moves chunk k.
+    const auto& t = r.plan.tensors[i];
+    const void* src = r.fed[i]->data;
+    void* staging = slots_[i].host->data();
+    const auto chunks = plan_chunks(t.bytes, staging_);
+    std::vector<CopyPool::Task> tasks;
+    tasks.reserve(chunks.size());
+    for (const auto& c : chunks) tasks.push_back({at(staging, c.offset), at(src, c.offset), c.bytes});
+    CopyPool::Batch batch = copy_pool_.start(std::move(tasks), /*gated=*/false, copy_threads(staging_));
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+        batch.wait(k);
+        copy_async(at(r.device_ptrs[i], chunks[k].offset), at(staging, chunks[k].offset), chunks[k].bytes,
+                   cudaMemcpyHostToDevice, r.stream, t, "host to device");
+    }
+    stats_.host_copy_bytes += static_cast<long long>(t.bytes);
+}
+
+void Executor::copy_out_chunks(const RunState& r) {
+    // The D2H chunks were queued in this order, one event each (enqueue_sequence): copy each out once it landed.
+    std::vector<CopyPool::Task> tasks;
+    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
+        if (r.plan.tensors[i].io != TensorIO::kOutput || !r.overlapped[i]) continue;
+        for (const auto& c : plan_chunks(r.plan.tensors[i].bytes, staging_)) {
+            tasks.push_back({at(r.host_dst[i], c.offset), at(slots_[i].host->data(), c.offset), c.bytes});
+        }
+    }
+    if (tasks.empty()) return;
+    const std::size_t n = tasks.size();
+    CopyPool::Batch batch = copy_pool_.start(std::move(tasks), /*gated=*/true, copy_threads(staging_));
+    for (std::size_t k = 0; k < n; ++k) {
+        chunk_event(k).synchronize("executor copy-out chunk");
+        batch.open(k);
+    }
+    batch.wait_all();
+}
+
+cuda::Event& Executor::chunk_event(std::size_t k) {
+    while (chunk_events_.size() <= k) chunk_events_.push_back(cuda::Event::create("executor copy-out chunk"));
+    return chunk_events_[k];
+}
+
+void Executor::parallel_copy(void* dst, const void* src, std::size_t bytes) {
+    if (chunk_count(bytes, staging_) <= 1) {
+        if (bytes != 0) std::memcpy(dst, src, bytes);
+        return;
+    }
+    const auto chunks = plan_chunks(bytes, staging_);
+    std::vector<CopyPool::Task> tasks;
+    tasks.reserve(chunks.size());
+    for (const auto& c : chunks) tasks.push_back({at(dst, c.offset), at(src, c.offset), c.bytes});
+    copy_pool_.start(std::move(tasks), /*gated=*/false, copy_threads(staging_)).wait_all();
 }
 
 // run() in five steps, each a private function below: plan_run (validate and plan, no CUDA), bind_tensor (per
@@ -130,16 +208,19 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     SyncOnError sync_on_error(r.stream);
     if (has_run_ && r.stream != last_stream_) done_->make_wait(r.stream, "executor: after the previous run");
 
+    // Stage timing needs a synchronous run (the events are read right after) outside graph capture.
+    r.use_graph = cuda_graph_ && !stats_.graph_disabled;
+    const bool timed = stage_timing_ && options.synchronize && !r.use_graph;
     bool staging_free = !has_run_;
-    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) bind_tensor(r, i, staging_free);
+    for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
+        bind_tensor(r, i, staging_free);
+        if (r.plan.tensors[i].io == TensorIO::kOutput && r.to_host) bind_host_output(r, i, options);
+    }
     for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
         backend_->set_tensor_address(r.plan.tensors[i].name, r.device_ptrs[i]);
     }
 
-    // Stage timing needs a synchronous run (the events are read right after) outside graph capture.
-    const bool use_graph = cuda_graph_ && !stats_.graph_disabled;
-    const bool timed = stage_timing_ && options.synchronize && !use_graph;
-    enqueue(r, use_graph, timed);
+    enqueue(r, r.use_graph, timed);
     std::vector<OutputArray> outputs = finish_run(r, options, timed);
     ++stats_.runs;
     stats_.last_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -157,6 +238,16 @@ Executor::RunState Executor::plan_run(const std::vector<InputArray>& inputs, con
     for (const auto& in : inputs) r.fed[r.plan.index(in.name)] = &in;
     r.device_ptrs.assign(n, nullptr);
     r.to_host = options.outputs == Location::kHost;
+    r.deferred.assign(n, false);
+    r.overlapped.assign(n, false);
+    r.host_dst.assign(n, nullptr);
+    r.owned.assign(n, nullptr);
+    if (!options.targets.empty()) {
+        if (!r.to_host || !options.synchronize) {
+            throw ArgumentError("out= arrays take host outputs of a synchronous run (infer with output_device='cpu')");
+        }
+        r.host_dst = check_output_targets(r.plan, options.targets);
+    }
     return r;
 }
 
@@ -167,19 +258,51 @@ void Executor::bind_tensor(RunState& r, std::size_t i, bool& staging_free) {
         bind_cuda_array(r, i);
         return;
     }
-    const std::string what = tensor_what(t);
     Slot& slot = slots_[i];
     if (!slot.device || slot.device->capacity() < t.bytes) {
         slot.device.reset();  // free first: growing needs no more memory than the new size
-        slot.device = std::make_shared<cuda::DeviceBuffer>(t.bytes, what);
+        slot.device = std::make_shared<cuda::DeviceBuffer>(t.bytes, tensor_what(t));
         ++stats_.allocations;
     }
     r.device_ptrs[i] = slot.device->data();
     if (t.io == TensorIO::kInput) {
-        stage_input(i, t, *fed, staging_free);
+        stage_input(r, i, staging_free);
     } else if (r.to_host) {
-        grow_staging(i, t.bytes, what);
+        grow_staging(i, t.bytes);
     }
+}
+
+void Executor::bind_host_output(RunState& r, std::size_t i, const RunOptions& options) {
+    // Where the executor copies this output from staging: the caller's out= array, an owned copy, or nowhere
+    // (staging views, asynchronous runs).
+    const auto& t = r.plan.tensors[i];
+    if (r.host_dst[i] == nullptr && options.copy_host_outputs && options.synchronize) {
+        r.owned[i] = owned_output(i, t.bytes);
+        r.host_dst[i] = r.owned[i]->data();
+    }
+    r.overlapped[i] = r.host_dst[i] != nullptr && !r.use_graph && chunk_count(t.bytes, staging_) > 1;
+}
+
+std::shared_ptr<HostBuffer> Executor::owned_output(std::size_t i, std::size_t bytes) {
+    if (recycled_.size() < slots_.size()) recycled_.resize(slots_.size());
+    auto& cache = recycled_[i];
+    // use_count() == 1: only this cache holds it, the caller's array is gone, and nobody can take a new
+    // reference but this run (under the lock). The fence orders the caller's last reads before our writes.
+    for (const auto& b : cache) {
+        if (b.use_count() == 1 && b->size() == bytes) {
+            std::atomic_thread_fence(std::memory_order_acquire);
+            return b;
+        }
+    }
+    auto fresh = std::make_shared<HostBuffer>(bytes);
+    constexpr std::size_t kKept = 2;  // the result being used and the one being computed
+    const auto idle = std::find_if(cache.begin(), cache.end(), [](const auto& b) { return b.use_count() == 1; });
+    if (idle != cache.end()) {
+        *idle = fresh;
+    } else if (cache.size() < kKept) {
+        cache.push_back(fresh);
+    }
+    return fresh;
 }
 
 void Executor::bind_cuda_array(RunState& r, std::size_t i) {
@@ -198,17 +321,22 @@ void Executor::bind_cuda_array(RunState& r, std::size_t i) {
     r.device_ptrs[i] = const_cast<void*>(fed.data);
 }
 
-void Executor::stage_input(std::size_t i, const TensorPlan& t, const InputArray& fed, bool& staging_free) {
+void Executor::stage_input(RunState& r, std::size_t i, bool& staging_free) {
+    const auto& t = r.plan.tensors[i];
+    const InputArray& fed = *r.fed[i];
     Slot& slot = slots_[i];
     if (slot.host && fed.data == slot.host->data()) return;  // written in place: zero-copy
-    const std::string what = tensor_what(t);
     if (!staging_free) {
         // An earlier asynchronous run may still be reading the staging buffers.
-        consumed_.synchronize(what + " staging");
+        done_->synchronize(tensor_what(t) + " staging");
         staging_free = true;
     }
-    grow_staging(i, t.bytes, what);
-    if (t.bytes != 0) std::memcpy(slot.host->data(), fed.data, t.bytes);
+    grow_staging(i, t.bytes);
+    if (!r.use_graph && chunk_count(t.bytes, staging_) > 1) {
+        r.deferred[i] = true;  // copied chunk by chunk during the enqueue, overlapped with the DMA
+        return;
+    }
+    parallel_copy(slot.host->data(), fed.data, t.bytes);
     stats_.host_copy_bytes += static_cast<long long>(t.bytes);
 }
 
@@ -221,7 +349,7 @@ void Executor::enqueue(const RunState& r, bool use_graph, bool timed) {
         if (use_graph) {
             enqueue_with_graph(r);
         } else {
-            enqueue_sequence(r.stream, r.plan, r.fed, r.device_ptrs, r.to_host, timed ? stages_ : nullptr);
+            enqueue_sequence(r, timed ? stages_ : nullptr);
         }
     } catch (...) {
         graph_.reset();
@@ -245,7 +373,7 @@ std::vector<std::uintptr_t> Executor::graph_key(const RunState& r) const {
 }
 
 void Executor::enqueue_with_graph(const RunState& r) {
-    const auto plain = [&] { enqueue_sequence(r.stream, r.plan, r.fed, r.device_ptrs, r.to_host, nullptr); };
+    const auto plain = [&] { enqueue_sequence(r, nullptr); };
     std::vector<std::uintptr_t> key = graph_key(r);
     if (key != graph_key_) {
         // New shapes or addresses: run plainly once (TensorRT wants one enqueue after a shape change before
@@ -279,11 +407,13 @@ void Executor::enqueue_with_graph(const RunState& r) {
 }
 
 std::vector<OutputArray> Executor::finish_run(const RunState& r, const RunOptions& options, bool timed) {
-    consumed_.record(r.stream, "executor");
     done_->record(r.stream, "executor");
     last_stream_ = r.stream;
     has_run_ = true;
-    if (options.synchronize) cuda::check(cudaStreamSynchronize(r.stream), "cudaStreamSynchronize (executor run)");
+    if (options.synchronize) {
+        copy_out_chunks(r);  // overlapped outputs: each chunk copied out as soon as it has landed
+        cuda::check(cudaStreamSynchronize(r.stream), "cudaStreamSynchronize (executor run)");
+    }
     if (timed) {
         const auto what = std::string("executor stage timing");
         stats_.last_h2d_seconds = cuda::Event::elapsed_ms(stages_[0], stages_[1], what) / 1e3;
@@ -295,10 +425,11 @@ std::vector<OutputArray> Executor::finish_run(const RunState& r, const RunOption
     for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
         const auto& t = r.plan.tensors[i];
         if (t.io != TensorIO::kOutput) continue;
-        OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr, nullptr};
-        if (r.to_host && options.copy_host_outputs && options.synchronize) {
-            out.owned = std::make_shared<HostBuffer>(t.bytes);
-            if (t.bytes != 0) std::memcpy(out.owned->data(), slots_[i].host->data(), t.bytes);
+        OutputArray out{t.name, t.dtype, t.shape, t.bytes, options.outputs, device_, nullptr, nullptr, nullptr, false};
+        if (r.to_host && r.host_dst[i] != nullptr) {
+            if (!r.overlapped[i]) parallel_copy(r.host_dst[i], slots_[i].host->data(), t.bytes);
+            out.owned = r.owned[i];
+            out.in_target = r.owned[i] == nullptr;
         } else if (r.to_host) {
             out.host = slots_[i].host;
         } else {
@@ -346,6 +477,23 @@ void Executor::set_stage_timing(bool on) {
 bool Executor::stage_timing() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stage_timing_;
+}
+
+void Executor::set_staging(const StagingPolicy& policy) {
+    plan_chunks(0, policy);  // refuses what plan_chunks would refuse, now rather than at the next run
+    if (policy.threads < 0) throw ArgumentError("copy threads must be >= 1 (or 0 for the default)");
+    std::lock_guard<std::mutex> lock(mutex_);
+    staging_ = policy;
+}
+
+StagingPolicy Executor::staging() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return staging_;
+}
+
+bool Executor::graph_disabled() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stats_.graph_disabled;
 }
 
 }  // namespace trtcore

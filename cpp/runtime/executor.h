@@ -8,6 +8,12 @@
 // (input_staging(), outputs returned without copy) keeps its memory alive even after the executor grows or dies;
 // what it sees is overwritten by the next run.
 //
+// Large host copies (cpp/runtime/staging.h): a pageable input is copied into staging in chunks by CPU threads while
+// the copy engine already moves the chunks before it; an output the executor copies out (owned copies, or a
+// caller's out= array) comes back chunk by chunk, each copied out as soon as its D2H copy has landed. CUDA-graph
+// runs stage before the replay and copy out after it (with the threads, without the overlap). Owned output copies
+// are recycled: up to two per output are kept and reused once the caller has dropped them (already paged in).
+//
 // Threading: run() is serialised by a mutex, so sharing one Executor between threads is safe but not parallel;
 // for parallelism use one Executor (over its own backend/context) per thread. Callers release the GIL around run().
 #pragma once
@@ -28,6 +34,7 @@
 #include "cuda/stream.h"
 #include "runtime/backend.h"
 #include "runtime/plan.h"
+#include "runtime/staging.h"
 
 namespace trtcore {
 
@@ -68,7 +75,9 @@ struct OutputArray {
     std::shared_ptr<cuda::PinnedBuffer> host;    // location == kHost: the pinned staging buffer holding it
     std::shared_ptr<HostBuffer> owned;           // location == kHost and copy_host_outputs: a private copy
     std::shared_ptr<cuda::DeviceBuffer> device;  // location == kDevice
+    bool in_target = false;                      // written into the caller's array (RunOptions::targets)
 };
+
 
 struct RunOptions {
     Location outputs = Location::kHost;
@@ -81,6 +90,8 @@ struct RunOptions {
     bool synchronize = true;
     // Run on this stream instead of the executor's own (an async call on a user's stream).
     std::optional<cudaStream_t> stream;
+    // Synchronous runs with host outputs only: write these outputs into the caller's arrays.
+    std::vector<OutputTarget> targets;
 };
 
 struct ExecutorStats {
@@ -134,6 +145,10 @@ public:
     // (trtexec's "H2D Latency", "GPU Compute Time", "D2H Latency"). Off by default: it costs a few microseconds.
     void set_stage_timing(bool on);
     bool stage_timing() const;
+    // How large host copies are chunked and how many threads copy them (staging.h). Validated on use.
+    void set_staging(const StagingPolicy& policy);
+    StagingPolicy staging() const;
+    bool graph_disabled() const;
 
 private:
     struct Slot {
@@ -147,16 +162,34 @@ private:
         std::vector<const InputArray*> fed;  // per tensor: the array fed (inputs), nullptr (outputs)
         std::vector<void*> device_ptrs;      // per tensor: the device address bound
         bool to_host = true;                 // outputs are copied to the host staging buffers
+        bool use_graph = false;
+        // Per tensor: the host input is copied into staging during the enqueue, chunk by chunk, overlapped with
+        // its H2D copy (plain runs only: a graph replays copies it cannot wait for).
+        std::vector<bool> deferred;
+        // Per output: where the executor copies it from staging (a caller's array, an owned buffer), or nullptr.
+        std::vector<void*> host_dst;
+        std::vector<std::shared_ptr<HostBuffer>> owned;  // per output: the owned copy, when there is one
+        // Per output: copied back chunk by chunk, an event after each D2H chunk (plain synchronous runs).
+        std::vector<bool> overlapped;
     };
     void ensure_cuda();
-    std::shared_ptr<cuda::PinnedBuffer> grow_staging(std::size_t index, std::size_t bytes, const std::string& what);
+    std::shared_ptr<cuda::PinnedBuffer> grow_staging(std::size_t index, std::size_t bytes);
     // The steps of run(), in order. plan_run validates and plans without CUDA.
     RunState plan_run(const std::vector<InputArray>& inputs, const RunOptions& options);
     // Tensor i: bind a CUDA array in place, or grow its device (and staging) buffer and stage a host input.
     // `staging_free`: the staging buffers are no longer read by an earlier run (waited for once, when needed).
     void bind_tensor(RunState& r, std::size_t i, bool& staging_free);
     void bind_cuda_array(RunState& r, std::size_t i);
-    void stage_input(std::size_t i, const TensorPlan& t, const InputArray& fed, bool& staging_free);
+    void stage_input(RunState& r, std::size_t i, bool& staging_free);
+    void bind_host_output(RunState& r, std::size_t i, const RunOptions& options);
+    // An owned output buffer of `bytes` for tensor i: a recycled one the caller has dropped, or a new one.
+    std::shared_ptr<HostBuffer> owned_output(std::size_t i, std::size_t bytes);
+    // memcpy of `bytes` split into chunks on the copy threads (no overlap with anything), for graph runs.
+    void parallel_copy(void* dst, const void* src, std::size_t bytes);
+    // The chunked, overlapped copies: H2D of one deferred input; D2H of the overlapped outputs and their copy out.
+    void enqueue_input_chunks(const RunState& r, std::size_t i);
+    void copy_out_chunks(const RunState& r);
+    cuda::Event& chunk_event(std::size_t k);
     // Queues the copies and the backend's work, plainly or through the CUDA graph (captured, replayed, or turned
     // off when capture fails); `timed` records the stage events.
     void enqueue(const RunState& r, bool use_graph, bool timed);
@@ -165,8 +198,7 @@ private:
     // Records the run's events, synchronises when asked, reads the stage timing and hands out the outputs.
     std::vector<OutputArray> finish_run(const RunState& r, const RunOptions& options, bool timed);
     // stages: nullptr, or 4 timing events recorded before H2D, after H2D, after the enqueue and after D2H.
-    void enqueue_sequence(cudaStream_t stream, const Plan& plan, const std::vector<const InputArray*>& fed,
-                          const std::vector<void*>& device_ptrs, bool outputs_to_host, cuda::Event* stages);
+    void enqueue_sequence(const RunState& r, cuda::Event* stages);
 
     std::shared_ptr<ExecutionBackend> backend_;
     bool cuda_graph_ = false;
@@ -177,7 +209,6 @@ private:
     cuda::Stream stream_;
     bool cuda_ready_ = false;
     std::shared_ptr<cuda::Event> done_;  // end of the last run
-    cuda::Event consumed_;               // host staging of the last run has been read by the GPU
     cuda::Event producer_;               // scratch: a CUDA-array producer's stream position
     cudaStream_t last_stream_ = nullptr;
     bool has_run_ = false;
@@ -187,6 +218,11 @@ private:
     ExecutorStats stats_;
     bool stage_timing_ = false;
     cuda::Event stages_[4];  // timing events, created when stage timing is first used
+    StagingPolicy staging_;
+    CopyPool copy_pool_;
+    std::vector<cuda::Event> chunk_events_;  // one per D2H chunk of the overlapped copy-out, grown as needed
+    std::size_t chunk_events_used_ = 0;      // recorded by the current run
+    std::vector<std::vector<std::shared_ptr<HostBuffer>>> recycled_;  // per tensor: owned copies handed out
 };
 
 }  // namespace trtcore

@@ -18,13 +18,15 @@ void PendingRuns::prune() {
 }
 
 QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
-                     bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs) {
+                     bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs,
+                     std::vector<OutputTarget> targets) {
     RunOptions options;
     options.outputs = outputs;
     options.detach_device_outputs = copy_outputs && synchronize;
     options.copy_host_outputs = copy_outputs && synchronize;
     options.synchronize = synchronize;
     options.stream = stream;
+    options.targets = std::move(targets);
     QueuedRun run;
     const bool keep = !synchronize && keep_inputs;
     if (keep) run.done = cuda::Event::create("executor pending run");

@@ -8,6 +8,7 @@
 #include "bindings/testing/testing.h"
 #include "common/error.h"
 #include "runtime/plan.h"
+#include "runtime/staging.h"
 #include "runtime/testing_backend.h"
 #ifdef TRTCORE_WITH_CUDA
 #include "cuda/buffer.h"
@@ -118,6 +119,40 @@ void bind_runtime(py::module_& m) {
         }
         return out;
     }, py::arg("backend"), py::arg("inputs"));
+
+    // The executor's chunking of large host copies and its copy threads (cpp/runtime/staging.h), without CUDA.
+    m.def("plan_chunks", [](std::size_t nbytes, std::size_t chunk_bytes, std::size_t min_chunked_bytes) {
+        py::list out;
+        for (const auto& c : plan_chunks(nbytes, StagingPolicy{chunk_bytes, min_chunked_bytes, 0})) {
+            out.append(py::make_tuple(c.offset, c.bytes));
+        }
+        return out;
+    }, py::arg("nbytes"), py::arg("chunk_bytes"), py::arg("min_chunked_bytes") = std::size_t{0});
+    // Copies src's bytes into dst chunk by chunk on a CopyPool of `threads`. gated: the chunks are opened one by
+    // one, in order, as the executor does when each D2H chunk has landed; abandon_after=k: only the first k are
+    // opened, then the batch is dropped (what an exception in the executor does): chunks from k on stay untouched.
+    m.def("pool_copy", [](py::array& dst, const py::array& src, std::size_t chunk_bytes, int threads, bool gated,
+                          std::optional<std::size_t> abandon_after) {
+        const auto bytes = static_cast<std::size_t>(src.nbytes());
+        if (static_cast<std::size_t>(dst.nbytes()) < bytes) throw ArgumentError("pool_copy: dst is smaller than src");
+        if (abandon_after && !gated) throw ArgumentError("pool_copy: abandon_after needs gated=True");
+        char* out = static_cast<char*>(dst.mutable_data());
+        const char* in = static_cast<const char*>(src.data());
+        py::gil_scoped_release release;
+        std::vector<CopyPool::Task> tasks;
+        for (const auto& c : plan_chunks(bytes, StagingPolicy{chunk_bytes, 0, threads})) {
+            tasks.push_back({out + c.offset, in + c.offset, c.bytes});
+        }
+        const std::size_t n = tasks.size();
+        CopyPool pool;
+        CopyPool::Batch batch = pool.start(std::move(tasks), gated, threads);
+        if (!gated) return batch.wait_all();
+        const std::size_t open = abandon_after ? std::min(*abandon_after, n) : n;
+        for (std::size_t k = 0; k < open; ++k) batch.open(k);
+        if (open == n) batch.wait_all();
+        for (std::size_t k = 0; k < open; ++k) batch.wait(k);  // then ~Batch drops the rest
+    }, py::arg("dst"), py::arg("src"), py::arg("chunk_bytes"), py::arg("threads"), py::arg("gated") = false,
+       py::arg("abandon_after") = py::none());
 
 #ifdef TRTCORE_WITH_CUDA
     bind_cuda(m);

@@ -9,7 +9,7 @@ What a backend subclass implements (and nothing else):
 - ``deactivate_impl()`` — free what ``activate_impl`` created. Must not raise.
 - ``input_metadata_impl()`` / ``output_metadata_impl()`` — ``list[trtcore.TensorInfo]`` in the model's order;
   called once, after ``activate_impl``.
-- ``infer_impl(feed, cast=, output_device=)`` — run on ``feed`` ({name: array}, a dict, not yet validated) and
+- ``infer_impl(feed, cast=, output_device=)`` (and ``out=`` where the class sets ``writes_out = True``) — run on ``feed`` ({name: array}, a dict, not yet validated) and
   return ``{output name: array}`` in the model's output order. The feed is checked exactly once per call by the
   one validator (C++ ``check_feed``, ``cpp/runtime/validate.cpp``): a backend over :class:`trtcore.Executor` has
   the executor do it (in the same C++ call that runs), a host backend calls :func:`host_feed`.
@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from trtcore import _core
-from trtcore.errors import ArgumentError, DTypeError
+from trtcore.errors import ArgumentError, DTypeError, ShapeError
 
 log = logging.getLogger("trtcore.runners")
 
@@ -61,6 +61,9 @@ class Runner(abc.ABC):
 
     #: short backend name used in messages and reports ("onnxruntime", "tensorrt")
     backend: str = "base"
+    #: whether ``infer_impl`` takes ``out=`` and writes outputs into those arrays itself; otherwise :meth:`infer`
+    #: copies the results into them
+    writes_out: bool = False
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -159,15 +162,18 @@ class Runner(abc.ABC):
 
     # -- inference -----------------------------------------------------------------------------------------------
     def infer(self, feed_dict: Mapping[str, Any], *, cast: bool = False,
-              output_device: str = "cpu") -> dict[str, Any]:
+              output_device: str = "cpu", out: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
         """Runs the model on ``feed_dict`` ({input name: array}) and returns {output name: array}.
 
         Values are numpy arrays, DLPack objects or CUDA arrays (see the module docstring for the one input policy);
         ``cast=True`` converts host arrays of another dtype instead of raising DTypeError. ``output_device="cuda"``
         returns :class:`trtcore.runtime.DeviceArray` outputs (executor backends; ONNX Runtime refuses it).
+        ``out={output name: numpy array}`` writes those outputs into the given C-contiguous arrays of the output's
+        dtype and shape (returned as they are): reused across calls, no allocation and no page faults.
 
         >>> out = runner.infer({"input": np.zeros((1, 3, 224, 224), np.float32)})  # doctest: +SKIP
         >>> out = runner.infer({"input": torch_cuda_tensor}, output_device="cuda")  # doctest: +SKIP
+        >>> y = np.empty((1, 1000), np.float32); runner.infer({"input": x}, out={"output": y})  # doctest: +SKIP
         """
         if not self.is_active:
             self.activate()
@@ -176,7 +182,32 @@ class Runner(abc.ABC):
                 raise ArgumentError(f"{self.name}: infer() takes a dict {{input name: array}}, "
                                     f"got {type(feed_dict).__name__}")
             feed_dict = dict(feed_dict)
-        return self.infer_impl(feed_dict, cast=cast, output_device=output_device)
+        if out is None:
+            return self.infer_impl(feed_dict, cast=cast, output_device=output_device)
+        if self.writes_out:
+            return self.infer_impl(feed_dict, cast=cast, output_device=output_device, out=out)
+        return _copy_into(self.infer_impl(feed_dict, cast=cast, output_device=output_device), out)
+
+
+def _copy_into(results: dict[str, Any], out: Mapping[str, np.ndarray]) -> dict[str, Any]:
+    """``out=`` for backends that cannot write into the caller's arrays themselves: the same checks, then a copy."""
+    if not isinstance(out, Mapping):
+        raise ArgumentError(f"out must be a dict {{output name: numpy array}}, got {type(out).__name__}")
+    for name, arr in out.items():
+        if name not in results:
+            raise ArgumentError(f"out['{name}']: no output of that name; the outputs are: "
+                                + ", ".join(f"'{n}'" for n in results))
+        got = np.asarray(results[name])
+        if not isinstance(arr, np.ndarray) or not arr.flags.c_contiguous or not arr.flags.writeable:
+            raise ArgumentError(f"out['{name}']: expected a C-contiguous, writable numpy array")
+        if arr.dtype != got.dtype:
+            raise DTypeError(f"out['{name}']: the array is {arr.dtype}, output '{name}' is {got.dtype}")
+        if arr.shape != got.shape:
+            raise ShapeError(f"out['{name}']: the array has shape {list(arr.shape)}, output '{name}' has shape "
+                             f"{list(got.shape)} for this feed")
+        np.copyto(arr, got)
+        results[name] = arr
+    return results
 
 
 # -- feeds for backends that compute on the host -----------------------------------------------------------------

@@ -52,6 +52,7 @@ class ExecutorRunner(Runner):
     """
 
     backend = "executor"
+    writes_out = True
 
     def __init__(self, backend_factory: Callable[[], ExecutionBackend] | None, *, name: str = "executor",
                  cuda_graph: bool = False) -> None:
@@ -77,8 +78,10 @@ class ExecutorRunner(Runner):
     def output_metadata_impl(self) -> list[TensorInfo]:
         return [t for t in self._tensors() if not t.is_input]
 
-    def infer_impl(self, feed: dict[str, Any], *, cast: bool, output_device: str) -> dict[str, Any]:
-        return self._executors.get().infer(feed, True, output_device, cast=cast)
+    def infer_impl(self, feed: dict[str, Any], *, cast: bool, output_device: str,
+                   out: dict[str, Any] | None = None) -> dict[str, Any]:
+        # out=: the executor checks the arrays and copies the outputs into them chunk by chunk as they land.
+        return self._executors.get().infer(feed, True, output_device, cast=cast, out=out)
 
     @property
     def executor(self) -> Any:
