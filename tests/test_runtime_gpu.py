@@ -405,3 +405,84 @@ def test_properties_do_not_hold_the_gil_while_a_run_holds_the_executor():
     spinner.join()
     assert stats["runs"] == 2
     assert blocked > 0.1 and spun > 1000
+
+
+# -- large host copies: chunked staging overlapped with the DMA, copy threads, out=, recycled owned outputs -------
+def big_backend(**kwargs):
+    return IdentityBackend([("x", "uint8", [-1])], [("y", "uint8", [-1], "x")], **kwargs)
+
+
+@pytest.mark.parametrize(("chunk", "threads"), [(1 << 20, 0), (1 << 18, 1), (1 << 18, 3), (5000, 8), (0, 0)])
+@pytest.mark.parametrize("graph", [False, True])
+def test_chunked_round_trip_of_pageable_arrays_is_exact(chunk, threads, graph):
+    ex = Executor(big_backend(), cuda_graph=graph)
+    ex.staging_chunk_bytes, ex.copy_threads = chunk, threads
+    rng = np.random.default_rng(chunk + threads)
+    for n in (3 * (1 << 20) + 4099, 3 * (1 << 20) + 4099, 5 << 20, 17):  # odd sizes; a repeat (graph replay)
+        x = rng.integers(0, 256, n, dtype=np.uint8)
+        y = ex.infer({"x": x})["y"]
+        np.testing.assert_array_equal(y, x)
+        out = np.empty_like(x)
+        assert ex.infer({"x": x[::-1].copy()}, out={"y": out})["y"] is out
+        np.testing.assert_array_equal(out, x[::-1])
+    assert ex.stats["host_copy_bytes"] == 2 * sum((3 * (1 << 20) + 4099, 3 * (1 << 20) + 4099, 5 << 20, 17))
+    assert not graph or ex.stats["graph_launches"] >= 1
+
+
+def test_out_arrays_are_written_in_place_and_others_still_returned():
+    ex = Executor(swap_backend())
+    f = feed(300_000, 3)  # out_b: 3.6 MB (chunked), out_a: 1.2 MB
+    out_b = np.full((300_000, 3), -1, np.float32)
+    got = ex.infer(f, out={"out_b": out_b})
+    assert got["out_b"] is out_b
+    check(got, f)
+    before = ex.stats["allocations"]
+    for seed in (4, 5):
+        f = feed(300_000, seed)
+        check(ex.infer(f, out={"out_b": out_b}), f)
+    assert ex.stats["allocations"] == before
+
+
+def test_out_arrays_with_copy_outputs_false_and_graphs():
+    ex = Executor(swap_backend(), cuda_graph=True)
+    out_b = np.empty((7, 3), np.float32)
+    for seed in range(4):
+        f = feed(7, seed)
+        got = ex.infer(f, copy_outputs=False, out={"out_b": out_b})
+        assert got["out_b"] is out_b
+        check(got, f)
+    assert ex.stats["graph_launches"] >= 1
+
+
+def test_owned_outputs_are_recycled_once_dropped_and_never_while_held():
+    ex = Executor(big_backend())
+    x1 = np.full(4 << 20, 1, np.uint8)
+    held = ex.infer({"x": x1})["y"]
+    addr = ex.infer({"x": x1})["y"].ctypes.data  # dropped at once
+    again = ex.infer({"x": np.full(4 << 20, 2, np.uint8)})["y"]
+    assert again.ctypes.data == addr and (again == 2).all()  # the dropped buffer, reused
+    third = ex.infer({"x": np.full(4 << 20, 3, np.uint8)})["y"]
+    assert third.ctypes.data not in (addr, held.ctypes.data) and (third == 3).all()
+    assert (held == 1).all() and (again == 2).all()  # held results are never overwritten
+
+
+def test_copy_threads_do_not_break_concurrent_executors():
+    def work(i):
+        ex = Executor(big_backend())
+        ex.staging_chunk_bytes = 1 << 18
+        for k in range(5):
+            x = np.full((2 << 20) + i, (i * 5 + k) % 251, np.uint8)
+            np.testing.assert_array_equal(ex.infer({"x": x})["y"], x)
+
+    run_in_threads(work, range(4))
+
+
+def test_runner_out_arrays_reach_the_executor():
+    from trtcore.runners import ExecutorRunner
+
+    runner = ExecutorRunner(big_backend, name="identity")
+    x = np.arange(3 << 20, dtype=np.uint32).view(np.uint8)[: 3 << 20].copy()
+    out = np.empty_like(x)
+    with runner:
+        assert runner.infer({"x": x}, out={"y": out})["y"] is out
+    np.testing.assert_array_equal(out, x)
