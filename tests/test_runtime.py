@@ -227,11 +227,22 @@ def test_small_copies_are_one_chunk_and_bad_chunk_sizes_are_refused():
 
 @pytest.mark.parametrize("threads", [1, 2, 3, 8])
 @pytest.mark.parametrize("gated", [False, True])
-def test_copy_pool_copies_every_chunk(threads, gated):
+@pytest.mark.parametrize("streaming", [False, True])
+def test_copy_pool_copies_every_chunk(threads, gated, streaming):
     src = np.random.default_rng(threads).integers(0, 256, 3 * (1 << 20) + 17, dtype=np.uint8)
     dst = np.zeros_like(src)
-    _testing.pool_copy(dst, src, 100_000, threads, gated=gated)
+    _testing.pool_copy(dst, src, 100_000, threads, gated=gated, streaming=streaming)
     np.testing.assert_array_equal(dst, src)
+
+
+@pytest.mark.parametrize(("dst_at", "src_at", "n"), [(0, 0, 64), (3, 5, 1000), (15, 1, 63), (1, 0, 4096 * 3 + 77)])
+def test_streaming_copy_handles_unaligned_heads_and_tails(dst_at, src_at, n):
+    rng = np.random.default_rng(n)
+    src = rng.integers(0, 256, n + 64, dtype=np.uint8)
+    dst = np.zeros(n + 64, np.uint8)
+    _testing.pool_copy(dst[dst_at:dst_at + n], src[src_at:src_at + n], 4096, 2, streaming=True)
+    np.testing.assert_array_equal(dst[dst_at:dst_at + n], src[src_at:src_at + n])
+    assert not dst[:dst_at].any() and not dst[dst_at + n:].any()  # nothing written outside the range
 
 
 @pytest.mark.parametrize("opened", [0, 1, 5])

@@ -211,7 +211,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     // Stage timing needs a synchronous run (the events are read right after) outside graph capture.
     r.use_graph = cuda_graph_ && !stats_.graph_disabled;
     const bool timed = stage_timing_ && options.synchronize && !r.use_graph;
-    bool staging_free = !has_run_;
+    bool staging_free = !has_run_ || staging_idle_;  // after a synchronous run the GPU has read everything
     for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
         bind_tensor(r, i, staging_free);
         if (r.plan.tensors[i].io == TensorIO::kOutput && r.to_host) bind_host_output(r, i, options);
@@ -414,6 +414,7 @@ std::vector<OutputArray> Executor::finish_run(const RunState& r, const RunOption
         copy_out_chunks(r);  // overlapped outputs: each chunk copied out as soon as it has landed
         cuda::check(cudaStreamSynchronize(r.stream), "cudaStreamSynchronize (executor run)");
     }
+    staging_idle_ = options.synchronize;
     if (timed) {
         const auto what = std::string("executor stage timing");
         stats_.last_h2d_seconds = cuda::Event::elapsed_ms(stages_[0], stages_[1], what) / 1e3;
@@ -484,6 +485,7 @@ void Executor::set_staging(const StagingPolicy& policy) {
     if (policy.threads < 0) throw ArgumentError("copy threads must be >= 1 (or 0 for the default)");
     std::lock_guard<std::mutex> lock(mutex_);
     staging_ = policy;
+    copy_pool_.set_streaming(policy.streaming);
 }
 
 StagingPolicy Executor::staging() const {

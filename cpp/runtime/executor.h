@@ -212,6 +212,7 @@ private:
     cuda::Event producer_;               // scratch: a CUDA-array producer's stream position
     cudaStream_t last_stream_ = nullptr;
     bool has_run_ = false;
+    bool staging_idle_ = false;  // the last run was synchronous: nothing still reads the staging buffers
     std::vector<Slot> slots_;  // per tensor, the backend's order
     cuda::CudaGraph graph_;
     std::vector<std::uintptr_t> graph_key_;  // shapes and addresses the graph was (or will be) captured with

@@ -1,6 +1,7 @@
 #include "runtime/staging.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "common/parallel.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <emmintrin.h>
 #include <immintrin.h>
 #define TRTCORE_SPIN_PAUSE() _mm_pause()
 #else
@@ -33,6 +35,34 @@ void spin_until(const Ready& ready) {
     }
 }
 }  // namespace
+
+void streaming_copy(void* dst, const void* src, std::size_t bytes) {
+#if defined(__x86_64__)
+    auto* d = static_cast<char*>(dst);
+    const auto* s = static_cast<const char*>(src);
+    // Head: up to the first 16-byte boundary of the destination (stream stores need aligned addresses).
+    const std::size_t head = std::min(bytes, (16 - reinterpret_cast<std::uintptr_t>(d) % 16) % 16);
+    std::memcpy(d, s, head);
+    d += head;
+    s += head;
+    bytes -= head;
+    std::size_t i = 0;
+    for (; i + 64 <= bytes; i += 64) {  // SSE2 is part of x86-64: no run-time dispatch needed
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 16));
+        const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 32));
+        const __m128i e = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 48));
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d + i), a);
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d + i + 16), b);
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d + i + 32), c);
+        _mm_stream_si128(reinterpret_cast<__m128i*>(d + i + 48), e);
+    }
+    std::memcpy(d + i, s + i, bytes - i);
+    _mm_sfence();  // streaming stores are weakly ordered: publish them before the chunk is marked done
+#else
+    std::memcpy(dst, src, bytes);
+#endif
+}
 
 std::vector<CopyChunk> plan_chunks(std::size_t bytes, const StagingPolicy& policy) {
     if (policy.chunk_bytes > kMaxChunk) {
@@ -96,8 +126,8 @@ int copy_threads(const StagingPolicy& policy) {
 }
 
 struct CopyPool::Batch::State {
-    State(std::vector<Task> t, bool g)
-        : tasks(std::move(t)), gated(g), open(tasks.size()), done(tasks.size()) {
+    State(std::vector<Task> t, bool g, bool stream)
+        : tasks(std::move(t)), gated(g), streaming(stream), open(tasks.size()), done(tasks.size()) {
         for (std::size_t k = 0; k < tasks.size(); ++k) {
             open[k].store(!gated, std::memory_order_relaxed);
             done[k].store(false, std::memory_order_relaxed);
@@ -116,12 +146,19 @@ struct CopyPool::Batch::State {
     void run(std::size_t k) {
         spin_until([&] { return open[k].load(std::memory_order_acquire) || cancelled.load(); });
         // Read after claiming: a batch abandoned before this point is not touched (see ~Batch).
-        if (!cancelled.load() && tasks[k].bytes != 0) std::memcpy(tasks[k].dst, tasks[k].src, tasks[k].bytes);
+        if (!cancelled.load() && tasks[k].bytes != 0) {
+            if (streaming) {
+                streaming_copy(tasks[k].dst, tasks[k].src, tasks[k].bytes);
+            } else {
+                std::memcpy(tasks[k].dst, tasks[k].src, tasks[k].bytes);
+            }
+        }
         done[k].store(true, std::memory_order_release);
     }
 
     std::vector<Task> tasks;
     bool gated;
+    bool streaming;
     std::vector<std::atomic<bool>> open;  // sized once, never resized (atomics do not move)
     std::vector<std::atomic<bool>> done;
     std::atomic<std::size_t> next{0};
@@ -169,7 +206,7 @@ CopyPool::~CopyPool() {
 }
 
 CopyPool::Batch CopyPool::start(std::vector<Task> tasks, bool gated, int threads) {
-    auto state = std::make_shared<Batch::State>(std::move(tasks), gated);
+    auto state = std::make_shared<Batch::State>(std::move(tasks), gated, streaming_);
     const int workers = std::max(0, std::min<int>(threads, static_cast<int>(state->tasks.size())) - 1);
     {
         std::lock_guard<std::mutex> lock(mutex_);

@@ -132,7 +132,7 @@ void bind_runtime(py::module_& m) {
     // one, in order, as the executor does when each D2H chunk has landed; abandon_after=k: only the first k are
     // opened, then the batch is dropped (what an exception in the executor does): chunks from k on stay untouched.
     m.def("pool_copy", [](py::array& dst, const py::array& src, std::size_t chunk_bytes, int threads, bool gated,
-                          std::optional<std::size_t> abandon_after) {
+                          std::optional<std::size_t> abandon_after, bool streaming) {
         const auto bytes = static_cast<std::size_t>(src.nbytes());
         if (static_cast<std::size_t>(dst.nbytes()) < bytes) throw ArgumentError("pool_copy: dst is smaller than src");
         if (abandon_after && !gated) throw ArgumentError("pool_copy: abandon_after needs gated=True");
@@ -144,7 +144,8 @@ void bind_runtime(py::module_& m) {
             tasks.push_back({out + c.offset, in + c.offset, c.bytes});
         }
         const std::size_t n = tasks.size();
-        CopyPool pool;
+        static CopyPool pool;  // kept, as an executor keeps its own: timing it measures copies, not thread starts
+        pool.set_streaming(streaming);
         CopyPool::Batch batch = pool.start(std::move(tasks), gated, threads);
         if (!gated) return batch.wait_all();
         const std::size_t open = abandon_after ? std::min(*abandon_after, n) : n;
@@ -152,7 +153,7 @@ void bind_runtime(py::module_& m) {
         if (open == n) batch.wait_all();
         for (std::size_t k = 0; k < open; ++k) batch.wait(k);  // then ~Batch drops the rest
     }, py::arg("dst"), py::arg("src"), py::arg("chunk_bytes"), py::arg("threads"), py::arg("gated") = false,
-       py::arg("abandon_after") = py::none());
+       py::arg("abandon_after") = py::none(), py::arg("streaming") = true);
 
 #ifdef TRTCORE_WITH_CUDA
     bind_cuda(m);
