@@ -225,6 +225,18 @@ def test_small_copies_are_one_chunk_and_bad_chunk_sizes_are_refused():
         _testing.plan_chunks(10, (1 << 30) + 1)
 
 
+@pytest.mark.parametrize(("offset", "nbytes", "chunk", "threads"),
+                         [(0, 1 << 20, 1 << 20, 8), (1 << 20, 1 << 20, 1 << 20, 3), (8192, 5000, 1 << 20, 8),
+                          (0, (1 << 20) - 4096 + 5, 1 << 20, 1), (4096, 3 << 20, 3 << 20, 5)])
+def test_threads_share_each_chunk_in_pieces_covering_it(offset, nbytes, chunk, threads):
+    pieces = _testing.split_for_threads(offset, nbytes, chunk, threads)
+    assert pieces[0][0] == offset and sum(b for _, b in pieces) == nbytes
+    for (off, size), (next_off, _) in itertools.pairwise(pieces):
+        assert next_off == off + size and (off - offset) % 4096 == 0
+    piece = max(64 << 10, chunk // threads)
+    assert len(pieces) == -(-nbytes // (-(-piece // 4096) * 4096))  # about chunk / threads each, >= 64 KiB
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3, 8])
 @pytest.mark.parametrize("gated", [False, True])
 @pytest.mark.parametrize("streaming", [False, True])

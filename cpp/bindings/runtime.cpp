@@ -210,7 +210,9 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
                           });
                       }, "Threads copying large host tensors to and from staging (0: the default, up to 8).")
         .def_property("staging_chunk_bytes",
-                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().chunk_bytes; }); },
+                      [](const PyExecutor& self) {
+                          return without_gil([&] { return self.impl->staging().chunk_bytes; });
+                      },
                       [](PyExecutor& self, std::size_t n) {
                           without_gil([&] {
                               auto p = self.impl->staging();

@@ -148,11 +148,16 @@ void Executor::enqueue_input_chunks(const RunState& r, std::size_t i) {
     void* staging = slots_[i].host->data();
     const auto chunks = plan_chunks(t.bytes, staging_);
     std::vector<CopyPool::Task> tasks;
-    tasks.reserve(chunks.size());
-    for (const auto& c : chunks) tasks.push_back({at(staging, c.offset), at(src, c.offset), c.bytes});
+    std::vector<std::size_t> ends;  // per chunk: one past its last piece
+    for (const auto& c : chunks) {
+        for (const auto& p : split_for_threads(c, staging_)) {
+            tasks.push_back({at(staging, p.offset), at(src, p.offset), p.bytes});
+        }
+        ends.push_back(tasks.size());
+    }
     CopyPool::Batch batch = copy_pool_.start(std::move(tasks), /*gated=*/false, copy_threads(staging_));
-    for (std::size_t k = 0; k < chunks.size(); ++k) {
-        batch.wait(k);
+    for (std::size_t k = 0, piece = 0; k < chunks.size(); ++k) {
+        for (; piece < ends[k]; ++piece) batch.wait(piece);
         copy_async(at(r.device_ptrs[i], chunks[k].offset), at(staging, chunks[k].offset), chunks[k].bytes,
                    cudaMemcpyHostToDevice, r.stream, t, "host to device");
     }
@@ -162,18 +167,21 @@ void Executor::enqueue_input_chunks(const RunState& r, std::size_t i) {
 void Executor::copy_out_chunks(const RunState& r) {
     // The D2H chunks were queued in this order, one event each (enqueue_sequence): copy each out once it landed.
     std::vector<CopyPool::Task> tasks;
+    std::vector<std::size_t> ends;  // per D2H chunk (and its event): one past its last piece
     for (std::size_t i = 0; i < r.plan.tensors.size(); ++i) {
         if (r.plan.tensors[i].io != TensorIO::kOutput || !r.overlapped[i]) continue;
         for (const auto& c : plan_chunks(r.plan.tensors[i].bytes, staging_)) {
-            tasks.push_back({at(r.host_dst[i], c.offset), at(slots_[i].host->data(), c.offset), c.bytes});
+            for (const auto& p : split_for_threads(c, staging_)) {
+                tasks.push_back({at(r.host_dst[i], p.offset), at(slots_[i].host->data(), p.offset), p.bytes});
+            }
+            ends.push_back(tasks.size());
         }
     }
     if (tasks.empty()) return;
-    const std::size_t n = tasks.size();
     CopyPool::Batch batch = copy_pool_.start(std::move(tasks), /*gated=*/true, copy_threads(staging_));
-    for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t k = 0, piece = 0; k < ends.size(); ++k) {
         chunk_event(k).synchronize("executor copy-out chunk");
-        batch.open(k);
+        for (; piece < ends[k]; ++piece) batch.open(piece);
     }
     batch.wait_all();
 }
@@ -188,10 +196,12 @@ void Executor::parallel_copy(void* dst, const void* src, std::size_t bytes) {
         if (bytes != 0) std::memcpy(dst, src, bytes);
         return;
     }
-    const auto chunks = plan_chunks(bytes, staging_);
     std::vector<CopyPool::Task> tasks;
-    tasks.reserve(chunks.size());
-    for (const auto& c : chunks) tasks.push_back({at(dst, c.offset), at(src, c.offset), c.bytes});
+    for (const auto& c : plan_chunks(bytes, staging_)) {
+        for (const auto& p : split_for_threads(c, staging_)) {
+            tasks.push_back({at(dst, p.offset), at(src, p.offset), p.bytes});
+        }
+    }
     copy_pool_.start(std::move(tasks), /*gated=*/false, copy_threads(staging_)).wait_all();
 }
 

@@ -86,6 +86,14 @@ std::vector<CopyChunk> plan_chunks(std::size_t bytes, const StagingPolicy& polic
     return chunks;
 }
 
+std::vector<CopyChunk> split_for_threads(const CopyChunk& chunk, const StagingPolicy& policy) {
+    const std::size_t threads = static_cast<std::size_t>(copy_threads(policy));
+    const std::size_t piece = std::max<std::size_t>(std::size_t{64} << 10, policy.chunk_bytes / threads);
+    auto pieces = plan_chunks(chunk.bytes, StagingPolicy{piece, 0, policy.threads, policy.streaming});
+    for (auto& p : pieces) p.offset += chunk.offset;
+    return pieces;
+}
+
 std::size_t chunk_count(std::size_t bytes, const StagingPolicy& policy) {
     if (bytes == 0) return 0;
     if (policy.chunk_bytes == 0 || bytes < policy.min_chunked_bytes) return 1;
@@ -104,8 +112,8 @@ std::vector<void*> check_output_targets(const Plan& plan, const std::vector<Outp
             for (const auto& t : plan.tensors) {
                 if (t.io == TensorIO::kOutput) names += (names.empty() ? "'" : ", '") + t.name + "'";
             }
-            throw ArgumentError(what + ": " + (it == plan.tensors.end() ? "no output of that name" : "that is an input") +
-                                "; the outputs are: " + (names.empty() ? "none" : names));
+            const char* why = it == plan.tensors.end() ? "no output of that name" : "that is an input";
+            throw ArgumentError(what + ": " + why + "; the outputs are: " + (names.empty() ? "none" : names));
         }
         if (!s.dtype || *s.dtype != it->dtype) {
             throw DTypeError(what + ": the array is " + (s.dtype ? dtype_name(*s.dtype) : s.type) + ", output '" +

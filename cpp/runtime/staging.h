@@ -41,6 +41,11 @@ struct CopyChunk {
 // policy.min_chunked_bytes (or chunk_bytes 0): one chunk. ArgumentError for chunk sizes above 1 GiB.
 std::vector<CopyChunk> plan_chunks(std::size_t bytes, const StagingPolicy& policy);
 
+// The pieces the copy threads take of one chunk (of a plan_chunks plan), in order, offsets absolute: about
+// chunk_bytes / copy_threads each (page multiples, at least 64 KiB), so that all threads work on the same chunk at
+// once and it is ready (for its DMA, or copied out after it) after a fraction of one thread's time for it.
+std::vector<CopyChunk> split_for_threads(const CopyChunk& chunk, const StagingPolicy& policy);
+
 // How many chunks plan_chunks would make, without making them (the tiny-tensor path allocates nothing).
 std::size_t chunk_count(std::size_t bytes, const StagingPolicy& policy);
 

@@ -128,6 +128,13 @@ void bind_runtime(py::module_& m) {
         }
         return out;
     }, py::arg("nbytes"), py::arg("chunk_bytes"), py::arg("min_chunked_bytes") = std::size_t{0});
+    m.def("split_for_threads", [](std::size_t offset, std::size_t nbytes, std::size_t chunk_bytes, int threads) {
+        py::list out;
+        for (const auto& c : split_for_threads({offset, nbytes}, StagingPolicy{chunk_bytes, 0, threads})) {
+            out.append(py::make_tuple(c.offset, c.bytes));
+        }
+        return out;
+    }, py::arg("offset"), py::arg("nbytes"), py::arg("chunk_bytes"), py::arg("threads"));
     // Copies src's bytes into dst chunk by chunk on a CopyPool of `threads`. gated: the chunks are opened one by
     // one, in order, as the executor does when each D2H chunk has landed; abandon_after=k: only the first k are
     // opened, then the batch is dropped (what an exception in the executor does): chunks from k on stay untouched.
