@@ -168,8 +168,8 @@ def bench_sweep(iters: int) -> dict:
     bare = "bare pinned H2D+D2H (_core)"
     variants = {bare: (lambda: _testing.roundtrip(pin_in, device, pin_out, stream), None)}
     out = {"y": np.empty_like(data)}
-    for chunk in (1 << 18, 1 << 20, 4 << 20):
-        for threads in (2, 4, 8):
+    for chunk in (1 << 19, 1 << 20, 2 << 20):
+        for threads in (4, 8, 16):
             ex = Executor(identity(SHAPE))
             ex.staging_chunk_bytes, ex.copy_threads = chunk, threads
             variants[f"chunk {chunk >> 10:5d} KiB, {threads} threads, out="] = (
