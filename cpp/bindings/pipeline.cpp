@@ -62,9 +62,9 @@ void bind_pipeline(py::module_& m) {
             const ArrayView v = array_view(image);
             const pipeline::ImageSpec spec = image_spec(v);
             without_gil([&] { p.classify(v.data, spec, k, softmax); });
-            const Shape shape{static_cast<std::int64_t>(k)};
+            const Shape shape{static_cast<std::int64_t>(p.top_k())};
             return py::make_tuple(result(self, p.indices(), DataType::kInt64, shape, true),
-                                  result(self, p.values(), DataType::kFloat32, shape, true));
+                                  result(self, p.values(), DataType::kFloat32, shape, true), p.classes());
         }, "image"_a, "k"_a, "softmax"_a = false)
         .def_property_readonly("input_shape", &GpuPipeline::input_shape)
         .def("set_stage_timing", &GpuPipeline::set_stage_timing, "on"_a)

@@ -1,5 +1,6 @@
 #include "pipeline/gpu_pipeline.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -193,9 +194,9 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
             throw FormatError("output '" + out.info.name + "' is " + dtype_name(out.info.dtype) + " " +
                               to_string(out.shape) + "; a classifier needs float scores [N, K] or [N, K, 1, 1]");
         const auto classes = static_cast<std::size_t>(out.shape[1]);
-        if (k_ > classes)
-            throw ArgumentError("GPU pipeline: k=" + std::to_string(k_) + " but output '" + out.info.name +
-                                "' has " + std::to_string(classes) + " classes");
+        if (classes == 0) throw FormatError("output '" + out.info.name + "' has no classes");
+        k_ = std::min(k_, classes);  // as the Classifier's top_k: at most every class
+        classes_ = classes;
         grow(scores_host_, classes * element_size(out.info.dtype), "scores (host)");
     }
     std::vector<std::uintptr_t> key{static_cast<std::uintptr_t>(task), static_cast<std::uintptr_t>(spec.type),
@@ -217,31 +218,39 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
             graph_.reset();
             graph_key_ = std::move(key);
             enqueue(task, false);
-        } else if (use_graph) {
-            if (!graph_.valid()) {
-                try {
-                    graph_ = cuda::CudaGraph::capture(s, [&] { enqueue(task, false); }, what());
-                    ++stats_.graph_captures;
-                } catch (const Error& e) {
-                    graph_.reset();
-                    graph_key_.clear();
-                    stats_.graph_disabled = true;
-                    stats_.graph_error = e.what();
-                }
+        } else if (use_graph && !graph_.valid()) {
+            std::string capture_error;
+            try {
+                graph_ = cuda::CudaGraph::capture(s, [&] { enqueue(task, false); }, what());
+                ++stats_.graph_captures;
+            } catch (const Error& e) {
+                capture_error = e.what();
             }
             if (graph_.valid()) {
                 graph_.launch(s, what());
                 ++stats_.graph_launches;
             } else {
+                // A sequence that runs plainly but cannot be captured: stop trying. One that fails plainly too
+                // throws here, leaving graphs on for the next run.
+                graph_key_.clear();
                 enqueue(task, false);
+                stats_.graph_disabled = true;
+                stats_.graph_error = capture_error;
             }
+        } else if (use_graph) {
+            graph_.launch(s, what());
+            ++stats_.graph_launches;
         } else {
             enqueue(task, timed);
         }
         cuda::check(cudaStreamSynchronize(s), what());
     } catch (const CudaError& e) {
+        cuda::check_noexcept(cudaStreamSynchronize(s));  // nothing queued may still read buffers a retry regrows
         throw CudaError(std::string(e.what()) + " (queued: upload, normalize, model, " +
                         (task == Task::kSegment ? "argmax, colorize" : "scores") + ", download)");
+    } catch (...) {
+        cuda::check_noexcept(cudaStreamSynchronize(s));
+        throw;
     }
     ++stats_.runs;
     stats_.last = StageTimes{};

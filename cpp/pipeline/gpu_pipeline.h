@@ -83,8 +83,8 @@ public:
     // ShapeError naming the tensor when the image does not fit the model's input; ArgumentError for an id outside
     // the palette; CudaError naming the stages queued when the GPU fails.
     void segment(const void* image, const ImageSpec& spec, const SegmentRequest& request);
-    // Classification: the model's scores [N, K] (or [N, K, 1, 1]) row 0, softmax'ed when asked, top k (best first,
-    // image::topk's order) into indices() / values().
+    // Classification: the model's scores [N, K] (or [N, K, 1, 1]) row 0, softmax'ed when asked, top min(k, K)
+    // (best first, image::topk's order) into indices() / values().
     void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax);
 
     // Results of the last run, in pinned host memory (overwritten by the next run).
@@ -92,6 +92,8 @@ public:
     const std::uint8_t* colors() const { return static_cast<const std::uint8_t*>(colors_host_.data()); }
     const std::int64_t* indices() const { return indices_.data(); }
     const float* values() const { return values_.data(); }
+    std::size_t top_k() const { return k_; }             // k of the last classify, at most the class count
+    std::size_t classes() const { return classes_; }     // the class count of the last classify
     DataType label_type() const { return segment_.label_type; }  // the labels' type (the model's own for label outputs)
     // The per-pixel results' size (the image's), and the model input shape of the last run.
     std::size_t result_height() const { return result_h_; }
@@ -140,7 +142,7 @@ private:
     image::LabelSource source_;      // what the segmentation output holds
     std::size_t plane_offset_ = 0;   // bytes into labels_device_ where argmax writes the model's plane
     SegmentRequest segment_;
-    std::size_t k_ = 0;
+    std::size_t k_ = 0, classes_ = 0;
     bool softmax_ = false;
     cuda::PinnedBuffer image_host_;
     cuda::DeviceBuffer image_device_, labels_device_, colors_device_;
