@@ -109,7 +109,7 @@ def test_one_cuda_graph_for_fixed_shapes_and_recapture_on_new_ones():
     seg = Segmenter(logits_runner(), device="cuda")
     a, b = image(24, 32, seed=1), image(24, 32, seed=2)
     results = [seg.segment(x) for x in (a, b, a, b, a)]
-    (pipe,) = seg._pipelines.current()
+    (pipe,) = seg.gpu_pipelines.current()
     stats = pipe.stats
     assert stats["runs"] == 5 and stats["graph_captures"] == 1 and stats["graph_launches"] == 4, stats
     np.testing.assert_array_equal(results[0], results[2])
@@ -126,7 +126,7 @@ def test_one_cuda_graph_for_fixed_shapes_and_recapture_on_new_ones():
 def test_stage_timing_measures_every_stage():
     seg = Segmenter(logits_runner(), device="cuda")
     seg.segment(image(64, 80))
-    (pipe,) = seg._pipelines.current()
+    (pipe,) = seg.gpu_pipelines.current()
     pipe.set_stage_timing(True)
     seg.colorized(image(64, 80))
     times = pipe.stats["stage_seconds"]
@@ -201,7 +201,7 @@ def test_backend_failure_surfaces_and_the_pipeline_recovers():
 def test_bad_images_are_trtcore_errors():
     seg = Segmenter(logits_runner(), device="cuda")
     seg.segment(image(4, 4))
-    pipe = seg._pipelines.current()[0]
+    pipe = seg.gpu_pipelines.current()[0]
     with pytest.raises(DTypeError, match="image: dtype must be uint8, uint16, got float32"):
         pipe.segment(np.zeros((4, 4, 3), np.float32))
     with pytest.raises(ShapeError, match="expected an HWC array"):

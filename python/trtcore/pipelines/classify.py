@@ -186,7 +186,7 @@ class Classifier(ModelHolder):
                 device = "cpu"
             self._device = gpu.resolve_device(device, self.runner, self.model_name)
             if self._device == "cuda":
-                self._pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
+                self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
         return self._device == "cuda"
 
     def _gpu_top_k(self, item: str | Path | np.ndarray, k: int) -> list[Prediction]:
@@ -198,7 +198,7 @@ class Classifier(ModelHolder):
         if h is not None and w is not None:
             img = image_prep.resize_image(img, h, w)
         mean, std = self.preprocess.for_channels(c)
-        pipe = self._pipelines.get(mean, std, self.preprocess.divisor(maxval), False)
+        pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), False)
         indices, values, classes = pipe.classify(gpu.contiguous_image(img), int(k), self.softmax)
         if self.num_classes is None:
             self._set_num_classes(classes)

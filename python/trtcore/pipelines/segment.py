@@ -140,13 +140,13 @@ class Segmenter(ModelHolder):
             self.runner  # noqa: B018 - loads the model (and its input/output descriptions)
             self._device = gpu.resolve_device(self.device, self.runner, self.model_name)
             if self._device == "cuda":
-                self._pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
+                self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
         return self._device == "cuda"
 
     def _gpu_run(self, fitted: np.ndarray, maxval: int, action: str, *, labels: bool, colors: bool
                  ) -> tuple[np.ndarray | None, np.ndarray | None]:
         mean, std = self.preprocess.for_channels(fitted.shape[2])
-        pipe = self._pipelines.get(mean, std, self.preprocess.divisor(maxval), action == "pad")
+        pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), action == "pad")
         palette = self.palette() if colors else None
         return pipe.segment(gpu.contiguous_image(fitted), labels=labels, labels_dtype="int64", palette=palette)
 
