@@ -58,11 +58,13 @@ def torch_events(torch, fn, iters: int) -> float:
     return statistics.median(times)
 
 
-def pipeline_stages(seg: Segmenter, img: np.ndarray, iters: int, colors: bool) -> dict[str, float]:
+def pipeline_stages(seg: Segmenter, img: np.ndarray, iters: int, colors: bool, zero_copy: bool = False
+                    ) -> dict[str, float]:
     """Median stage milliseconds of the Segmenter's GPU pipeline (stage timing: plain runs, events per stage)."""
     run = (lambda: seg.colorized(img)) if colors else (lambda: seg.segment(img))
     run()
     (pipe,) = seg.gpu_pipelines.current()
+    pipe.zero_copy = zero_copy
     pipe.set_stage_timing(True)
     samples: dict[str, list[float]] = {}
     for _ in range(iters):
@@ -99,6 +101,10 @@ def main() -> None:
     labels_only = pipeline_stages(seg, img, args.iters, colors=False)
     with_colors = pipeline_stages(Segmenter(seg_runner(), preprocess=IMAGENET, device="cuda"), img, args.iters,
                                   colors=True)
+    zc_labels = pipeline_stages(Segmenter(seg_runner(), preprocess=IMAGENET, device="cuda"), img, args.iters,
+                                colors=False, zero_copy=True)
+    zc_colors = pipeline_stages(Segmenter(seg_runner(), preprocess=IMAGENET, device="cuda"), img, args.iters,
+                                colors=True, zero_copy=True)
     dev = torch.device("cuda")
     pinned = torch.from_numpy(img).pin_memory()
     mean = torch.tensor(IMAGENET.mean, device=dev)[:, None, None]
@@ -125,8 +131,10 @@ def main() -> None:
     }
     ours = {
         "pinned_u8_to_normalized": labels_only["upload"] + labels_only["preprocess"],
+        "pinned_u8_to_normalized (zero-copy)": zc_labels["upload"] + zc_labels["preprocess"],
         "argmax": labels_only["postprocess"],
         "labels_to_rgb_pinned": with_colors["postprocess"] - labels_only["postprocess"] + with_colors["download"],
+        "labels_to_rgb_pinned (zero-copy)": zc_colors["postprocess"] - zc_labels["postprocess"] + zc_colors["download"],
     }
     torch_ms = {
         "pinned_u8_to_normalized": torch_events(torch, torch_normalize, args.iters),
@@ -135,14 +143,21 @@ def main() -> None:
     }
     floor_of = {"pinned_u8_to_normalized": floors["h2d_image"], "argmax": floors["hbm_logits_read"],
                 "labels_to_rgb_pinned": floors["d2h_rgb"]}
+    for step in list(ours):
+        torch_ms.setdefault(step, torch_ms[step.split(" ")[0]])
+        floor_of.setdefault(step, floor_of[step.split(" ")[0]])
     print(f"stages, {W}x{H} RGB, {CLASSES} classes, median of {args.iters} (GPU ms, CUDA events):")
-    print(f"  {'step':28s} {'trtcore':>9s} {'torch':>9s} {'floor':>9s} {'torch/ours':>11s} {'ours/floor':>11s}")
+    print(f"  {'step':36s} {'trtcore':>9s} {'torch':>9s} {'floor':>9s} {'torch/ours':>11s} {'ours/floor':>11s}")
     for step in ours:
         a, b, f = ours[step], torch_ms[step], floor_of[step]
-        print(f"  {step:28s} {a:9.4f} {b:9.4f} {f:9.4f} {b / a:10.2f}x {a / f:10.2f}x")
+        print(f"  {step:36s} {a:9.4f} {b:9.4f} {f:9.4f} {b / a:10.2f}x {a / f:10.2f}x")
         results[step] = {"trtcore_ms": a, "torch_ms": b, "floor_ms": f}
     print("  pipeline stages (labels only):", {k: round(v, 4) for k, v in labels_only.items()})
     print("  pipeline stages (colours):    ", {k: round(v, 4) for k, v in with_colors.items()})
+    print("  zero-copy stages (labels only):", {k: round(v, 4) for k, v in zc_labels.items()})
+    print("  zero-copy stages (colours):    ", {k: round(v, 4) for k, v in zc_colors.items()})
+    results["stages_zero_copy_labels"] = zc_labels
+    results["stages_zero_copy_colors"] = zc_colors
     results["stages_labels"] = labels_only
     results["stages_colors"] = with_colors
     results["floors"] = floors
@@ -154,15 +169,20 @@ def main() -> None:
     assert np.array_equal(gpu.colorized(img), cpu.colorized(img)), "GPU and CPU pipelines disagree"
     model_ms = with_colors["model"]
     seg_gpu = wall_ms(lambda: gpu.colorized(img), args.iters)
+    gpu.gpu_pipelines.current()[0].zero_copy = True
+    seg_gpu_zc = wall_ms(lambda: gpu.colorized(img), args.iters)
+    assert np.array_equal(gpu.colorized(img), cpu.colorized(img)), "zero-copy GPU and CPU pipelines disagree"
+    gpu.gpu_pipelines.current()[0].zero_copy = False
     seg_cpu = wall_ms(lambda: cpu.colorized(img), max(10, args.iters // 10))
     seg_gpu_labels = wall_ms(lambda: gpu.segment(img), args.iters)
     print(f"\nSegmenter.colorized {W}x{H} (image in, RGB out), wall ms, median:")
     print(f"  device=cuda (graph) {seg_gpu:8.3f}   device=cpu {seg_cpu:8.3f}   cpu/cuda {seg_cpu / seg_gpu:6.1f}x")
     print(f"  around the model (wall - model GPU time {model_ms:.3f}): cuda {seg_gpu - model_ms:8.3f}   cpu "
           f"{seg_cpu - model_ms:8.3f}   {(seg_cpu - model_ms) / (seg_gpu - model_ms):6.1f}x")
+    print(f"  device=cuda, zero-copy transfers {seg_gpu_zc:8.3f}")
     print(f"  Segmenter.segment (int64 labels down) device=cuda {seg_gpu_labels:8.3f}")
-    results["segmenter"] = {"cuda_ms": seg_gpu, "cpu_ms": seg_cpu, "model_ms": model_ms,
-                            "segment_labels_cuda_ms": seg_gpu_labels}
+    results["segmenter"] = {"cuda_ms": seg_gpu, "cuda_zero_copy_ms": seg_gpu_zc, "cpu_ms": seg_cpu,
+                            "model_ms": model_ms, "segment_labels_cuda_ms": seg_gpu_labels}
 
     clf_runner = ExecutorRunner(lambda: _testing.IdentityBackend([("input", "float32", [1, 3, 224, 224])],
                                                                  [("scores", "float32", [1, 1000, 1, 1], "input")]))

@@ -68,6 +68,7 @@ void bind_pipeline(py::module_& m) {
         }, "image"_a, "k"_a, "softmax"_a = false)
         .def_property_readonly("input_shape", &GpuPipeline::input_shape)
         .def("set_stage_timing", &GpuPipeline::set_stage_timing, "on"_a)
+        .def_property("zero_copy", &GpuPipeline::zero_copy, &GpuPipeline::set_zero_copy)
         .def_property_readonly("stats", [](const GpuPipeline& p) {
             const pipeline::PipelineStats s = p.stats();
             const pipeline::StageTimes& t = s.last;

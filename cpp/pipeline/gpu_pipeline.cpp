@@ -205,6 +205,7 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
     for (auto d : input_shape_) key.push_back(static_cast<std::uintptr_t>(d));
     for (const auto& t : tensors_) key.push_back(reinterpret_cast<std::uintptr_t>(t.buffer.data()));
     key.push_back(padded_);
+    key.push_back(zero_copy_);
     for (const void* p : {image_host_.data(), image_device_.data(), labels_device_.data(), labels_host_.data(),
                           colors_device_.data(), colors_host_.data(), scores_host_.data()})
         key.push_back(reinterpret_cast<std::uintptr_t>(p));
@@ -279,13 +280,15 @@ void GpuPipeline::enqueue(Task task, bool timed) {
         if (timed) stages_[i].record(s, what());
     };
     mark(0);
-    cuda::copy_async(image_device_.data(), image_host_.data(), spec_.bytes(), cudaMemcpyHostToDevice, s,
-                     what() + " image upload");
+    if (!zero_copy_)
+        cuda::copy_async(image_device_.data(), image_host_.data(), spec_.bytes(), cudaMemcpyHostToDevice, s,
+                         what() + " image upload");
     mark(1);
     Tensor& in = tensors_[input_];
     image::gpu::Placement place{static_cast<std::size_t>(input_shape_[2]), static_cast<std::size_t>(input_shape_[3]),
                                 0, 0};
-    image::gpu::normalize(image_device_.data(), spec_.type, 1, spec_.height, spec_.width, spec_.channels, pre_.maxval,
+    const void* image = zero_copy_ ? image_host_.data() : image_device_.data();
+    image::gpu::normalize(image, spec_.type, 1, spec_.height, spec_.width, spec_.channels, pre_.maxval,
                           pre_.mean.data(), pre_.std.data(), in.buffer.data(), in.info.dtype, s, place);
     mark(2);
     backend_->enqueue(s);
@@ -319,13 +322,13 @@ void GpuPipeline::enqueue_segment_post() {
     if (padded_)
         cuda::check(cudaMemcpy2DAsync(compact, w * es, full, mw * es, w * es, h, cudaMemcpyDeviceToDevice, s),
                     what() + " labels crop");
+    void* colors = zero_copy_ ? colors_host_.data() : colors_device_.data();
     if (segment_.palette)
-        image::gpu::colorize(compact, type, pixels, palette_, static_cast<std::uint8_t*>(colors_device_.data()),
-                             *id_check_, s);
+        image::gpu::colorize(compact, type, pixels, palette_, static_cast<std::uint8_t*>(colors), *id_check_, s);
     if (stage_timing_) stages_[4].record(s, what());
     if (segment_.labels)
         cuda::copy_async(labels_host_.data(), compact, pixels * es, cudaMemcpyDeviceToHost, s, what() + " labels");
-    if (segment_.palette)
+    if (segment_.palette && !zero_copy_)
         cuda::copy_async(colors_host_.data(), colors_device_.data(), pixels * 3, cudaMemcpyDeviceToHost, s,
                          what() + " colours");
 }

@@ -102,6 +102,10 @@ public:
 
     cudaStream_t stream();
     void set_stage_timing(bool on) { stage_timing_ = on; }
+    // Zero-copy transfers: normalize reads the image straight from pinned host memory and colorize writes the colour
+    // image straight into it (each over the bus, no separate copy); otherwise both go through cudaMemcpyAsync.
+    void set_zero_copy(bool on) { zero_copy_ = on; }
+    bool zero_copy() const { return zero_copy_; }
     PipelineStats stats() const { return stats_; }
 
 private:
@@ -156,6 +160,7 @@ private:
     std::vector<std::uintptr_t> graph_key_;
     cuda::Event stages_[6];
     bool stage_timing_ = false;
+    bool zero_copy_ = false;
     PipelineStats stats_;
 };
 
