@@ -63,9 +63,11 @@ template <>
 __device__ inline void store16<float>(float* out, const float (&v)[kGroup], bool vector) {
     if (vector) {
         auto* o = reinterpret_cast<float4*>(out);
+#pragma unroll
         for (unsigned q = 0; q < kGroup / 4; ++q)
             o[q] = make_float4(v[4 * q], v[4 * q + 1], v[4 * q + 2], v[4 * q + 3]);
     } else {
+#pragma unroll
         for (unsigned j = 0; j < kGroup; ++j) out[j] = v[j];
     }
 }
@@ -74,8 +76,10 @@ template <>
 __device__ inline void store16<__half>(__half* out, const float (&v)[kGroup], bool vector) {
     if (vector) {
         auto* o = reinterpret_cast<uint4*>(out);
+#pragma unroll
         for (unsigned q = 0; q < kGroup / 8; ++q) {
             unsigned words[4];
+#pragma unroll
             for (unsigned k = 0; k < 4; ++k) {
                 const __half2 pair = __floats2half2_rn(v[8 * q + 2 * k], v[8 * q + 2 * k + 1]);
                 words[k] = *reinterpret_cast<const unsigned*>(&pair);
@@ -83,6 +87,7 @@ __device__ inline void store16<__half>(__half* out, const float (&v)[kGroup], bo
             o[q] = make_uint4(words[0], words[1], words[2], words[3]);
         }
     } else {
+#pragma unroll
         for (unsigned j = 0; j < kGroup; ++j) out[j] = __float2half_rn(v[j]);
     }
 }
@@ -93,25 +98,35 @@ __global__ void normalize_rgb8_kernel(const std::uint8_t* __restrict__ src, D* _
     const unsigned groups = (pixels + kGroup - 1) / kGroup;
     for (unsigned g = blockIdx.x * blockDim.x + threadIdx.x; g < groups; g += gridDim.x * blockDim.x) {
         const unsigned first = g * kGroup;
-        alignas(16) std::uint8_t in[3 * kGroup];
-        const bool full = first + kGroup <= pixels;
-        if (full) {
-            const auto* s = reinterpret_cast<const uint4*>(src + 3 * first);
-            for (unsigned q = 0; q < 3; ++q) *reinterpret_cast<uint4*>(in + 16 * q) = s[q];
-        } else {
-            for (unsigned j = 0; j < 3 * (pixels - first); ++j) in[j] = src[3 * first + j];
+        if (first + kGroup > pixels) {  // the last pixels: one by one
+            for (unsigned i = first; i < pixels; ++i)
+                for (unsigned c = 0; c < 3; ++c)
+                    store(dst + c * std::size_t{pixels}, i,
+                          __fdiv_rn(__fsub_rn(__fdiv_rn(static_cast<float>(src[3 * i + c]), p.maxval), p.mean[c]),
+                                    p.std[c]));
+            continue;
         }
+        // 48 bytes in 12 registers; byte k is (word[k / 4] >> 8 * (k % 4)) & 0xFF, all indices known at compile time.
+        unsigned word[12];
+        const auto* s = reinterpret_cast<const uint4*>(src + 3 * std::size_t{first});
+#pragma unroll
+        for (unsigned q = 0; q < 3; ++q) {
+            const uint4 v = s[q];
+            word[4 * q] = v.x;
+            word[4 * q + 1] = v.y;
+            word[4 * q + 2] = v.z;
+            word[4 * q + 3] = v.w;
+        }
+#pragma unroll
         for (unsigned c = 0; c < 3; ++c) {
             float v[kGroup];
-            for (unsigned j = 0; j < kGroup; ++j)
-                v[j] = __fdiv_rn(__fsub_rn(__fdiv_rn(static_cast<float>(in[3 * j + c]), p.maxval), p.mean[c]),
-                                 p.std[c]);
-            D* out = dst + c * std::size_t{pixels} + first;
-            if (full) {
-                store16(out, v, vector_stores);
-            } else {
-                for (unsigned j = 0; j < pixels - first; ++j) store(out, j, v[j]);
+#pragma unroll
+            for (unsigned j = 0; j < kGroup; ++j) {
+                const unsigned k = 3 * j + c;
+                const float sample = static_cast<float>((word[k / 4] >> (8 * (k % 4))) & 0xFFu);
+                v[j] = __fdiv_rn(__fsub_rn(__fdiv_rn(sample, p.maxval), p.mean[c]), p.std[c]);
             }
+            store16(dst + c * std::size_t{pixels} + first, v, vector_stores);
         }
     }
 }
