@@ -1,5 +1,6 @@
 #include "image/cuda/colorize.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -13,48 +14,43 @@ namespace {
 
 constexpr unsigned long long kNoBadId = std::numeric_limits<unsigned long long>::max();
 
-constexpr unsigned kGroup = 16;
+constexpr unsigned kTilePixels = 16 * detail::kThreads;
+constexpr unsigned kTileWords = 3 * kTilePixels / 16;  // uint4 words of a tile's RGB bytes
 
-__device__ inline std::uint32_t color_of(long long id, const std::uint32_t* __restrict__ palette, std::size_t size,
-                                        std::size_t i, unsigned long long* bad) {
-    if (id >= 0 && static_cast<unsigned long long>(id) < size) return __ldg(palette + id);
-    atomicMin(bad, static_cast<unsigned long long>(i));
-    return 0;
-}
-
-// 16 pixels per thread: their 48 RGB bytes go out as three 16-byte stores when the output is 16-byte aligned
-// (whole lines over the bus when it is pinned host memory), byte by byte otherwise and for the last pixels. The
-// colour is the palette word's three low bytes (R, G, B). Bad ids: black, and the smallest such index wins the slot
-// (atomicMin), as the CPU kernel reports the first one.
+// A block takes 4096 pixels: each thread colours every 256th pixel of the tile into shared memory (coalesced label
+// loads), then the tile's 12 KiB go out with coalesced 16-byte stores (whole lines over the bus when the output is
+// pinned host memory), byte by byte where the output is not 16-byte aligned. The colour is the palette word's
+// three low bytes (R, G, B). Bad ids: black, and the smallest such index wins the slot (atomicMin), as the CPU
+// kernel reports the first one.
 template <typename L>
 __global__ void colorize_kernel(const L* __restrict__ labels, std::size_t count, const std::uint32_t* __restrict__
                                 palette, std::size_t size, std::uint8_t* __restrict__ rgb, unsigned long long* bad,
                                 bool vector) {
-    const std::size_t groups = (count + kGroup - 1) / kGroup;
-    for (std::size_t g = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; g < groups;
-         g += std::size_t{gridDim.x} * blockDim.x) {
-        const std::size_t first = g * kGroup;
-        if (vector && first + kGroup <= count) {
-            alignas(16) std::uint8_t out[3 * kGroup];
-#pragma unroll
-            for (unsigned j = 0; j < kGroup; ++j) {
-                const std::uint32_t c = color_of(static_cast<long long>(labels[first + j]), palette, size,
-                                                 first + j, bad);
-                out[3 * j] = static_cast<std::uint8_t>(c);
-                out[3 * j + 1] = static_cast<std::uint8_t>(c >> 8);
-                out[3 * j + 2] = static_cast<std::uint8_t>(c >> 16);
+    __shared__ uint4 tile[kTileWords];
+    auto* bytes = reinterpret_cast<std::uint8_t*>(tile);
+    for (std::size_t first = blockIdx.x * std::size_t{kTilePixels}; first < count;
+         first += std::size_t{gridDim.x} * kTilePixels) {
+        const auto n = static_cast<unsigned>(count - first < kTilePixels ? count - first : kTilePixels);
+        for (unsigned i = threadIdx.x; i < n; i += blockDim.x) {
+            const long long id = static_cast<long long>(labels[first + i]);
+            std::uint32_t color = 0;
+            if (id >= 0 && static_cast<unsigned long long>(id) < size) color = __ldg(palette + id);
+            else atomicMin(bad, static_cast<unsigned long long>(first + i));
+            bytes[3 * i] = static_cast<std::uint8_t>(color);
+            bytes[3 * i + 1] = static_cast<std::uint8_t>(color >> 8);
+            bytes[3 * i + 2] = static_cast<std::uint8_t>(color >> 16);
+        }
+        __syncthreads();
+        std::uint8_t* out = rgb + 3 * first;
+        const unsigned tile_bytes = 3 * n;
+        for (unsigned w = threadIdx.x; w < kTileWords; w += blockDim.x) {
+            if (vector && 16 * (w + 1) <= tile_bytes) {
+                reinterpret_cast<uint4*>(out)[w] = tile[w];
+            } else {
+                for (unsigned k = 16 * w; k < 16 * (w + 1) && k < tile_bytes; ++k) out[k] = bytes[k];
             }
-            auto* dst = reinterpret_cast<uint4*>(rgb + 3 * first);
-#pragma unroll
-            for (unsigned q = 0; q < 3; ++q) dst[q] = *reinterpret_cast<const uint4*>(out + 16 * q);
-            continue;
         }
-        for (std::size_t i = first; i < count && i < first + kGroup; ++i) {
-            const std::uint32_t c = color_of(static_cast<long long>(labels[i]), palette, size, i, bad);
-            rgb[3 * i] = static_cast<std::uint8_t>(c);
-            rgb[3 * i + 1] = static_cast<std::uint8_t>(c >> 8);
-            rgb[3 * i + 2] = static_cast<std::uint8_t>(c >> 16);
-        }
+        __syncthreads();
     }
 }
 
@@ -95,7 +91,7 @@ void colorize(const void* labels, DataType label_type, std::size_t count, const 
     if (count == 0) return;
     check_colorize(labels, label_type, count, palette.size(), rgb_out);
     check.reset(stream);
-    const unsigned blocks = detail::blocks_for((count + kGroup - 1) / kGroup);
+    const auto blocks = static_cast<unsigned>(std::min<std::size_t>((count + kTilePixels - 1) / kTilePixels, 1u << 20));
     unsigned long long* bad = check.device_slot();
     const bool vector = reinterpret_cast<std::uintptr_t>(rgb_out) % 16 == 0;
     if (label_type == DataType::kInt64)
