@@ -102,8 +102,9 @@ public:
 
     cudaStream_t stream();
     void set_stage_timing(bool on) { stage_timing_ = on; }
-    // Zero-copy transfers: normalize reads the image straight from pinned host memory and colorize writes the colour
-    // image straight into it (each over the bus, no separate copy); otherwise both go through cudaMemcpyAsync.
+    // Zero-copy transfers (the default): normalize reads the image straight from pinned host memory and colorize
+    // writes the colour image straight into it, over the bus in whole lines, with no separate copy; off, both go
+    // through cudaMemcpyAsync and device buffers. benchmarks/bench_pipeline.py measures both.
     void set_zero_copy(bool on) { zero_copy_ = on; }
     bool zero_copy() const { return zero_copy_; }
     PipelineStats stats() const { return stats_; }
@@ -160,7 +161,7 @@ private:
     std::vector<std::uintptr_t> graph_key_;
     cuda::Event stages_[6];
     bool stage_timing_ = false;
-    bool zero_copy_ = false;
+    bool zero_copy_ = true;
     PipelineStats stats_;
 };
 
