@@ -101,9 +101,10 @@ def test_bad_input_files_exit_2_naming_the_file(tmp_path: Path, image: Path) -> 
 def test_missing_tensorrt_exits_3(tmp_path: Path, image: Path) -> None:
     engine = tmp_path / "m.engine"
     engine.write_bytes(b"plan")
-    proc = run("--engine", engine, "--input", image, "--output", tmp_path / "o.ppm",
-               TRTCORE_TENSORRT_LIB_DIR=str(tmp_path))
-    assert proc.returncode == EXIT_NO_TENSORRT, proc.stderr
+    for extra in ([], ["--gpu-preprocess"] if hasattr(_core, "GpuPipeline") else []):
+        proc = run("--engine", engine, "--input", image, "--output", tmp_path / "o.ppm", *extra,
+                   TRTCORE_TENSORRT_LIB_DIR=str(tmp_path))
+        assert proc.returncode == EXIT_NO_TENSORRT, proc.stderr
     # The binary may be built against other headers than the Python module (MAJOR is None without them).
     wanted = rf"libnvinfer\.so\.{MAJOR}" if MAJOR is not None else r"libnvinfer\.so\.\d+"
     assert re.search(wanted, proc.stderr) and str(tmp_path) in proc.stderr
@@ -157,6 +158,13 @@ def test_tutorial_segments_like_numpy(tmp_path: Path, with_argmax: bool) -> None
     assert got.shape == want.shape
     # Float rounding may flip a near-tie; anything beyond a stray pixel is a bug.
     assert np.mean(np.any(got != want, axis=2)) < 0.01
+
+    # --gpu-preprocess (upload, normalize, argmax and palette on the GPU): the same file, byte for byte.
+    if hasattr(_core, "GpuPipeline"):
+        gpu_out = tmp_path / "gpu.ppm"
+        proc = run("--engine", engine, "--input", image, "--output", gpu_out, "--gpu-preprocess")
+        assert proc.returncode == EXIT_OK, proc.stderr
+        assert gpu_out.read_bytes() == out.read_bytes()
 
     too_big = write_ppm(tmp_path / "big.ppm", np.zeros((70, 70, 3), np.uint8))
     proc = run("--engine", engine, "--input", too_big, "--output", tmp_path / "big_out.ppm")

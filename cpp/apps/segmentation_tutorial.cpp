@@ -1,12 +1,17 @@
 // segmentation_tutorial: NVIDIA's quick-start C++ sample (FCN-ResNet101 semantic segmentation), done properly.
 //
 //   segmentation_tutorial --engine fcn-resnet101.engine --input input.ppm --output output.ppm [--width W --height H]
+//                         [--gpu-preprocess]
 //
 // Reads a PPM/PGM-family RGB image, normalises it as the guide does (mean {0.485, 0.456, 0.406}, std {0.229,
 // 0.224, 0.225}), runs the engine (enqueueV3 through trtcore's executor), and writes the class map as a palette
 // image (the guide's 21-class palette). The guide's model ends in ArgMax: its output is int64 [1, 1, H, W]; an
 // engine that outputs logits [1, C, H, W] or label ids of any integer width is accepted too (argmax on the host,
 // image::labels_from_output, shared with Python's Segmenter).
+//
+// --gpu-preprocess does the same on the GPU (cpp/pipeline, shared with Python's Segmenter on a GPU): the 8-bit
+// image goes up, is normalized there into the engine's input, argmax and the palette run there, and only the
+// colour image comes down. The output file is the same, byte for byte.
 //
 // Exit codes: 0 success; 1 run-time failure (TensorRT or CUDA); 2 bad arguments or input files (image, engine
 // file missing/unreadable, image size not what the engine or --width/--height say); 3 TensorRT not installed.
@@ -29,6 +34,9 @@
 #include "runtime/executor.h"
 #include "tensorrt/context.h"
 #include "tensorrt/engine.h"
+#ifdef TRTCORE_WITH_CUDA_KERNELS
+#include "pipeline/gpu_pipeline.h"
+#endif
 
 namespace {
 
@@ -39,13 +47,14 @@ constexpr int kExitNoTensorRT = 3;
 
 const char* const kUsage =
     "usage: segmentation_tutorial --engine FILE --input IN.ppm --output OUT.ppm [--width W --height H] "
-    "[--verbose]\n"
+    "[--gpu-preprocess] [--verbose]\n"
     "exit codes: 0 ok, 1 runtime failure, 2 bad arguments or input files, 3 TensorRT missing\n";
 
 struct Options {
     std::string engine, input, output;
     std::optional<long> width, height;
     bool verbose = false;
+    bool gpu_preprocess = false;
 };
 
 long parse_size(const std::string& flag, const std::string& value) {
@@ -63,6 +72,14 @@ Options parse_args(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg == "--verbose") {
             o.verbose = true;
+            continue;
+        }
+        if (arg == "--gpu-preprocess") {
+#ifndef TRTCORE_WITH_CUDA_KERNELS
+            throw trtcore::ArgumentError("--gpu-preprocess: this build has no GPU kernels (nvcc was not found when "
+                                         "it was built)");
+#endif
+            o.gpu_preprocess = true;
             continue;
         }
         if (arg == "-h" || arg == "--help") throw trtcore::ArgumentError("help");
@@ -90,6 +107,36 @@ Options parse_args(int argc, char** argv) {
     }
     return o;
 }
+
+#ifdef TRTCORE_WITH_CUDA_KERNELS
+// --gpu-preprocess: upload, normalize, enqueueV3, argmax and the guide's palette on one stream; only the colour
+// image comes down. The same checks and messages as the host path (label_source, id_outside).
+int run_on_gpu(const Options& o, const trtcore::image::Image& image, std::shared_ptr<trtcore::trt::Context> context,
+               const std::string& input, const std::string& output) {
+    namespace pl = trtcore::pipeline;
+    pl::GpuPipeline gpu(std::move(context), input, output,
+                        pl::Preprocess{{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f},
+                                       static_cast<float>(image.maxval), false},
+                        std::nullopt, /*cuda_graph=*/false);
+    const trtcore::image::Palette palette = trtcore::image::guide_palette();
+    const pl::ImageSpec spec{image.type, image.height, image.width, image.channels};
+    try {
+        gpu.segment(image.pixels.data(), spec, pl::SegmentRequest{false, trtcore::DataType::kInt64, &palette});
+    } catch (const trtcore::FormatError& e) {  // the engine's output is not labels or logits: exit 1, as on the host
+        throw trtcore::TensorRTError(o.engine + ": " + e.what());
+    } catch (const trtcore::ShapeError&) {
+        throw;
+    } catch (const trtcore::ArgumentError& e) {
+        throw trtcore::Error(std::string("the engine's output does not fit the guide's 21-class palette: ") +
+                             e.what());
+    }
+    const trtcore::image::ImageView rgb{gpu.colors(), image.width, image.height, 3, trtcore::DataType::kUInt8, 255};
+    trtcore::image::write_pnm(o.output, rgb);
+    std::printf("segmentation_tutorial: %s (%zux%zu) -> %s (GPU pre- and post-processing)\n", o.input.c_str(),
+                image.width, image.height, o.output.c_str());
+    return kExitOk;
+}
+#endif
 
 int run(const Options& o) {
     // The guide's flow and names: RGBImageReader → enqueueV3 (through the executor) → ArgmaxImageWriter. The input
@@ -127,6 +174,9 @@ int run(const Options& o) {
                                      "and one output");
     }
 
+#ifdef TRTCORE_WITH_CUDA_KERNELS
+    if (o.gpu_preprocess) return run_on_gpu(o, reader.image(), context, input->name, output->name);
+#endif
     const std::vector<float> chw = reader.process();
     trtcore::Executor executor(context, std::nullopt, /*cuda_graph=*/false);
     trtcore::InputArray in;

@@ -21,6 +21,7 @@ void bind_feed(pybind11::module_& m);       // feed.cpp: check_feed, the one val
 void bind_info(pybind11::module_& m);       // info.cpp: build and run-time facts
 void bind_image(pybind11::module_& m);      // image.cpp: PPM/PGM, normalize, argmax, colorize
 void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, planning, the executor
-void bind_tensorrt(pybind11::module_& m);   // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
+void bind_tensorrt(pybind11::module_& m);
+void bind_pipeline(pybind11::module_& m);   // pipeline.cpp: the GPU pipeline (GPU kernels compiled in)   // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
 
 }  // namespace trtcore::bindings

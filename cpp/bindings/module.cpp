@@ -9,4 +9,7 @@ PYBIND11_MODULE(_core, m) {
     trtcore::bindings::bind_image(m);
     trtcore::bindings::bind_runtime(m);
     trtcore::bindings::bind_tensorrt(m);
+#ifdef TRTCORE_WITH_CUDA_KERNELS
+    trtcore::bindings::bind_pipeline(m);
+#endif
 }

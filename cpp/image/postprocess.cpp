@@ -129,8 +129,8 @@ void argmax_scalar(const detail::ArgmaxJob& job, std::size_t begin, std::size_t 
 
 }  // namespace
 
-void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t c, std::size_t h, std::size_t w,
-            void* labels_out, DataType label_type) {
+void check_argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t c, std::size_t h,
+                  std::size_t w, const void* labels_out, DataType label_type) {
     if (logits == nullptr || labels_out == nullptr) throw ArgumentError("argmax: logits or labels pointer is null");
     if (n == 0 || c == 0 || h == 0 || w == 0)
         throw ShapeError("argmax: logits dimensions must be at least 1, got [" + std::to_string(n) + ", " +
@@ -144,6 +144,12 @@ void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t
     if (label_type == DataType::kUInt8 && c > 256)
         throw ArgumentError("argmax: " + std::to_string(c) + " classes do not fit uint8 labels; use int32 or int64");
     if (c > 0x7FFFFFFFu) throw ArgumentError("argmax: too many classes (" + std::to_string(c) + ")");
+}
+
+void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t c, std::size_t h, std::size_t w,
+            void* labels_out, DataType label_type) {
+    check_argmax(logits, logits_type, n, c, h, w, labels_out, label_type);
+    const std::size_t plane = h * w;
 
     const bool half = logits_type == DataType::kFloat16;
     const detail::ArgmaxJob job{logits, half, c, plane, labels_out, label_type, half ? half_table() : nullptr};
@@ -178,12 +184,6 @@ Palette guide_palette(int num_classes, const std::array<std::int64_t, 3>& base) 
 
 namespace {
 
-[[noreturn]] void id_outside(std::int64_t id, std::size_t j, std::uint64_t size) {
-    throw ArgumentError("colorize: class id " + std::to_string(static_cast<long long>(id)) + " at pixel index " +
-                        std::to_string(j) + " is outside the palette (" + std::to_string(size) + " colours: ids 0.." +
-                        std::to_string(size - 1) + ")");
-}
-
 template <typename L> std::size_t colorize_scalar_typed(const detail::ColorizeJob& job, std::size_t begin,
                                                         std::size_t end) {
     // Colours packed in 4 bytes so each pixel is one 4-byte store; the byte spilling into the next pixel is
@@ -208,6 +208,8 @@ std::size_t colorize_scalar(const detail::ColorizeJob& job, std::size_t begin, s
     }
 }
 
+}  // namespace
+
 std::int64_t label_at(const void* labels, DataType type, std::size_t j) {
     switch (type) {
         case DataType::kInt64: return static_cast<const std::int64_t*>(labels)[j];
@@ -216,16 +218,25 @@ std::int64_t label_at(const void* labels, DataType type, std::size_t j) {
     }
 }
 
-}  // namespace
+void id_outside(std::int64_t id, std::size_t j, std::uint64_t size) {
+    throw ArgumentError("colorize: class id " + std::to_string(static_cast<long long>(id)) + " at pixel index " +
+                        std::to_string(j) + " is outside the palette (" + std::to_string(size) + " colours: ids 0.." +
+                        std::to_string(size - 1) + ")");
+}
+
+void check_colorize(const void* labels, DataType label_type, std::size_t count, std::size_t palette_size,
+                    const void* rgb_out) {
+    if (labels == nullptr || rgb_out == nullptr) throw ArgumentError("colorize: labels or output pointer is null");
+    if (palette_size == 0) throw ArgumentError("colorize: the palette is empty");
+    checked_mul(count, 3, "colorize");
+    if (label_type != DataType::kInt64 && label_type != DataType::kInt32 && label_type != DataType::kUInt8)
+        throw DTypeError(std::string("colorize: labels must be int64, int32 or uint8, got ") + dtype_name(label_type));
+}
 
 void colorize(const void* labels, DataType label_type, std::size_t count, const Palette& palette,
               std::uint8_t* rgb_out) {
     if (count == 0) return;
-    if (labels == nullptr || rgb_out == nullptr) throw ArgumentError("colorize: labels or output pointer is null");
-    if (palette.empty()) throw ArgumentError("colorize: the palette is empty");
-    checked_mul(count, 3, "colorize");
-    if (label_type != DataType::kInt64 && label_type != DataType::kInt32 && label_type != DataType::kUInt8)
-        throw DTypeError(std::string("colorize: labels must be int64, int32 or uint8, got ") + dtype_name(label_type));
+    check_colorize(labels, label_type, count, palette.size(), rgb_out);
     const detail::ColorizeJob job{labels, label_type, palette.packed(), palette.size(), rgb_out};
     const CpuKernels variant = cpu_kernels();
     const detail::ColorizeRange range =

@@ -22,6 +22,10 @@ namespace trtcore::image {
 void argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t c, std::size_t h, std::size_t w,
             void* labels_out, DataType label_type);
 
+// The checks argmax makes of its arguments (the GPU kernel, cpp/image/cuda/argmax.h, makes the same ones).
+void check_argmax(const void* logits, DataType logits_type, std::size_t n, std::size_t c, std::size_t h,
+                  std::size_t w, const void* labels_out, DataType label_type);
+
 // A segmentation model's output: logits [1, C, H, W] (float32/float16, C >= 1), or label ids [1, 1, H, W] /
 // [1, H, W] of any integer width (int8 .. uint64). What the shape says, checked once.
 struct LabelSource {
@@ -71,5 +75,13 @@ Palette guide_palette(int num_classes = kGuideNumClasses, const std::array<std::
 // partly written).
 void colorize(const void* labels, DataType label_type, std::size_t count, const Palette& palette,
               std::uint8_t* rgb_out);
+
+// The checks colorize makes of its arguments, and the error it throws for id `id` at pixel `index` outside a
+// palette of `palette_size` colours (shared with the GPU kernel, cpp/image/cuda/colorize.h).
+void check_colorize(const void* labels, DataType label_type, std::size_t count, std::size_t palette_size,
+                    const void* rgb_out);
+[[noreturn]] void id_outside(std::int64_t id, std::size_t index, std::uint64_t palette_size);
+// The id at index `j` of `labels` (kInt64, kInt32 or kUInt8), widened.
+std::int64_t label_at(const void* labels, DataType type, std::size_t j);
 
 }  // namespace trtcore::image

@@ -80,9 +80,9 @@ void run_typed(const S* src, D* dst, std::size_t batch, std::size_t height, std:
 
 }  // namespace
 
-void normalize(const void* src, DataType src_type, std::size_t batch, std::size_t height, std::size_t width,
-               std::size_t channels, float maxval, const float* mean, const float* std, void* dst,
-               DataType dst_type) {
+void check_normalize(const void* src, DataType src_type, std::size_t batch, std::size_t height, std::size_t width,
+                     std::size_t channels, float maxval, const float* mean, const float* std, const void* dst,
+                     DataType dst_type) {
     if (src == nullptr || dst == nullptr) throw ArgumentError("normalize: image or output pointer is null");
     if (mean == nullptr || std == nullptr) throw ArgumentError("normalize: mean or std pointer is null");
     if (batch == 0 || height == 0 || width == 0 || channels == 0)
@@ -100,6 +100,12 @@ void normalize(const void* src, DataType src_type, std::size_t batch, std::size_
         if (std[c] == 0.0f)
             throw ArgumentError("normalize: std[" + std::to_string(c) + "] is 0 (division by zero)");
 
+}
+
+void normalize(const void* src, DataType src_type, std::size_t batch, std::size_t height, std::size_t width,
+               std::size_t channels, float maxval, const float* mean, const float* std, void* dst,
+               DataType dst_type) {
+    check_normalize(src, src_type, batch, height, width, channels, maxval, mean, std, dst, dst_type);
     const bool half = dst_type == DataType::kFloat16;
     const detail::NormalizeJob job{src, src_type == DataType::kUInt16, half, height, width, channels, maxval,
                                    mean, std, dst};

@@ -22,6 +22,11 @@ void normalize(const void* src, DataType src_type, std::size_t batch, std::size_
                std::size_t channels, float maxval, const float* mean, const float* std, void* dst,
                DataType dst_type);
 
+// The checks normalize makes of its arguments (the GPU kernel, cpp/image/cuda/normalize.h, makes the same ones).
+void check_normalize(const void* src, DataType src_type, std::size_t batch, std::size_t height, std::size_t width,
+                     std::size_t channels, float maxval, const float* mean, const float* std, const void* dst,
+                     DataType dst_type);
+
 // One image read from a file, with the file's maxval, into float32 CHW at dst (channels*height*width floats).
 void normalize(const Image& image, const float* mean, const float* std, float* dst);
 // Same, allocating the result; mean/std must have image.channels values.

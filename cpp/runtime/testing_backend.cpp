@@ -87,8 +87,8 @@ void IdentityBackend::enqueue(void* stream) {
             throw ArgumentError("IdentityBackend: no address set for '" + out + "' or '" + source + "'");
         }
         const auto& info = find_tensor(tensors_, out);
-        const std::size_t bytes = std::min(byte_size(output_shape(out), info.dtype, out),
-                                           byte_size(shapes_.at(source), info.dtype, source));
+        const std::size_t out_bytes = byte_size(output_shape(out), info.dtype, out);
+        const std::size_t bytes = std::min(out_bytes, byte_size(shapes_.at(source), info.dtype, source));
 #ifdef TRTCORE_WITH_CUDA
         // Split into `launches_` copies, each a separate launch on the stream, like a multi-kernel network.
         const std::size_t chunk = (bytes + launches_ - 1) / launches_;
@@ -98,12 +98,18 @@ void IdentityBackend::enqueue(void* stream) {
                              std::min(chunk, bytes - offset), cudaMemcpyDeviceToDevice,
                              static_cast<cudaStream_t>(stream), what);
         }
+        // An output larger than its source is filled with repeats of it (21 "class" planes from 3 image planes).
+        for (std::size_t offset = bytes; bytes > 0 && offset < out_bytes; offset += bytes) {
+            cuda::copy_async(static_cast<char*>(dst->second) + offset, src->second, std::min(bytes, out_bytes - offset),
+                             cudaMemcpyDeviceToDevice, static_cast<cudaStream_t>(stream), what + " (repeat)");
+        }
         if (capture_unsafe_) {
             cuda::check(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), what + " (capture_unsafe)");
         }
 #else
         (void)stream;
         (void)bytes;
+        (void)out_bytes;
         throw CudaError("IdentityBackend: trtcore was built without CUDA");
 #endif
     }

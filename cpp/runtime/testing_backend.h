@@ -1,5 +1,5 @@
 // An ExecutionBackend without TensorRT, for tests and benchmarks: each output is a device-to-device copy of one
-// input (cudaMemcpyAsync), so the machinery around enqueue (planning, buffers, staging, sequencing, CUDA graphs,
+// input (cudaMemcpyAsync; an output larger than its input is filled with repeats of it), so the machinery around enqueue (planning, buffers, staging, sequencing, CUDA graphs,
 // threads) is exercised exactly as with a TensorRT context. Shape handling is plain C++ and works without a GPU.
 #pragma once
 

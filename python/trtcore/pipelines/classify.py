@@ -16,7 +16,7 @@ import numpy as np
 
 from trtcore import image as _image
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
-from trtcore.pipelines import image_prep
+from trtcore.pipelines import gpu, image_prep
 from trtcore.pipelines.image_prep import as_image, image_list
 from trtcore.pipelines.model_holder import (ModelHolder, device_tensor, max_batch, shape_text, static_batch,
                                             static_dim, tensor_shape)
@@ -58,7 +58,9 @@ class Classifier(ModelHolder):
     are converted to the model's input dtype (e.g. float32 batches to a float16 engine) on the way in.
     ``labels`` is a list or a labels file with one name per line. ``softmax=True`` turns logits into
     probabilities. ``build_config`` (a :class:`trtcore.BuildConfig`) is used when an ONNX model is built for
-    TensorRT.
+    TensorRT. ``device`` picks where image pre- and post-processing of :meth:`classify` run
+    (:mod:`trtcore.pipelines.gpu`): on the GPU, around a model on the GPU, one image at a time, only the image goes
+    up and only the top-k comes down; the predictions are the CPU path's.
 
     >>> clf = Classifier("resnet50.onnx", labels="imagenet_labels.txt", softmax=True)  # doctest: +SKIP
     >>> clf.predict(batch).shape  # doctest: +SKIP
@@ -68,8 +70,9 @@ class Classifier(ModelHolder):
     def __init__(self, model: str | Path | Runner, target_dtype: np.dtype | type = np.float32, *,
                  labels: Sequence[str] | str | Path | None = None, softmax: bool = False, backend: str = "auto",
                  preprocess: Preprocess | None = None, output_name: str | None = None,
-                 build_config: Any = None) -> None:
+                 build_config: Any = None, device: str = "auto") -> None:
         super().__init__(model, backend, output_name, build_config)
+        self.device = gpu.check_device(device)
         self.target_dtype = np.dtype(target_dtype)
         self.softmax = softmax
         self.preprocess = preprocess or Preprocess()
@@ -172,6 +175,37 @@ class Classifier(ModelHolder):
                 for i, row in enumerate(order.tolist())]
 
     # -- images ----------------------------------------------------------------------------------------------
+    @property
+    def on_gpu(self) -> bool:
+        """Whether :meth:`classify` pre- and post-processes on the GPU (``device``, resolved once the model is
+        loaded). "auto" takes the GPU for float32 scores (``target_dtype``) and a batch axis that takes 1."""
+        if getattr(self, "_device", None) is None:
+            self.runner  # noqa: B018 - loads the model (and its input/output descriptions)
+            device = self.device
+            if device == "auto" and (self.target_dtype != np.float32 or static_batch(self.input) not in (None, 1)):
+                device = "cpu"
+            self._device = gpu.resolve_device(device, self.runner, self.model_name)
+            if self._device == "cuda":
+                self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
+        return self._device == "cuda"
+
+    def _gpu_top_k(self, item: str | Path | np.ndarray, k: int) -> list[Prediction]:
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ArgumentError(f"k must be a positive integer, got {k!r}")
+        c, h, w = self.image_input_layout()
+        img, maxval = as_image(item)
+        img = image_prep.to_channels(img, c)
+        if h is not None and w is not None:
+            img = image_prep.resize_image(img, h, w)
+        mean, std = self.preprocess.for_channels(c)
+        pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), False)
+        indices, values, classes = pipe.classify(gpu.contiguous_image(img), int(k), self.softmax)
+        if self.num_classes is None:
+            self._set_num_classes(classes)
+        names = self.labels
+        return [Prediction(int(j), float(v), names[j] if names is not None else None)
+                for j, v in zip(indices.tolist(), values.tolist())]
+
     def preprocess_images(self, images: Sequence[str | Path | np.ndarray]) -> np.ndarray:
         """Images (paths or HWC uint8/uint16 arrays) → one NCHW batch in the model input's dtype (float16 for a
         float16 engine): channels converted, resized to the model's size (bilinear, at the image's own depth),
@@ -205,6 +239,8 @@ class Classifier(ModelHolder):
         if batch_size < 1:
             raise ArgumentError(f"batch_size must be >= 1, got {batch_size}")
         items = image_list(images)
+        if self.on_gpu:
+            return [self._gpu_top_k(item, k) for item in items]
         rows: list[list[Prediction]] = []
         for start in range(0, len(items), batch_size):
             batch = self.preprocess_images(items[start:start + batch_size])

@@ -7,6 +7,10 @@ When the image and a fixed-size model disagree, ``size_policy`` decides — neve
 ``"error"`` (default) raises ShapeError; ``"resize"`` resizes the image to the model (bilinear) and the labels
 back (nearest); ``"pad"`` pads the image at the bottom/right with the mean colour and crops the labels (images
 larger than the model still raise).
+
+``device`` picks where pre- and post-processing run (:mod:`trtcore.pipelines.gpu`): on the GPU, around a model on
+the GPU, only the image goes up and only labels (or the colour image, :meth:`Segmenter.colorized`) come down; the
+results are the CPU kernels', bit for bit.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 
 from trtcore import image as _image
 from trtcore.errors import ArgumentError, DTypeError, FormatError, ShapeError
-from trtcore.pipelines import image_prep
+from trtcore.pipelines import gpu, image_prep
 from trtcore.pipelines.image_prep import as_image
 from trtcore.pipelines.model_holder import ModelHolder, device_tensor, shape_text, static_dim, tensor_shape
 from trtcore.pipelines.preprocess import Preprocess
@@ -41,14 +45,15 @@ class Segmenter(ModelHolder):
 
     def __init__(self, model: str | Path | Runner, *, preprocess: Preprocess | None = None,
                  num_classes: int | None = None, size_policy: str = "error", backend: str = "auto",
-                 output_name: str | None = None, colors: np.ndarray | None = None, build_config: Any = None
-                 ) -> None:
+                 output_name: str | None = None, colors: np.ndarray | None = None, build_config: Any = None,
+                 device: str = "auto") -> None:
         if size_policy not in SIZE_POLICIES:
             raise ArgumentError(f"size_policy must be one of {', '.join(SIZE_POLICIES)}, got {size_policy!r}")
         if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
                                         or not 1 <= num_classes <= MAX_CLASSES):
             raise ArgumentError(f"num_classes must be an integer 1..{MAX_CLASSES}, got {num_classes!r}")
         super().__init__(model, backend, output_name, build_config)
+        self.device = gpu.check_device(device)
         self.preprocess = preprocess or Preprocess()
         self.size_policy = size_policy
         self.num_classes = num_classes
@@ -110,6 +115,10 @@ class Segmenter(ModelHolder):
         img = image_prep.to_channels(img, c)
         h, w = img.shape[:2]
         fitted, action = self._fit(img)
+        if self.on_gpu:
+            labels, _ = self._gpu_run(fitted, maxval, action, labels=True, colors=False)
+            labels = labels.astype(np.int64, copy=False)  # a model's own int32 / uint8 labels, widened
+            return resize_labels(labels, h, w) if action == "resize" else labels
         dtype = self.input_dtype()
         if action == "pad":
             tensor = np.zeros((1, c, mh or h, mw or w), dtype)  # 0 after normalization = the mean colour
@@ -123,6 +132,45 @@ class Segmenter(ModelHolder):
         elif action == "pad":
             labels = labels[:h, :w]
         return labels
+
+    @property
+    def on_gpu(self) -> bool:
+        """Whether pre- and post-processing run on the GPU (``device``, resolved once the model is loaded)."""
+        if getattr(self, "_device", None) is None:
+            self.runner  # noqa: B018 - loads the model (and its input/output descriptions)
+            self._device = gpu.resolve_device(self.device, self.runner, self.model_name)
+            if self._device == "cuda":
+                self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
+        return self._device == "cuda"
+
+    def _gpu_run(self, fitted: np.ndarray, maxval: int, action: str, *, labels: bool, colors: bool
+                 ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        mean, std = self.preprocess.for_channels(fitted.shape[2])
+        pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), action == "pad")
+        palette = self.palette() if colors else None
+        return pipe.segment(gpu.contiguous_image(fitted), labels=labels, labels_dtype="int64", palette=palette)
+
+    def colorized(self, image: Any) -> np.ndarray:
+        """The colour label image ``[H, W, 3]`` uint8 of one image (what :meth:`save` writes): on the GPU only this
+        comes down; elsewhere it is ``colorize(segment(image))``.
+
+        >>> seg.colorized("input.ppm").shape  # doctest: +SKIP
+        (512, 512, 3)
+        """
+        runner = self.runner  # noqa: F841 - loads the model to learn its layout
+        if not self.on_gpu or device_tensor(image):
+            return self.colorize(self.segment(image))
+        img, maxval = as_image(image)
+        c, _, _ = self.image_input_layout()
+        img = image_prep.to_channels(img, c)
+        fitted, action = self._fit(img)
+        if action == "resize" or (self.colors is None and not self._logits_output()):
+            # Labels resized back on the host, or label ids that may need a larger palette: colorize the labels.
+            return self.colorize(self.segment(image))
+        return self._gpu_run(fitted, maxval, action, labels=False, colors=True)[1]
+
+    def _logits_output(self) -> bool:
+        return self.output.rank == 4 and np.issubdtype(self.output.dtype, np.floating)
 
     def _labels(self, out: Any, size: tuple[int, int]) -> np.ndarray:
         # One C++ function (image::labels_from_output) for logits and label ids of any integer width, shared

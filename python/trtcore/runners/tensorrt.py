@@ -83,6 +83,12 @@ class ExecutorRunner(Runner):
         # out=: the executor checks the arrays and copies the outputs into them chunk by chunk as they land.
         return self._executors.get().infer(feed, True, output_device, cast=cast, out=out)
 
+    def new_backend(self) -> ExecutionBackend:
+        """A new backend over the same model (TensorRT: a new execution context of the engine), e.g. for the
+        Classifier's and the Segmenter's GPU pipelines."""
+        self.activate()
+        return self._factory()
+
     @property
     def executor(self) -> Any:
         """This thread's :class:`trtcore.Executor` (its ``stats`` count runs, allocations, host_copy_bytes)."""

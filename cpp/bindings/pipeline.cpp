@@ -1,0 +1,85 @@
+// Glue for cpp/pipeline: _core.GpuPipeline, the GPU pre -> model -> post sequence over an ExecutionBackend
+// (python/trtcore/pipelines/gpu.py keeps one per thread for the Classifier and the Segmenter).
+#ifdef TRTCORE_WITH_CUDA_KERNELS
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bindings/bindings.h"
+#include "bindings/vocabulary.h"
+#include "common/array.h"
+#include "common/error.h"
+#include "pipeline/gpu_pipeline.h"
+
+namespace py = pybind11;
+using namespace pybind11::literals;
+
+namespace trtcore::bindings {
+
+namespace {
+
+pipeline::ImageSpec image_spec(const ArrayView& v) {
+    const DataType t = check_array(v, "image", {DataType::kUInt8, DataType::kUInt16});
+    if (v.shape.size() != 3) throw ShapeError("image: expected an HWC array, got shape " + shape_tuple_str(v.shape));
+    return {t, static_cast<std::size_t>(v.shape[0]), static_cast<std::size_t>(v.shape[1]),
+            static_cast<std::size_t>(v.shape[2])};
+}
+
+// A result in the pipeline's pinned buffers: a numpy copy, or (copy=False) a view the next run overwrites.
+py::array result(const py::object& owner, const void* data, DataType t, const Shape& shape, bool copy) {
+    py::array view(numpy_dtype(t, "result"), shape, {}, data, owner);
+    return copy ? view.attr("copy")().cast<py::array>() : view;
+}
+
+}  // namespace
+
+void bind_pipeline(py::module_& m) {
+    using pipeline::GpuPipeline;
+    py::class_<GpuPipeline>(m, "GpuPipeline", "Image in, labels / top-k out on the GPU (C++ pipeline::GpuPipeline).")
+        .def(py::init([](std::shared_ptr<ExecutionBackend> backend, const std::string& input, const std::string& output,
+                         std::vector<float> mean, std::vector<float> std, float maxval, bool pad, bool cuda_graph) {
+            return std::make_unique<GpuPipeline>(std::move(backend), input, output,
+                                                 pipeline::Preprocess{std::move(mean), std::move(std), maxval, pad},
+                                                 std::nullopt, cuda_graph);
+        }), "backend"_a, "input"_a, "output"_a, "mean"_a, "std"_a, "maxval"_a, "pad"_a = false, "cuda_graph"_a = true)
+        .def("segment", [](const py::object& self, const py::array& image, bool labels, const std::string& dtype,
+                           const image::Palette* palette, bool copy) {
+            auto& p = self.cast<GpuPipeline&>();
+            const ArrayView v = array_view(image);
+            const pipeline::ImageSpec spec = image_spec(v);
+            const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
+            without_gil([&] { p.segment(v.data, spec, request); });
+            const Shape hw{static_cast<std::int64_t>(spec.height), static_cast<std::int64_t>(spec.width)};
+            return py::make_tuple(labels ? py::object(result(self, p.labels(), p.label_type(), hw, copy)) : py::none(),
+                                  palette ? py::object(result(self, p.colors(), DataType::kUInt8, {hw[0], hw[1], 3},
+                                                              copy)) : py::none());
+        }, "image"_a, "labels"_a = true, "labels_dtype"_a = "int64", "palette"_a = nullptr, "copy"_a = true)
+        .def("classify", [](const py::object& self, const py::array& image, std::size_t k, bool softmax) {
+            auto& p = self.cast<GpuPipeline&>();
+            const ArrayView v = array_view(image);
+            const pipeline::ImageSpec spec = image_spec(v);
+            without_gil([&] { p.classify(v.data, spec, k, softmax); });
+            const Shape shape{static_cast<std::int64_t>(p.top_k())};
+            return py::make_tuple(result(self, p.indices(), DataType::kInt64, shape, true),
+                                  result(self, p.values(), DataType::kFloat32, shape, true), p.classes());
+        }, "image"_a, "k"_a, "softmax"_a = false)
+        .def_property_readonly("input_shape", &GpuPipeline::input_shape)
+        .def("set_stage_timing", &GpuPipeline::set_stage_timing, "on"_a)
+        .def_property("zero_copy", &GpuPipeline::zero_copy, &GpuPipeline::set_zero_copy)
+        .def_property_readonly("stats", [](const GpuPipeline& p) {
+            const pipeline::PipelineStats s = p.stats();
+            const pipeline::StageTimes& t = s.last;
+            return py::dict("runs"_a = s.runs, "graph_captures"_a = s.graph_captures,
+                            "graph_launches"_a = s.graph_launches, "allocations"_a = s.allocations,
+                            "graph_disabled"_a = s.graph_disabled, "graph_error"_a = s.graph_error,
+                            "stage_seconds"_a = py::dict("upload"_a = t.upload, "preprocess"_a = t.preprocess,
+                                                         "model"_a = t.model, "postprocess"_a = t.postprocess,
+                                                         "download"_a = t.download));
+        });
+}
+
+}  // namespace trtcore::bindings
+#endif  // TRTCORE_WITH_CUDA_KERNELS

@@ -1,0 +1,168 @@
+// Image in, result out on one CUDA stream, around any ExecutionBackend (a TensorRT execution context, or a test
+// backend): the 8-bit (or 16-bit) image goes up, is normalized on the device straight into the model's input, the
+// backend runs, and the output is reduced there (argmax and colorize for segmentation; softmax and top-k for
+// classification); only the result comes down. For fixed shapes the whole sequence is one CUDA graph, captured on
+// the second run with the same shapes and replayed from then on (as cpp/runtime's Executor does for enqueue).
+//
+// Buffers are the pipeline's own (device: image, model tensors, labels, colours; pinned host: image staging and
+// results), allocated on first use and grown when a larger image comes; results are read from the pinned buffers,
+// which the next run overwrites. Not thread-safe: one pipeline per thread (each over its own backend).
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cuda/buffer.h"
+#include "cuda/graph.h"
+#include "cuda/stream.h"
+#include "image/cuda/colorize.h"
+#include "image/postprocess.h"
+#include "runtime/backend.h"
+
+namespace trtcore::pipeline {
+
+// An HWC host image: uint8 or uint16 samples, C-contiguous.
+struct ImageSpec {
+    DataType type = DataType::kUInt8;
+    std::size_t height = 0, width = 0, channels = 0;
+    std::size_t bytes() const;
+};
+
+// How the image becomes the model's input: image::normalize's (value / maxval - mean) / std per channel. pad: an
+// image smaller than a fixed-size input goes to its top-left corner, the rest is 0 (the mean colour), and
+// per-pixel results are cropped back to the image.
+struct Preprocess {
+    std::vector<float> mean, std;
+    float maxval = 255.0f;
+    bool pad = false;
+};
+
+// What a segmentation run brings back.
+struct SegmentRequest {
+    bool labels = true;                          // class ids [h, w] of label_type
+    DataType label_type = DataType::kInt64;      // kInt64, kInt32 or kUInt8
+    const image::Palette* palette = nullptr;     // non-null: also the colour image [h, w, 3] uint8
+};
+
+// Per-stage GPU time of the last plain run (set_stage_timing; -1 when not measured, e.g. a graph replay).
+struct StageTimes {
+    double upload = -1, preprocess = -1, model = -1, postprocess = -1, download = -1;
+};
+
+struct PipelineStats {
+    long runs = 0;
+    long graph_captures = 0;
+    long graph_launches = 0;
+    long allocations = 0;
+    bool graph_disabled = false;  // a capture failed where a plain run worked: this pipeline now runs plainly
+    std::string graph_error;
+    StageTimes last;
+};
+
+class GpuPipeline {
+public:
+    // input/output: the backend's image input and the output reduced (logits or labels for segmentation, scores
+    // for classification). stream: a user's stream (borrowed), or nullopt for one of the pipeline's own. Makes no
+    // CUDA call until the first run. ArgumentError naming the tensor when input/output are not the backend's.
+    GpuPipeline(std::shared_ptr<ExecutionBackend> backend, std::string input, std::string output,
+                Preprocess preprocess, std::optional<cudaStream_t> stream, bool cuda_graph);
+    ~GpuPipeline();
+    GpuPipeline(const GpuPipeline&) = delete;
+    GpuPipeline& operator=(const GpuPipeline&) = delete;
+
+    // The pinned staging buffer, grown to hold `image`: an image written there is uploaded without a host copy.
+    void* image_staging(const ImageSpec& image);
+
+    // One image (host memory: the staging buffer, or any other, copied into it) -> results in labels() / colors().
+    // ShapeError naming the tensor when the image does not fit the model's input; ArgumentError for an id outside
+    // the palette; CudaError naming the stages queued when the GPU fails.
+    void segment(const void* image, const ImageSpec& spec, const SegmentRequest& request);
+    // Classification: the model's scores [N, K] (or [N, K, 1, 1]) row 0, softmax'ed when asked, top min(k, K)
+    // (best first, image::topk's order) into indices() / values().
+    void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax);
+
+    // Results of the last run, in pinned host memory (overwritten by the next run).
+    const void* labels() const { return labels_host_.data(); }
+    const std::uint8_t* colors() const { return static_cast<const std::uint8_t*>(colors_host_.data()); }
+    const std::int64_t* indices() const { return indices_.data(); }
+    const float* values() const { return values_.data(); }
+    std::size_t top_k() const { return k_; }             // k of the last classify, at most the class count
+    std::size_t classes() const { return classes_; }     // the class count of the last classify
+    DataType label_type() const { return segment_.label_type; }  // the labels' type (the model's own for label outputs)
+    // The per-pixel results' size (the image's), and the model input shape of the last run.
+    std::size_t result_height() const { return result_h_; }
+    std::size_t result_width() const { return result_w_; }
+    const Shape& input_shape() const { return input_shape_; }
+
+    cudaStream_t stream();
+    void set_stage_timing(bool on) { stage_timing_ = on; }
+    // Zero-copy transfers (the default): normalize reads the image straight from pinned host memory and colorize
+    // writes the colour image straight into it, over the bus in whole lines, with no separate copy; off, both go
+    // through cudaMemcpyAsync and device buffers. benchmarks/bench_pipeline.py measures both.
+    void set_zero_copy(bool on) { zero_copy_ = on; }
+    bool zero_copy() const { return zero_copy_; }
+    PipelineStats stats() const { return stats_; }
+
+private:
+    struct Tensor {
+        TensorInfo info;
+        Shape shape;
+        cuda::DeviceBuffer buffer;
+    };
+    enum class Task { kSegment, kClassify };
+    void ensure_cuda();
+    // Model input shape for the image (checks channels and fixed dims; pad policy), sets it and plans outputs.
+    void prepare(const ImageSpec& spec);
+    void grow(cuda::DeviceBuffer& b, std::size_t bytes, const std::string& what);
+    void grow(cuda::PinnedBuffer& b, std::size_t bytes, const std::string& what);
+    void run(const void* image, const ImageSpec& spec, Task task, const std::vector<std::uintptr_t>& request_key);
+    // The queued sequence: upload, normalize, enqueue, post-processing, downloads (timed: stage events).
+    void enqueue(Task task, bool timed);
+    void enqueue_segment_post();
+    void enqueue_classify_post();
+    void read_stage_times();
+    // Device labels at the image's size (h x w of label_type) for the last segment run.
+    const void* compact_labels() const;
+    std::string what() const;
+
+    std::shared_ptr<ExecutionBackend> backend_;
+    std::string input_name_, output_name_;
+    Preprocess pre_;
+    bool cuda_graph_ = false;
+    std::optional<cudaStream_t> user_stream_;
+    cuda::Stream stream_;  // destroyed after the buffers below: queued work may use them
+    bool cuda_ready_ = false;
+    std::vector<Tensor> tensors_;  // the backend's order
+    std::size_t input_ = 0, output_ = 0;
+    ImageSpec spec_;
+    Shape input_shape_;
+    std::size_t result_h_ = 0, result_w_ = 0;
+    bool padded_ = false;            // the model's plane is larger than the image
+    image::LabelSource source_;      // what the segmentation output holds
+    std::size_t plane_offset_ = 0;   // bytes into labels_device_ where argmax writes the model's plane
+    SegmentRequest segment_;
+    std::size_t k_ = 0, classes_ = 0;
+    bool softmax_ = false;
+    cuda::PinnedBuffer image_host_;
+    cuda::DeviceBuffer image_device_, labels_device_, colors_device_;
+    cuda::PinnedBuffer labels_host_, colors_host_, scores_host_;
+    std::vector<std::int64_t> indices_;
+    std::vector<float> values_, probabilities_;
+    image::gpu::DevicePalette palette_;
+    std::vector<image::Color> palette_colors_;  // what palette_ holds
+    std::unique_ptr<image::gpu::IdCheck> id_check_;
+    cuda::CudaGraph graph_;
+    std::vector<std::uintptr_t> graph_key_;
+    cuda::Event stages_[6];
+    bool stage_timing_ = false;
+    bool zero_copy_ = true;
+    PipelineStats stats_;
+};
+
+}  // namespace trtcore::pipeline

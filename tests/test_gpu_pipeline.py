@@ -1,0 +1,230 @@
+"""The GPU pipeline (cpp/pipeline, trtcore.pipelines.gpu): image in, labels / colours / top-k out on the GPU,
+against the CPU pipeline on the same model. The identity backend stands in for the engine: logits are the
+normalized image itself (argmax over its channels), scores the flattened normalized image."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+
+from trtcore import _core
+from trtcore.errors import ArgumentError, DTypeError, ShapeError
+from trtcore.pipelines import IMAGENET, Classifier, Preprocess, Segmenter
+from trtcore.runners.tensorrt import ExecutorRunner
+
+from _backends import IdentityBackend
+
+needs_kernels = pytest.mark.skipif(not hasattr(_core, "GpuPipeline"),
+                                   reason="trtcore was built without its GPU kernels (no nvcc)")
+
+
+@pytest.fixture(autouse=True)
+def _free_pipelines():
+    """Pipelines held in reference cycles (pytest.raises' tracebacks) free their CUDA memory at the end of each
+    test, not at interpreter exit, so compute-sanitizer's leak check sees what a test really leaves behind."""
+    yield
+    gc.collect()
+
+
+def logits_runner(dtype="float32", shape=(1, 3, -1, -1)):
+    return ExecutorRunner(lambda: IdentityBackend([("input", dtype, list(shape))],
+                                                  [("logits", dtype, list(shape), "input")]), name="identity")
+
+
+def scores_runner(h=4, w=5, dtype="float32"):
+    # Scores [1, K, 1, 1]: the normalized image's 3*h*w values (the identity backend keeps dtype and rank).
+    return ExecutorRunner(lambda: IdentityBackend([("input", dtype, [1, 3, h, w])],
+                                                  [("scores", dtype, [1, 3 * h * w, 1, 1], "input")]), name="identity")
+
+
+def image(h, w, c=3, dtype=np.uint8, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, np.iinfo(dtype).max + 1, (h, w, c), dtype=dtype)
+
+
+# -- without a GPU: the device argument --------------------------------------------------------------------------
+
+def test_device_argument_is_checked():
+    with pytest.raises(ArgumentError, match="device must be one of auto, cpu, cuda"):
+        Segmenter(logits_runner(), device="gpu")
+    with pytest.raises(ArgumentError, match="device must be one of"):
+        Classifier(scores_runner(), device=None)
+
+
+def test_device_cuda_on_onnxruntime_says_why(tmp_path):
+    """device='cuda' with a model on the CPU is an error naming why; 'auto' falls back to the CPU kernels."""
+    pytest.importorskip("onnxruntime")
+    from _models import identity_logits
+
+    path = identity_logits(tmp_path / "m.onnx")
+    seg = Segmenter(path, backend="onnxruntime", device="cuda")
+    with pytest.raises(ArgumentError, match="device='cuda' cannot be used: the model runs on onnxruntime"):
+        seg.segment(image(4, 4))
+    auto = Segmenter(path, backend="onnxruntime")
+    assert auto.segment(image(4, 4)).shape == (4, 4) and not auto.on_gpu
+
+
+# -- on the GPU ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.gpu
+@needs_kernels
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("pre", [Preprocess(), IMAGENET, Preprocess((0.5,), (0.25,), maxval=200.0)])
+def test_segment_equals_the_cpu_pipeline(dtype, pre):
+    runner = logits_runner(dtype)
+    gpu, cpu = Segmenter(runner, preprocess=pre, device="cuda"), Segmenter(runner, preprocess=pre, device="cpu")
+    for seed, (h, w) in enumerate([(37, 53), (1, 1), (64, 64), (5, 129)]):
+        img = image(h, w, seed=seed)
+        got = gpu.segment(img)
+        assert gpu.on_gpu and not cpu.on_gpu
+        assert got.dtype == np.int64 and got.shape == (h, w)
+        np.testing.assert_array_equal(got, cpu.segment(img))
+        np.testing.assert_array_equal(gpu.colorized(img), cpu.colorized(img))
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_segment_uint16_grey_and_file_maxval(tmp_path):
+    """16-bit images and 1-channel models: normalized from the image's own full scale, as on the CPU."""
+    runner = logits_runner(shape=(1, 3, -1, -1))
+    img16 = image(20, 30, dtype=np.uint16, seed=3)
+    gpu, cpu = Segmenter(runner, device="cuda"), Segmenter(runner, device="cpu")
+    np.testing.assert_array_equal(gpu.segment(img16), cpu.segment(img16))
+    grey = image(9, 11, c=1, seed=4)  # converted to 3 channels first, as on the CPU
+    np.testing.assert_array_equal(gpu.segment(grey), cpu.segment(grey))
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_pad_and_resize_policies_match_the_cpu():
+    runner = logits_runner(shape=(1, 3, 40, 48))
+    img = image(31, 45, seed=5)
+    for policy in ("pad", "resize"):
+        gpu = Segmenter(runner, size_policy=policy, preprocess=IMAGENET, device="cuda")
+        cpu = Segmenter(runner, size_policy=policy, preprocess=IMAGENET, device="cpu")
+        got = gpu.segment(img)
+        assert got.shape == (31, 45)
+        np.testing.assert_array_equal(got, cpu.segment(img))
+        np.testing.assert_array_equal(gpu.colorized(img), cpu.colorized(img))
+    with pytest.raises(ShapeError, match="padding cannot shrink it"):
+        Segmenter(runner, size_policy="pad", device="cuda").segment(image(41, 10))
+    with pytest.raises(ShapeError, match="takes 40x48"):
+        Segmenter(runner, device="cuda").segment(img)
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_one_cuda_graph_for_fixed_shapes_and_recapture_on_new_ones():
+    seg = Segmenter(logits_runner(), device="cuda")
+    a, b = image(24, 32, seed=1), image(24, 32, seed=2)
+    results = [seg.segment(x) for x in (a, b, a, b, a)]
+    (pipe,) = seg.gpu_pipelines.current()
+    stats = pipe.stats
+    assert stats["runs"] == 5 and stats["graph_captures"] == 1 and stats["graph_launches"] == 4, stats
+    np.testing.assert_array_equal(results[0], results[2])
+    np.testing.assert_array_equal(results[1], results[3])
+    assert not np.array_equal(results[0], results[1])
+    seg.segment(image(25, 32))  # new shape: a plain run, then a new capture
+    seg.segment(image(25, 32))
+    assert pipe.stats["graph_captures"] == 2
+    assert pipe.stats["allocations"] > stats["allocations"]
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_zero_copy_transfers_give_the_same_results():
+    """normalize reading pinned host memory and colorize writing it (the default), or copies: the same bytes."""
+    runner = logits_runner()
+    img = image(33, 65, seed=7)
+    seg = Segmenter(runner, preprocess=IMAGENET, device="cuda")
+    want_labels, want_colors = seg.segment(img), seg.colorized(img)
+    for pipe in seg.gpu_pipelines.current():
+        assert pipe.zero_copy
+        pipe.zero_copy = False
+    for _ in range(3):  # plain run, capture, replay
+        np.testing.assert_array_equal(seg.segment(img), want_labels)
+        np.testing.assert_array_equal(seg.colorized(img), want_colors)
+    np.testing.assert_array_equal(want_colors, Segmenter(runner, preprocess=IMAGENET, device="cpu").colorized(img))
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_stage_timing_measures_every_stage():
+    seg = Segmenter(logits_runner(), device="cuda")
+    seg.segment(image(64, 80))
+    (pipe,) = seg.gpu_pipelines.current()
+    pipe.set_stage_timing(True)
+    seg.colorized(image(64, 80))
+    times = pipe.stats["stage_seconds"]
+    assert set(times) == {"upload", "preprocess", "model", "postprocess", "download"}
+    assert all(t >= 0 for t in times.values()), times
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_ids_outside_an_explicit_palette_name_the_id_and_pixel():
+    """Colours given for 2 classes, a 3-class model: the GPU reports what the CPU colorize reports."""
+    runner = logits_runner()
+    img = np.zeros((4, 5, 3), np.uint8)
+    img[2, 3] = (0, 0, 255)  # the only pixel whose argmax is class 2
+    colors = np.array([[1, 2, 3], [4, 5, 6]], np.uint8)
+    with pytest.raises(ArgumentError) as cpu_error:
+        Segmenter(runner, colors=colors, device="cpu").colorized(img)
+    with pytest.raises(ArgumentError) as gpu_error:
+        Segmenter(runner, colors=colors, device="cuda").colorized(img)
+    assert str(gpu_error.value) == str(cpu_error.value)
+    assert "class id 2 at pixel index 13" in str(gpu_error.value)
+
+
+@pytest.mark.gpu
+@needs_kernels
+@pytest.mark.parametrize("softmax", [False, True])
+def test_classify_equals_the_cpu_pipeline(softmax):
+    runner = scores_runner()
+    gpu = Classifier(runner, softmax=softmax, preprocess=IMAGENET, device="cuda")
+    cpu = Classifier(runner, softmax=softmax, preprocess=IMAGENET, device="cpu")
+    imgs = [image(4, 5, seed=s) for s in range(3)] + [image(9, 7, seed=9)]  # the last one is resized
+    got, want = gpu.classify(imgs, k=7), cpu.classify(imgs, k=7)
+    assert gpu.on_gpu and got == want
+    assert gpu.classify(imgs[:1], k=1000)[0] == cpu.classify(imgs[:1], k=1000)[0]  # k above the class count
+    assert len(gpu.classify(imgs[:1], k=1000)[0]) == 60
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_backend_failure_surfaces_and_the_pipeline_recovers():
+    backends = []
+
+    def factory():
+        backends.append(IdentityBackend([("input", "float32", [1, 3, -1, -1])],
+                                        [("logits", "float32", [1, 3, -1, -1], "input")]))
+        return backends[-1]
+
+    seg = Segmenter(ExecutorRunner(factory), device="cuda")
+    img = image(8, 8)
+    want = seg.segment(img)
+    backends[-1].set_fail_enqueue(True)
+    with pytest.raises(Exception, match="IdentityBackend"):
+        seg.segment(img)
+    backends[-1].set_fail_enqueue(False)
+    np.testing.assert_array_equal(seg.segment(img), want)
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_bad_images_are_trtcore_errors():
+    seg = Segmenter(logits_runner(), device="cuda")
+    seg.segment(image(4, 4))
+    pipe = seg.gpu_pipelines.current()[0]
+    with pytest.raises(DTypeError, match="image: dtype must be uint8, uint16, got float32"):
+        pipe.segment(np.zeros((4, 4, 3), np.float32))
+    with pytest.raises(ShapeError, match="expected an HWC array"):
+        pipe.segment(np.zeros((4, 4), np.uint8))
+    with pytest.raises(ShapeError, match="takes 3 channels, the image has 4"):
+        pipe.segment(np.zeros((4, 4, 4), np.uint8))
+    with pytest.raises(ArgumentError, match="C-contiguous"):
+        pipe.segment(np.zeros((4, 8, 3), np.uint8)[:, ::2])
+    with pytest.raises(DTypeError, match="labels must be int64, int32 or uint8"):
+        pipe.segment(image(4, 4), labels_dtype="float32")
