@@ -28,10 +28,16 @@ pipeline::ImageSpec image_spec(const ArrayView& v) {
             static_cast<std::size_t>(v.shape[2])};
 }
 
-// A result in the pipeline's pinned buffers: a numpy copy, or (copy=False) a view the next run overwrites.
+// A result in the pipeline's pinned buffers: a numpy copy (on the copy threads), or (copy=False) a view the next
+// run overwrites.
 py::array result(const py::object& owner, const void* data, DataType t, const Shape& shape, bool copy) {
-    py::array view(numpy_dtype(t, "result"), shape, {}, data, owner);
-    return copy ? view.attr("copy")().cast<py::array>() : view;
+    if (!copy) return py::array(numpy_dtype(t, "result"), shape, {}, data, owner);
+    py::array out(numpy_dtype(t, "result"), shape);
+    void* dst = out.mutable_data();
+    const auto bytes = static_cast<std::size_t>(out.nbytes());
+    auto& p = owner.cast<pipeline::GpuPipeline&>();
+    without_gil([&] { p.copy_out(dst, data, bytes); });
+    return out;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "image/cuda/colorize.h"
 #include "image/postprocess.h"
 #include "runtime/backend.h"
+#include "runtime/staging.h"
 
 namespace trtcore::pipeline {
 
@@ -100,6 +101,11 @@ public:
     std::size_t result_width() const { return result_w_; }
     const Shape& input_shape() const { return input_shape_; }
 
+    // A host copy out of the result buffers (or any), spread over the pipeline's copy threads (runtime/staging.h).
+    void copy_out(void* dst, const void* src, std::size_t bytes) {
+        parallel_copy(copy_pool_, staging_, dst, src, bytes);
+    }
+
     cudaStream_t stream();
     void set_stage_timing(bool on) { stage_timing_ = on; }
     // Zero-copy transfers (the default): normalize reads the image straight from pinned host memory and colorize
@@ -163,6 +169,8 @@ private:
     bool stage_timing_ = false;
     bool zero_copy_ = true;
     PipelineStats stats_;
+    StagingPolicy staging_;
+    CopyPool copy_pool_;  // the image into staging, results out of it
 };
 
 }  // namespace trtcore::pipeline

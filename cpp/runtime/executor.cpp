@@ -192,17 +192,7 @@ cuda::Event& Executor::chunk_event(std::size_t k) {
 }
 
 void Executor::parallel_copy(void* dst, const void* src, std::size_t bytes) {
-    if (chunk_count(bytes, staging_) <= 1) {
-        if (bytes != 0) std::memcpy(dst, src, bytes);
-        return;
-    }
-    std::vector<CopyPool::Task> tasks;
-    for (const auto& c : plan_chunks(bytes, staging_)) {
-        for (const auto& p : split_for_threads(c, staging_)) {
-            tasks.push_back({at(dst, p.offset), at(src, p.offset), p.bytes});
-        }
-    }
-    copy_pool_.start(std::move(tasks), /*gated=*/false, copy_threads(staging_)).wait_all();
+    trtcore::parallel_copy(copy_pool_, staging_, dst, src, bytes);
 }
 
 // run() in five steps, each a private function below: plan_run (validate and plan, no CUDA), bind_tensor (per

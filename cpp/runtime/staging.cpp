@@ -254,4 +254,18 @@ void CopyPool::worker_loop(int index) {
     }
 }
 
+void parallel_copy(CopyPool& pool, const StagingPolicy& policy, void* dst, const void* src, std::size_t bytes) {
+    if (chunk_count(bytes, policy) <= 1) {
+        if (bytes != 0) std::memcpy(dst, src, bytes);
+        return;
+    }
+    std::vector<CopyPool::Task> tasks;
+    for (const auto& c : plan_chunks(bytes, policy)) {
+        for (const auto& p : split_for_threads(c, policy)) {
+            tasks.push_back({static_cast<char*>(dst) + p.offset, static_cast<const char*>(src) + p.offset, p.bytes});
+        }
+    }
+    pool.start(std::move(tasks), /*gated=*/false, copy_threads(policy)).wait_all();
+}
+
 }  // namespace trtcore

@@ -68,6 +68,11 @@ std::vector<void*> check_output_targets(const Plan& plan, const std::vector<Outp
 // fence, so the bytes are visible to other threads and to the copy engine once it returns.
 void streaming_copy(void* dst, const void* src, std::size_t bytes);
 
+class CopyPool;
+// One large host copy spread over the pool's threads (in chunks and per-thread pieces as the policy cuts them);
+// copies below policy.min_chunked_bytes are one memcpy on the calling thread.
+void parallel_copy(CopyPool& pool, const StagingPolicy& policy, void* dst, const void* src, std::size_t bytes);
+
 // Worker threads that run batches of memcpy chunks. One batch at a time (the executor's lock serialises runs).
 class CopyPool {
 public:
