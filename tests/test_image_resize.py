@@ -14,6 +14,13 @@ from trtcore.pipelines import image_prep
 
 Image = pytest.importorskip("PIL.Image")
 BILINEAR = Image.Resampling.BILINEAR
+# Pillow 12.2 started resizing images over 100 times taller than wide vertically first; the plan follows either.
+TALL_FIRST = tuple(int(p) for p in Image.__version__.split(".")[:2]) >= (12, 2)
+
+
+def ours(image: np.ndarray, height: int, width: int, box=None) -> np.ndarray:
+    """The C++ CPU resize, in the installed Pillow's order."""
+    return _testing.resize(image, height, width, box, tall_vertical_first=TALL_FIRST)
 
 
 def pillow_resize(image: np.ndarray, height: int, width: int, box=None) -> np.ndarray:
@@ -56,9 +63,9 @@ def test_resize_equals_pillow(size, channels):
     h, w, oh, ow = size
     rng = np.random.default_rng(h * 1000 + w + channels)
     img = random_image(rng, h, w, channels)
-    ours = _testing.resize(img, oh, ow)
-    np.testing.assert_array_equal(ours, pillow_resize(img, oh, ow))
-    assert ours.shape == ((oh, ow) if channels == 0 else (oh, ow, channels))
+    got = ours(img, oh, ow)
+    np.testing.assert_array_equal(got, pillow_resize(img, oh, ow))
+    assert got.shape == ((oh, ow) if channels == 0 else (oh, ow, channels))
 
 
 def test_resize_equals_pillow_on_many_random_sizes():
@@ -66,7 +73,7 @@ def test_resize_equals_pillow_on_many_random_sizes():
     for _ in range(150):
         h, w, oh, ow = (int(v) for v in rng.integers(1, 70, 4))
         img = random_image(rng, h, w)
-        np.testing.assert_array_equal(_testing.resize(img, oh, ow), pillow_resize(img, oh, ow), err_msg=f"{h, w, oh, ow}")
+        np.testing.assert_array_equal(ours(img, oh, ow), pillow_resize(img, oh, ow), err_msg=f"{h, w, oh, ow}")
 
 
 def test_resize_with_boxes_equals_pillow():
@@ -75,7 +82,7 @@ def test_resize_with_boxes_equals_pillow():
         h, w, oh, ow = (int(v) for v in rng.integers(1, 60, 4))
         img = random_image(rng, h, w)
         box = random_box(rng, h, w)
-        np.testing.assert_array_equal(_testing.resize(img, oh, ow, box), pillow_resize(img, oh, ow, box),
+        np.testing.assert_array_equal(ours(img, oh, ow, box), pillow_resize(img, oh, ow, box),
                                       err_msg=f"{h, w, oh, ow, box}")
 
 
@@ -83,9 +90,9 @@ def test_resize_with_boxes_equals_pillow():
 def test_integer_boxes_of_the_output_size_crop_as_pillow_does(box):
     img = random_image(np.random.default_rng(3), 12, 16)
     oh, ow = int(box[3] - box[1]), int(box[2] - box[0])
-    ours = _testing.resize(img, oh, ow, box)
-    np.testing.assert_array_equal(ours, pillow_resize(img, oh, ow, box))
-    np.testing.assert_array_equal(ours, img[box[1]:box[3], box[0]:box[2]])
+    got = ours(img, oh, ow, box)
+    np.testing.assert_array_equal(got, pillow_resize(img, oh, ow, box))
+    np.testing.assert_array_equal(got, img[box[1]:box[3], box[0]:box[2]])
 
 
 def test_same_size_is_a_copy_and_has_no_passes():
@@ -104,6 +111,16 @@ def test_pass_order_follows_pillow():
     assert [p["horizontal"] for p in _testing.resize_passes(50, 40, 1, 50, 10)] == [True]
     # Image.resize's rule for images over 100 times taller than wide: vertical first.
     assert [p["horizontal"] for p in _testing.resize_passes(500, 4, 1, 50, 3)] == [False, True]
+    # ... and Pillow before 12.2's single call
+    assert [p["horizontal"] for p in _testing.resize_passes(500, 4, 1, 50, 3, tall_vertical_first=False)] == \
+        [True, False]
+
+
+def test_the_two_orders_for_tall_images_round_differently():
+    img = random_image(np.random.default_rng(12), 1000, 3)
+    new, old = (_testing.resize(img, 99, 2, tall_vertical_first=f) for f in (True, False))
+    assert new.shape == old.shape == (99, 2, 3)
+    assert np.abs(new.astype(int) - old.astype(int)).max() <= 1 and np.any(new != old)
 
 
 def test_fixed_point_weights_sum_to_one():
@@ -117,14 +134,14 @@ def test_very_tall_images_equal_pillow():
     rng = np.random.default_rng(5)
     for h, w, oh, ow in [(500, 4, 50, 3), (303, 3, 7, 5), (1000, 2, 999, 2), (202, 2, 10, 9)]:
         img = random_image(rng, h, w)
-        np.testing.assert_array_equal(_testing.resize(img, oh, ow), pillow_resize(img, oh, ow))
+        np.testing.assert_array_equal(ours(img, oh, ow), pillow_resize(img, oh, ow))
         box = (0.5, 10.25, float(w) - 0.5, float(h) - 3.75)
-        np.testing.assert_array_equal(_testing.resize(img, oh, ow, box), pillow_resize(img, oh, ow, box))
+        np.testing.assert_array_equal(ours(img, oh, ow, box), pillow_resize(img, oh, ow, box))
 
 
 def test_resize_image_of_the_pipelines_is_what_the_cpp_resize_computes():
     img = random_image(np.random.default_rng(6), 123, 77)
-    np.testing.assert_array_equal(_testing.resize(img, 50, 64), image_prep.resize_image(img, 50, 64))
+    np.testing.assert_array_equal(ours(img, 50, 64), image_prep.resize_image(img, 50, 64))
 
 
 def test_constant_images_stay_constant():

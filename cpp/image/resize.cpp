@@ -141,7 +141,7 @@ void bilinear_coefficients(std::size_t in_size, float in0, float in1, std::size_
 }
 
 ResizePlan plan_resize(std::size_t height, std::size_t width, std::size_t channels, std::size_t out_height,
-                       std::size_t out_width, const ResizeBox& box) {
+                       std::size_t out_width, const ResizeBox& box, bool tall_vertical_first) {
     if (height == 0 || width == 0 || channels == 0)
         throw ShapeError("resize: the image must be at least 1x1 with 1 channel, got " + size_text(height, width) +
                          "x" + std::to_string(channels));
@@ -166,7 +166,7 @@ ResizePlan plan_resize(std::size_t height, std::size_t width, std::size_t channe
     if (out_height == height && out_width == width && b[0] == 0 && b[1] == 0 &&
         b[2] == static_cast<float>(width) && b[3] == static_cast<float>(height))
         return plan;
-    if (height > width * 100 && out_height < height) {
+    if (tall_vertical_first && height > width * 100 && out_height < height) {
         // Image.resize resizes very tall images vertically first (two calls of the C resize).
         const float first[4] = {0, b[1], static_cast<float>(width), b[3]};
         resize_call(height, width, out_height, width, first, plan.passes);
@@ -222,7 +222,9 @@ void resize(const std::uint8_t* src, const ResizePlan& plan, std::uint8_t* dst) 
         std::uint8_t* out = i + 1 == plan.passes.size() ? dst : scratch.data();
         const std::size_t row_work = std::max<std::size_t>(1, pass.out_width * plan.channels * pass.taps);
         parallel_for(pass.out_height, std::max<std::size_t>(1, 65536 / row_work),
-                     [&](std::size_t begin, std::size_t end) { resample_pass(in, pass, plan.channels, out, begin, end); });
+                     [&](std::size_t begin, std::size_t end) {
+                         resample_pass(in, pass, plan.channels, out, begin, end);
+                     });
         in = out;
     }
 }

@@ -2,7 +2,8 @@
 // pipelines use: pipelines/image_prep.py resize_image), antialiased when downscaling (the filter widens with the
 // scale). The plan (which passes, their taps and fixed-point weights) is computed here on the host exactly as
 // Pillow's libImaging/Resample.c does (precompute_coeffs, normalize_coeffs_8bpc, PRECISION_BITS = 22, its pass
-// order and skip rules, _imaging.c's crop shortcut, Image.resize's vertical-first rule for very tall images);
+// order and skip rules, _imaging.c's crop shortcut, Image.resize's vertical-first rule for very tall images
+// since Pillow 12.2 -- the only difference between the Pillow versions trtcore supports (10..12));
 // the CPU loop below and the GPU kernels (cpp/image/cuda/resize.h) run the same plan in the same integer
 // arithmetic, so all three agree to the bit.
 //
@@ -48,11 +49,13 @@ constexpr int kResizePrecisionBits = 32 - 8 - 2;  // Pillow's PRECISION_BITS
 // (support 1, widened by the scale when downscaling): resampling [in0, in1) of `in_size` samples to `out_size`.
 void bilinear_coefficients(std::size_t in_size, float in0, float in1, std::size_t out_size, ResamplePass& pass);
 
-// The plan for resizing a height x width x channels uint8 image to out_height x out_width from `box`. Throws
-// ArgumentError / ShapeError for empty sizes, a box outside the image or an empty box (Pillow's ValueErrors),
-// and sizes over 2^31 - 1 (Pillow's int).
+// The plan for resizing a height x width x channels uint8 image to out_height x out_width from `box`.
+// tall_vertical_first: Pillow >= 12.2's Image.resize, which resizes an image over 100 times taller than wide
+// (and made shorter) vertically first, in two calls; false: older Pillow's single call. Throws ArgumentError /
+// ShapeError for empty sizes, a box outside the image or an empty box (Pillow's ValueErrors), and sizes over
+// 2^31 - 1 (Pillow's int).
 ResizePlan plan_resize(std::size_t height, std::size_t width, std::size_t channels, std::size_t out_height,
-                       std::size_t out_width, const ResizeBox& box = {});
+                       std::size_t out_width, const ResizeBox& box = {}, bool tall_vertical_first = true);
 
 // Runs `plan` on the CPU: src is height x width x channels uint8, dst out_height x out_width x channels uint8
 // (C-contiguous, not overlapping src). Throws ArgumentError for null pointers.

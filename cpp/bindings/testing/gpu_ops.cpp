@@ -55,8 +55,8 @@ struct ImageDims {
 };
 ImageDims image_dims(const Shape& shape, const char* what) {
     if (shape.size() != 2 && shape.size() != 3)
-        throw ShapeError(std::string(what) + ": expected an [H, W] or [H, W, C] image, got " + std::to_string(shape.size()) +
-                         " dimensions");
+        throw ShapeError(std::string(what) + ": expected an [H, W] or [H, W, C] image, got " +
+                         std::to_string(shape.size()) + " dimensions");
     return {static_cast<std::size_t>(shape[0]), static_cast<std::size_t>(shape[1]),
             shape.size() == 3 ? static_cast<std::size_t>(shape[2]) : 1};
 }
@@ -67,13 +67,15 @@ std::vector<py::ssize_t> resized_shape(const Shape& shape, std::size_t height, s
     return out;
 }
 
-py::array cpu_resize(const py::array& image, std::size_t height, std::size_t width, const Box& box) {
+py::array cpu_resize(const py::array& image, std::size_t height, std::size_t width, const Box& box,
+                     bool tall_vertical_first) {
     if (!(image.flags() & py::array::c_style)) throw ArgumentError("image: must be C-contiguous");
     if (!image.dtype().is(py::dtype::of<std::uint8_t>()))
         throw DTypeError("resize: the image must be uint8, got " + std::string(py::str(image.dtype())));
     const Shape shape(image.shape(), image.shape() + image.ndim());
     const ImageDims d = image_dims(shape, "image");
-    const img::ResizePlan plan = img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box));
+    const img::ResizePlan plan =
+        img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box), tall_vertical_first);
     py::array_t<std::uint8_t> out(resized_shape(shape, height, width));
     const auto* src = static_cast<const std::uint8_t*>(image.data());
     std::uint8_t* dst = out.mutable_data();
@@ -85,8 +87,9 @@ py::array cpu_resize(const py::array& image, std::size_t height, std::size_t wid
 }
 
 py::list resize_passes(std::size_t height, std::size_t width, std::size_t channels, std::size_t out_height,
-                       std::size_t out_width, const Box& box) {
-    const img::ResizePlan plan = img::plan_resize(height, width, channels, out_height, out_width, resize_box(box));
+                       std::size_t out_width, const Box& box, bool tall_vertical_first) {
+    const img::ResizePlan plan =
+        img::plan_resize(height, width, channels, out_height, out_width, resize_box(box), tall_vertical_first);
     py::list passes;
     for (const auto& p : plan.passes) {
         py::dict d;
@@ -135,7 +138,7 @@ DataType known_type(const std::optional<DataType>& t, const std::string& name, c
     return *t;
 }
 
-GpuInput from_numpy(const std::string& name, const py::array& a, const std::string& memory) {
+GpuInput from_numpy(const std::string& name, const py::array& a, cudaStream_t stream, const std::string& memory) {
     if (!(a.flags() & py::array::c_style)) throw ArgumentError(name + ": must be C-contiguous");
     GpuInput in;
     in.type = known_type(find_dtype(py::str(a.dtype())), name, py::str(a.dtype()));
@@ -147,7 +150,8 @@ GpuInput from_numpy(const std::string& name, const py::array& a, const std::stri
         in.data = in.pinned.data();
     } else if (memory == "device") {
         in.device = cuda::DeviceBuffer(bytes, name);
-        cuda::check(cudaMemcpy(in.device.data(), a.data(), bytes, cudaMemcpyHostToDevice), name + ": upload");
+        // On the op's stream: a pageable copy is staged before this returns, and the kernel queued next sees it.
+        cuda::copy_async(in.device.data(), a.data(), bytes, cudaMemcpyHostToDevice, stream, name + ": upload");
         in.data = in.device.data();
     } else {
         throw ArgumentError("memory: 'device' or 'pinned', got '" + memory + "'");
@@ -157,9 +161,12 @@ GpuInput from_numpy(const std::string& name, const py::array& a, const std::stri
 
 GpuInput gpu_input(const std::string& name, const py::handle& value, cudaStream_t stream,
                    const std::string& memory = "device") {
-    if (py::isinstance<py::array>(value)) return from_numpy(name, py::reinterpret_borrow<py::array>(value), memory);
-    FedArray fed = read_fed(name, value, [stream] { return static_cast<long long>(reinterpret_cast<std::intptr_t>(stream)); });
-    if (fed.spec.location == Location::kHost) return from_numpy(name, py::reinterpret_borrow<py::array>(fed.owner), memory);
+    if (py::isinstance<py::array>(value))
+        return from_numpy(name, py::reinterpret_borrow<py::array>(value), stream, memory);
+    const auto handle = static_cast<long long>(reinterpret_cast<std::intptr_t>(stream));
+    FedArray fed = read_fed(name, value, [handle] { return handle; });
+    if (fed.spec.location == Location::kHost)
+        return from_numpy(name, py::reinterpret_borrow<py::array>(fed.owner), stream, memory);
     GpuInput in;
     in.type = known_type(fed.spec.dtype, name, fed.spec.type);
     if (!fed.contiguous) throw ArgumentError(name + ": the CUDA array must be C-contiguous");
@@ -257,7 +264,8 @@ py::array gpu_argmax(const py::handle& logits, const std::string& label, std::ui
     {
         py::gil_scoped_release release;
         img::gpu::argmax(in.data, in.type, static_cast<std::size_t>(s[0]), static_cast<std::size_t>(s[1]),
-                         static_cast<std::size_t>(s[2]), static_cast<std::size_t>(s[3]), out.data(), label_type, stream);
+                         static_cast<std::size_t>(s[2]), static_cast<std::size_t>(s[3]), out.data(), label_type,
+                         stream);
         out.download(stream);
         synchronize(stream, "argmax");
         out.finish();
@@ -287,13 +295,15 @@ py::array gpu_colorize(const py::handle& labels, const py::array_t<std::uint8_t,
 }
 
 py::array gpu_resize(const py::handle& image, std::size_t height, std::size_t width, const Box& box,
-                     std::uintptr_t stream_handle, const std::string& memory, const std::string& out_memory) {
+                     bool tall_vertical_first, std::uintptr_t stream_handle, const std::string& memory,
+                     const std::string& out_memory) {
     const cudaStream_t stream = as_stream(stream_handle);
     GpuInput in = gpu_input("image", image, stream, memory);
     if (in.type != DataType::kUInt8)
         throw DTypeError(std::string("resize: the image must be uint8, got ") + dtype_name(in.type));
     const ImageDims d = image_dims(in.shape, "image");
-    img::ResizePlan plan = img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box));
+    img::ResizePlan plan =
+        img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box), tall_vertical_first);
     GpuOutput out("resize output", DataType::kUInt8, resized_shape(in.shape, height, width), out_memory);
     {
         py::gil_scoped_release release;
@@ -313,8 +323,8 @@ py::array gpu_softmax(const py::handle& scores, std::uintptr_t stream_handle) {
     GpuOutput out("softmax output", DataType::kFloat32, dims({in.shape[0], in.shape[1]}), "device");
     {
         py::gil_scoped_release release;
-        img::gpu::softmax(in.data, in.type, static_cast<std::size_t>(in.shape[0]), static_cast<std::size_t>(in.shape[1]),
-                          out.data<float>(), stream);
+        img::gpu::softmax(in.data, in.type, static_cast<std::size_t>(in.shape[0]),
+                          static_cast<std::size_t>(in.shape[1]), out.data<float>(), stream);
         out.download(stream);
         synchronize(stream, "softmax");
     }
@@ -373,10 +383,10 @@ py::array gpu_overlay(const py::handle& image, const py::handle& labels,
 
 void bind_gpu_ops(py::module_& m) {
     m.def("resize", &cpu_resize, py::arg("image"), py::arg("height"), py::arg("width"), py::arg("box") = py::none(),
-          "The C++ CPU bilinear resize (Pillow's BILINEAR on uint8, bit-exact) of an [H, W] or [H, W, C] image");
+          py::arg("tall_vertical_first") = true, "The C++ CPU bilinear resize (Pillow's BILINEAR on uint8, bit-exact) of an [H, W] or [H, W, C] image");
     m.def("resize_passes", &resize_passes, py::arg("height"), py::arg("width"), py::arg("channels"),
           py::arg("out_height"), py::arg("out_width"), py::arg("box") = py::none(),
-          "The resize plan's passes (Pillow's order, taps and fixed-point weights)");
+          py::arg("tall_vertical_first") = true, "The resize plan's passes (Pillow's order, taps and fixed-point weights)");
     m.def("eval_transform_plan", &eval_plan, py::arg("height"), py::arg("width"), py::arg("resize_size"),
           py::arg("crop_size"), "torchvision's Resize(resize_size) + CenterCrop(crop_size) geometry");
 #ifdef TRTCORE_WITH_CUDA_KERNELS
@@ -389,7 +399,7 @@ void bind_gpu_ops(py::module_& m) {
     m.def("gpu_colorize", &gpu_colorize, py::arg("labels"), py::arg("colors"), py::arg("stream") = 0,
           py::arg("out_memory") = "device");
     m.def("gpu_resize", &gpu_resize, py::arg("image"), py::arg("height"), py::arg("width"), py::arg("box") = py::none(),
-          py::arg("stream") = 0, py::arg("memory") = "device", py::arg("out_memory") = "device");
+          py::arg("tall_vertical_first") = true, py::arg("stream") = 0, py::arg("memory") = "device", py::arg("out_memory") = "device");
     m.def("gpu_softmax", &gpu_softmax, py::arg("scores"), py::arg("stream") = 0);
     m.def("gpu_topk", &gpu_topk, py::arg("scores"), py::arg("k"), py::arg("values") = true, py::arg("stream") = 0,
           py::arg("out_memory") = "device");

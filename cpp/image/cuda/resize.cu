@@ -71,6 +71,8 @@ DeviceResize::DeviceResize(ResizePlan plan, const std::string& what) : plan_(std
                                cudaMemcpyHostToDevice), what + ": copying the resize weights to the device");
         tables_.push_back(std::move(t));
     }
+    // cudaMemcpy from pageable memory may return before its DMA lands; the caller's stream may be non-blocking.
+    cuda::check(cudaStreamSynchronize(cudaStreamLegacy), what + ": copying the resize weights to the device");
     if (plan_.scratch_bytes() > 0) scratch_ = cuda::DeviceBuffer(plan_.scratch_bytes(), what + " (resize scratch)");
 }
 

@@ -86,8 +86,9 @@ void topk(const void* scores, DataType scores_type, std::size_t rows, std::size_
     if (cols > 0x7FFFFFFFu)
         throw ArgumentError("topk: the GPU kernel takes fewer than 2^31 classes, got " + std::to_string(cols));
     if (cols > kTopkChunk && k > kTopkMaxLongK)
-        throw ArgumentError("topk: with more than " + std::to_string(kTopkChunk) + " classes the GPU kernel takes k <= " +
-                            std::to_string(kTopkMaxLongK) + ", got " + std::to_string(k));
+        throw ArgumentError("topk: with more than " + std::to_string(kTopkChunk) +
+                            " classes the GPU kernel takes k <= " + std::to_string(kTopkMaxLongK) + ", got " +
+                            std::to_string(k));
     const unsigned blocks = static_cast<unsigned>(rows < 0x7FFFFFFF ? rows : 0x7FFFFFFF);
     const auto c = static_cast<unsigned>(cols);
     const auto kk = static_cast<unsigned>(k);
