@@ -403,3 +403,26 @@ def test_torch_cuda_tensors_are_read_in_place_and_must_be_contiguous():
     colors = timage.palette(21)
     np.testing.assert_array_equal(_testing.gpu_colorize(labels, colors).reshape(-1, 3),
                                   _testing.kernel_colorize("scalar", labels.cpu().numpy(), colors))
+
+
+class DlpackOnly:
+    """A CUDA tensor seen only through DLPack (no __cuda_array_interface__), as jax or a newer cupy hands one over."""
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+
+    def __dlpack__(self, stream=None):
+        return self.tensor.__dlpack__(stream=stream)
+
+    def __dlpack_device__(self):
+        return self.tensor.__dlpack_device__()
+
+
+def test_dlpack_cuda_tensors_are_read_in_place():
+    torch = torch_cuda()
+    logits = torch.randn(1, 7, 5, 6, device="cuda")
+    np.testing.assert_array_equal(_testing.gpu_argmax(DlpackOnly(logits)),
+                                  _testing.kernel_argmax("scalar", logits.cpu().numpy()))
+    scores = torch.randn(4, 30, device="cuda", dtype=torch.float16)
+    got_i, _ = _testing.gpu_topk(DlpackOnly(scores), 3)
+    np.testing.assert_array_equal(got_i, _core.image.topk(scores.cpu().numpy(), 3)[0])
