@@ -239,6 +239,17 @@ def test_resize_with_boxes_and_pinned_memory_equals_cpu(memory):
                                       _testing.resize(img, oh, ow, box), err_msg=f"{h, w, oh, ow, box}")
 
 
+def test_resize_cut_plans_equal_cpu():
+    rng = np.random.default_rng(16)
+    for h, w, oh, ow, crop in [(480, 640, 256, 341, (16, 58, 224, 224)), (40, 30, 40, 30, (3, 4, 20, 10)),
+                               (500, 4, 50, 3, (10, 1, 20, 2)), (33, 50, 33, 20, (0, 5, 33, 10))]:
+        img = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+        np.testing.assert_array_equal(_testing.gpu_resize(img, oh, ow, crop=crop),
+                                      _testing.resize(img, oh, ow, crop=crop))
+        np.testing.assert_array_equal(_testing.gpu_resize(img, oh, ow, crop=crop),
+                                      _testing.resize(img, oh, ow)[crop[0]:crop[0] + crop[2], crop[1]:crop[1] + crop[3]])
+
+
 def test_resize_integer_crop_box_and_copy():
     img = np.random.default_rng(9).integers(0, 256, (12, 16, 3)).astype(np.uint8)
     np.testing.assert_array_equal(_testing.gpu_resize(img, 6, 10, (2, 3, 12, 9)), img[3:9, 2:12])

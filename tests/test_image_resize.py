@@ -139,6 +139,67 @@ def test_very_tall_images_equal_pillow():
         np.testing.assert_array_equal(ours(img, oh, ow, box), pillow_resize(img, oh, ow, box))
 
 
+def random_crop(rng, height, width):
+    h, w = int(rng.integers(1, height + 1)), int(rng.integers(1, width + 1))
+    return int(rng.integers(0, height - h + 1)), int(rng.integers(0, width - w + 1)), h, w
+
+
+@pytest.mark.parametrize("tall_first", [True, False])
+def test_a_cut_plan_computes_the_crop_of_the_full_resize(tall_first):
+    rng = np.random.default_rng(13)
+    sizes = [tuple(int(v) for v in rng.integers(1, 50, 4)) for _ in range(120)]
+    sizes += [(500, 4, 50, 3), (303, 3, 7, 5), (250, 2, 250, 9), (40, 30, 40, 30), (1, 1, 4, 4), (9, 9, 9, 4)]
+    for h, w, oh, ow in sizes:
+        img = random_image(rng, h, w, int(rng.choice([0, 1, 3])))
+        box = random_box(rng, h, w) if rng.random() < 0.3 else None
+        top, left, ch, cw = random_crop(rng, oh, ow)
+        full = _testing.resize(img, oh, ow, box, tall_vertical_first=tall_first)
+        cut = _testing.resize(img, oh, ow, box, tall_vertical_first=tall_first, crop=(top, left, ch, cw))
+        np.testing.assert_array_equal(cut, full[top:top + ch, left:left + cw], err_msg=f"{h, w, oh, ow, box}")
+
+
+def test_a_crop_outside_the_result_is_refused():
+    img = np.zeros((6, 8, 3), np.uint8)
+    for crop in [(0, 0, 0, 2), (2, 0, 3, 2), (0, 3, 2, 3), (0, 0, 1)]:
+        with pytest.raises(ArgumentError, match="crop"):
+            _testing.resize(img, 4, 5, crop=crop)
+
+
+def visible(eval_plan):
+    """The part of the resized image a (possibly padded) center crop shows, as slices."""
+    (rh, rw), (top, left, ch, cw) = eval_plan["resize"], eval_plan["crop"]
+    return slice(max(top, 0), min(top + ch, rh)), slice(max(left, 0), min(left + cw, rw))
+
+
+def test_eval_resize_is_pillow_resize_then_center_crop():
+    rng = np.random.default_rng(14)
+    cases = [(375, 500, 256, 224), (480, 640, 256, 224), (224, 224, 256, 224), (31, 17, 20, 24), (5, 700, 3, 2),
+             (700, 5, 8, 8), (1, 1, 3, 2)]
+    cases += [tuple(int(v) for v in rng.integers(1, 300, 2)) + (int(rng.integers(1, 120)), int(rng.integers(1, 120)))
+              for _ in range(30)]
+    for h, w, s, c in cases:
+        img = random_image(rng, h, w)
+        p = _testing.eval_transform_plan(h, w, s, c)
+        rows, cols = visible(p)
+        want = pillow_resize(img, *p["resize"])[rows, cols]
+        np.testing.assert_array_equal(_testing.eval_resize(img, s, c, tall_vertical_first=TALL_FIRST), want,
+                                      err_msg=f"{h, w, s, c}")
+
+
+def test_eval_resize_equals_torchvision_on_pil_images():
+    T = pytest.importorskip("torchvision.transforms")
+    rng = np.random.default_rng(15)
+    for h, w, s, c in [(375, 500, 256, 224), (480, 640, 256, 224), (300, 301, 299, 299), (60, 40, 32, 40)]:
+        img = random_image(rng, h, w)
+        ref = np.asarray(T.Compose([T.Resize(s), T.CenterCrop(c)])(Image.fromarray(img)))
+        p = _testing.eval_transform_plan(h, w, s, c)
+        rows, cols = visible(p)
+        top, left = max(0, -p["crop"][0]), max(0, -p["crop"][1])
+        ours_ = _testing.eval_resize(img, s, c, tall_vertical_first=TALL_FIRST)
+        assert ref.shape == (c, c, 3)
+        np.testing.assert_array_equal(ref[top:top + ours_.shape[0], left:left + ours_.shape[1]], ours_)
+
+
 def test_resize_image_of_the_pipelines_is_what_the_cpp_resize_computes():
     img = random_image(np.random.default_rng(6), 123, 77)
     np.testing.assert_array_equal(ours(img, 50, 64), image_prep.resize_image(img, 50, 64))

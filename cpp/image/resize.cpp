@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "common/error.h"
 #include "common/parallel.h"
@@ -176,6 +177,79 @@ ResizePlan plan_resize(std::size_t height, std::size_t width, std::size_t channe
         resize_call(height, width, out_height, out_width, b, plan.passes);
     }
     return plan;
+}
+
+namespace {
+
+// Keeps output samples [begin, begin + n) along the pass's axis.
+void keep_samples(ResamplePass& p, std::size_t begin, std::size_t n) {
+    const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(begin + n);
+    p.first = std::vector<std::int32_t>(p.first.begin() + b, p.first.begin() + e);
+    p.count = std::vector<std::int32_t>(p.count.begin() + b, p.count.begin() + e);
+    const auto t = static_cast<std::ptrdiff_t>(p.taps);
+    p.weights = std::vector<std::int32_t>(p.weights.begin() + b * t, p.weights.begin() + e * t);
+}
+
+}  // namespace
+
+ResizePlan crop_resize_plan(ResizePlan plan, std::size_t top, std::size_t left, std::size_t height,
+                            std::size_t width) {
+    if (height == 0 || width == 0 || top + height > plan.out_height || left + width > plan.out_width)
+        throw ArgumentError("resize: the crop " + size_text(height, width) + " at (" + std::to_string(top) + ", " +
+                            std::to_string(left) + ") is empty or outside the " +
+                            size_text(plan.out_height, plan.out_width) + " result");
+    auto& passes = plan.passes;
+    if (passes.empty()) {
+        passes.push_back(crop_pass(plan.height, plan.width, top, left, height, width));
+        plan.out_height = height;
+        plan.out_width = width;
+        return plan;
+    }
+    std::ptrdiff_t last_v = -1, last_h = -1;
+    for (std::size_t i = 0; i < passes.size(); ++i)
+        (passes[i].horizontal ? last_h : last_v) = static_cast<std::ptrdiff_t>(i);
+    if (last_h < 0) {  // columns are cut by a one-tap pass after the vertical one
+        passes.push_back(crop_pass(plan.out_height, plan.out_width, 0, 0, plan.out_height, plan.out_width));
+        last_h = static_cast<std::ptrdiff_t>(passes.size()) - 1;
+    }
+    if (last_v >= 0) keep_samples(passes[static_cast<std::size_t>(last_v)], top, height);
+    else passes[0].row_offset += top;  // only horizontal passes: rows map one to one from the source
+    keep_samples(passes[static_cast<std::size_t>(last_h)], left, width);
+    std::size_t rows = plan.height, cols = plan.width;
+    for (std::size_t i = 0; i < passes.size(); ++i) {
+        ResamplePass& p = passes[i];
+        p.in_height = rows;
+        p.in_width = cols;
+        if (p.horizontal) {
+            p.out_width = p.first.size();
+            // before the last vertical pass: the rows it reads; else the rows go through one to one
+            if (static_cast<std::ptrdiff_t>(i) > last_v) p.out_height = last_v < 0 && i == 0 ? height : rows;
+        } else {
+            p.out_height = p.first.size();
+            p.out_width = cols;
+        }
+        rows = p.out_height;
+        cols = p.out_width;
+    }
+    plan.out_height = height;
+    plan.out_width = width;
+    return plan;
+}
+
+ResizePlan eval_resize_plan(std::size_t height, std::size_t width, std::size_t channels,
+                            const EvalTransformPlan& eval, bool tall_vertical_first) {
+    ResizePlan plan = plan_resize(height, width, channels, eval.resize_height, eval.resize_width, {},
+                                  tall_vertical_first);
+    const auto inside = [](std::ptrdiff_t start, std::size_t size, std::size_t limit) {
+        const std::ptrdiff_t end = std::min<std::ptrdiff_t>(start + static_cast<std::ptrdiff_t>(size),
+                                                            static_cast<std::ptrdiff_t>(limit));
+        const std::ptrdiff_t begin = std::max<std::ptrdiff_t>(start, 0);
+        return std::pair<std::size_t, std::size_t>(static_cast<std::size_t>(begin),
+                                                   static_cast<std::size_t>(end - begin));
+    };
+    const auto [top, rows] = inside(eval.crop_top, eval.crop_height, eval.resize_height);
+    const auto [left, cols] = inside(eval.crop_left, eval.crop_width, eval.resize_width);
+    return crop_resize_plan(std::move(plan), top, left, rows, cols);
 }
 
 void resample_pass(const std::uint8_t* src, const ResamplePass& pass, std::size_t channels, std::uint8_t* dst,

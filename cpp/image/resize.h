@@ -57,6 +57,12 @@ void bilinear_coefficients(std::size_t in_size, float in0, float in1, std::size_
 ResizePlan plan_resize(std::size_t height, std::size_t width, std::size_t channels, std::size_t out_height,
                        std::size_t out_width, const ResizeBox& box = {}, bool tall_vertical_first = true);
 
+// `plan` cut to the window [top, top + height) x [left, left + width) of its output: only those output samples
+// are computed (the passes' taps for the other rows and columns are dropped), and they equal the full resize's
+// cropped, bit for bit. ArgumentError unless the window is non-empty and inside the output.
+ResizePlan crop_resize_plan(ResizePlan plan, std::size_t top, std::size_t left, std::size_t height,
+                            std::size_t width);
+
 // Runs `plan` on the CPU: src is height x width x channels uint8, dst out_height x out_width x channels uint8
 // (C-contiguous, not overlapping src). Throws ArgumentError for null pointers.
 void resize(const std::uint8_t* src, const ResizePlan& plan, std::uint8_t* dst);
@@ -77,5 +83,13 @@ struct EvalTransformPlan {
 // ArgumentError for a zero size.
 EvalTransformPlan eval_transform_plan(std::size_t height, std::size_t width, std::size_t resize_size,
                                       std::size_t crop_size);
+
+// The resize plan of that transform for a height x width x channels uint8 image: Pillow's resize to the resized
+// size, cut to the crop (torchvision on a PIL image computes exactly this). Where the crop reaches past the
+// resized image (crop_top/left < 0, or the far side) only the part inside is planned: the result is then smaller
+// than crop_size and belongs at (max(0, -crop_top), max(0, -crop_left)) of a zero crop (what the GPU normalize's
+// Placement does).
+ResizePlan eval_resize_plan(std::size_t height, std::size_t width, std::size_t channels,
+                            const EvalTransformPlan& eval, bool tall_vertical_first = true);
 
 }  // namespace trtcore::image

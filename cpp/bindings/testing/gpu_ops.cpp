@@ -67,16 +67,31 @@ std::vector<py::ssize_t> resized_shape(const Shape& shape, std::size_t height, s
     return out;
 }
 
+using Crop = std::optional<std::vector<std::size_t>>;
+
+// plan_resize to height x width from `box`, then cut to `crop` (top, left, height, width) when given.
+img::ResizePlan plan_of(const ImageDims& d, std::size_t height, std::size_t width, const Box& box, const Crop& crop,
+                        bool tall_vertical_first) {
+    img::ResizePlan plan =
+        img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box), tall_vertical_first);
+    if (!crop) return plan;
+    if (crop->size() != 4) throw ArgumentError("crop: expected (top, left, height, width)");
+    return img::crop_resize_plan(std::move(plan), (*crop)[0], (*crop)[1], (*crop)[2], (*crop)[3]);
+}
+
+std::vector<py::ssize_t> plan_shape(const Shape& shape, const img::ResizePlan& plan) {
+    return resized_shape(shape, plan.out_height, plan.out_width);
+}
+
 py::array cpu_resize(const py::array& image, std::size_t height, std::size_t width, const Box& box,
-                     bool tall_vertical_first) {
+                     bool tall_vertical_first, const Crop& crop) {
     if (!(image.flags() & py::array::c_style)) throw ArgumentError("image: must be C-contiguous");
     if (!image.dtype().is(py::dtype::of<std::uint8_t>()))
         throw DTypeError("resize: the image must be uint8, got " + std::string(py::str(image.dtype())));
     const Shape shape(image.shape(), image.shape() + image.ndim());
     const ImageDims d = image_dims(shape, "image");
-    const img::ResizePlan plan =
-        img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box), tall_vertical_first);
-    py::array_t<std::uint8_t> out(resized_shape(shape, height, width));
+    const img::ResizePlan plan = plan_of(d, height, width, box, crop, tall_vertical_first);
+    py::array_t<std::uint8_t> out(plan_shape(shape, plan));
     const auto* src = static_cast<const std::uint8_t*>(image.data());
     std::uint8_t* dst = out.mutable_data();
     {
@@ -105,6 +120,26 @@ py::list resize_passes(std::size_t height, std::size_t width, std::size_t channe
         passes.append(d);
     }
     return passes;
+}
+
+py::array cpu_eval_resize(const py::array& image, std::size_t resize_size, std::size_t crop_size,
+                          bool tall_vertical_first) {
+    if (!(image.flags() & py::array::c_style)) throw ArgumentError("image: must be C-contiguous");
+    if (!image.dtype().is(py::dtype::of<std::uint8_t>()))
+        throw DTypeError("resize: the image must be uint8, got " + std::string(py::str(image.dtype())));
+    const Shape shape(image.shape(), image.shape() + image.ndim());
+    const ImageDims d = image_dims(shape, "image");
+    const img::ResizePlan plan = img::eval_resize_plan(
+        d.height, d.width, d.channels, img::eval_transform_plan(d.height, d.width, resize_size, crop_size),
+        tall_vertical_first);
+    py::array_t<std::uint8_t> out(plan_shape(shape, plan));
+    const auto* src = static_cast<const std::uint8_t*>(image.data());
+    std::uint8_t* dst = out.mutable_data();
+    {
+        py::gil_scoped_release release;
+        img::resize(src, plan, dst);
+    }
+    return out;
 }
 
 py::dict eval_plan(std::size_t height, std::size_t width, std::size_t resize_size, std::size_t crop_size) {
@@ -295,16 +330,15 @@ py::array gpu_colorize(const py::handle& labels, const py::array_t<std::uint8_t,
 }
 
 py::array gpu_resize(const py::handle& image, std::size_t height, std::size_t width, const Box& box,
-                     bool tall_vertical_first, std::uintptr_t stream_handle, const std::string& memory,
-                     const std::string& out_memory) {
+                     bool tall_vertical_first, const Crop& crop, std::uintptr_t stream_handle,
+                     const std::string& memory, const std::string& out_memory) {
     const cudaStream_t stream = as_stream(stream_handle);
     GpuInput in = gpu_input("image", image, stream, memory);
     if (in.type != DataType::kUInt8)
         throw DTypeError(std::string("resize: the image must be uint8, got ") + dtype_name(in.type));
     const ImageDims d = image_dims(in.shape, "image");
-    img::ResizePlan plan =
-        img::plan_resize(d.height, d.width, d.channels, height, width, resize_box(box), tall_vertical_first);
-    GpuOutput out("resize output", DataType::kUInt8, resized_shape(in.shape, height, width), out_memory);
+    img::ResizePlan plan = plan_of(d, height, width, box, crop, tall_vertical_first);
+    GpuOutput out("resize output", DataType::kUInt8, plan_shape(in.shape, plan), out_memory);
     {
         py::gil_scoped_release release;
         const img::gpu::DeviceResize device_resize(std::move(plan), "resize");
@@ -383,10 +417,13 @@ py::array gpu_overlay(const py::handle& image, const py::handle& labels,
 
 void bind_gpu_ops(py::module_& m) {
     m.def("resize", &cpu_resize, py::arg("image"), py::arg("height"), py::arg("width"), py::arg("box") = py::none(),
-          py::arg("tall_vertical_first") = true, "The C++ CPU bilinear resize (Pillow's BILINEAR on uint8, bit-exact) of an [H, W] or [H, W, C] image");
+          py::arg("tall_vertical_first") = true, py::arg("crop") = py::none(), "The C++ CPU bilinear resize (Pillow's BILINEAR on uint8, bit-exact) of an [H, W] or [H, W, C] image");
     m.def("resize_passes", &resize_passes, py::arg("height"), py::arg("width"), py::arg("channels"),
           py::arg("out_height"), py::arg("out_width"), py::arg("box") = py::none(),
           py::arg("tall_vertical_first") = true, "The resize plan's passes (Pillow's order, taps and fixed-point weights)");
+    m.def("eval_resize", &cpu_eval_resize, py::arg("image"), py::arg("resize_size"), py::arg("crop_size"),
+          py::arg("tall_vertical_first") = true,
+          "torchvision's Resize(resize_size) + CenterCrop(crop_size) on the CPU as one cut resize plan");
     m.def("eval_transform_plan", &eval_plan, py::arg("height"), py::arg("width"), py::arg("resize_size"),
           py::arg("crop_size"), "torchvision's Resize(resize_size) + CenterCrop(crop_size) geometry");
 #ifdef TRTCORE_WITH_CUDA_KERNELS
@@ -399,7 +436,7 @@ void bind_gpu_ops(py::module_& m) {
     m.def("gpu_colorize", &gpu_colorize, py::arg("labels"), py::arg("colors"), py::arg("stream") = 0,
           py::arg("out_memory") = "device");
     m.def("gpu_resize", &gpu_resize, py::arg("image"), py::arg("height"), py::arg("width"), py::arg("box") = py::none(),
-          py::arg("tall_vertical_first") = true, py::arg("stream") = 0, py::arg("memory") = "device", py::arg("out_memory") = "device");
+          py::arg("tall_vertical_first") = true, py::arg("crop") = py::none(), py::arg("stream") = 0, py::arg("memory") = "device", py::arg("out_memory") = "device");
     m.def("gpu_softmax", &gpu_softmax, py::arg("scores"), py::arg("stream") = 0);
     m.def("gpu_topk", &gpu_topk, py::arg("scores"), py::arg("k"), py::arg("values") = true, py::arg("stream") = 0,
           py::arg("out_memory") = "device");
