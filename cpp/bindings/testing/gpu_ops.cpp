@@ -378,10 +378,10 @@ py::tuple gpu_topk(const py::handle& scores, std::size_t k, bool values, std::ui
         img::gpu::topk(in.data, in.type, static_cast<std::size_t>(in.shape[0]), static_cast<std::size_t>(in.shape[1]),
                        k, indices.data<std::int64_t>(), values ? vals.data<float>() : nullptr, stream);
         indices.download(stream);
-        vals.download(stream);
+        if (values) vals.download(stream);  // else never written: not read either (compute-sanitizer initcheck)
         synchronize(stream, "topk");
         indices.finish();
-        vals.finish();
+        if (values) vals.finish();
     }
     return py::make_tuple(indices.array(), values ? py::object(vals.array()) : py::object(py::none()));
 }
