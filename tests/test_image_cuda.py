@@ -402,6 +402,14 @@ def test_streams_and_cuda_arrays_give_the_same_results():
     on_stream = _testing.gpu_topk(x, 4, stream=stream.handle)
     np.testing.assert_array_equal(on_stream[0], _testing.gpu_topk(x, 4)[0])
     np.testing.assert_array_equal(_testing.gpu_softmax(x, stream=stream.handle), _testing.gpu_softmax(x))
+    # a non-blocking stream: the uploads and the resize tables must be in place before the kernels read them
+    img = np.random.default_rng(14).integers(0, 256, (300, 400, 3)).astype(np.uint8)
+    for _ in range(3):
+        np.testing.assert_array_equal(_testing.gpu_resize(img, 77, 55, stream=stream.handle),
+                                      _testing.resize(img, 77, 55))
+    batch = img[None]
+    np.testing.assert_array_equal(_testing.gpu_normalize(batch, [0.5] * 3, [0.2] * 3, 255.0, stream=stream.handle),
+                                  _testing.kernel_normalize("scalar", batch, [0.5] * 3, [0.2] * 3, 255.0))
 
 
 def test_torch_cuda_tensors_are_read_in_place_and_must_be_contiguous():
