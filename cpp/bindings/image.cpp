@@ -15,6 +15,7 @@
 #include "bindings/vocabulary.h"
 #include "image/arguments.h"
 #include "image/guide_io.h"
+#include "image/overlay.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
 #include "image/preprocess.h"
@@ -165,6 +166,20 @@ void bind_image(py::module_& parent) {
         });
         return py::make_tuple(indices, values);
     }, py::arg("scores"), py::arg("k"));
+
+    m.def("overlay", [](const py::array& image, const py::array& colored, double alpha) {
+        const ArrayView im = array_view(image), col = array_view(colored);
+        const DataType t = check_array(im, "image", {DataType::kUInt8, DataType::kUInt16});
+        check_array(col, "colored", {DataType::kUInt8});
+        if (im.shape.size() != 3 || im.shape[2] != 3)
+            throw ShapeError("overlay: the image must be [H, W, 3], got " + shape_tuple_str(im.shape));
+        check_shape(col, "colored", im.shape);
+        py::array result = output(std::nullopt, "overlay", DataType::kUInt8, im.shape);
+        auto* d = static_cast<std::uint8_t*>(result.mutable_data());
+        const auto pixels = static_cast<std::size_t>(im.shape[0] * im.shape[1]);
+        without_gil([&] { img::overlay(im.data, t, static_cast<const std::uint8_t*>(col.data), pixels, alpha, d); });
+        return result;
+    }, py::arg("image"), py::arg("colored"), py::arg("alpha"));
 
     m.def("set_num_threads", &trtcore::set_num_threads, py::arg("n"));
     m.def("get_num_threads", &trtcore::num_threads);

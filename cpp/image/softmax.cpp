@@ -34,7 +34,7 @@ void softmax_row(const float* x, std::size_t cols, float* out) {
 
 }  // namespace
 
-void softmax(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, float* out) {
+void check_softmax(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, const float* out) {
     if (scores == nullptr || out == nullptr) throw ArgumentError("softmax: scores or output pointer is null");
     if (rows == 0 || cols == 0)
         throw ShapeError("softmax: scores must be at least 1 x 1, got " + std::to_string(rows) + " x " +
@@ -42,6 +42,10 @@ void softmax(const void* scores, DataType scores_type, std::size_t rows, std::si
     checked_mul(checked_mul(rows, cols, "softmax"), sizeof(float), "softmax");
     if (scores_type != DataType::kFloat32 && scores_type != DataType::kFloat16)
         throw DTypeError(std::string("softmax: scores must be float32 or float16, got ") + dtype_name(scores_type));
+}
+
+void softmax(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, float* out) {
+    check_softmax(scores, scores_type, rows, cols, out);
     const std::size_t grain = cols >= 4096 ? 1 : 4096 / cols;
     const CpuKernels variant = cpu_kernels();
     const detail::SoftmaxRow row = variant == CpuKernels::kScalar ? softmax_row : detail::softmax_row(variant);

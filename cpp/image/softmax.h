@@ -15,5 +15,7 @@ namespace trtcore::image {
 // values follow from that formula: a row holding NaN or +inf, or only -inf, is all NaN; -inf entries get 0.
 // Throws ArgumentError / ShapeError / DTypeError naming the bad argument.
 void softmax(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, float* out);
+// softmax's argument checks (shared with the GPU kernel, cpp/image/cuda/softmax.h).
+void check_softmax(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, const float* out);
 
 }  // namespace trtcore::image

@@ -10,8 +10,8 @@
 
 namespace trtcore::image {
 
-void topk(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, std::size_t k,
-          std::int64_t* indices_out, float* values_out) {
+void check_topk(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, std::size_t k,
+                const std::int64_t* indices_out) {
     if (scores == nullptr || indices_out == nullptr) throw ArgumentError("topk: scores or indices pointer is null");
     if (rows == 0 || cols == 0)
         throw ShapeError("topk: scores must be at least 1 x 1, got " + std::to_string(rows) + " x " +
@@ -22,6 +22,11 @@ void topk(const void* scores, DataType scores_type, std::size_t rows, std::size_
     checked_mul(checked_mul(rows, cols, "topk"), sizeof(float), "topk");
     if (scores_type != DataType::kFloat32 && scores_type != DataType::kFloat16)
         throw DTypeError(std::string("topk: scores must be float32 or float16, got ") + dtype_name(scores_type));
+}
+
+void topk(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, std::size_t k,
+          std::int64_t* indices_out, float* values_out) {
+    check_topk(scores, scores_type, rows, cols, k, indices_out);
     const bool half = scores_type == DataType::kFloat16;
     const std::size_t grain = cols >= 4096 ? 1 : 4096 / cols;
     parallel_for(rows, grain, [&](std::size_t begin, std::size_t end) {

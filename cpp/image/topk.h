@@ -15,5 +15,8 @@ namespace trtcore::image {
 // Throws ArgumentError / ShapeError / DTypeError naming the bad argument.
 void topk(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, std::size_t k,
           std::int64_t* indices_out, float* values_out);
+// topk's argument checks (shared with the GPU kernel, cpp/image/cuda/topk.h).
+void check_topk(const void* scores, DataType scores_type, std::size_t rows, std::size_t cols, std::size_t k,
+                const std::int64_t* indices_out);
 
 }  // namespace trtcore::image

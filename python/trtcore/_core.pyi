@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-# PPM/PGM, normalize, argmax, colorize (cpp/bindings/image.cpp); wrapped by trtcore.image.
+# PPM/PGM, normalize, argmax, colorize, overlay (cpp/bindings/image.cpp); wrapped by trtcore.image.
 image: ModuleType
 
 Shape = Sequence[int]

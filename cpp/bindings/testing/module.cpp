@@ -11,4 +11,5 @@ PYBIND11_MODULE(_testing, m) {
     trtcore::bindings::register_error_translator();
     trtcore::bindings::testing::bind_runtime(m);
     trtcore::bindings::testing::bind_image(m);
+    trtcore::bindings::testing::bind_gpu_ops(m);
 }

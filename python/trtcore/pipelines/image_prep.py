@@ -15,6 +15,7 @@ import numpy as np
 
 from trtcore.errors import ArgumentError, DTypeError, FileError, FormatError, ShapeError
 
+from trtcore import _core
 from trtcore import image as _core_image
 from trtcore.image import NATURAL_MAXVAL
 
@@ -169,14 +170,22 @@ def resize_image(image: np.ndarray, height: int, width: int, *, nearest: bool = 
 
 
 def overlay(image: np.ndarray, colored: np.ndarray, alpha: float = 0.5) -> np.ndarray:
-    """Blends a colour label image over an HWC image: ``(1 - alpha) * image + alpha * colored``.
+    """Blends a colour label image over an HWC image: ``(1 - alpha) * image + alpha * colored``, rounded.
+
+    Computed in C++ (``trtcore._core.image.overlay``, cpp/image/overlay.h) exactly as numpy computes
+    ``np.clip((1 - alpha) * image.astype(np.float32) + alpha * colored.astype(np.float32) + 0.5, 0, 255)``
+    cast to uint8; the GPU kernel (cpp/image/cuda/overlay.h) does the same arithmetic.
 
     >>> overlay(np.zeros((1, 1, 3), np.uint8), np.full((1, 1, 3), 200, np.uint8)).ravel().tolist()
     [100, 100, 100]
     """
     if not 0.0 <= alpha <= 1.0:
         raise ArgumentError(f"overlay alpha must be in [0, 1], got {alpha}")
-    base = to_channels(image, 3).astype(np.float32)
+    base = np.ascontiguousarray(to_channels(image, 3))
     if base.shape != colored.shape:
         raise ShapeError(f"overlay: image {base.shape} and labels {colored.shape} differ in size")
-    return np.clip((1 - alpha) * base + alpha * colored.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
+    if base.dtype not in (np.uint8, np.uint16):
+        raise DTypeError(f"overlay: the image must be uint8 or uint16, got {base.dtype}")
+    if colored.dtype != np.uint8:
+        raise DTypeError(f"overlay: the colour image must be uint8, got {colored.dtype}")
+    return _core.image.overlay(base, np.ascontiguousarray(colored), float(alpha))
