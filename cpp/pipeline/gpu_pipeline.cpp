@@ -9,6 +9,7 @@
 #include "cuda/check.h"
 #include "image/cuda/argmax.h"
 #include "image/cuda/normalize.h"
+#include "image/cuda/topk.h"
 #include "image/softmax.h"
 #include "image/topk.h"
 
@@ -197,7 +198,8 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
         if (classes == 0) throw FormatError("output '" + out.info.name + "' has no classes");
         k_ = std::min(k_, classes);  // as the Classifier's top_k: at most every class
         classes_ = classes;
-        grow(scores_host_, classes * element_size(out.info.dtype), "scores (host)");
+        const std::size_t topk_bytes = k_ * (sizeof(std::int64_t) + sizeof(float));
+        grow(scores_host_, std::max(classes * element_size(out.info.dtype), topk_bytes), "scores (host)");
     }
     std::vector<std::uintptr_t> key{static_cast<std::uintptr_t>(task), static_cast<std::uintptr_t>(spec.type),
                                     spec.height, spec.width, spec.channels};
@@ -260,17 +262,19 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
         if (segment_.palette) id_check_->raise_if_bad(compact_labels(), segment_.label_type, palette_.size());
     } else {
         const auto classes = static_cast<std::size_t>(out.shape[1]);
-        probabilities_.resize(classes);
-        const void* scores = scores_host_.data();
-        DataType type = out.info.dtype;
-        if (softmax_) {
-            image::softmax(scores, type, 1, classes, probabilities_.data());
-            scores = probabilities_.data();
-            type = DataType::kFloat32;
-        }
         indices_.resize(k_);
         values_.resize(k_);
-        image::topk(scores, type, 1, classes, k_, indices_.data(), values_.data());
+        if (!softmax_) {  // the GPU's top-k came down (pinned): exactly the CPU kernel's
+            std::memcpy(indices_.data(), scores_host_.data(), k_ * sizeof(std::int64_t));
+            std::memcpy(values_.data(), static_cast<const char*>(scores_host_.data()) + k_ * sizeof(std::int64_t),
+                        k_ * sizeof(float));
+            return;
+        }
+        // softmax: the row came down (K values), and the host kernels run on it, so that probabilities are the
+        // CPU path's bit for bit (the GPU softmax is within 3 ulp of them, which could reorder near ties).
+        probabilities_.resize(classes);
+        image::softmax(scores_host_.data(), out.info.dtype, 1, classes, probabilities_.data());
+        image::topk(probabilities_.data(), DataType::kFloat32, 1, classes, k_, indices_.data(), values_.data());
     }
 }
 
@@ -338,6 +342,12 @@ void GpuPipeline::enqueue_classify_post() {
     const Tensor& out = tensors_[output_];
     if (stage_timing_) stages_[4].record(s, what());
     const auto classes = static_cast<std::size_t>(out.shape[1]);
+    if (!softmax_) {  // top-k on the GPU, written straight into pinned memory: k indices, then k values
+        auto* indices = static_cast<std::int64_t*>(scores_host_.data());
+        auto* values = reinterpret_cast<float*>(indices + k_);
+        image::gpu::topk(out.buffer.data(), out.info.dtype, 1, classes, k_, indices, values, s);
+        return;
+    }
     cuda::copy_async(scores_host_.data(), out.buffer.data(), classes * element_size(out.info.dtype),
                      cudaMemcpyDeviceToHost, s, what() + " scores");
 }

@@ -84,8 +84,9 @@ public:
     // ShapeError naming the tensor when the image does not fit the model's input; ArgumentError for an id outside
     // the palette; CudaError naming the stages queued when the GPU fails.
     void segment(const void* image, const ImageSpec& spec, const SegmentRequest& request);
-    // Classification: the model's scores [N, K] (or [N, K, 1, 1]) row 0, softmax'ed when asked, top min(k, K)
-    // (best first, image::topk's order) into indices() / values().
+    // Classification: the model's scores [N, K] (or [N, K, 1, 1]) row 0, top min(k, K) (best first, image::topk's
+    // order) into indices() / values(). Without softmax the top-k runs on the GPU and only it comes down; with it,
+    // the row comes down and the host kernels run, so probabilities equal the CPU path's bit for bit.
     void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax);
 
     // Results of the last run, in pinned host memory (overwritten by the next run).

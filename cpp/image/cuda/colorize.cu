@@ -60,6 +60,9 @@ DevicePalette::DevicePalette(const Palette& palette, const std::string& what)
     : colors_(palette.size() * sizeof(std::uint32_t), what + " (palette)"), size_(palette.size()) {
     cuda::check(cudaMemcpy(colors_.data(), palette.packed(), size_ * sizeof(std::uint32_t), cudaMemcpyHostToDevice),
                 what + ": copying the palette to the device");
+    // From pageable memory cudaMemcpy may return before the bytes land; kernels on non-blocking streams do not wait
+    // for the legacy stream that carries it, so wait here (once per palette).
+    cuda::check(cudaStreamSynchronize(cudaStreamLegacy), what + ": copying the palette to the device");
 }
 
 IdCheck::IdCheck(const std::string& what)
