@@ -19,7 +19,7 @@ import numpy as np
 from trtcore import image as _image
 from trtcore.errors import ArgumentError, DTypeError, FormatError, ShapeError
 from trtcore.pipelines import image_prep
-from trtcore.pipelines.image_prep import as_image
+from trtcore.pipelines.image_prep import BACKGROUND, Background, as_image
 from trtcore.pipelines.model_holder import ModelHolder, device_tensor, shape_text, static_dim, tensor_shape
 from trtcore.pipelines.preprocess import Preprocess
 from trtcore.runners import Runner
@@ -33,16 +33,19 @@ class Segmenter(ModelHolder):
 
     ``num_classes`` sets the palette size (default: the logits' channel count, else 21 like PASCAL VOC).
     ``build_config`` (a :class:`trtcore.BuildConfig`) is used when an ONNX model is built for TensorRT.
+    ``preprocess`` defaults to ImageNet's mean/std, as :func:`trtcore.image.normalize` and the guide's
+    FCN-ResNet101 (``trtcore.pipelines.UNIT`` for ``pixel / 255`` models). Transparent images are composited on
+    ``background`` (RGB 0..255, default white).
 
-    >>> seg = Segmenter("fcn-resnet101.onnx", preprocess=IMAGENET)  # doctest: +SKIP
+    >>> seg = Segmenter("fcn-resnet101.onnx")  # doctest: +SKIP
     >>> labels = seg.segment("input.ppm")  # doctest: +SKIP
     >>> seg.save("output.ppm", labels)  # doctest: +SKIP
     """
 
     def __init__(self, model: str | Path | Runner, *, preprocess: Preprocess | None = None,
                  num_classes: int | None = None, size_policy: str = "error", backend: str = "auto",
-                 output_name: str | None = None, colors: np.ndarray | None = None, build_config: Any = None
-                 ) -> None:
+                 output_name: str | None = None, colors: np.ndarray | None = None, build_config: Any = None,
+                 background: Background = BACKGROUND) -> None:
         if size_policy not in SIZE_POLICIES:
             raise ArgumentError(f"size_policy must be one of {', '.join(SIZE_POLICIES)}, got {size_policy!r}")
         if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
@@ -51,6 +54,7 @@ class Segmenter(ModelHolder):
         super().__init__(model, backend, output_name, build_config)
         self.preprocess = preprocess or Preprocess()
         self.size_policy = size_policy
+        self.background = _image.background_rgb(background)
         self.num_classes = num_classes
         self.colors = None if colors is None else np.asarray(colors, np.uint8)
         # One palette object per Segmenter (per palette size), reused by every colorize: no rebuild per image.
@@ -79,7 +83,7 @@ class Segmenter(ModelHolder):
             return img, ""
         th, tw = mh if mh is not None else h, mw if mw is not None else w
         if self.size_policy == "resize":
-            return image_prep.resize_image(img, th, tw), "resize"
+            return image_prep.apply_resize(img, image_prep.plan_resize(h, w, image_prep.STRETCH, (th, tw))), "resize"
         if self.size_policy == "pad":
             if h > th or w > tw:
                 raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW), larger than the model's input "
@@ -88,10 +92,10 @@ class Segmenter(ModelHolder):
         raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW) but the model takes {th}x{tw}; choose "
                          "size_policy='resize' or 'pad' (CLI: --resize / --pad)")
 
-    def segment(self, image: Any) -> np.ndarray:
-        """Labels ``[H, W]`` (int64) for one image at the image's own size: a path, an HWC uint8/uint16 array,
-        or an input tensor ``[1, C, H, W]`` already on the device (torch/cupy: DLPack or
-        ``__cuda_array_interface__``), which goes to the runner as it is.
+    def segment(self, image: Any, *, maxval: int | None = None) -> np.ndarray:
+        """Labels ``[H, W]`` (int64) for one image at the image's own size: a path, an HWC uint8/uint16 array
+        (full scale ``maxval``, default the dtype's: 255 / 65535), or an input tensor ``[1, C, H, W]`` already on
+        the device (torch/cupy: DLPack or ``__cuda_array_interface__``), which goes to the runner as it is.
 
         Files keep their depth and are normalized from their own maxval in C++ (a 16-bit PPM gets exactly
         :func:`trtcore.image.read_normalized`'s values), straight into the model input's dtype (float16 for a
@@ -105,7 +109,7 @@ class Segmenter(ModelHolder):
             shape = tensor_shape(image)
             out = runner.infer({self.input.name: image})[self.output.name]
             return self._labels(out, (shape[2], shape[3]))
-        img, maxval = as_image(image)
+        img, maxval = as_image(image, self.background, maxval)
         c, mh, mw = self.image_input_layout()
         img = image_prep.to_channels(img, c)
         h, w = img.shape[:2]
@@ -164,10 +168,12 @@ class Segmenter(ModelHolder):
         >>> seg.overlay("input.ppm", labels).shape  # doctest: +SKIP
         (512, 512, 3)
         """
-        picture = image_prep.load_image(image) if isinstance(image, (str, Path)) else np.asarray(image)
+        picture = (image_prep.load_image(image, self.background) if isinstance(image, (str, Path))
+                   else np.asarray(image))
         if picture.dtype != np.uint8:
             raise DTypeError(f"overlay: the picture must be HWC uint8, got {picture.dtype}")
-        return image_prep.overlay(image_prep._hwc(picture, "image array"), self.colorize(labels), alpha)
+        return image_prep.overlay(image_prep._hwc(picture, "image array", self.background), self.colorize(labels),
+                                  alpha)
 
     def save(self, path: str | Path, labels: np.ndarray, *, image: str | Path | np.ndarray | None = None,
              alpha: float = 0.5) -> Path:
