@@ -16,7 +16,7 @@ from onnx import TensorProto, helper
 from PIL import Image
 
 import trtcore
-import trtcore.runners as runners
+from trtcore import runners
 from trtcore import image as ti
 from trtcore.pipelines import IMAGENET, IMAGENET_EVAL, UNIT, image_prep, plan_resize
 from trtcore.runners import OnnxRuntimeRunner
@@ -29,7 +29,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def python_example() -> str:
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## In Python"):]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert match, "README.md: no python block under '## In Python'"
     return match.group(1)
 

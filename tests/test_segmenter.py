@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trtcore.demo import SHAPES_CLASSES, SHAPES_MODEL
+from trtcore.demo import SHAPES_CLASSES, SHAPES_MODEL, SHAPES_TEST_IMAGES
 from trtcore.demo.run import shape_samples
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
 from trtcore.pipelines import UNIT, Segmenter, mean_iou
@@ -41,7 +41,8 @@ def test_demo_segmenter_is_accurate_on_held_out_pictures():
         gt = image_prep.load_image(truth)[:, :, 0].astype(np.int64)
         assert labels.shape == gt.shape
         ious.append(mean_iou(labels, gt, len(SHAPES_CLASSES)))
-    assert len(ious) == 8 and np.mean(ious) >= 0.85
+    # class by shape only (random colours, stripes, overlaps): far above chance (about 0.2), far from perfect
+    assert len(ious) == SHAPES_TEST_IMAGES and np.mean(ious) >= 0.55
 
 
 def test_size_mismatch_is_an_error_by_default(tmp_path):

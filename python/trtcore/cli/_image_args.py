@@ -18,7 +18,8 @@ def _csv(values: Sequence[float]) -> str:
     return ",".join(f"{v:g}" for v in values)
 
 
-def add_preprocess(p: argparse.ArgumentParser, imagenet_help: str = "ImageNet's mean/std (the default)") -> None:
+def add_preprocess(p: argparse.ArgumentParser, imagenet_help: str = "ImageNet's mean/std (the default)"
+                   ) -> argparse._ArgumentGroup:
     g = p.add_argument_group("preprocessing: tensor = (pixel / maxval - mean) / std, CHW")
     g.add_argument("--mean", default=None,
                    help=f"per-channel means, comma separated (default ImageNet's {_csv(IMAGENET_MEAN)}; "
@@ -30,6 +31,7 @@ def add_preprocess(p: argparse.ArgumentParser, imagenet_help: str = "ImageNet's 
     g.add_argument("--background", default="255,255,255", metavar="R,G,B",
                    help="colour transparent pixels are composited on, 0..255 (default white 255,255,255; one "
                         "number for a grey)")
+    return g
 
 
 def _floats(text: str, flag: str) -> tuple[float, ...]:

@@ -30,9 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=32, help="images per inference (default 32)")
     p.add_argument("--softmax", action="store_true", help="report probabilities (softmax of the outputs)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
-    add_preprocess(p, imagenet_help="torchvision's ImageNet eval preset: ImageNet's mean/std (the default) and "
+    g = add_preprocess(p, imagenet_help="torchvision's ImageNet eval preset: ImageNet's mean/std (the default) and "
                                     "--resize-policy imagenet")
-    p.add_argument("--resize-policy", choices=tuple(RESIZE_POLICIES), default=None,
+    g.add_argument("--resize-policy", choices=tuple(RESIZE_POLICIES), default=None,
                    help="how images reach the model's size: stretch (straight to the input size; the default) or "
                         "imagenet (shorter side to 256, centre crop 224, bilinear with antialias: torchvision's "
                         "ImageNet eval transform; the default with --imagenet)")

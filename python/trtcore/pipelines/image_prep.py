@@ -307,7 +307,7 @@ def plan_resize(height: int, width: int, policy: ResizePolicy = STRETCH,
     ch, cw = (th if th is not None else rh), (tw if tw is not None else rw)
     if ch > rh or cw > rw:
         raise ShapeError(f"a {height}x{width} image resized to {rh}x{rw} is smaller than the {ch}x{cw} crop")
-    top, left = int(round((rh - ch) / 2.0)), int(round((rw - cw) / 2.0))  # torchvision's center_crop offsets
+    top, left = round((rh - ch) / 2.0), round((rw - cw) / 2.0)  # torchvision's center_crop offsets
     return ResizePlan((rh, rw), (top, left, ch, cw), policy.interpolation, policy.antialias)
 
 

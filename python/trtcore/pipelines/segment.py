@@ -198,17 +198,38 @@ def resize_labels(labels: np.ndarray, height: int, width: int) -> np.ndarray:
     return labels[rows[:, None], cols[None, :]]
 
 
+def confusion_matrix(pred: np.ndarray, truth: np.ndarray, num_classes: int) -> np.ndarray:
+    """Pixel counts ``[truth class, predicted class]`` (int64), to be summed over images.
+
+    >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 1, 0]), 2).tolist()
+    [[1, 1], [0, 1]]
+    """
+    pred, truth = np.asarray(pred).ravel().astype(np.int64), np.asarray(truth).ravel().astype(np.int64)
+    if pred.shape != truth.shape:
+        raise ShapeError(f"mean_iou: prediction {pred.shape} and truth {truth.shape} differ in size")
+    for what, a in (("prediction", pred), ("truth", truth)):
+        if a.size and (a.min() < 0 or a.max() >= num_classes):
+            raise ArgumentError(f"mean_iou: {what} holds class ids outside 0..{num_classes - 1}")
+    return np.bincount(truth * num_classes + pred, minlength=num_classes * num_classes).reshape(num_classes, -1)
+
+
+def class_iou(conf: np.ndarray) -> np.ndarray:
+    """Intersection over union of each class from a confusion matrix; NaN for a class in neither prediction nor
+    truth.
+
+    >>> class_iou(np.array([[1, 1], [0, 1]])).tolist()
+    [0.5, 0.5]
+    """
+    inter = np.diag(conf).astype(np.float64)
+    union = conf.sum(0) + conf.sum(1) - np.diag(conf)
+    return np.where(union > 0, inter / np.maximum(union, 1), np.nan)
+
+
 def mean_iou(pred: np.ndarray, truth: np.ndarray, num_classes: int) -> float:
     """Mean intersection-over-union over the classes present in ``pred`` or ``truth``.
 
     >>> mean_iou(np.array([0, 1]), np.array([0, 1]), 2)
     1.0
     """
-    pred, truth = np.asarray(pred).ravel(), np.asarray(truth).ravel()
-    if pred.shape != truth.shape:
-        raise ShapeError(f"mean_iou: prediction {pred.shape} and truth {truth.shape} differ in size")
-    conf = np.bincount(truth * num_classes + pred, minlength=num_classes * num_classes).reshape(num_classes, -1)
-    inter = np.diag(conf).astype(np.float64)
-    union = conf.sum(0) + conf.sum(1) - np.diag(conf)
-    present = union > 0
-    return float((inter[present] / union[present]).mean()) if present.any() else 1.0
+    iou = class_iou(confusion_matrix(pred, truth, num_classes))
+    return float(np.nanmean(iou)) if not np.isnan(iou).all() else 1.0
