@@ -108,6 +108,7 @@ CASES = [
     (["segment", str(SHAPES_MODEL), SHAPE, *ORT, "-o", "{dir}/no/such"], EXIT_BAD_INPUT),
     # demo / export
     (["demo", "-o", "{existing}", *ORT], EXIT_BAD_INPUT),
+    (["demo", "-o", "{dir}/demo", *ORT, "--photo", "moon"], EXIT_BAD_INPUT),
     (["export", "resnet50", "-o", "{dir}/no/such/m.onnx"], (EXIT_BAD_INPUT, EXIT_MISSING)),
     # argparse's own errors
     (["run"], EXIT_BAD_INPUT),
