@@ -166,3 +166,10 @@ def test_segment_composites_transparency_on_the_background_flag(tmp_path, capsys
         assert main(["segment", str(model), str(path), "--backend", "onnxruntime", "-o", str(target), *UNIT,
                      "--background", background]) == 0
         assert "classes {%d: 1, 2: 1}" % first in capsys.readouterr().out
+
+
+def test_a_preprocessing_that_does_not_fit_the_model_is_one_error_not_one_per_image(capsys):
+    # the grey digits model with the default (ImageNet's three means): a bad command line, exit 2, said once
+    assert main(["classify", str(DIGITS_MODEL), str(DIGITS_SAMPLES), "--backend", "onnxruntime"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.count("preprocess mean has 3 values") == 1 and "skipped" not in err

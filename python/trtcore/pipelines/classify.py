@@ -231,8 +231,8 @@ class Classifier(ModelHolder):
         if batch_size < 1:
             raise ArgumentError(f"batch_size must be >= 1, got {batch_size}")
         items = image_list(images)
-        self.runner  # noqa: B018 - model problems are raised here, never passed to on_error as an image's
-        self.image_input_layout()
+        self.runner  # noqa: B018 - model and settings problems are raised here, not passed to on_error
+        self.preprocess.for_channels(self.image_input_layout()[0])
         rows: list[list[Prediction] | None] = []
         for start in range(0, len(items), batch_size):
             chunk = items[start:start + batch_size]
