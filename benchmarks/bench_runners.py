@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from trtcore.demo import DIGITS_MODEL, DIGITS_SAMPLES, SHAPES_MODEL
-from trtcore.pipelines import Classifier
+from trtcore.pipelines import UNIT, Classifier
 from trtcore.runners import OnnxRuntimeRunner
 
 
@@ -62,7 +62,7 @@ def classify_rate(n_images: int, repeats: int) -> dict[int, float]:
             shutil.copyfile(sources[i % len(sources)], dst)
             paths.append(dst)
         runner = OnnxRuntimeRunner(DIGITS_MODEL, providers=["CPUExecutionProvider"], threads=1)
-        clf = Classifier(runner)
+        clf = Classifier(runner, preprocess=UNIT)  # the digits model takes pixel / 255
         clf.classify(paths[:64], k=1, batch_size=64)  # warm up
         rates: dict[int, list[float]] = {1: [], 64: []}
         for _ in range(repeats):

@@ -10,7 +10,7 @@ import pytest
 from trtcore.demo import DATA, DIGITS_MODEL
 from trtcore.demo.run import digit_samples
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
-from trtcore.pipelines import Classifier, Prediction, read_labels
+from trtcore.pipelines import UNIT, Classifier, Prediction, read_labels
 from trtcore.pipelines.image_prep import save_image
 from trtcore.runners import OnnxRuntimeRunner
 
@@ -102,7 +102,8 @@ def test_batch_of_the_wrong_rank(tmp_path):
 
 def test_classify_images_end_to_end_is_accurate():
     paths, truth = digit_samples()
-    clf = Classifier(DIGITS_MODEL, labels=DATA / "digits_labels.txt", backend="onnxruntime")
+    clf = Classifier(DIGITS_MODEL, labels=DATA / "digits_labels.txt", backend="onnxruntime",
+                     preprocess=UNIT)
     rows = clf.classify(paths, k=1, batch_size=16)
     assert len(rows) == len(paths) == 100
     accuracy = np.mean([row[0].index == t for row, t in zip(rows, truth)])
@@ -117,7 +118,7 @@ def test_images_are_converted_and_resized_to_the_model(tmp_path):
     gray[4:12, 6:10] = 255
     rgb = np.repeat(gray, 3, axis=2)
     save_image(tmp_path / "big.png", rgb)
-    clf = Classifier(DIGITS_MODEL, backend="onnxruntime")
+    clf = Classifier(DIGITS_MODEL, backend="onnxruntime", preprocess=UNIT)
     batch = clf.preprocess_images([tmp_path / "big.png", gray])
     assert batch.shape == (2, 1, 8, 8) and batch.dtype == np.float32
     np.testing.assert_allclose(batch[0], batch[1], atol=1 / 255)

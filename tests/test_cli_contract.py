@@ -99,10 +99,16 @@ CASES = [
     *[(["segment", str(SHAPES_MODEL), SHAPE, *ORT, "-o", "{out}", flag, value], EXIT_BAD_INPUT)
       for flag, value in (("--num-classes", "0"), ("--num-classes", str(2**40)), ("--alpha", "nan"),
                           ("--std", "nan"), ("--maxval", "inf"))],
+    *[(["classify", str(DIGITS_MODEL), DIGIT, *ORT, *flags], EXIT_BAD_INPUT)
+      for flags in (["--background", "1,2"], ["--background", "256"], ["--background", "red"],
+                    ["--background", "-1,0,0"], ["--resize-policy", "squash"], ["--imagenet", "--mean", "0"])],
+    *[(["segment", str(SHAPES_MODEL), SHAPE, *ORT, "-o", "{out}", *flags], EXIT_BAD_INPUT)
+      for flags in (["--background", "0,0"], ["--background", "1.5"], ["--imagenet", "--std", "1"])],
     (["segment", str(SHAPES_MODEL), SHAPE, *ORT, "-o", SHAPE], EXIT_BAD_INPUT),  # would replace the input
     (["segment", str(SHAPES_MODEL), SHAPE, *ORT, "-o", "{dir}/no/such"], EXIT_BAD_INPUT),
     # demo / export
     (["demo", "-o", "{existing}", *ORT], EXIT_BAD_INPUT),
+    (["demo", "-o", "{dir}/demo", *ORT, "--photo", "moon"], EXIT_BAD_INPUT),
     (["export", "resnet50", "-o", "{dir}/no/such/m.onnx"], (EXIT_BAD_INPUT, EXIT_MISSING)),
     # argparse's own errors
     (["run"], EXIT_BAD_INPUT),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trtcore.demo import SHAPES_CLASSES, SHAPES_MODEL
+from trtcore.demo import SHAPES_CLASSES, SHAPES_MODEL, SHAPES_TEST_IMAGES
 from trtcore.demo.run import shape_samples
 from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
-from trtcore.pipelines import Segmenter, mean_iou
+from trtcore.pipelines import UNIT, Segmenter, mean_iou
 from trtcore import image as ti
 from trtcore.pipelines import image_prep
 from trtcore.pipelines.segment import resize_labels
@@ -28,7 +28,7 @@ def brightest_channel(img: np.ndarray) -> np.ndarray:
 def test_logits_and_argmax_label_models_give_the_same_labels(tmp_path, kind):
     model = identity_logits(tmp_path / f"{kind}.onnx", out_dtype=kind)
     img = picture(10, 14)
-    labels = Segmenter(model, backend="onnxruntime").segment(img)
+    labels = Segmenter(model, backend="onnxruntime", preprocess=UNIT).segment(img)
     assert labels.shape == (10, 14) and labels.dtype == np.int64
     np.testing.assert_array_equal(labels, brightest_channel(img))
 
@@ -41,7 +41,8 @@ def test_demo_segmenter_is_accurate_on_held_out_pictures():
         gt = image_prep.load_image(truth)[:, :, 0].astype(np.int64)
         assert labels.shape == gt.shape
         ious.append(mean_iou(labels, gt, len(SHAPES_CLASSES)))
-    assert len(ious) == 8 and np.mean(ious) >= 0.85
+    # class by shape only (random colours, stripes, overlaps): far above chance (about 0.2), far from perfect
+    assert len(ious) == SHAPES_TEST_IMAGES and np.mean(ious) >= 0.55
 
 
 def test_size_mismatch_is_an_error_by_default(tmp_path):
@@ -56,14 +57,15 @@ def test_resize_policy_returns_labels_at_the_image_size(tmp_path):
     img = np.zeros((16, 24, 3), np.uint8)
     img[:, :12, 0] = 200  # left half red, right half blue
     img[:, 12:, 2] = 200
-    labels = Segmenter(model, size_policy="resize", backend="onnxruntime").segment(img)
+    labels = Segmenter(model, size_policy="resize", backend="onnxruntime",
+                       preprocess=UNIT).segment(img)
     assert labels.shape == (16, 24)
     assert (labels[:, :10] == 0).all() and (labels[:, 14:] == 2).all()
 
 
 def test_pad_policy_crops_back_and_rejects_larger_images(tmp_path):
     model = identity_logits(tmp_path / "fixed.onnx", h=8, w=8)
-    seg = Segmenter(model, size_policy="pad", backend="onnxruntime")
+    seg = Segmenter(model, size_policy="pad", backend="onnxruntime", preprocess=UNIT)
     img = picture(6, 5, seed=3)
     np.testing.assert_array_equal(seg.segment(img), brightest_channel(img))
     with pytest.raises(ShapeError, match="larger than the model's input 8x8"):

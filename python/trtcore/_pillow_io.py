@@ -25,15 +25,30 @@ def pillow(path: Path, action: str):  # -> the PIL.Image module
     return Image
 
 
+#: Pillow modes (and palette/grey images with a transparent colour) that carry alpha: decoded as LA or RGBA.
+_GREY_ALPHA_MODES = ("LA", "La")
+_ALPHA_MODES = _GREY_ALPHA_MODES + ("RGBA", "RGBa", "PA")
+
+
 def read_pillow(p: Path) -> np.ndarray:
-    """Decode with Pillow into HWC uint8 (or uint16 for 16-bit grey)."""
+    """Decode with Pillow into HWC uint8 (or uint16 for 16-bit grey), turned upright as its EXIF orientation tag
+    says (a phone's portrait JPEG comes out portrait). Images with transparency keep their alpha channel as the
+    last channel (LA: 2 channels, RGBA: 4); :func:`trtcore.image.read_image` composites it on a background."""
     image_mod = pillow(p, "reading")
     if p.is_dir():
         raise FileError(f"{p}: is a directory, not an image file")
     try:
+        from PIL import ImageOps
+
         with image_mod.open(p) as im:
             im.load()
-            if im.mode in ("I;16", "I;16B", "I;16L"):
+            ImageOps.exif_transpose(im, in_place=True)  # rotates/mirrors only when the tag asks for it
+            transparent = "transparency" in im.info
+            if im.mode in _GREY_ALPHA_MODES or (transparent and im.mode in ("1", "L")):
+                arr = np.asarray(im.convert("LA"))
+            elif im.mode in _ALPHA_MODES or transparent:
+                arr = np.asarray(im.convert("RGBA"))
+            elif im.mode in ("I;16", "I;16B", "I;16L"):
                 arr = np.asarray(im).astype(np.uint16)
             elif im.mode == "I":  # 16-bit PNGs may open as 32-bit ints holding 0..65535
                 arr = np.asarray(im)
@@ -42,7 +57,7 @@ def read_pillow(p: Path) -> np.ndarray:
                 arr = arr.astype(np.uint16)
             elif im.mode in ("L", "RGB"):
                 arr = np.asarray(im)
-            elif im.mode in ("1", "LA"):
+            elif im.mode == "1":
                 arr = np.asarray(im.convert("L"))
             else:
                 arr = np.asarray(im.convert("RGB"))

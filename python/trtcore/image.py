@@ -37,7 +37,10 @@ __all__ = [
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "GUIDE_PALETTE_BASE",
+    "BACKGROUND",
     "read_image",
+    "composite",
+    "background_rgb",
     "write_image",
     "read_ppm",
     "write_ppm",
@@ -68,6 +71,10 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 #: NVIDIA's quick start palette: colour of class i is (base * i) mod 255 per channel.
 GUIDE_PALETTE_BASE = (2**25 - 1, 2**15 - 1, 2**21 - 1)
 
+#: What transparent pixels are composited on unless told otherwise: white, as image viewers and browsers show
+#: them (dropping alpha instead would show whatever colour the transparent pixels happen to hold, often black).
+BACKGROUND = (255, 255, 255)
+
 _PNM_SUFFIXES = {".ppm", ".pgm", ".pnm"}
 #: The maxval an image array of each sample type has when nothing else says (8 and 16 bits at full range).
 NATURAL_MAXVAL = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
@@ -88,12 +95,16 @@ def _is_pnm(path: Path) -> bool:
     return head in (b"P2", b"P3", b"P5", b"P6")
 
 
-def read_image(path: PathLike, *, return_maxval: bool = False) -> np.ndarray | tuple[np.ndarray, int]:
+def read_image(path: PathLike, *, return_maxval: bool = False,
+               background: int | Sequence[int] | None = BACKGROUND) -> np.ndarray | tuple[np.ndarray, int]:
     """Read an image as an HWC array: uint8, or uint16 for PPM/PGM files with maxval > 255.
 
     PPM/PGM (P6, P3, P5, P2) are read natively and the array owns the C++ buffer (no copy); other formats (PNG,
-    JPEG, ...) go through Pillow. Grey images have C == 1. With ``return_maxval=True`` returns ``(array, maxval)``
-    (the file's maxval for PPM/PGM, the dtype's natural maximum otherwise).
+    JPEG, ...) go through Pillow, turned upright as their EXIF orientation says. Grey images have C == 1.
+    Transparent images are composited on ``background`` (an RGB triple or one grey value in 0..255, default
+    white, :data:`BACKGROUND`; see :func:`composite`); ``background=None`` keeps the alpha channel (C == 2 or 4).
+    With ``return_maxval=True`` returns ``(array, maxval)`` (the file's maxval for PPM/PGM, the dtype's natural
+    maximum otherwise).
 
     >>> img = read_image("input.ppm")  # doctest: +SKIP
     >>> img.shape, img.dtype  # doctest: +SKIP
@@ -106,7 +117,56 @@ def read_image(path: PathLike, *, return_maxval: bool = False) -> np.ndarray | t
     else:
         arr = read_pillow(p)
         maxval = NATURAL_MAXVAL[arr.dtype]
+        if background is not None and arr.shape[2] in (2, 4):
+            arr = composite(arr, background, maxval, name=str(p))
     return (arr, maxval) if return_maxval else arr
+
+
+def background_rgb(background: int | Sequence[int], name: str = "background") -> tuple[int, int, int]:
+    """A background colour as an RGB triple of 0..255 integers (one number is a grey).
+
+    >>> background_rgb(128), background_rgb((0, 64, 255))
+    ((128, 128, 128), (0, 64, 255))
+    """
+    try:
+        values = [background] if np.ndim(background) == 0 else list(background)  # type: ignore[arg-type]
+        ints = [int(v) for v in values]
+        ok = all(float(v) == i for v, i in zip(values, ints)) and not any(isinstance(v, bool) for v in values)
+    except (TypeError, ValueError):
+        ok, ints = False, []
+    if not ok or len(ints) not in (1, 3) or not all(0 <= v <= 255 for v in ints):
+        raise ArgumentError(f"{name}: expected one grey value or an R,G,B triple of integers 0..255, got "
+                            f"{background!r}")
+    return (ints[0],) * 3 if len(ints) == 1 else (ints[0], ints[1], ints[2])
+
+
+def composite(image: np.ndarray, background: int | Sequence[int] = BACKGROUND, maxval: int | None = None, *,
+              name: str = "image") -> np.ndarray:
+    """Alpha-composites an HWC image whose last channel is alpha (LA: 2 channels, RGBA: 4) on a solid
+    ``background`` (0..255 units, scaled to ``maxval``, default the dtype's full scale):
+    ``(colour * alpha + background * (maxval - alpha)) / maxval``, rounded. The result has no alpha: grey stays
+    grey on a grey background, and becomes RGB on a coloured one. Arrays without alpha (1 or 3 channels) come
+    back as they are.
+
+    >>> composite(np.array([[[0, 0, 0, 0], [0, 0, 0, 255]]], np.uint8)).tolist()
+    [[[255, 255, 255], [0, 0, 0]]]
+    """
+    if not isinstance(image, np.ndarray) or image.ndim != 3:
+        raise ShapeError(f"{name}: expected an HWC array, got {getattr(image, 'shape', type(image).__name__)}")
+    if image.shape[2] in (1, 3):
+        return image
+    if image.shape[2] not in (2, 4):
+        raise ShapeError(f"{name}: expected 1-4 channels (grey, grey+alpha, RGB, RGBA), got {image.shape[2]}")
+    if image.dtype.newbyteorder("=") not in NATURAL_MAXVAL:
+        raise DTypeError(f"{name}: dtype must be uint8 or uint16, got {image.dtype}")
+    top = int(NATURAL_MAXVAL[image.dtype.newbyteorder("=")] if maxval is None else maxval)
+    bg = np.array([round(v * top / 255) for v in background_rgb(background)], np.int64)
+    colour, alpha = image[:, :, :-1].astype(np.int64), image[:, :, -1:].astype(np.int64)
+    if colour.shape[2] == 1 and not (bg[0] == bg[1] == bg[2]):
+        colour = np.repeat(colour, 3, axis=2)  # grey on a coloured background is a colour picture
+    bg = bg[: colour.shape[2]]
+    out = (colour * alpha + bg * (top - alpha) + top // 2) // top
+    return out.astype(image.dtype)
 
 
 def _as_hwc(image: np.ndarray, name: str) -> np.ndarray:

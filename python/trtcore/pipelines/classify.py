@@ -7,7 +7,7 @@ top-k with labels.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from trtcore import image as _image
-from trtcore.errors import ArgumentError, FileError, FormatError, ShapeError
+from trtcore.errors import ArgumentError, Error, FileError, FormatError, ShapeError
 from trtcore.pipelines import gpu, image_prep
-from trtcore.pipelines.image_prep import as_image, image_list
+from trtcore.pipelines.image_prep import BACKGROUND, Background, ResizePolicy, as_image, image_list
 from trtcore.pipelines.model_holder import (ModelHolder, device_tensor, max_batch, shape_text, static_batch,
                                             static_dim, tensor_shape)
 from trtcore.pipelines.preprocess import Preprocess
@@ -58,11 +58,19 @@ class Classifier(ModelHolder):
     are converted to the model's input dtype (e.g. float32 batches to a float16 engine) on the way in.
     ``labels`` is a list or a labels file with one name per line. ``softmax=True`` turns logits into
     probabilities. ``build_config`` (a :class:`trtcore.BuildConfig`) is used when an ONNX model is built for
-    TensorRT. ``device`` picks where image pre- and post-processing of :meth:`classify` run
+    TensorRT.
+
+    Images (:meth:`classify`, :meth:`preprocess_images`) are normalized with ``preprocess`` (default ImageNet's
+    mean/std, like :func:`trtcore.image.normalize`; ``trtcore.pipelines.UNIT`` for ``pixel / 255`` models) and
+    brought to the model's size by ``resize``: ``"stretch"`` (default: straight to the input size) or
+    ``"imagenet"`` (torchvision's ImageNet eval transform: shorter side to 256, centre crop 224, bilinear with
+    antialias), or any :class:`~trtcore.pipelines.ResizePolicy`. The policy in use is ``self.resize``
+    (``self.resize.describe()`` says it in words). Transparent images are composited on ``background`` (RGB
+    0..255, default white). ``device`` picks where :meth:`classify` pre- and post-processes
     (:mod:`trtcore.pipelines.gpu`): on the GPU, around a model on the GPU, one image at a time, only the image goes
     up and only the top-k comes down; the predictions are the CPU path's.
 
-    >>> clf = Classifier("resnet50.onnx", labels="imagenet_labels.txt", softmax=True)  # doctest: +SKIP
+    >>> clf = Classifier("resnet50.onnx", labels="imagenet_labels.txt", softmax=True, resize="imagenet")  # doctest: +SKIP
     >>> clf.predict(batch).shape  # doctest: +SKIP
     (32, 1000)
     """
@@ -70,12 +78,15 @@ class Classifier(ModelHolder):
     def __init__(self, model: str | Path | Runner, target_dtype: np.dtype | type = np.float32, *,
                  labels: Sequence[str] | str | Path | None = None, softmax: bool = False, backend: str = "auto",
                  preprocess: Preprocess | None = None, output_name: str | None = None,
-                 build_config: Any = None, device: str = "auto") -> None:
+                 build_config: Any = None, resize: str | ResizePolicy = "stretch",
+                 background: Background = BACKGROUND, device: str = "auto") -> None:
         super().__init__(model, backend, output_name, build_config)
         self.device = gpu.check_device(device)
         self.target_dtype = np.dtype(target_dtype)
         self.softmax = softmax
         self.preprocess = preprocess or Preprocess()
+        self.resize = image_prep.resize_policy(resize)
+        self.background = _image.background_rgb(background)
         self._labels_source = str(labels) if isinstance(labels, (str, Path)) else "labels"
         self.labels = read_labels(labels) if isinstance(labels, (str, Path)) else (
             list(labels) if labels is not None else None)
@@ -90,6 +101,9 @@ class Classifier(ModelHolder):
                               "needs [N, num_classes] (or [N, num_classes, 1, 1])")
         if static_dim(shape[1]) is not None:
             self._set_num_classes(static_dim(shape[1]))
+        if self.input.rank == 4 and self.resize.crop is not None:  # a crop the model cannot take: say so now
+            _, h, w = self.image_input_layout()
+            image_prep.plan_resize(*self.resize.crop, self.resize, (h, w))
 
     def _set_num_classes(self, n: int) -> None:
         self.num_classes = n
@@ -189,49 +203,64 @@ class Classifier(ModelHolder):
                 self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
         return self._device == "cuda"
 
-    def _gpu_top_k(self, item: str | Path | np.ndarray, k: int) -> list[Prediction]:
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ArgumentError(f"k must be a positive integer, got {k!r}")
+    def _gpu_image(self, item: str | Path | np.ndarray) -> tuple[np.ndarray, int]:
+        """One image read and sized for the GPU pipeline, on the host: as :meth:`preprocess_image`, without the
+        normalization (that runs on the GPU)."""
         c, h, w = self.image_input_layout()
-        img, maxval = as_image(item)
+        img, maxval = as_image(item, self.background)
         img = image_prep.to_channels(img, c)
-        if h is not None and w is not None:
-            img = image_prep.resize_image(img, h, w)
-        mean, std = self.preprocess.for_channels(c)
+        img = image_prep.apply_resize(img, image_prep.plan_resize(img.shape[0], img.shape[1], self.resize, (h, w)))
+        return gpu.contiguous_image(img), maxval
+
+    def _gpu_top_k(self, img: np.ndarray, maxval: int, k: int) -> list[Prediction]:
+        """normalize, the model and top-k on the GPU (with softmax: the row on the host, as the CPU path)."""
+        mean, std = self.preprocess.for_channels(img.shape[2])
         pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), False)
-        indices, values, classes = pipe.classify(gpu.contiguous_image(img), int(k), self.softmax)
+        indices, values, classes = pipe.classify(img, k, self.softmax)
         if self.num_classes is None:
             self._set_num_classes(classes)
         names = self.labels
         return [Prediction(int(j), float(v), names[j] if names is not None else None)
                 for j, v in zip(indices.tolist(), values.tolist())]
 
+    def preprocess_image(self, image: str | Path | np.ndarray) -> np.ndarray:
+        """One image (a path or an HWC uint8/uint16 array) → CHW in the model input's dtype (float16 for a
+        float16 engine): read upright (EXIF) with transparency on ``background``, channels converted, resized and
+        cropped as ``resize`` plans it (:func:`~trtcore.pipelines.plan_resize`, at the image's own depth),
+        normalized from the image's own maxval with ``preprocess``.
+
+        >>> Classifier("resnet50.onnx", resize="imagenet").preprocess_image("cat.jpg").shape  # doctest: +SKIP
+        (3, 224, 224)
+        """
+        self.runner  # noqa: B018 - loads the model to learn its input layout
+        c, h, w = self.image_input_layout()
+        img, maxval = as_image(image, self.background)
+        img = image_prep.to_channels(img, c)
+        plan = image_prep.plan_resize(img.shape[0], img.shape[1], self.resize, (h, w))
+        img = image_prep.apply_resize(img, plan)
+        return self.preprocess.apply(img, self.input_dtype(), maxval)
+
     def preprocess_images(self, images: Sequence[str | Path | np.ndarray]) -> np.ndarray:
-        """Images (paths or HWC uint8/uint16 arrays) → one NCHW batch in the model input's dtype (float16 for a
-        float16 engine): channels converted, resized to the model's size (bilinear, at the image's own depth),
-        normalized from each image's own maxval with ``preprocess``.
+        """Images (paths or HWC uint8/uint16 arrays) → one NCHW batch (:meth:`preprocess_image` each).
 
         >>> clf.preprocess_images(["a.png", "b.ppm"]).shape  # doctest: +SKIP
         (2, 3, 224, 224)
         """
-        self.runner  # noqa: B018 - loads the model to learn its input layout
-        c, h, w = self.image_input_layout()
-        dtype = self.input_dtype()
-        tensors = []
-        for item in image_list(images):
-            img, maxval = as_image(item)
-            img = image_prep.to_channels(img, c)
-            if h is not None and w is not None:
-                img = image_prep.resize_image(img, h, w)
-            tensors.append(self.preprocess.apply(img, dtype, maxval))
+        return self._stack([self.preprocess_image(item) for item in image_list(images)])
+
+    def _stack(self, tensors: list[np.ndarray]) -> np.ndarray:
         if len({t.shape for t in tensors}) > 1:
             raise ShapeError(f"{self.model_name}: the model takes any image size, but the images of one batch "
                              f"differ in size: {sorted({t.shape[1:] for t in tensors})}")
         return np.stack(tensors)
 
-    def classify(self, images: Sequence[str | Path | np.ndarray], k: int = 5, batch_size: int = 32
-                 ) -> list[list[Prediction]]:
+    def classify(self, images: Sequence[str | Path | np.ndarray], k: int = 5, batch_size: int = 32, *,
+                 on_error: Callable[[Any, Error], None] | None = None) -> list[list[Prediction]]:
         """Top-k for each image, reading and running ``batch_size`` images at a time.
+
+        With ``on_error``, an image that cannot be read or prepared (a trtcore error from :meth:`preprocess_image`:
+        a corrupt or unreadable file) is passed to ``on_error(image, error)`` and skipped: its row is None and
+        the others are classified. Without it, the first such error is raised.
 
         >>> Classifier("digits.onnx").classify(["three.pgm"], k=1)[0][0].index  # doctest: +SKIP
         3
@@ -239,10 +268,39 @@ class Classifier(ModelHolder):
         if batch_size < 1:
             raise ArgumentError(f"batch_size must be >= 1, got {batch_size}")
         items = image_list(images)
+        self.runner  # noqa: B018 - model and settings problems are raised here, not passed to on_error
+        self.preprocess.for_channels(self.image_input_layout()[0])
+        rows: list[list[Prediction] | None] = []
         if self.on_gpu:
-            return [self._gpu_top_k(item, k) for item in items]
-        rows: list[list[Prediction]] = []
+            if not isinstance(k, (int, np.integer)) or k < 1:
+                raise ArgumentError(f"k must be a positive integer, got {k!r}")
+            for item in items:
+                try:
+                    img, maxval = self._gpu_image(item)
+                except Error as e:
+                    if on_error is None:
+                        raise
+                    on_error(item, e)
+                    rows.append(None)
+                    continue
+                rows.append(self._gpu_top_k(img, maxval, int(k)))
+            return rows  # type: ignore[return-value]
         for start in range(0, len(items), batch_size):
-            batch = self.preprocess_images(items[start:start + batch_size])
-            rows.extend(self.top_k(batch, k))
-        return rows
+            chunk = items[start:start + batch_size]
+            if on_error is None:
+                rows.extend(self.top_k(self.preprocess_images(chunk), k))
+                continue
+            tensors, kept = [], []
+            for i, item in enumerate(chunk):
+                try:
+                    tensors.append(self.preprocess_image(item))
+                except Error as e:
+                    on_error(item, e)
+                else:
+                    kept.append(i)
+            chunk_rows: list[list[Prediction] | None] = [None] * len(chunk)
+            if tensors:
+                for i, row in zip(kept, self.top_k(self._stack(tensors), k)):
+                    chunk_rows[i] = row
+            rows.extend(chunk_rows)
+        return rows  # type: ignore[return-value]

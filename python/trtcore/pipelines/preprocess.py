@@ -1,4 +1,10 @@
-"""How images become input tensors: the Preprocess configuration (mean, std, pixel scale) and IMAGENET."""
+"""How images become input tensors: the Preprocess configuration (mean, std, pixel scale), IMAGENET and UNIT.
+
+The default is ImageNet's mean/std everywhere in trtcore: ``Preprocess()``, the pipelines, the CLI,
+:func:`trtcore.image.normalize` and the C++ ``RGBImageReader``, as the quick start's ResNet-50 and FCN-ResNet101
+expect. Models trained on plain ``pixel / 255`` (and grey models, which have no ImageNet statistics) take
+:data:`UNIT`.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +21,16 @@ from trtcore.errors import ArgumentError
 class Preprocess:
     """How images become input tensors: ``(pixel / maxval - mean) / std`` per channel, CHW.
 
+    The default is ImageNet's mean and std (RGB models such as the guide's ResNet-50 and FCN-ResNet101, the same
+    default as :func:`trtcore.image.normalize`); ``Preprocess(0, 1)`` (:data:`UNIT`) is plain ``pixel / 255``.
     One value for ``mean``/``std`` (a number or a 1-tuple) applies to every channel.
 
-    >>> IMAGENET.mean
-    (0.485, 0.456, 0.406)
+    >>> Preprocess().mean == IMAGENET.mean, UNIT.mean
+    (True, (0.0,))
     """
 
-    mean: tuple[float, ...] = (0.0,)
-    std: tuple[float, ...] = (1.0,)
+    mean: tuple[float, ...] = _image.IMAGENET_MEAN
+    std: tuple[float, ...] = _image.IMAGENET_STD
     maxval: float = 255.0
 
     def __post_init__(self) -> None:
@@ -59,7 +67,10 @@ class Preprocess:
                 return v
             if len(v) == 1:
                 return v * c
-            raise ArgumentError(f"preprocess {what} has {len(v)} values but the model takes {c} channels")
+            hint = (" (ImageNet's, the default; a grey model needs its own, e.g. mean 0 and std 1 for pixel / 255)"
+                    if v in (_image.IMAGENET_MEAN, _image.IMAGENET_STD) else "")
+            raise ArgumentError(f"preprocess {what} has {len(v)} values{hint} but the model takes {c} "
+                                f"channel{'s' if c != 1 else ''}")
         return fit(tuple(self.mean), "mean"), fit(tuple(self.std), "std")
 
     def divisor(self, image_maxval: int = 255) -> float:
@@ -67,7 +78,7 @@ class Preprocess:
         scale is ``image_maxval`` (a file's maxval, 65535 for a uint16 array) is divided by
         ``image_maxval * maxval / 255``; with the default maxval that is the image's own maxval, exactly.
 
-        >>> Preprocess().divisor(1023)
+        >>> UNIT.divisor(1023)
         1023.0
         """
         if self.maxval == 255.0:
@@ -81,7 +92,7 @@ class Preprocess:
         ``image_maxval`` is the image's full scale (default: 255 for uint8, 65535 for uint16); see
         :meth:`divisor`. With ``out=`` the result is written there.
 
-        >>> Preprocess().apply(np.full((2, 2, 1), 255, np.uint8)).tolist()
+        >>> UNIT.apply(np.full((2, 2, 1), 255, np.uint8)).tolist()
         [[[1.0, 1.0], [1.0, 1.0]]]
         """
         mean, std = self.for_channels(image.shape[2])
@@ -90,5 +101,7 @@ class Preprocess:
         return _image.normalize(image, mean, std, maxval=self.divisor(image_maxval), dtype=dtype, out=out)
 
 
-#: torchvision's ImageNet statistics, as used by the quick start's ResNet-50 and FCN-ResNet101
-IMAGENET = Preprocess((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+#: torchvision's ImageNet statistics, as used by the quick start's ResNet-50 and FCN-ResNet101 (the default)
+IMAGENET = Preprocess(_image.IMAGENET_MEAN, _image.IMAGENET_STD)
+#: Plain ``pixel / maxval`` (mean 0, std 1): models trained without ImageNet statistics, grey models
+UNIT = Preprocess(0.0, 1.0)

@@ -23,7 +23,7 @@ import numpy as np
 from trtcore import image as _image
 from trtcore.errors import ArgumentError, DTypeError, FormatError, ShapeError
 from trtcore.pipelines import gpu, image_prep
-from trtcore.pipelines.image_prep import as_image
+from trtcore.pipelines.image_prep import BACKGROUND, Background, as_image
 from trtcore.pipelines.model_holder import ModelHolder, device_tensor, shape_text, static_dim, tensor_shape
 from trtcore.pipelines.preprocess import Preprocess
 from trtcore.runners import Runner
@@ -37,8 +37,11 @@ class Segmenter(ModelHolder):
 
     ``num_classes`` sets the palette size (default: the logits' channel count, else 21 like PASCAL VOC).
     ``build_config`` (a :class:`trtcore.BuildConfig`) is used when an ONNX model is built for TensorRT.
+    ``preprocess`` defaults to ImageNet's mean/std, as :func:`trtcore.image.normalize` and the guide's
+    FCN-ResNet101 (``trtcore.pipelines.UNIT`` for ``pixel / 255`` models). Transparent images are composited on
+    ``background`` (RGB 0..255, default white).
 
-    >>> seg = Segmenter("fcn-resnet101.onnx", preprocess=IMAGENET)  # doctest: +SKIP
+    >>> seg = Segmenter("fcn-resnet101.onnx")  # doctest: +SKIP
     >>> labels = seg.segment("input.ppm")  # doctest: +SKIP
     >>> seg.save("output.ppm", labels)  # doctest: +SKIP
     """
@@ -46,7 +49,7 @@ class Segmenter(ModelHolder):
     def __init__(self, model: str | Path | Runner, *, preprocess: Preprocess | None = None,
                  num_classes: int | None = None, size_policy: str = "error", backend: str = "auto",
                  output_name: str | None = None, colors: np.ndarray | None = None, build_config: Any = None,
-                 device: str = "auto") -> None:
+                 background: Background = BACKGROUND, device: str = "auto") -> None:
         if size_policy not in SIZE_POLICIES:
             raise ArgumentError(f"size_policy must be one of {', '.join(SIZE_POLICIES)}, got {size_policy!r}")
         if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
@@ -56,6 +59,7 @@ class Segmenter(ModelHolder):
         self.device = gpu.check_device(device)
         self.preprocess = preprocess or Preprocess()
         self.size_policy = size_policy
+        self.background = _image.background_rgb(background)
         self.num_classes = num_classes
         self.colors = None if colors is None else np.asarray(colors, np.uint8)
         # One palette object per Segmenter (per palette size), reused by every colorize: no rebuild per image.
@@ -84,7 +88,7 @@ class Segmenter(ModelHolder):
             return img, ""
         th, tw = mh if mh is not None else h, mw if mw is not None else w
         if self.size_policy == "resize":
-            return image_prep.resize_image(img, th, tw), "resize"
+            return image_prep.apply_resize(img, image_prep.plan_resize(h, w, image_prep.STRETCH, (th, tw))), "resize"
         if self.size_policy == "pad":
             if h > th or w > tw:
                 raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW), larger than the model's input "
@@ -93,10 +97,10 @@ class Segmenter(ModelHolder):
         raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW) but the model takes {th}x{tw}; choose "
                          "size_policy='resize' or 'pad' (CLI: --resize / --pad)")
 
-    def segment(self, image: Any) -> np.ndarray:
-        """Labels ``[H, W]`` (int64) for one image at the image's own size: a path, an HWC uint8/uint16 array,
-        or an input tensor ``[1, C, H, W]`` already on the device (torch/cupy: DLPack or
-        ``__cuda_array_interface__``), which goes to the runner as it is.
+    def segment(self, image: Any, *, maxval: int | None = None) -> np.ndarray:
+        """Labels ``[H, W]`` (int64) for one image at the image's own size: a path, an HWC uint8/uint16 array
+        (full scale ``maxval``, default the dtype's: 255 / 65535), or an input tensor ``[1, C, H, W]`` already on
+        the device (torch/cupy: DLPack or ``__cuda_array_interface__``), which goes to the runner as it is.
 
         Files keep their depth and are normalized from their own maxval in C++ (a 16-bit PPM gets exactly
         :func:`trtcore.image.read_normalized`'s values), straight into the model input's dtype (float16 for a
@@ -110,7 +114,7 @@ class Segmenter(ModelHolder):
             shape = tensor_shape(image)
             out = runner.infer({self.input.name: image})[self.output.name]
             return self._labels(out, (shape[2], shape[3]))
-        img, maxval = as_image(image)
+        img, maxval = as_image(image, self.background, maxval)
         c, mh, mw = self.image_input_layout()
         img = image_prep.to_channels(img, c)
         h, w = img.shape[:2]
@@ -150,7 +154,7 @@ class Segmenter(ModelHolder):
         palette = self.palette() if colors else None
         return pipe.segment(gpu.contiguous_image(fitted), labels=labels, labels_dtype="int64", palette=palette)
 
-    def colorized(self, image: Any) -> np.ndarray:
+    def colorized(self, image: Any, *, maxval: int | None = None) -> np.ndarray:
         """The colour label image ``[H, W, 3]`` uint8 of one image (what :meth:`save` writes): on the GPU only this
         comes down; elsewhere it is ``colorize(segment(image))``.
 
@@ -159,14 +163,14 @@ class Segmenter(ModelHolder):
         """
         runner = self.runner  # noqa: F841 - loads the model to learn its layout
         if not self.on_gpu or device_tensor(image):
-            return self.colorize(self.segment(image))
-        img, maxval = as_image(image)
+            return self.colorize(self.segment(image, maxval=maxval))
+        img, maxval = as_image(image, self.background, maxval)
         c, _, _ = self.image_input_layout()
         img = image_prep.to_channels(img, c)
         fitted, action = self._fit(img)
         if action == "resize" or (self.colors is None and not self._logits_output()):
             # Labels resized back on the host, or label ids that may need a larger palette: colorize the labels.
-            return self.colorize(self.segment(image))
+            return self.colorize(self.segment(image, maxval=maxval))
         return self._gpu_run(fitted, maxval, action, labels=False, colors=True)[1]
 
     def _logits_output(self) -> bool:
@@ -212,10 +216,12 @@ class Segmenter(ModelHolder):
         >>> seg.overlay("input.ppm", labels).shape  # doctest: +SKIP
         (512, 512, 3)
         """
-        picture = image_prep.load_image(image) if isinstance(image, (str, Path)) else np.asarray(image)
+        picture = (image_prep.load_image(image, self.background) if isinstance(image, (str, Path))
+                   else np.asarray(image))
         if picture.dtype != np.uint8:
             raise DTypeError(f"overlay: the picture must be HWC uint8, got {picture.dtype}")
-        return image_prep.overlay(image_prep._hwc(picture, "image array"), self.colorize(labels), alpha)
+        return image_prep.overlay(image_prep._hwc(picture, "image array", self.background), self.colorize(labels),
+                                  alpha)
 
     def save(self, path: str | Path, labels: np.ndarray, *, image: str | Path | np.ndarray | None = None,
              alpha: float = 0.5) -> Path:
@@ -240,17 +246,38 @@ def resize_labels(labels: np.ndarray, height: int, width: int) -> np.ndarray:
     return labels[rows[:, None], cols[None, :]]
 
 
+def confusion_matrix(pred: np.ndarray, truth: np.ndarray, num_classes: int) -> np.ndarray:
+    """Pixel counts ``[truth class, predicted class]`` (int64), to be summed over images.
+
+    >>> confusion_matrix(np.array([0, 1, 1]), np.array([0, 1, 0]), 2).tolist()
+    [[1, 1], [0, 1]]
+    """
+    pred, truth = np.asarray(pred).ravel().astype(np.int64), np.asarray(truth).ravel().astype(np.int64)
+    if pred.shape != truth.shape:
+        raise ShapeError(f"mean_iou: prediction {pred.shape} and truth {truth.shape} differ in size")
+    for what, a in (("prediction", pred), ("truth", truth)):
+        if a.size and (a.min() < 0 or a.max() >= num_classes):
+            raise ArgumentError(f"mean_iou: {what} holds class ids outside 0..{num_classes - 1}")
+    return np.bincount(truth * num_classes + pred, minlength=num_classes * num_classes).reshape(num_classes, -1)
+
+
+def class_iou(conf: np.ndarray) -> np.ndarray:
+    """Intersection over union of each class from a confusion matrix; NaN for a class in neither prediction nor
+    truth.
+
+    >>> class_iou(np.array([[1, 1], [0, 1]])).tolist()
+    [0.5, 0.5]
+    """
+    inter = np.diag(conf).astype(np.float64)
+    union = conf.sum(0) + conf.sum(1) - np.diag(conf)
+    return np.where(union > 0, inter / np.maximum(union, 1), np.nan)
+
+
 def mean_iou(pred: np.ndarray, truth: np.ndarray, num_classes: int) -> float:
     """Mean intersection-over-union over the classes present in ``pred`` or ``truth``.
 
     >>> mean_iou(np.array([0, 1]), np.array([0, 1]), 2)
     1.0
     """
-    pred, truth = np.asarray(pred).ravel(), np.asarray(truth).ravel()
-    if pred.shape != truth.shape:
-        raise ShapeError(f"mean_iou: prediction {pred.shape} and truth {truth.shape} differ in size")
-    conf = np.bincount(truth * num_classes + pred, minlength=num_classes * num_classes).reshape(num_classes, -1)
-    inter = np.diag(conf).astype(np.float64)
-    union = conf.sum(0) + conf.sum(1) - np.diag(conf)
-    present = union > 0
-    return float((inter[present] / union[present]).mean()) if present.any() else 1.0
+    iou = class_iou(confusion_matrix(pred, truth, num_classes))
+    return float(np.nanmean(iou)) if not np.isnan(iou).all() else 1.0
