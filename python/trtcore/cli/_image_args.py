@@ -18,6 +18,12 @@ def _csv(values: Sequence[float]) -> str:
     return ",".join(f"{v:g}" for v in values)
 
 
+def add_device(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="where images are pre- and post-processed: cuda (the GPU pipeline, around a model on the "
+                        "GPU), cpu, or auto (default: cuda when the model runs on a GPU)")
+
+
 def add_preprocess(p: argparse.ArgumentParser, imagenet_help: str = "ImageNet's mean/std (the default)"
                    ) -> argparse._ArgumentGroup:
     g = p.add_argument_group("preprocessing: tensor = (pixel / maxval - mean) / std, CHW")

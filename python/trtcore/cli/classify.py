@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from trtcore.cli._image_args import add_preprocess, background_from, describe_preprocess, expand_images, \
-    preprocess_from
+from trtcore.cli._image_args import (add_device, add_preprocess, background_from, describe_preprocess,
+                                     expand_images, preprocess_from)
 from trtcore.cli._model_args import add_model
 from trtcore.cli._progress import progress_bar
 from trtcore.errors import ArgumentError, Error
@@ -36,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="how images reach the model's size: stretch (straight to the input size; the default) or "
                         "imagenet (shorter side to 256, centre crop 224, bilinear with antialias: torchvision's "
                         "ImageNet eval transform; the default with --imagenet)")
+    add_device(p)
     return p
 
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     images = expand_images(args.images, IMAGE_SUFFIXES)
     policy = args.resize_policy or ("imagenet" if args.imagenet else "stretch")
     clf = Classifier(args.model, labels=args.labels, softmax=args.softmax, backend=args.backend,
-                     preprocess=preprocess, resize=policy, background=background)
+                     preprocess=preprocess, resize=policy, background=background, device=args.device)
     clf.runner  # noqa: B018 - load (and maybe build) before the clock starts
     failed: list[tuple[Path, Error]] = []
 

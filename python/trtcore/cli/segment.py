@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from trtcore.cli._image_args import add_preprocess, background_from, describe_preprocess, expand_images, \
-    preprocess_from
+from trtcore.cli._image_args import (add_device, add_preprocess, background_from, describe_preprocess,
+                                     expand_images, preprocess_from)
 from trtcore.cli._model_args import add_model
 from trtcore.cli._progress import progress_bar
 from trtcore.errors import ArgumentError, Error, FileError
@@ -40,6 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     size.add_argument("--pad", action="store_true", help="pad smaller images to a fixed-size model (and crop)")
     p.add_argument("--num-classes", type=int, help="palette size (default: from the model, else 21)")
     add_preprocess(p)
+    add_device(p)
     return p
 
 
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         check_target(target, "-o")
     policy = "resize" if args.resize else "pad" if args.pad else "error"
     seg = Segmenter(args.model, preprocess=preprocess, num_classes=args.num_classes, size_policy=policy,
-                    backend=args.backend, background=background)
+                    backend=args.backend, background=background, device=args.device)
     failed = 0
     with progress_bar("segment", len(images), enabled=len(images) > 4) as bar:
         for path, target in zip(images, targets):
@@ -103,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
                 failed += 1
                 print(f"trtcore segment: skipped: {e}", file=sys.stderr)
             else:
-                labels = seg.segment(img, maxval=maxval)
-                seg.save(target, labels)
+                labels, colors = seg.segment_colorized(img, maxval=maxval)  # on the GPU when the model is there
+                image_prep.save_image(target, colors)
                 counts = {int(c): int(n) for c, n in zip(*np.unique(labels, return_counts=True))}
                 print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
                 if args.overlay:

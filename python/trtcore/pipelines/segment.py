@@ -161,17 +161,28 @@ class Segmenter(ModelHolder):
         >>> seg.colorized("input.ppm").shape  # doctest: +SKIP
         (512, 512, 3)
         """
-        runner = self.runner  # noqa: F841 - loads the model to learn its layout
-        if not self.on_gpu or device_tensor(image):
-            return self.colorize(self.segment(image, maxval=maxval))
-        img, maxval = as_image(image, self.background, maxval)
-        c, _, _ = self.image_input_layout()
-        img = image_prep.to_channels(img, c)
-        fitted, action = self._fit(img)
-        if action == "resize" or (self.colors is None and not self._logits_output()):
-            # Labels resized back on the host, or label ids that may need a larger palette: colorize the labels.
-            return self.colorize(self.segment(image, maxval=maxval))
-        return self._gpu_run(fitted, maxval, action, labels=False, colors=True)[1]
+        return self._segment_colors(image, maxval, labels=False)[1]
+
+    def segment_colorized(self, image: Any, *, maxval: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Labels ``[H, W]`` (int64) and the colour image ``[H, W, 3]`` of one image, from one run (on the GPU
+        both are made there and come down together).
+
+        >>> labels, rgb = seg.segment_colorized("input.ppm")  # doctest: +SKIP
+        """
+        labels, rgb = self._segment_colors(image, maxval, labels=True)
+        return labels.astype(np.int64, copy=False), rgb
+
+    def _segment_colors(self, image: Any, maxval: int | None, *, labels: bool) -> tuple[Any, np.ndarray]:
+        self.runner  # noqa: B018 - loads the model to learn its layout
+        if self.on_gpu and not device_tensor(image):
+            img, maxval = as_image(image, self.background, maxval)
+            img = image_prep.to_channels(img, self.image_input_layout()[0])
+            fitted, action = self._fit(img)
+            # Labels resized back on the host, or label ids that may need a larger palette: colorize on the host.
+            if action != "resize" and (self.colors is not None or self._logits_output()):
+                return self._gpu_run(fitted, maxval, action, labels=labels, colors=True)
+        ids = self.segment(image, maxval=maxval)
+        return ids, self.colorize(ids)
 
     def _logits_output(self) -> bool:
         return self.output.rank == 4 and np.issubdtype(self.output.dtype, np.floating)
