@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, DTypeError, FileError, FormatError, ShapeError
 
 from trtcore import image as _core_image
@@ -25,7 +26,8 @@ IMAGE_SUFFIXES = NETPBM_SUFFIXES + PILLOW_SUFFIXES
 def _pillow() -> Any:
     try:
         from PIL import Image
-    except ImportError:
+    except ImportError as e:
+        reraise_interrupt(e)
         raise ArgumentError("this needs Pillow: pip install 'trtcore[images]'") from None
     return Image
 
