@@ -90,6 +90,14 @@ CASES = [
     (["build", "--onnx", "{lin}", "--builderOptimizationLevel", "9", "--dry-run"], EXIT_BAD_INPUT),
     (["build", "--onnx", "{lin}", "--memPoolSize", "workspace:nan", "--dry-run"], EXIT_BAD_INPUT),
     (["build", "--onnx", "{lin}", "--memPoolSize", "workspace:-1", "--dry-run"], EXIT_BAD_INPUT),
+    # (issue 10: out-of-range dry-run values; outputs a build would only fail to write after building)
+    (["build", "--onnx", "{lin}", "--shapes", "x:1x6", "--memPoolSize", "workspace:99999999999G", "--dry-run"],
+     EXIT_BAD_INPUT),
+    *[(["build", "--onnx", "{lin}", "--shapes", f"x:{n}x6", "--dry-run"], EXIT_BAD_INPUT)
+      for n in (2**63, 2**62, 10**20)],
+    *[(["build", "--onnx", "{lin}", "--shapes", "x:1x6", flag, target, "--dry-run"], EXIT_BAD_INPUT)
+      for flag in ("--saveEngine", "--timingCacheFile", "--save-converted-onnx")
+      for target in ("{folder}", "{dir}/no/such/x.engine", "/dev/full")],
     # classify / segment: images and numbers
     *[(["classify", str(DIGITS_MODEL), "{%s}" % m, *ORT], EXIT_BAD_INPUT) for m in ("missing", "folder", "text")],
     *[(["classify", str(DIGITS_MODEL), DIGIT, *ORT, flag, value], EXIT_BAD_INPUT)

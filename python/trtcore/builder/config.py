@@ -138,6 +138,8 @@ class BuildConfig:
                 raise ArgumentError(f"memory pool {key!r} is unknown; known: {', '.join(POOL_NAMES.values())}")
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
                 raise ArgumentError(f"memory pool {key!r}: size must be a non-negative number of bytes, got {size!r}")
+            if size >= 2**64:
+                raise ArgumentError(f"memory pool {key!r}: {size} bytes is more than 64 bits hold")
         if self.target_major not in (None, 10, 11):
             raise ArgumentError(f"target_major must be 10 or 11, got {self.target_major!r}")
         return self
