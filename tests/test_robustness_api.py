@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from trtcore import image
+from trtcore.builder import BuildConfig
 from trtcore.errors import ArgumentError
 from trtcore.pipelines import Preprocess, Segmenter
-from trtcore.runners import TensorInfo, random_feed
+from trtcore.runners import TensorInfo, load, random_feed
 from trtcore.runners.compare import CompareSettings
 
 from _models import identity_logits
@@ -47,13 +50,9 @@ def test_random_feed_larger_than_memory_is_refused_before_allocating():
 
 # ---- re-checked against main (issue 10, "Smaller"): the same rule for the functions below the pipelines ----------
 
-@pytest.mark.parametrize("kwargs", [dict(mean="abc"), dict(std="0.5"), dict(mean=[0.5, "x", 0.5]),
-                                    dict(mean=float("nan")), dict(std=[1.0, float("inf"), 1.0]), dict(mean=None)])
+@pytest.mark.parametrize("kwargs", [{"mean": "abc"}, {"std": "0.5"}, {"mean": [0.5, "x", 0.5]},
+                                    {"mean": float("nan")}, {"std": [1.0, float("inf"), 1.0]}, {"mean": None}])
 def test_image_normalize_refuses_values_that_are_not_finite_numbers(kwargs):
-    import numpy as np
-
-    from trtcore import image
-
     name = next(iter(kwargs))
     with pytest.raises(ArgumentError, match=f"^{name}: must be"):
         image.normalize(np.zeros((2, 2, 3), np.uint8), **kwargs)
@@ -61,16 +60,12 @@ def test_image_normalize_refuses_values_that_are_not_finite_numbers(kwargs):
 
 @pytest.mark.parametrize("n", [2**40, 2**31, -(2**40)])
 def test_guide_palette_num_classes_out_of_int_range_is_an_argument_error(n):
-    from trtcore import image
-
     with pytest.raises(ArgumentError, match="num_classes must be 1..65536"):
         image.Palette.guide(n, [1, 2, 3])
 
 
 @pytest.mark.parametrize("path", [123, None, 1.5, ["m.onnx"]])
 def test_load_refuses_what_is_not_a_path(path):
-    from trtcore.runners import load
-
     with pytest.raises(ArgumentError, match="load: expected a model path"):
         load(path)
 
@@ -78,7 +73,5 @@ def test_load_refuses_what_is_not_a_path(path):
 @pytest.mark.parametrize("field", ["builder_optimization_level", "max_aux_streams"])
 @pytest.mark.parametrize("value", ["3", 2.0, None, True])
 def test_build_config_integers_of_the_wrong_type(field, value):
-    from trtcore.builder import BuildConfig
-
     with pytest.raises(ArgumentError, match=f"{field} must be an integer"):
         BuildConfig(**{field: value}).validate()
