@@ -142,6 +142,23 @@ def test_every_subcommand_is_in_the_matrix():
     assert names - {"info"} <= covered, names - covered
 
 
+def test_classify_and_segment_a_folder_with_a_latin1_file_name(tmp_path, capsys):
+    """Issue 10: a non-UTF-8 name from os.listdir (legal on Linux) used to lose the whole batch with a traceback."""
+    digits, shapes, out = tmp_path / "digits", tmp_path / "shapes", tmp_path / "out"
+    for d in (digits, shapes, out):
+        d.mkdir()
+    for folder, sample in ((digits, DIGIT), (shapes, SHAPE)):
+        data = Path(sample).read_bytes()
+        (folder / ("ok" + Path(sample).suffix)).write_bytes(data)
+        with open(os.fsencode(folder) + b"/caf\xe9" + Path(sample).suffix.encode(), "wb") as f:
+            f.write(data)
+    assert _run_main(["classify", str(DIGITS_MODEL), str(digits), *ORT]) == 0
+    printed = capsys.readouterr().out
+    assert "2 images" in printed and "caf\\udce9.pgm" in printed, printed  # escaped, as stderr does
+    assert _run_main(["segment", str(SHAPES_MODEL), str(shapes), *ORT, "-o", str(out)]) == 0
+    assert sorted(os.listdir(os.fsencode(out))) == [b"caf\xe9_labels.ppm", b"ok_labels.ppm"]
+
+
 def test_segment_refuses_inputs_that_would_share_an_output(tmp_path, capsys):
     for sub in ("a", "b"):
         (tmp_path / sub).mkdir()

@@ -109,6 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = _debug_requested(argv)
     argv = [a for a in argv if a != "--debug"]
+    # File names from os.listdir may hold bytes that are not UTF-8 (legal on Linux). Where stdout would fail on
+    # them (a UTF-8 locale other than C.UTF-8), print them escaped ("caf\\udce9.ppm", as stderr does) instead of
+    # failing in the middle of a batch.
+    if getattr(sys.stdout, "errors", None) == "strict":
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")
     try:
         if entry_point:
             end_cli_startup()  # KeyboardInterrupt is caught below from here on (see trtcore/_interrupt.py)
