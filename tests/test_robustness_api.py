@@ -50,9 +50,10 @@ def test_random_feed_larger_than_memory_is_refused_before_allocating():
 
 # ---- re-checked against main (issue 10, "Smaller"): the same rule for the functions below the pipelines ----------
 
-@pytest.mark.parametrize("kwargs", [{"mean": "abc"}, {"std": "0.5"}, {"mean": [0.5, "x", 0.5]},
-                                    {"mean": float("nan")}, {"std": [1.0, float("inf"), 1.0]}, {"mean": None}])
-def test_image_normalize_refuses_values_that_are_not_finite_numbers(kwargs):
+# (NaN / inf are numbers here: the kernels' tests feed them on purpose; Preprocess refuses them.)
+@pytest.mark.parametrize("kwargs", [{"mean": "abc"}, {"std": "0.5"}, {"mean": [0.5, "x", 0.5]}, {"mean": None},
+                                    {"std": {"a": 1}}])
+def test_image_normalize_refuses_values_that_are_not_numbers(kwargs):
     name = next(iter(kwargs))
     with pytest.raises(ArgumentError, match=f"^{name}: must be"):
         image.normalize(np.zeros((2, 2, 3), np.uint8), **kwargs)
