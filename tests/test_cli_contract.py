@@ -90,6 +90,14 @@ CASES = [
     (["build", "--onnx", "{lin}", "--builderOptimizationLevel", "9", "--dry-run"], EXIT_BAD_INPUT),
     (["build", "--onnx", "{lin}", "--memPoolSize", "workspace:nan", "--dry-run"], EXIT_BAD_INPUT),
     (["build", "--onnx", "{lin}", "--memPoolSize", "workspace:-1", "--dry-run"], EXIT_BAD_INPUT),
+    # (issue 10: out-of-range dry-run values; outputs a build would only fail to write after building)
+    (["build", "--onnx", "{lin}", "--shapes", "x:1x6", "--memPoolSize", "workspace:99999999999G", "--dry-run"],
+     EXIT_BAD_INPUT),
+    *[(["build", "--onnx", "{lin}", "--shapes", f"x:{n}x6", "--dry-run"], EXIT_BAD_INPUT)
+      for n in (2**63, 2**62, 10**20)],
+    *[(["build", "--onnx", "{lin}", "--shapes", "x:1x6", flag, target, "--dry-run"], EXIT_BAD_INPUT)
+      for flag in ("--saveEngine", "--timingCacheFile", "--save-converted-onnx")
+      for target in ("{folder}", "{dir}/no/such/x.engine", "/dev/full")],
     # classify / segment: images and numbers
     *[(["classify", str(DIGITS_MODEL), "{%s}" % m, *ORT], EXIT_BAD_INPUT) for m in ("missing", "folder", "text")],
     *[(["classify", str(DIGITS_MODEL), DIGIT, *ORT, flag, value], EXIT_BAD_INPUT)
@@ -138,6 +146,23 @@ def test_every_subcommand_is_in_the_matrix():
     covered = {argv[0] for argv, _ in CASES}
     names = {n.replace("_", "-") for n in subcommands()}  # modules are named triton_repo, commands triton-repo
     assert names - {"info"} <= covered, names - covered
+
+
+def test_classify_and_segment_a_folder_with_a_latin1_file_name(tmp_path, capsys):
+    """Issue 10: a non-UTF-8 name from os.listdir (legal on Linux) used to lose the whole batch with a traceback."""
+    digits, shapes, out = tmp_path / "digits", tmp_path / "shapes", tmp_path / "out"
+    for d in (digits, shapes, out):
+        d.mkdir()
+    for folder, sample in ((digits, DIGIT), (shapes, SHAPE)):
+        data = Path(sample).read_bytes()
+        (folder / ("ok" + Path(sample).suffix)).write_bytes(data)
+        with open(os.fsencode(folder) + b"/caf\xe9" + Path(sample).suffix.encode(), "wb") as f:
+            f.write(data)
+    assert _run_main(["classify", str(DIGITS_MODEL), str(digits), *ORT]) == 0
+    printed = capsys.readouterr().out
+    assert "2 images" in printed and "caf\\udce9.pgm" in printed, printed  # escaped, as stderr does
+    assert _run_main(["segment", str(SHAPES_MODEL), str(shapes), *ORT, "-o", str(out)]) == 0
+    assert sorted(os.listdir(os.fsencode(out))) == [b"caf\xe9_labels.ppm", b"ok_labels.ppm"]
 
 
 def test_segment_refuses_inputs_that_would_share_an_output(tmp_path, capsys):

@@ -168,7 +168,7 @@ Palette::Palette(std::vector<Color> colors) : colors_(std::move(colors)) {
     for (std::size_t i = 0; i < colors_.size(); ++i) std::memcpy(&packed_[i], colors_[i].data(), 3);
 }
 
-Palette guide_palette(int num_classes, const std::array<std::int64_t, 3>& base) {
+Palette guide_palette(std::int64_t num_classes, const std::array<std::int64_t, 3>& base) {
     if (num_classes < 1 || num_classes > 65536)
         throw ArgumentError("palette: num_classes must be 1..65536, got " + std::to_string(num_classes));
     for (int k = 0; k < 3; ++k)
@@ -176,7 +176,7 @@ Palette guide_palette(int num_classes, const std::array<std::int64_t, 3>& base) 
             throw ArgumentError("palette: base values must be >= 0, got base[" + std::to_string(k) +
                                 "] = " + std::to_string(base[k]));
     std::vector<Color> colors(static_cast<std::size_t>(num_classes));
-    for (int i = 0; i < num_classes; ++i)
+    for (std::int64_t i = 0; i < num_classes; ++i)
         for (int k = 0; k < 3; ++k)  // (base * i) mod 255 without overflow: reduce base first
             colors[i][k] = static_cast<std::uint8_t>(((base[k] % 255) * i) % 255);
     return Palette(std::move(colors));

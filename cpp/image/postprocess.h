@@ -68,7 +68,8 @@ inline constexpr std::array<std::int64_t, 3> kGuidePaletteBase{(1 << 25) - 1, (1
 inline constexpr int kGuideNumClasses = 21;
 
 // num_classes colours (1..65536), colour i = (base * i) mod 255 per channel; base values must be >= 0.
-Palette guide_palette(int num_classes = kGuideNumClasses, const std::array<std::int64_t, 3>& base = kGuidePaletteBase);
+Palette guide_palette(std::int64_t num_classes = kGuideNumClasses,
+                      const std::array<std::int64_t, 3>& base = kGuidePaletteBase);
 
 // labels: `count` class ids of label_type (kInt64, kInt32 or kUInt8). rgb_out: 3 * count bytes, RGB interleaved.
 // Throws ArgumentError naming the first id outside [0, palette.size()) and its pixel index (rgb_out is then only

@@ -10,9 +10,10 @@ namespace trtcore::dlpack {
 bool is_c_contiguous(const Shape& shape, const int64_t* strides) {
     if (strides == nullptr) return true;
     int64_t expected = 1;
+    bool representable = true;  // the extents come from the producer: their product may not fit in 64 bits
     for (int d = static_cast<int>(shape.size()) - 1; d >= 0; --d) {
-        if (shape[d] != 1 && strides[d] != expected) return false;
-        expected *= shape[d];
+        if (shape[d] != 1 && (!representable || strides[d] != expected)) return false;
+        representable = representable && !__builtin_mul_overflow(expected, shape[d], &expected);
     }
     return true;
 }
@@ -25,6 +26,11 @@ bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_
 }
 
 InputSpec describe(const std::string& name, const DLTensor& t) {
+    // The producer's word: a negative ndim, or extents promised but not given, would be read as a huge range.
+    if (t.ndim < 0 || (t.ndim > 0 && t.shape == nullptr)) {
+        throw ArgumentError("input '" + name + "': the DLPack tensor is malformed (ndim " + std::to_string(t.ndim) +
+                            (t.shape == nullptr ? ", no shape" : "") + ")");
+    }
     const auto type = t.device.device_type;
     const bool device = type == kDLCUDA || type == kDLCUDAManaged;
     InputSpec spec{name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),

@@ -58,6 +58,7 @@ bool is_c_contiguous(const Shape& shape, const int64_t* strides);
 bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_strides, DataType type);
 
 // What a DLPack tensor fed as input `name` is, for the validator (InputSpec::type names an unknown DLPack type).
+// ArgumentError for a malformed tensor (negative ndim, or no shape array for ndim > 0).
 InputSpec describe(const std::string& name, const DLTensor& t);
 // What a __cuda_array_interface__ with `typestr` and `shape` fed as input `name` is.
 InputSpec describe_cuda_array(const std::string& name, const std::string& typestr, const Shape& shape);

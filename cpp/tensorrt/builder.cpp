@@ -7,7 +7,6 @@
 #include <chrono>
 #include <exception>
 #include <mutex>
-#include <sys/stat.h>
 
 #include "common/error.h"
 #include "tensorrt/builder_options.h"
@@ -69,40 +68,6 @@ private:
 
 std::string host_memory_bytes(const nvinfer1::IHostMemory& memory) {
     return std::string(static_cast<const char*>(memory.data()), memory.size());
-}
-
-void check_readable_file(const std::string& path, const char* what) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) {
-        throw FileError(std::string("cannot read ") + what + " " + path + ": " +
-                        (S_ISDIR(st.st_mode) ? "it is a folder" : "no such file"));
-    }
-}
-
-// Everything that can be checked without TensorRT, so that bad arguments fail fast and the same way everywhere.
-void validate(const BuildRequest& r) {
-    check_readable_file(r.onnx_path, "ONNX model");
-    for (const auto& f : r.flags) apply_builder_flag(f, nullptr);
-    for (const auto& pool : r.memory_pools) memory_pool(pool.first);
-    hardware_compatibility(r.hardware_compatibility_level);
-    if (!r.profiling_verbosity.empty()) profiling_verbosity(r.profiling_verbosity);
-    if (r.builder_optimization_level < -1 || r.builder_optimization_level > 5) {
-        throw ArgumentError("builder optimization level must be 0..5 (or -1 for TensorRT's default), not " +
-                            std::to_string(r.builder_optimization_level));
-    }
-    if (r.max_aux_streams < -1) {
-        throw ArgumentError("max aux streams must be >= 0 (or -1 for TensorRT's default), not " +
-                            std::to_string(r.max_aux_streams));
-    }
-    for (std::size_t i = 0; i < r.profiles.size(); ++i) {
-        for (const auto& p : r.profiles[i]) {
-            if (p.min.size() != p.opt.size() || p.opt.size() != p.max.size()) {
-                throw ShapeError("optimization profile " + std::to_string(i) + ", input '" + p.name +
-                                 "': min " + to_string(p.min) + ", opt " + to_string(p.opt) + " and max " +
-                                 to_string(p.max) + " must have the same number of dimensions");
-            }
-        }
-    }
 }
 
 std::string parser_errors(const nvonnxparser::IParser& parser, const std::string& onnx_path) {
@@ -231,7 +196,7 @@ const char* progress_event_name(ProgressEvent e) {
 }
 
 BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogSink log) {
-    validate(r);
+    validate_request(r);
     const auto started = std::chrono::steady_clock::now();
     Library& library = Library::get();
 

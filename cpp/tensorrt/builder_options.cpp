@@ -1,6 +1,7 @@
 #include "tensorrt/builder_options.h"
 
 #include <NvInferVersion.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 
@@ -17,6 +18,14 @@ const char* const kFlagNames =
     "refit_identical, strip_plan, sparse_weights, weight_streaming, debug, gpu_fallback, disable_timing_cache, "
     "error_on_timing_cache_miss, disable_compilation_cache, obey_precision_constraints, "
     "prefer_precision_constraints";
+
+void check_readable_file(const std::string& path, const char* what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) {
+        throw FileError(std::string("cannot read ") + what + " " + path + ": " +
+                        (S_ISDIR(st.st_mode) ? "it is a folder" : "no such file"));
+    }
+}
 
 bool set(nvinfer1::IBuilderConfig* config, BF flag) {
     if (config != nullptr) config->setFlag(flag);
@@ -122,6 +131,31 @@ nvinfer1::ProfilingVerbosity profiling_verbosity(const std::string& name) {
     if (name == "detailed") return V::kDETAILED;
     if (name == "none") return V::kNONE;
     throw ArgumentError("unknown profiling verbosity '" + name + "' (known: layer_names_only, detailed, none)");
+}
+
+void validate_request(const BuildRequest& r) {
+    check_readable_file(r.onnx_path, "ONNX model");
+    for (const auto& f : r.flags) apply_builder_flag(f, nullptr);
+    for (const auto& pool : r.memory_pools) memory_pool(pool.first);
+    hardware_compatibility(r.hardware_compatibility_level);
+    if (!r.profiling_verbosity.empty()) profiling_verbosity(r.profiling_verbosity);
+    if (r.builder_optimization_level < -1 || r.builder_optimization_level > 5) {
+        throw ArgumentError("builder optimization level must be 0..5 (or -1 for TensorRT's default), not " +
+                            std::to_string(r.builder_optimization_level));
+    }
+    if (r.max_aux_streams < -1) {
+        throw ArgumentError("max aux streams must be >= 0 (or -1 for TensorRT's default), not " +
+                            std::to_string(r.max_aux_streams));
+    }
+    for (std::size_t i = 0; i < r.profiles.size(); ++i) {
+        for (const auto& p : r.profiles[i]) {
+            if (p.min.size() != p.opt.size() || p.opt.size() != p.max.size()) {
+                throw ShapeError("optimization profile " + std::to_string(i) + ", input '" + p.name +
+                                 "': min " + to_string(p.min) + ", opt " + to_string(p.opt) + " and max " +
+                                 to_string(p.max) + " must have the same number of dimensions");
+            }
+        }
+    }
 }
 
 std::string parser_error_name(nvonnxparser::ErrorCode code) {

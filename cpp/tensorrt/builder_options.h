@@ -1,11 +1,13 @@
 // Builder option names (the contract's words) → TensorRT's builder enums, by name and under NV_TENSORRT_MAJOR /
-// MINOR guards. Internal to builder.cpp.
+// MINOR guards, and the checks of a BuildRequest made before TensorRT is loaded. Internal to builder.cpp.
 #pragma once
 
 #include <NvInfer.h>
 #include <NvOnnxParser.h>
 
 #include <string>
+
+#include "tensorrt/build_request.h"
 
 namespace trtcore::trt {
 
@@ -18,6 +20,10 @@ nvinfer1::MemoryPoolType memory_pool(const std::string& name);
 nvinfer1::HardwareCompatibilityLevel hardware_compatibility(const std::string& name);
 // Throws ArgumentError for an unknown name.
 nvinfer1::ProfilingVerbosity profiling_verbosity(const std::string& name);
+// Everything in `request` that can be checked without TensorRT (the ONNX file exists, flag, pool, level and
+// verbosity names, optimization level, aux streams, profile ranks), so that bad arguments fail fast and the same way
+// everywhere. Throws FileError, ArgumentError or ShapeError. Calls nothing in TensorRT (fuzz/build_request_fuzzer).
+void validate_request(const BuildRequest& request);
 // The parser's error code by name, e.g. "UNSUPPORTED_NODE".
 std::string parser_error_name(nvonnxparser::ErrorCode code);
 // kUNSUPPORTED_NODE and its refinements (attribute, input, data type, dynamic, shape): a plugin may help.

@@ -7,6 +7,10 @@
 
 from __future__ import annotations
 
+from trtcore import _interrupt
+
+_interrupt.guard_cli_startup()  # first: a Ctrl-C while the command line imports all this exits 130 with one line
+
 from trtcore import _core  # noqa: F401  (the native module; fails loudly if the build is broken)
 from trtcore import image
 from trtcore._info import build_info

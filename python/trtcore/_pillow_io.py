@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import DTypeError, FileError, FormatError
 from trtcore.files import write_file_atomic
 
@@ -17,7 +18,8 @@ def pillow(path: Path, action: str):  # -> the PIL.Image module
     """PIL.Image, or a FormatError naming the file when Pillow is not installed."""
     try:
         from PIL import Image
-    except ImportError:
+    except ImportError as e:
+        reraise_interrupt(e)
         raise FormatError(
             f"{path}: {action} {path.suffix or 'this'} files needs Pillow (pip install 'trtcore[images]'); "
             "PPM/PGM files work without it"

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, BackendError, FileError
 
 log = logging.getLogger("trtcore.export")
@@ -69,11 +70,13 @@ class ExportResult:
 def _import_torch() -> tuple[Any, Any]:
     try:
         import torch
-    except ImportError:
+    except ImportError as e:
+        reraise_interrupt(e)
         raise TorchNotFound("exporting needs PyTorch: pip install 'trtcore[torch]' (torch and torchvision)") from None
     try:
         import torchvision
-    except ImportError:
+    except ImportError as e:
+        reraise_interrupt(e)
         raise TorchNotFound("exporting needs torchvision: pip install 'trtcore[torch]' (or pip install "
                            "torchvision matching your torch)") from None
     return torch, torchvision

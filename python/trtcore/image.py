@@ -236,7 +236,12 @@ def _contiguous(a: np.ndarray, name: str) -> np.ndarray:
 
 
 def _per_channel(values: Floats, channels: int, name: str) -> list[float]:
-    v = np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel().tolist()
+    try:
+        if values is None or isinstance(values, (str, bytes)):  # numpy would read None as NaN, "0.5" as 0.5
+            raise TypeError
+        v = np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel().tolist()
+    except (TypeError, ValueError):
+        raise ArgumentError(f"{name}: must be a number or one number per channel, got {values!r}") from None
     if len(v) == 1:
         v = v * channels
     if len(v) != channels:

@@ -24,7 +24,7 @@ from trtcore.builder.onnx_info import ModelInfo, describe
 from trtcore.builder.precision import ConversionReport, PrecisionPlan, convert_model, plan_precision
 from trtcore.builder.shapes import Profile, plan_profiles
 from trtcore.errors import ArgumentError, BuildError, FileError, TensorRTNotFound
-from trtcore.files import write_file_atomic
+from trtcore.files import check_target, write_file_atomic
 
 __all__ = ["BuildPlan", "BuildReport", "ProgressEvent", "build", "build_report", "merge_timing_caches", "plan_build",
            "write_file_atomic"]
@@ -171,9 +171,19 @@ def plan_build(onnx: str | Path, config: BuildConfig | None = None, *, target_ma
     for plugin in cfg.plugins:
         if not plugin.is_file():
             raise FileError(f"--plugins: {plugin}: no such plugin library")
+    _check_outputs(cfg.save_engine, cfg)
     flags = list(precision.flags) + [name for attr, name in _EXTRA_FLAGS if getattr(cfg, attr)]
     return BuildPlan(onnx=onnx, info=info, config=cfg, target_major=major, target_source=source,
                      precision=precision, profiles=profiles, flags=flags, notes=notes)
+
+
+def _check_outputs(save_engine: Path | None, cfg: BuildConfig) -> None:
+    """What the build will write, checked before a build that may take many minutes (and by --dry-run), not
+    after it: a folder, a device, a missing or unwritable folder is a FileError now."""
+    for flag, path in (("--saveEngine", save_engine), ("--timingCacheFile", cfg.timing_cache_file),
+                       ("--save-converted-onnx", cfg.save_converted_onnx)):
+        if path is not None:
+            check_target(path, flag)
 
 
 class _Progress:
@@ -260,10 +270,7 @@ def build_report(onnx: str | Path, config: BuildConfig | None = None, *, save_en
     if _compiled_major() is None or not hasattr(_core, "build_engine"):
         raise _tensorrt_missing()
     target = Path(save_engine) if save_engine is not None else cfg.save_engine
-    # Checked before a build that may take many minutes, not after it.
-    for flag, path in (("--saveEngine", target), ("--timingCacheFile", cfg.timing_cache_file)):
-        if path is not None and not path.parent.is_dir():
-            raise FileError(f"{flag} {path}: folder {path.parent} does not exist")
+    _check_outputs(target, cfg)
     for line in [plan.precision.describe(), *describe_profiles(plan.profiles), *plan.notes]:
         log.info("%s", line)
 

@@ -114,6 +114,10 @@ class BuildConfig:
         Traceback (most recent call last):
         trtcore.errors.ArgumentError: max_aux_streams (--maxAuxStreams) must be >= -1 (-1 = TensorRT default), got -2
         """
+        for name in ("builder_optimization_level", "max_aux_streams"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ArgumentError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
         if not -1 <= self.builder_optimization_level <= 5:
             raise ArgumentError("builder_optimization_level (--builderOptimizationLevel) must be 0..5 or -1 "
                                 f"(TensorRT default), got {self.builder_optimization_level}")
@@ -138,6 +142,8 @@ class BuildConfig:
                 raise ArgumentError(f"memory pool {key!r} is unknown; known: {', '.join(POOL_NAMES.values())}")
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
                 raise ArgumentError(f"memory pool {key!r}: size must be a non-negative number of bytes, got {size!r}")
+            if size >= 2**64:
+                raise ArgumentError(f"memory pool {key!r}: {size} bytes is more than 64 bits hold")
         if self.target_major not in (None, 10, 11):
             raise ArgumentError(f"target_major must be 10 or 11, got {self.target_major!r}")
         return self

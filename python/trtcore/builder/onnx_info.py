@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from trtcore import dtypes
+from trtcore._interrupt import reraise_interrupt
 from trtcore.engine import TensorInfo
 from trtcore.errors import BackendError, FileError, FormatError
 
@@ -26,6 +27,7 @@ def _onnx() -> Any:
     try:
         import onnx
     except ImportError as e:
+        reraise_interrupt(e)
         raise BackendError("reading ONNX models needs the onnx package: pip install 'trtcore[onnx]'") from e
     return onnx
 

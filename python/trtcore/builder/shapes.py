@@ -8,6 +8,7 @@ profiles against the model's inputs before TensorRT sees them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from trtcore.errors import ArgumentError, ShapeError
 Dims = tuple[int, ...]
 
 _DIM = re.compile(r"^[0-9]+$")
+INT64_MAX = 2**63 - 1  # TensorRT's extents and element counts are int64
 
 
 def parse_dims(text: str, *, where: str = "shape") -> Dims:
@@ -202,6 +204,10 @@ def _check_range(where: str, name: str, r: ShapeRange, onnx_dims: Sequence[int |
             raise ShapeError(f"{where}: {name!r} axis {axis} needs min <= opt <= max, got "
                              f"{r.min[axis]}, {r.opt[axis]}, {r.max[axis]} "
                              f"({format_dims(r.min)} / {format_dims(r.opt)} / {format_dims(r.max)})")
+    for label, dims in (("min", r.min), ("opt", r.opt), ("max", r.max)):
+        if any(d > INT64_MAX for d in dims) or math.prod(dims) > INT64_MAX:
+            raise ShapeError(f"{where}: {label} shape {format_dims(dims)} of {name!r} has more elements than "
+                             "TensorRT's 64-bit extents and counts hold")
 
 
 def _example_spec(dynamic: Mapping[str, Sequence[int | str | None] | None]) -> str:

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Sequence
 
 from trtcore._info import build_info
+from trtcore._interrupt import caused_by_interrupt, end_cli_startup, interrupted_message, reraise_interrupt
 from trtcore.errors import (BackendError, CudaError, DTypeError, Error, MissingDependency, TensorRTError,
                             TensorRTNotFound)
 
@@ -69,6 +70,7 @@ def _run(argv: Sequence[str], debug: bool) -> int:
             return EXIT_MISSING  # no GPU (or no driver) here: a missing capability, not a failed run
         return EXIT_FAILED
     except Error as e:
+        reraise_interrupt(e)  # "X is not installed" because Ctrl-C interrupted its import
         # The one dtype policy's message names the Python fix; on the command line that is --cast.
         hint = " (on the command line: --cast)" if isinstance(e, DTypeError) and "cast=True" in str(e) else ""
         _error(args.command, f"{e}{hint}", debug)
@@ -79,6 +81,7 @@ def _run(argv: Sequence[str], debug: bool) -> int:
     except (KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as e:  # a bug in trtcore: one line, and the traceback on request
+        reraise_interrupt(e)  # unless it is a Ctrl-C that an import turned into an ImportError
         _error(args.command, f"internal error: {type(e).__name__}: {e} (please report it with the output of "
                              "--debug)", debug)
         return EXIT_FAILED
@@ -99,10 +102,6 @@ def _quiet_stdout() -> None:
         os.close(devnull)
 
 
-def _command_of(argv: Sequence[str]) -> str:
-    return next((f" {a}" for a in argv if not a.startswith("-")), "")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs ``trtcore``; returns the exit code (see the top of this module). ``--debug`` (before or after the
     subcommand) or ``TRTCORE_DEBUG=1`` prints tracebacks with the one-line errors, for bug reports."""
@@ -110,7 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = _debug_requested(argv)
     argv = [a for a in argv if a != "--debug"]
+    # File names from os.listdir may hold bytes that are not UTF-8 (legal on Linux). Where stdout would fail on
+    # them (a UTF-8 locale other than C.UTF-8), print them escaped ("caf\\udce9.ppm", as stderr does) instead of
+    # failing in the middle of a batch.
+    if getattr(sys.stdout, "errors", None) == "strict":
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdout.reconfigure(errors="backslashreplace")
     try:
+        if entry_point:
+            end_cli_startup()  # KeyboardInterrupt is caught below from here on (see trtcore/_interrupt.py)
         code = _run(argv, debug)
         sys.stdout.flush()  # inside the try: a reader that went away is reported here, not at interpreter exit
         return code
@@ -118,7 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         with contextlib.suppress(OSError, ValueError):
-            print(f"trtcore{_command_of(argv)}: interrupted", file=sys.stderr)
+            print(interrupted_message(argv), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ImportError as e:  # a subcommand's import interrupted (make_parser imports them all)
+        if caused_by_interrupt(e) is None:
+            raise
+        with contextlib.suppress(OSError, ValueError):
+            print(interrupted_message(argv), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _quiet_stdout()

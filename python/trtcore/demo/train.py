@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.files import write_file_atomic
 from trtcore.demo import DATA, DIGITS_TEST_PER_CLASS, SHAPES_CLASSES, SHAPES_SIZE, SHAPES_TEST_IMAGES
 from trtcore.pipelines import image_prep
@@ -43,7 +44,8 @@ def _onnx():
     try:
         import onnx
         from onnx import TensorProto, helper, numpy_helper
-    except ImportError:
+    except ImportError as e:
+        reraise_interrupt(e)
         raise SystemExit("training needs onnx: pip install 'trtcore[train]'") from None
     return onnx, TensorProto, helper, numpy_helper
 

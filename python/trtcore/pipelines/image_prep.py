@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, DTypeError, FileError, FormatError, ShapeError
 
 from trtcore import _core
@@ -30,7 +31,8 @@ Background = Any  # an R,G,B triple or one grey value, 0..255 (see trtcore.image
 def _pillow() -> Any:
     try:
         from PIL import Image
-    except ImportError:
+    except ImportError as e:
+        reraise_interrupt(e)
         raise ArgumentError("this needs Pillow: pip install 'trtcore[images]'") from None
     return Image
 

@@ -166,6 +166,9 @@ def load(path: str | Path | bytes, backend: str = "auto", *, build_config: Any =
             raise ArgumentError("bytes are a serialized TensorRT engine, which runs only on backend 'tensorrt'")
         runner: Runner = TensorRTRunner(path, **_engine_options("<bytes>", options))
         return runner.activate() if activate else runner
+    if not isinstance(path, (str, os.PathLike)):
+        raise ArgumentError(f"load: expected a model path (str or os.PathLike) or engine bytes, got "
+                            f"{type(path).__name__}")
     path = Path(path)
     if not path.exists():
         raise FileError(f"{path}: no such model file")

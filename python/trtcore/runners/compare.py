@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, FileError, FormatError, MissingDependency
 
 #: Polygraphy's defaults (SimpleCompareFunc._DEFAULT_ATOL/_RTOL): right for fp32 against fp32.
@@ -38,6 +39,7 @@ def polygraphy() -> Any:
         import polygraphy as pg
         from polygraphy.logger import G_LOGGER
     except ImportError as e:
+        reraise_interrupt(e)
         raise MissingDependency("comparing outputs uses Polygraphy's comparator and file formats: pip install "
                                 f"'trtcore[compare]' (or pip install polygraphy) ({e})") from None
     G_LOGGER.colors = False  # its colour check prints a notice when 'colored' is missing

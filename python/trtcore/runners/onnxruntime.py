@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from trtcore import dtypes
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, BackendError, FileError, FormatError
 from trtcore.runners.base import Runner, TensorInfo, host_feed
 
@@ -23,6 +24,7 @@ def _import_ort() -> Any:
     try:
         import onnxruntime
     except ImportError as e:
+        reraise_interrupt(e)  # Ctrl-C during the import is not a missing package
         raise BackendError("ONNX Runtime is not installed: pip install 'trtcore[onnx]' "
                            f"(or pip install onnxruntime / onnxruntime-gpu) ({e})") from None
     return onnxruntime

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, BackendError, Error
 from trtcore.runners import Runner, load
 from trtcore.serving.model import TritonModel, check_name, model_source, plan_model
@@ -268,6 +269,7 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
         from pytriton.model_config import DynamicBatcher, ModelConfig, Tensor
         from pytriton.triton import Triton, TritonConfig
     except ImportError as e:
+        reraise_interrupt(e)
         raise ServeNotInstalled(f"trtcore serve needs PyTriton: pip install \"trtcore[serve]\" ({e})") from None
     if not models:
         raise ArgumentError("MODEL: give at least one model to serve")
