@@ -13,7 +13,7 @@ What the fake does:
   (reported to the registry's error recorder) for a library without them, or with ``$FAKE_REGISTRY_REFUSE`` as
   the reason when that is set;
 - ONNX parser: parses anything; ``getUsedVCPluginLibraries`` lists ``$FAKE_VC_PLUGINS`` (':'-separated);
-- runtime: ``deserializeCudaEngine`` logs ``$FAKE_DESERIALIZE_ERROR`` as an error and fails when it is set, else
+- runtime: ``deserializeCudaEngine`` logs a warning and an info message, then ``$FAKE_DESERIALIZE_ERROR`` as an error and fails when it is set, else
   gives an engine with one float32 input ``x`` of shape (-1, 3), profile 1..4 x 3; ``loadRuntime`` gives a lean
   runtime (its own registry) for an existing file;
 - execution context: ``setInputShape`` with a first dimension over 4 reports an error naming the context and
@@ -287,6 +287,10 @@ struct Runtime : nvinfer1::IRuntime {
                  +[](void* self, void const* blob, std::size_t size) -> nvinfer1::ICudaEngine* {
             record(of(self).registry->name + " deserializeCudaEngine " +
                    std::string(static_cast<const char*>(blob), size));
+            if (g_logger != nullptr) {  // as TensorRT does while deserializing
+                g_logger->log(nvinfer1::ILogger::Severity::kWARNING, "fake: a warning while deserializing");
+                g_logger->log(nvinfer1::ILogger::Severity::kINFO, "fake: an info message while deserializing");
+            }
             if (const char* error = std::getenv("FAKE_DESERIALIZE_ERROR")) {
                 if (g_logger) g_logger->log(nvinfer1::ILogger::Severity::kERROR, error);
                 return nullptr;
@@ -416,20 +420,35 @@ def compile_c(source: str, out: Path, *args: str) -> Path:
     return out
 
 
-def fake_tensorrt(folder: Path, major: int, *, parser: bool = True) -> Path:
-    """Builds the fake libnvinfer.so.<major> (and libnvonnxparser.so.<major>) into ``folder``; returns it."""
+def compile_cpp(source: str, out: Path, soname: str, *libs: str) -> Path:
+    """Compiles `source` against TensorRT_ROOT's headers into the shared library `out` (DT_SONAME `soname`)."""
     headers, cuda, cxx = tensorrt_headers(), cuda_headers(), shutil.which("c++") or shutil.which("g++")
     if headers is None or cuda is None or cxx is None:
         pytest.skip("needs a C++ compiler, the CUDA headers and TensorRT_ROOT (the TensorRT headers) to build the "
                     "fake TensorRT")
-    folder.mkdir(parents=True, exist_ok=True)
-    flags = ["-std=c++17", "-shared", "-fPIC", "-Wno-deprecated-declarations", "-Wno-invalid-offsetof",
-             "-isystem", str(headers), "-isystem", str(cuda)]
-    sources = [(FAKE_TENSORRT, f"libnvinfer.so.{major}", ["-ldl"])]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    src = out.parent / (out.name.replace(".", "_") + ".cpp")
+    src.write_text(source)
+    subprocess.run([cxx, "-std=c++17", "-shared", "-fPIC", "-Wno-deprecated-declarations", "-Wno-invalid-offsetof",
+                    "-isystem", str(headers), "-isystem", str(cuda), f"-Wl,-soname,{soname}", "-o", str(out),
+                    str(src), *libs], check=True)
+    return out
+
+
+def fake_tensorrt(folder: Path, major: int, *, parser: bool = True) -> Path:
+    """Builds the fake libnvinfer.so.<major> (and libnvonnxparser.so.<major>) into ``folder``; returns it."""
+    compile_cpp(FAKE_TENSORRT, folder / f"libnvinfer.so.{major}", f"libnvinfer.so.{major}", "-ldl")
     if parser:
-        sources.append((FAKE_PARSER, f"libnvonnxparser.so.{major}", []))
-    for text, name, libs in sources:
-        src = folder / (name.replace(".", "_") + ".cpp")
-        src.write_text(text)
-        subprocess.run([cxx, *flags, f"-Wl,-soname,{name}", "-o", str(folder / name), str(src), *libs], check=True)
+        compile_cpp(FAKE_PARSER, folder / f"libnvonnxparser.so.{major}", f"libnvonnxparser.so.{major}")
     return folder
+
+
+def fake_parser_release(folder: Path, version: tuple[int, int, int]) -> Path:
+    """A tar/deb-style parser of release `version`: libnvonnxparser.so.X.Y.Z with the libnvonnxparser.so.X link
+    beside it (what dlopen opens). Returns the link."""
+    major = version[0]
+    real = compile_cpp(FAKE_PARSER, folder / f"libnvonnxparser.so.{'.'.join(map(str, version))}",
+                       f"libnvonnxparser.so.{major}")
+    link = folder / f"libnvonnxparser.so.{major}"
+    link.symlink_to(real.name)
+    return link
