@@ -162,3 +162,21 @@ def test_build_plugins_are_registered_with_the_builders_registry(trt: Path, tmp_
               ".engine.decode()", trt, record)
     assert out == {"result": "FAKEPLAN"}, out
     assert calls(record).index(f"registry loadLibrary {plugin} creators=1") < calls(record).index("build finished")
+
+
+def test_cli_plugins_reach_the_registry_before_the_engine_loads(trt: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    plugin = compile_c(DYNAMIC_PLUGIN, tmp_path / "libdyn.so")
+    plan = tmp_path / "m.engine"
+    plan.write_bytes(b"PLAN")
+    record = tmp_path / "calls.txt"
+    env = {**os.environ, "TRTCORE_TENSORRT_LIB_DIR": str(trt), "FAKE_TRT_RECORD": str(record)}
+    proc = subprocess.run([sys.executable, "-m", "trtcore", "run", str(plan), "--plugins", str(plugin)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    # Loaded with the plugin registered first; what follows (running it) needs a GPU the fake does not have.
+    assert calls(record)[1:3] == [f"registry loadLibrary {plugin} creators=1", "registry deserializeCudaEngine PLAN"], \
+        (calls(record), proc.stderr)
