@@ -17,7 +17,8 @@ What the fake does:
   gives an engine with one float32 input ``x`` of shape (-1, 3), profile 1..4 x 3; ``loadRuntime`` gives a lean
   runtime (its own registry) for an existing file;
 - execution context: ``setInputShape`` with a first dimension over 4 reports an error naming the context and
-  fails; with 3 it reports an error but succeeds (TensorRT reports some errors without failing the call). Errors
+  fails; with 3 it reports an error but succeeds (TensorRT reports some errors without failing the call);
+  ``setTensorAddress`` records the address modulo 256 and ``enqueueV3`` does nothing (the input is not read). Errors
   go to the context's error recorder when it has one, else to the logger, as TensorRT documents.
 """
 
@@ -237,6 +238,12 @@ struct Context : nvinfer1::IExecutionContext {
             if (dims.d[0] == 3) c.error(who + " complains about batch 3 but goes on");
             return true;
         });
+        impl.set(&api::VExecutionContext::setTensorAddress, +[](void*, const char* name, void* address) {
+            record(std::string("setTensorAddress ") + name + " " +
+                   std::to_string(reinterpret_cast<std::uintptr_t>(address) % 256));
+            return true;
+        });
+        impl.set(&api::VExecutionContext::enqueueV3, +[](void*, cudaStream_t) { return true; });
     }
     ~Context() override {
         if (recorder != nullptr) recorder->decRefCount();

@@ -104,3 +104,25 @@ def test_deserialize_failure_carries_tensorrts_logged_error(trt: Path, tmp_path:
               FAKE_DESERIALIZE_ERROR="Error Code 6: The engine plan file is generated on an incompatible device")
     assert out["type"] == "TensorRTError", out
     assert "incompatible device" in out["message"] and "m.engine" in out["message"]
+
+
+@pytest.mark.gpu
+def test_a_cuda_array_off_the_256_byte_alignment_is_refused_before_tensorrt_sees_it(trt: Path, tmp_path: Path) -> None:
+    # Needs a GPU (the executor binds CUDA arrays only with a CUDA device); the fake TensorRT stands in for
+    # TensorRT and records the addresses it is given.
+    pytest.importorskip("torch")
+    plan = tmp_path / "m.engine"
+    plan.write_bytes(b"PLAN")
+    record = tmp_path / "calls.txt"
+    out = run(f"""
+        import torch
+        eng = trtcore.Engine.from_file({str(plan)!r})
+        base = torch.zeros((3, 3), device="cuda")  # cudaMalloc'd: 256-byte aligned
+        eng.infer({{"x": base}})
+        try:
+            eng.infer({{"x": base[1:]}})  # 12 bytes further on
+        except trtcore.ArgumentError as e:
+            result = str(e)
+        """, trt, record)
+    assert "12 bytes past a 256-byte boundary" in out["result"] and "tensor 'x'" in out["result"], out
+    assert [c for c in record.read_text().splitlines() if c.startswith("setTensorAddress")] == ["setTensorAddress x 0"]

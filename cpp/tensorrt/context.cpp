@@ -3,6 +3,8 @@
 #include <NvInfer.h>
 #include <cuda_runtime_api.h>
 
+#include <cstdint>
+
 #include "common/error.h"
 #include "tensorrt/engine_handles.h"
 #include "tensorrt/types.h"
@@ -109,6 +111,18 @@ Shape Context::output_shape(const std::string& name) const {
 
 void Context::set_tensor_address(const std::string& name, void* device_ptr) {
     find(name);
+    // TensorRT requires 256-byte aligned I/O addresses (IExecutionContext::setTensorAddress; misaligned ones are
+    // rejected or, in some releases, read wrongly). Buffers from cudaMalloc always are; a user's CUDA array that is
+    // a slice or a view (DLPack byte_offset, an offset __cuda_array_interface__ pointer) may not be.
+    constexpr std::uintptr_t kAlignment = 256;
+    const auto address = reinterpret_cast<std::uintptr_t>(device_ptr);
+    if (address % kAlignment != 0) {
+        throw ArgumentError("tensor '" + name + "' of " + engine_->source() + ": the CUDA array's address is " +
+                            std::to_string(address % kAlignment) + " bytes past a 256-byte boundary, and TensorRT "
+                            "needs I/O addresses aligned to 256 bytes (a slice or view of another array, e.g. a "
+                            "DLPack byte_offset); pass a contiguous copy (torch .clone(), cupy .copy()) or a host "
+                            "array");
+    }
     if (!context_->context->setTensorAddress(name.c_str(), device_ptr)) {
         throw TensorRTError(with_errors("TensorRT rejected the address of tensor '" + name + "'",
                                         &context_->recorder, *engine_));
