@@ -6,6 +6,7 @@ and the slots trtcore calls behave as TensorRT documents and record the call (on
 headers' own; each test loads it in a fresh interpreter (the loaded library is process-wide).
 
 What the fake does:
+- ``createInferBuilder`` logs ``$FAKE_NO_BUILDER`` as an error and gives no builder when that is set;
 - builder: ``buildSerializedNetwork`` reports one phase of two steps to the config's IProgressMonitor and returns
   the plan ``FAKEPLAN``, or nothing when ``stepComplete`` answered false (cancelled);
 - plugin registry (``getPluginRegistry()``, the builder's and the full runtime's; a lean runtime has its own):
@@ -317,6 +318,10 @@ extern "C" void* createInferRuntime_INTERNAL(void* logger, int) {
 }
 extern "C" void* createInferBuilder_INTERNAL(void* logger, int) {
     g_logger = static_cast<nvinfer1::ILogger*>(logger);
+    if (const char* why = std::getenv("FAKE_NO_BUILDER")) {  // as libnvinfer does: log why, return nothing
+        g_logger->log(nvinfer1::ILogger::Severity::kERROR, why);
+        return nullptr;
+    }
     return static_cast<nvinfer1::IBuilder*>(new Builder);
 }
 extern "C" nvinfer1::IPluginRegistry* getPluginRegistry() { return &global_registry().as_registry(); }

@@ -126,3 +126,16 @@ def test_a_cuda_array_off_the_256_byte_alignment_is_refused_before_tensorrt_sees
         """, trt, record)
     assert "12 bytes past a 256-byte boundary" in out["result"] and "tensor 'x'" in out["result"], out
     assert [c for c in record.read_text().splitlines() if c.startswith("setTensorAddress")] == ["setTensorAddress x 0"]
+
+
+def test_a_failed_factory_carries_what_tensorrt_logged(trt: Path, tmp_path: Path) -> None:
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    out = run(f"result = _core.build_engine(request({str(onnx)!r}), None, None)", trt, tmp_path / "calls.txt",
+              FAKE_NO_BUILDER="[builder.cpp::createInferBuilder] Error Code 6: Unable to load library: "
+                              "libnvinfer_builder_resource.so.10.16.0")
+    assert out["type"] == "TensorRTError", out
+    assert "could not create a builder" in out["message"]
+    assert "Unable to load library: libnvinfer_builder_resource" in out["message"]  # TensorRT's own words
+    out = run(f"result = _core.merge_timing_caches([b'x'])", trt, tmp_path / "calls.txt", FAKE_NO_BUILDER="no GPU")
+    assert out["type"] == "TensorRTError" and out["message"].endswith(": no GPU"), out

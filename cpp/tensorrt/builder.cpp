@@ -237,14 +237,15 @@ void use_parser_plugin_libraries(const nvonnxparser::IParser& parser, Library& l
     logger.log(Severity::kINFO, ("plugin libraries serialized into the version-compatible plan: " + names).c_str());
 }
 
-void configure(const BuildRequest& r, nvinfer1::IBuilderConfig& config) {
+void configure(const BuildRequest& r, nvinfer1::IBuilderConfig& config, [[maybe_unused]] Logger& logger) {
     for (const auto& f : r.flags) apply_builder_flag(f, &config);
     for (const auto& [name, bytes] : r.memory_pools) config.setMemoryPoolLimit(memory_pool(name), bytes);
     if (r.builder_optimization_level >= 0) config.setBuilderOptimizationLevel(r.builder_optimization_level);
     if (r.max_aux_streams >= 0) {
 #if NV_TENSORRT_MAJOR >= 11
         if (!config.setMaxAuxStreams(r.max_aux_streams)) {
-            throw ArgumentError("TensorRT rejected max aux streams = " + std::to_string(r.max_aux_streams));
+            throw ArgumentError("TensorRT rejected max aux streams = " + std::to_string(r.max_aux_streams) +
+                                because(logger));
         }
 #else
         config.setMaxAuxStreams(r.max_aux_streams);
@@ -304,7 +305,7 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
     // Builder, network, config, then parser: the order of NVIDIA's samples.
     Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
     if (!config) throw BuildError("TensorRT could not create a builder configuration" + because(logger));
-    configure(r, *config);
+    configure(r, *config, logger);
     Ptr<nvonnxparser::IParser> parser = library.create_parser(*network, logger);
     const auto parser_verbosity = static_cast<int>(r.verbose ? Severity::kVERBOSE : Severity::kWARNING);
     if (!parser->parseFromFile(r.onnx_path.c_str(), parser_verbosity)) {
