@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from _fake_tensorrt import fake_tensorrt
 from _fresh import fresh_python
 from trtcore import _core
@@ -137,5 +136,5 @@ def test_a_failed_factory_carries_what_tensorrt_logged(trt: Path, tmp_path: Path
     assert out["type"] == "TensorRTError", out
     assert "could not create a builder" in out["message"]
     assert "Unable to load library: libnvinfer_builder_resource" in out["message"]  # TensorRT's own words
-    out = run(f"result = _core.merge_timing_caches([b'x'])", trt, tmp_path / "calls.txt", FAKE_NO_BUILDER="no GPU")
+    out = run("result = _core.merge_timing_caches([b'x'])", trt, tmp_path / "calls.txt", FAKE_NO_BUILDER="no GPU")
     assert out["type"] == "TensorRTError" and out["message"].endswith(": no GPU"), out

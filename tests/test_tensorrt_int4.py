@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import trtcore
 from _backends import IdentityBackend
 from trtcore.runtime import Executor

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from _fake_tensorrt import DYNAMIC_PLUGIN, STATIC_PLUGIN, compile_c, fake_tensorrt
 from _fresh import fresh_python
 from trtcore import _core

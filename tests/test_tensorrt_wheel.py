@@ -49,8 +49,9 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     never its trtcore (the wheel's is first on the path)."""
     env = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    site = Path(subprocess.run([str(env / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path("
-                                "'purelib'))"], check=True, capture_output=True, text=True).stdout.strip())
+    code = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    site = Path(subprocess.run([str(env / "bin" / "python"), "-c", code], check=True, capture_output=True,
+                               text=True).stdout.strip())
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
                    check=True)
     (site / "zz_outer_site.pth").write_text(sysconfig.get_path("purelib") + "\n")
@@ -64,14 +65,15 @@ def clean_env() -> dict[str, str]:
 
 def test_the_wheel_reports_tensorrt_compiled_in_without_headers(venv: Path, tmp_path: Path) -> None:
     python = str(venv / "bin" / "python")
-    where = subprocess.run([python, "-c", "import trtcore, json; from trtcore import _core; print(json.dumps("
-                            "[trtcore.__file__, _core.compiled_info()['tensorrt']]))"], cwd=tmp_path,
-                           env=clean_env(), check=True, capture_output=True, text=True).stdout
+    code = ("import trtcore, json; from trtcore import _core; "
+            "print(json.dumps([trtcore.__file__, _core.compiled_info()['tensorrt']]))")
+    where = subprocess.run([python, "-c", code], cwd=tmp_path, env=clean_env(), check=True, capture_output=True,
+                           text=True).stdout
     path, compiled = json.loads(where)
     assert path.startswith(str(venv)), path  # the wheel's trtcore, not a checkout's
     assert compiled and compiled[0].isdigit(), compiled
     info = subprocess.run([python, "-m", "trtcore", "info"], cwd=tmp_path, env=clean_env(), capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, check=False)
     assert info.returncode == 0, info.stderr
     assert "TensorRT compiled in" in info.stdout and compiled in info.stdout, info.stdout
 
@@ -81,6 +83,6 @@ def test_the_loader_tests_pass_against_fake_libraries_in_the_wheels_environment(
     proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                            str(ROOT / "tests" / "test_tensorrt_discovery.py"),
                            str(ROOT / "tests" / "test_tensorrt_loader.py")],
-                          cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=600)
+                          cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and " failed" not in proc.stdout, proc.stdout[-2000:]

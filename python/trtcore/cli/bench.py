@@ -15,7 +15,13 @@ import json
 from pathlib import Path
 
 from trtcore.bench import DEFAULT_PERCENTILES, benchmark, export_times
-from trtcore.cli._model_args import add_engine_options, add_inputs, add_model, engine_options, make_feed
+from trtcore.cli._model_args import (
+    add_engine_options,
+    add_inputs,
+    add_model,
+    engine_options,
+    make_feed,
+)
 from trtcore.cli._progress import progress_bar
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import ExecutorRunner, load

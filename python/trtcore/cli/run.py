@@ -13,7 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from trtcore.cli._model_args import add_engine_options, add_inputs, add_model, engine_options, make_feed
+from trtcore.cli._model_args import (
+    add_engine_options,
+    add_inputs,
+    add_model,
+    engine_options,
+    make_feed,
+)
 from trtcore.errors import ArgumentError
 from trtcore.files import check_target, write_file_atomic
 from trtcore.runners import load
