@@ -67,6 +67,11 @@ CASES = [
     (["run", "{lin}", *ORT, "--shapes", "x:-1x6"], EXIT_BAD_INPUT),
     (["run", "{lin}", *ORT, "--shapes", "x:axb"], EXIT_BAD_INPUT),
     (["run", "{lin}", *ORT, "--shapes", "nosuch:1x6"], EXIT_BAD_INPUT),
+    # --plugins / --leanDLLPath: for engine files only
+    *[([cmd, "{lin}", *ORT, *extra, "--plugins", "{dir}/libp.so"], EXIT_BAD_INPUT)
+      for cmd, extra in (("run", []), ("bench", []), ("compare", ["{lin}"]))],
+    (["run", "{lin}", *ORT, "--leanDLLPath", "{dir}/libnvinfer_lean.so.10"], EXIT_BAD_INPUT),
+    (["run", "{lin}", *ORT, "--plugins"], EXIT_BAD_INPUT),
     # compare: tolerances
     *[(["compare", "{lin}", *ORT, flag, value], EXIT_BAD_INPUT)
       for flag in ("--atol", "--rtol") for value in ("nan", "-1", "x")],

@@ -116,3 +116,31 @@ def test_cli_build_in_a_fresh_process_finds_pip_tensorrt(tmp_path: Path) -> None
     assert "TensorRTNotFound" not in proc.stderr and "was not found" not in proc.stderr
     assert "builder" in proc.stderr
     assert not (tmp_path / "m.engine").exists()
+
+
+def parser_build(tmp_path: Path, lib_dir: str) -> dict:
+    from _fresh import fresh_python
+
+    onnx = tmp_path / "m.onnx"
+    onnx.write_bytes(b"\x08\x07")
+    return fresh_python(f"""
+        from trtcore import _core
+        from build_models import build_request
+        result = _core.build_engine(build_request({str(onnx)!r}), None, None).engine.decode()
+        """, {"TRTCORE_TENSORRT_LIB_DIR": lib_dir})
+
+
+def test_the_parser_beside_libnvinfer_wins_and_another_release_is_refused(tmp_path: Path) -> None:
+    from _fake_tensorrt import fake_parser_release, fake_tensorrt
+
+    nvinfer = fake_tensorrt(tmp_path / "trt", MAJOR, parser=False)
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    fake_parser_release(stale, (MAJOR, MINOR + 1, 3))  # another release, found first on the search path
+    out = parser_build(tmp_path, f"{stale}:{nvinfer}")
+    assert out["type"] == "TensorRTError", out
+    assert f"is TensorRT {MAJOR}.{MINOR + 1}.3, but {nvinfer}/libnvinfer.so.{MAJOR} is TensorRT {MAJOR}.{MINOR}" in \
+        out["message"]
+    # The same release's parser beside libnvinfer is taken first, whatever comes earlier on the search path.
+    fake_parser_release(nvinfer, (MAJOR, MINOR, 0))
+    assert parser_build(tmp_path, f"{stale}:{nvinfer}") == {"result": "FAKEPLAN"}

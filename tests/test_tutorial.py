@@ -170,3 +170,27 @@ def test_tutorial_segments_like_numpy(tmp_path: Path, with_argmax: bool) -> None
     proc = run("--engine", engine, "--input", too_big, "--output", tmp_path / "big_out.ppm")
     assert proc.returncode == EXIT_BAD_INPUT, proc.stderr
     assert "input" in proc.stderr and "[1, 3, 70, 70]" in proc.stderr
+
+
+@pytest.mark.skipif(MAJOR is None, reason="trtcore was built without TensorRT headers")
+@pytest.mark.skipif(_core.tensorrt_runtime_info([MAJOR])["found"] if MAJOR else False,
+                    reason="a real TensorRT is installed here: the fake would not be the one loaded")
+def test_tensorrt_warnings_always_reach_stderr_and_verbose_adds_info(tmp_path: Path, image: Path) -> None:
+    from _fake_tensorrt import DYNAMIC_PLUGIN, compile_c, fake_tensorrt
+
+    lib = fake_tensorrt(tmp_path / "trt", MAJOR)
+    plugin = compile_c(DYNAMIC_PLUGIN, tmp_path / "libdyn.so")
+    (tmp_path / "m.engine").write_bytes(b"PLAN")
+    record = tmp_path / "calls.txt"
+    env = {"TRTCORE_TENSORRT_LIB_DIR": str(lib), "FAKE_TRT_RECORD": str(record)}
+    args = ["--engine", tmp_path / "m.engine", "--input", image, "--output", tmp_path / "o.ppm"]
+    quiet = run(*args, **env)
+    # The fake's engine is not a segmentation engine: loaded (and logged), then refused.
+    assert quiet.returncode == EXIT_RUNTIME and "not a segmentation engine" in quiet.stderr, quiet.stderr
+    assert "[TensorRT warning] fake: a warning while deserializing" in quiet.stderr
+    assert "info message" not in quiet.stderr
+    loud = run(*args, "--verbose", "--plugins", plugin, **env)
+    assert "[TensorRT warning] fake: a warning while deserializing" in loud.stderr
+    assert "[TensorRT info] fake: an info message while deserializing" in loud.stderr
+    assert f"registry loadLibrary {plugin} creators=1" in record.read_text()  # --plugins reached the registry
+    assert run(*args, "--plugins", **env).returncode == EXIT_BAD_INPUT

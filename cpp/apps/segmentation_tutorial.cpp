@@ -47,12 +47,14 @@ constexpr int kExitNoTensorRT = 3;
 
 const char* const kUsage =
     "usage: segmentation_tutorial --engine FILE --input IN.ppm --output OUT.ppm [--width W --height H] "
-    "[--gpu-preprocess] [--verbose]\n"
+    "[--plugins LIB.so ...] [--gpu-preprocess] [--verbose]\n"
+    "TensorRT's warnings and errors go to stderr; --verbose adds its info and verbose messages\n"
     "exit codes: 0 ok, 1 runtime failure, 2 bad arguments or input files, 3 TensorRT missing\n";
 
 struct Options {
     std::string engine, input, output;
     std::optional<long> width, height;
+    std::vector<std::string> plugins;  // plugin libraries the engine's layers need
     bool verbose = false;
     bool gpu_preprocess = false;
 };
@@ -83,6 +85,11 @@ Options parse_args(int argc, char** argv) {
             continue;
         }
         if (arg == "-h" || arg == "--help") throw trtcore::ArgumentError("help");
+        if (arg == "--plugins") {  // one or more files, up to the next flag
+            while (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) o.plugins.emplace_back(argv[++i]);
+            if (o.plugins.empty()) throw trtcore::ArgumentError("--plugins needs at least one library");
+            continue;
+        }
         if (i + 1 >= argc) throw trtcore::ArgumentError(arg + " needs a value");
         const std::string value = argv[++i];
         if (arg == "--engine") {
@@ -154,13 +161,15 @@ int run(const Options& o) {
                                           {0.229f, 0.224f, 0.225f});
     reader.read();  // FormatError/FileError, or ShapeError naming the file when it is grey or not W x H
 
-    trtcore::LogSink sink;
-    if (o.verbose) {
-        sink = [](trtcore::LogSeverity s, const std::string& msg) {
-            std::fprintf(stderr, "[TensorRT %s] %s\n", trtcore::severity_name(s), msg.c_str());
-        };
-    }
-    auto engine = trtcore::trt::Engine::from_file(o.engine, sink);
+    // Warnings and errors always reach stderr (TensorRT often explains a failure only there); --verbose lowers the
+    // threshold to TensorRT's info and verbose messages.
+    const trtcore::LogSink sink = [](trtcore::LogSeverity s, const std::string& msg) {
+        std::fprintf(stderr, "[TensorRT %s] %s\n", trtcore::severity_name(s), msg.c_str());
+    };
+    trtcore::trt::LoadOptions load;
+    load.plugins = o.plugins;
+    load.log_threshold = o.verbose ? trtcore::LogSeverity::kVerbose : trtcore::LogSeverity::kWarning;
+    auto engine = trtcore::trt::Engine::from_file(o.engine, sink, load);
     auto context = std::make_shared<trtcore::trt::Context>(engine);
     const trtcore::TensorInfo* input = nullptr;
     const trtcore::TensorInfo* output = nullptr;

@@ -137,19 +137,25 @@ void bind_tensorrt(py::module_& m) {
                                                              "trusted code: load only plans you trust.")
         .def_static(
             "from_file",
-            [](const std::string& path, bool allow_host_code) {
-                return without_gil([&] { return Engine::from_file(path, python_log(true), allow_host_code); });
+            [](const std::string& path, bool allow_host_code, std::vector<std::string> plugins,
+               std::string lean_runtime) {
+                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime)};
+                return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
             },
-            py::arg("path"), py::arg("allow_host_code") = false)
+            py::arg("path"), py::arg("allow_host_code") = false, py::arg("plugins") = std::vector<std::string>{},
+            py::arg("lean_runtime") = "")
         .def_static(
             "from_bytes",
-            [](const py::buffer& data, const std::string& source, bool allow_host_code) {
+            [](const py::buffer& data, const std::string& source, bool allow_host_code,
+               std::vector<std::string> plugins, std::string lean_runtime) {
+                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime)};
                 const py::buffer_info info = data.request();
                 const auto [ptr, size] = byte_view(info);
                 py::gil_scoped_release release;
-                return Engine::from_bytes(ptr, size, source, python_log(true), allow_host_code);
+                return Engine::from_bytes(ptr, size, source, python_log(true), options);
             },
-            py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false)
+            py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false,
+            py::arg("plugins") = std::vector<std::string>{}, py::arg("lean_runtime") = "")
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)

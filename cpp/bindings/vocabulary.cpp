@@ -14,6 +14,7 @@ using namespace pybind11::literals;
 namespace trtcore::bindings {
 
 py::dtype numpy_dtype(DataType type, const std::string& what) {
+    check_numpy_representable(type, what);  // int4/fp4: never a numpy view over packed TensorRT bytes
     try {
         return py::dtype(std::string(dtype_name(type)));
     } catch (py::error_already_set&) {
@@ -33,6 +34,7 @@ std::optional<DataType> dtype_of(const py::array& a) {
     if (builtin && by_number[num]) return by_number[num];
     const auto type = find_dtype(py::str(dt.attr("name")).cast<std::string>());
     if (builtin && type) by_number[num] = type;  // a flexible type (str32, void8) never matches a name
+    if (type) check_numpy_representable(*type, "a numpy array");  // ml_dtypes' int4: one per byte, not packed
     return type;
 }
 

@@ -41,6 +41,19 @@ DynamicLibrary::~DynamicLibrary() {
     if (handle_ != nullptr && !keep_loaded_) dlclose(handle_);
 }
 
+bool DynamicLibrary::make_global(std::string& why) const {
+    dlerror();
+    // RTLD_NOLOAD: the library already mapped, now also in the global scope (the flag is never taken back).
+    void* again = dlopen(path_.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+    if (again == nullptr) {
+        const char* reason = dlerror();
+        why = reason != nullptr ? reason : "not loaded";
+        return false;
+    }
+    dlclose(again);  // drops the reference just taken; the library stays mapped through handle_
+    return true;
+}
+
 void* DynamicLibrary::symbol(const char* name) const { return dlsym(handle_, name); }
 
 }  // namespace trtcore

@@ -25,6 +25,10 @@ public:
     // libnvinfer's plugin registry points into plugin libraries, and TensorRT's own teardown at exit may run after
     // ours, so unloading any of them can crash the process at exit.
     void keep_loaded() { keep_loaded_ = true; }
+    // Makes the library's symbols global (RTLD_GLOBAL), so that libraries opened later resolve their undefined
+    // symbols against it: a custom TensorRT plugin that calls getPluginRegistry() without linking libnvinfer
+    // itself loads only then. Returns false (with the loader's reason in `why`) when the loader refuses.
+    bool make_global(std::string& why) const;
 
     struct Key {  // only open() can make one: keeps the constructor usable by std::make_unique alone
     private:

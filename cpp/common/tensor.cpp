@@ -50,6 +50,16 @@ std::size_t element_size(DataType type) {
     return bits / 8;
 }
 
+void check_numpy_representable(DataType type, const std::string& what) {
+    const auto bits = element_bits(type);
+    if (bits % 8 == 0) return;
+    const std::string name = dtype_name(type);
+    throw DTypeError(what + " is " + name + ", which TensorRT packs " + std::to_string(8 / bits) +
+                     " per byte while numpy (ml_dtypes) stores one " + name + " per byte: trtcore neither views nor "
+                     "converts such tensors as numpy arrays; keep 4-bit types inside the network (make its inputs "
+                     "and outputs int8, uint8 or float16) or run it with TensorRT's own API");
+}
+
 const char* dtype_name(DataType type) { return dtype_info(type).numpy; }
 
 std::optional<DataType> find_dtype(const std::string& numpy_name) {

@@ -54,6 +54,11 @@ const DataTypeInfo& dtype_info(DataType type);
 std::size_t element_bits(DataType type);
 // Bytes per element for the byte-addressable types; throws DTypeError naming the type for sub-byte ones.
 std::size_t element_size(DataType type);
+// DTypeError for the packed 4-bit types (int4, float4_e2m1fn) at the numpy boundary: TensorRT packs two per
+// byte, numpy (ml_dtypes) stores one per byte, so a numpy view of a TensorRT buffer (or a copy of a numpy array
+// into one) would give wrong values and read past the end. trtcore refuses rather than converts. `what` names
+// the array or tensor in the message.
+void check_numpy_representable(DataType type, const std::string& what);
 // numpy's name: "float32", "float16", "bfloat16", "int8", "uint8", ...
 const char* dtype_name(DataType type);
 // Inverse of dtype_name; throws DTypeError naming `what` for an unknown name.

@@ -1,6 +1,8 @@
 #include "common/trt_library.h"
 
 #include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -63,10 +65,35 @@ TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors) {
     return info;
 }
 
-std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major) {
+std::string folder_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+std::vector<int> library_file_version(const std::string& path) {
+    std::vector<int> version;
+    char resolved[PATH_MAX];
+    const std::string real = ::realpath(path.c_str(), resolved) != nullptr ? resolved : path;
+    const std::string name = real.substr(real.rfind('/') + 1);
+    const auto so = name.rfind(".so.");
+    if (so == std::string::npos) return version;
+    std::stringstream stream(name.substr(so + 4));
+    std::string part;
+    while (std::getline(stream, part, '.')) {
+        if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) return {};
+        version.push_back(std::atoi(part.c_str()));
+    }
+    if (version.size() < 2) version.clear();  // the major alone says nothing the soname did not
+    return version;
+}
+
+std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major,
+                                                      const std::string& first_folder) {
     std::vector<std::string> tried;
     const std::string soname = "lib" + name + ".so." + std::to_string(major);
-    auto lib = DynamicLibrary::open(soname, tensorrt_search_folders(), tried);
+    std::vector<std::string> folders = tensorrt_search_folders();
+    if (!first_folder.empty()) folders.insert(folders.begin(), first_folder);
+    auto lib = DynamicLibrary::open(soname, folders, tried);
     if (lib) {
         lib->keep_loaded();  // never unload TensorRT (DynamicLibrary::keep_loaded says why)
         return lib;

@@ -30,9 +30,20 @@ TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors);
 // TensorRT library is installed (where it looked): it tells the user which half is missing.
 std::string not_compiled_message();
 
-// Opens lib<name>.so.<major> from the search folders, marked keep_loaded (never dlclosed), or throws TensorRTNotFound listing where it looked and
-// how to install TensorRT.
-std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major);
+// Opens lib<name>.so.<major>, marked keep_loaded (never dlclosed), or throws TensorRTNotFound listing where it
+// looked and how to install TensorRT. `first_folder` (libnvinfer's folder, for the parser and the plugins: the
+// libraries of one release lie side by side) is tried before the search folders.
+std::unique_ptr<DynamicLibrary> open_tensorrt_library(const std::string& name, int major,
+                                                      const std::string& first_folder = {});
+
+// The folder of a library path ("" for a bare name).
+std::string folder_of(const std::string& path);
+
+// The release a TensorRT library file is, read from the name it resolves to (symlinks followed):
+// libnvonnxparser.so.10 -> libnvonnxparser.so.10.16.0 gives {10, 16, 0}. {} when the name carries the major
+// only (pip's wheels ship libnvonnxparser.so.10 as a plain file). libnvonnxparser and libnvinfer_plugin have no
+// version function that says their release (getNvOnnxParserVersion gives the parser API's 0.1.0).
+std::vector<int> library_file_version(const std::string& path);
 
 // libnvinfer opens its builder resources (libnvinfer_builder_resource*.so.<x.y.z>) by soname and has no $ORIGIN
 // RUNPATH, so when libnvinfer was opened by path from a folder the loader does not search (pip's tensorrt_libs,

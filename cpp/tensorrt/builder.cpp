@@ -24,11 +24,18 @@ class ProgressMonitor : public nvinfer1::IProgressMonitor {
 public:
     explicit ProgressMonitor(const ProgressFn& fn) : fn_(fn) {}
 
+    // Only stepComplete can cancel (TensorRT's IProgressMonitor contract): a `false` from phaseStart or
+    // phaseFinish is ignored, else a build that TensorRT completed (its last phaseFinish comes after the last
+    // step) would be thrown away.
     void phaseStart(char const* phase, char const* parent, int32_t nbSteps) noexcept override {
         call(ProgressEvent::kStart, phase, parent, nbSteps);
     }
     bool stepComplete(char const* phase, int32_t step) noexcept override {
-        return call(ProgressEvent::kStep, phase, nullptr, step) && !cancelled();
+        if (!call(ProgressEvent::kStep, phase, nullptr, step)) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            cancelled_ = true;
+        }
+        return !cancelled();
     }
     void phaseFinish(char const* phase) noexcept override { call(ProgressEvent::kFinish, phase, nullptr, 0); }
 
@@ -48,12 +55,11 @@ public:
     }
 
 private:
+    // The callback's answer; false also when it threw (the exception is kept and the build cancelled).
     bool call(ProgressEvent event, const char* phase, const char* parent, int32_t value) noexcept {
         if (!fn_) return true;
         try {
-            if (fn_(event, phase != nullptr ? phase : "", parent, value)) return true;
-            std::lock_guard<std::mutex> lock(mutex_);
-            cancelled_ = true;  // only a kStep answer cancels, but remember a `false` from any event
+            return fn_(event, phase != nullptr ? phase : "", parent, value);
         } catch (...) {
             fail(std::current_exception());
         }
@@ -106,7 +112,7 @@ void add_profiles(const BuildRequest& r, nvinfer1::IBuilder& builder, nvinfer1::
         const std::string where = "optimization profile " + std::to_string(i);
         // Owned by the builder: not deleted here.
         nvinfer1::IOptimizationProfile* profile = builder.createOptimizationProfile();
-        if (profile == nullptr) throw BuildError("TensorRT could not create " + where + ": " + logger.take_errors());
+        if (profile == nullptr) throw BuildError("TensorRT could not create " + where + because(logger));
         for (const auto& p : r.profiles[i]) {
             const std::string& name = p.name;
             bool found = false;
@@ -121,12 +127,12 @@ void add_profiles(const BuildRequest& r, nvinfer1::IBuilder& builder, nvinfer1::
                 !profile->setDimensions(name.c_str(), S::kOPT, to_trt(p.opt, what)) ||
                 !profile->setDimensions(name.c_str(), S::kMAX, to_trt(p.max, what))) {
                 throw ShapeError(what + ": TensorRT rejected min " + to_string(p.min) + ", opt " + to_string(p.opt) +
-                                 ", max " + to_string(p.max) + " (min <= opt <= max per dimension): " +
-                                 logger.take_errors());
+                                 ", max " + to_string(p.max) + " (min <= opt <= max per dimension)" +
+                                 because(logger));
             }
         }
         if (config.addOptimizationProfile(profile) < 0) {
-            throw ArgumentError(where + " is not valid for " + r.onnx_path + ": " + logger.take_errors());
+            throw ArgumentError(where + " is not valid for " + r.onnx_path + because(logger));
         }
     }
 }
@@ -151,8 +157,7 @@ Ptr<nvinfer1::ITimingCache> attach_timing_cache(const BuildRequest& r, nvinfer1:
     return cache;
 }
 
-void load_plugins(const BuildRequest& r, Library& library, Logger& logger) {
-    for (const auto& path : r.plugins) library.load_plugin_library(path);
+void init_standard_plugins(Library& library, Logger& logger) {
     try {
         library.init_plugins();  // TensorRT's own plugins, which some ONNX operators map onto
     } catch (const Error& e) {
@@ -161,14 +166,51 @@ void load_plugins(const BuildRequest& r, Library& library, Logger& logger) {
     }
 }
 
-void configure(const BuildRequest& r, nvinfer1::IBuilderConfig& config) {
+// What a version-compatible plan needs of the plugin libraries the parser mapped operators onto (trtexec's
+// protocol, samples/common/sampleEngines.cpp): they are registered for the build and, unless the lean runtime is
+// excluded (then the application ships and loads them), serialized into the plan so that it loads anywhere.
+void use_parser_plugin_libraries(const nvonnxparser::IParser& parser, Library& library,
+                                 nvinfer1::IBuilder& builder, nvinfer1::IBuilderConfig& config, bool serialize,
+                                 Logger& logger) {
+    int64_t count = 0;
+    char const* const* libraries = parser.getUsedVCPluginLibraries(count);
+    if (count < 0) {
+        logger.log(Severity::kWARNING, ("TensorRT's ONNX parser could not list the plugin libraries this "
+                                        "version-compatible plan needs" + because(logger)).c_str());
+        return;
+    }
+    std::vector<std::string> paths;
+    for (int64_t i = 0; i < count && libraries != nullptr; ++i) {
+        if (libraries[i] == nullptr) continue;
+        const std::string path = libraries[i];
+        bool seen = false;
+        for (const auto& p : paths) seen = seen || p == path;
+        if (!seen) paths.push_back(path);  // setPluginsToSerialize wants each entry once
+    }
+    if (paths.empty()) return;
+    library.load_plugins(builder.getPluginRegistry(), paths, logger);
+    std::string names;
+    for (const auto& p : paths) names += (names.empty() ? "" : ", ") + p;
+    if (!serialize) {
+        logger.log(Severity::kINFO, ("the plan needs the plugin libraries " + names + " (not serialized into it: "
+                                     "exclude_lean_runtime); load them with the engine").c_str());
+        return;
+    }
+    std::vector<const char*> pointers;
+    for (const auto& p : paths) pointers.push_back(p.c_str());
+    config.setPluginsToSerialize(pointers.data(), static_cast<int32_t>(pointers.size()));
+    logger.log(Severity::kINFO, ("plugin libraries serialized into the version-compatible plan: " + names).c_str());
+}
+
+void configure(const BuildRequest& r, nvinfer1::IBuilderConfig& config, [[maybe_unused]] Logger& logger) {
     for (const auto& f : r.flags) apply_builder_flag(f, &config);
     for (const auto& [name, bytes] : r.memory_pools) config.setMemoryPoolLimit(memory_pool(name), bytes);
     if (r.builder_optimization_level >= 0) config.setBuilderOptimizationLevel(r.builder_optimization_level);
     if (r.max_aux_streams >= 0) {
 #if NV_TENSORRT_MAJOR >= 11
         if (!config.setMaxAuxStreams(r.max_aux_streams)) {
-            throw ArgumentError("TensorRT rejected max aux streams = " + std::to_string(r.max_aux_streams));
+            throw ArgumentError("TensorRT rejected max aux streams = " + std::to_string(r.max_aux_streams) +
+                                because(logger));
         }
 #else
         config.setMaxAuxStreams(r.max_aux_streams);
@@ -211,11 +253,12 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
                           monitor.fail(std::current_exception());
                       }
                   });
-    load_plugins(r, library, logger);
+    init_standard_plugins(library, logger);
 
     // TensorRT: a timing cache must outlive every builder using it, so it is declared (destroyed) before (after).
     Ptr<nvinfer1::ITimingCache> cache;
     Ptr<nvinfer1::IBuilder> builder = library.create_builder(logger);
+    library.load_plugins(builder->getPluginRegistry(), r.plugins, logger);  // before parsing: operators map onto them
     nvinfer1::NetworkDefinitionCreationFlags network_flags = 0;
 #if NV_TENSORRT_MAJOR == 10
     if (has_flag(r, "strongly_typed")) {
@@ -223,11 +266,11 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
     }
 #endif  // 11.x: every network is strongly typed; the flag is deprecated and ignored
     Ptr<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(network_flags));
-    if (!network) throw BuildError("TensorRT could not create a network: " + logger.take_errors());
+    if (!network) throw BuildError("TensorRT could not create a network" + because(logger));
     // Builder, network, config, then parser: the order of NVIDIA's samples.
     Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
-    if (!config) throw BuildError("TensorRT could not create a builder configuration: " + logger.take_errors());
-    configure(r, *config);
+    if (!config) throw BuildError("TensorRT could not create a builder configuration" + because(logger));
+    configure(r, *config, logger);
     Ptr<nvonnxparser::IParser> parser = library.create_parser(*network, logger);
     const auto parser_verbosity = static_cast<int>(r.verbose ? Severity::kVERBOSE : Severity::kWARNING);
     if (!parser->parseFromFile(r.onnx_path.c_str(), parser_verbosity)) {
@@ -236,6 +279,10 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
         throw BuildError(message);
     }
     if (auto error = monitor.error()) std::rethrow_exception(error);
+    if (has_flag(r, "version_compatible")) {
+        use_parser_plugin_libraries(*parser, library, *builder, *config, !has_flag(r, "exclude_lean_runtime"),
+                                    logger);
+    }
 
     add_profiles(r, *builder, *network, *config, logger);
     BuildResult result;
@@ -268,22 +315,22 @@ std::string merge_timing_caches(const std::vector<std::string>& caches) {
     std::vector<Ptr<nvinfer1::ITimingCache>> inputs;
     Ptr<nvinfer1::IBuilder> builder = library.create_builder(logger);
     Ptr<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
-    if (!config) throw TensorRTError("TensorRT could not create a builder configuration: " + logger.take_errors());
+    if (!config) throw TensorRTError("TensorRT could not create a builder configuration" + because(logger));
     merged.reset(config->createTimingCache(nullptr, 0));
-    if (!merged) throw TensorRTError("TensorRT could not create a timing cache: " + logger.take_errors());
+    if (!merged) throw TensorRTError("TensorRT could not create a timing cache" + because(logger));
     for (std::size_t i = 0; i < caches.size(); ++i) {
         const std::string what = "timing cache #" + std::to_string(i) + " (" + std::to_string(caches[i].size()) +
                                  " bytes)";
         if (caches[i].empty()) throw FormatError(what + " is empty: not a TensorRT timing cache");
         inputs.emplace_back(config->createTimingCache(caches[i].data(), caches[i].size()));
-        if (!inputs.back()) throw FormatError(what + " is not a TensorRT timing cache: " + logger.take_errors());
+        if (!inputs.back()) throw FormatError(what + " is not a TensorRT timing cache" + because(logger));
         if (!merged->combine(*inputs.back(), false)) {
-            throw TensorRTError(what + " cannot be merged (made on another device or TensorRT version?): " +
-                                logger.take_errors());
+            throw TensorRTError(what + " cannot be merged (made on another device or TensorRT version?)" +
+                                because(logger));
         }
     }
     Ptr<nvinfer1::IHostMemory> bytes(merged->serialize());
-    if (!bytes) throw TensorRTError("TensorRT could not serialize the merged timing cache: " + logger.take_errors());
+    if (!bytes) throw TensorRTError("TensorRT could not serialize the merged timing cache" + because(logger));
     return host_memory_bytes(*bytes);
 }
 

@@ -3,6 +3,8 @@
 #include <NvInfer.h>
 #include <cuda_runtime_api.h>
 
+#include <cstdint>
+
 #include "common/error.h"
 #include "tensorrt/engine_handles.h"
 #include "tensorrt/types.h"
@@ -10,14 +12,19 @@
 namespace trtcore::trt {
 
 struct Context::Handle {
+    explicit Handle(std::shared_ptr<Logger> logger) : recorder(std::move(logger)) {}
+    ErrorRecorder recorder;  // declared first: outlives the context it is given to
     Ptr<nvinfer1::IExecutionContext> context;
 };
 
 namespace {
-// `message` with the errors TensorRT logged for `engine` since they were last taken.
-std::string with_errors(std::string message, const Engine& engine) {
-    const std::string errors = engine.handles().logger->take_errors();
-    return errors.empty() ? message : message + ": " + errors;
+// `message` with the errors TensorRT reported for this context (its own ErrorRecorder: other contexts' errors,
+// from other threads, never show up here); when it has none, the errors logged for the engine meanwhile (errors
+// before the recorder is set, or ones TensorRT logs rather than records).
+std::string with_errors(std::string message, ErrorRecorder* recorder, const Engine& engine) {
+    std::string errors = recorder != nullptr ? recorder->take_errors() : std::string();
+    if (errors.empty()) errors = engine.handles().logger->take_errors();
+    return errors.empty() ? message + " (TensorRT gave no reason)" : message + ": " + errors;
 }
 }  // namespace
 
@@ -30,19 +37,20 @@ Context::Context(std::shared_ptr<Engine> engine, int profile, void* stream)
                             engine_->source() + ": it has " + std::to_string(profiles) + " (0.." +
                             std::to_string(profiles - 1) + ")");
     }
-    context_ = std::make_unique<Handle>();
+    context_ = std::make_unique<Handle>(engine_->handles().logger);
     context_->context.reset(engine_->handles().engine->createExecutionContext());
     if (!context_->context) {
         throw TensorRTError(with_errors(
             "TensorRT could not create an execution context for " + engine_->source() +
                 " (it needs " + std::to_string(engine_->device_memory_size()) + " bytes of device memory)",
-            *engine_));
+            nullptr, *engine_));
     }
+    context_->context->setErrorRecorder(&context_->recorder);
     if (profile != 0) {  // a new context starts on profile 0
         auto s = static_cast<cudaStream_t>(stream);
         if (!context_->context->setOptimizationProfileAsync(profile, s)) {
             throw TensorRTError(with_errors("cannot select optimization profile " + std::to_string(profile) +
-                                                " of " + engine_->source(), *engine_));
+                                                " of " + engine_->source(), &context_->recorder, *engine_));
         }
         // The switch may queue copies: wait, so that enqueue on any other stream sees the profile in place.
         const cudaError_t err = cudaStreamSynchronize(s);
@@ -77,7 +85,7 @@ void Context::set_input_shape(const std::string& name, const Shape& shape) {
         message += ", optimization profile " + std::to_string(profile_) + " allows min " + to_string(p.min) +
                    " to max " + to_string(p.max);
     }
-    throw ShapeError(with_errors(message, *engine_));
+    throw ShapeError(with_errors(message, &context_->recorder, *engine_));
 }
 
 Shape Context::output_shape(const std::string& name) const {
@@ -97,22 +105,34 @@ Shape Context::output_shape(const std::string& name) const {
                           (dims.nbDims < 0 ? std::string("TensorRT gives none") : to_string(shape)) + "): ";
     message += unset.empty() ? "it depends on the input data, which trtcore does not support yet"
                              : "set the shape of input(s) " + unset + " first";
-    engine_->handles().logger->take_errors();  // TensorRT's complaint about the unset input says no more than this
+    context_->recorder.take_errors();  // TensorRT's complaint about the unset input says no more than this
     throw ShapeError(message);
 }
 
 void Context::set_tensor_address(const std::string& name, void* device_ptr) {
     find(name);
+    // TensorRT requires 256-byte aligned I/O addresses (IExecutionContext::setTensorAddress; misaligned ones are
+    // rejected or, in some releases, read wrongly). Buffers from cudaMalloc always are; a user's CUDA array that is
+    // a slice or a view (DLPack byte_offset, an offset __cuda_array_interface__ pointer) may not be.
+    constexpr std::uintptr_t kAlignment = 256;
+    const auto address = reinterpret_cast<std::uintptr_t>(device_ptr);
+    if (address % kAlignment != 0) {
+        throw ArgumentError("tensor '" + name + "' of " + engine_->source() + ": the CUDA array's address is " +
+                            std::to_string(address % kAlignment) + " bytes past a 256-byte boundary, and TensorRT "
+                            "needs I/O addresses aligned to 256 bytes (a slice or view of another array, e.g. a "
+                            "DLPack byte_offset); pass a contiguous copy (torch .clone(), cupy .copy()) or a host "
+                            "array");
+    }
     if (!context_->context->setTensorAddress(name.c_str(), device_ptr)) {
         throw TensorRTError(with_errors("TensorRT rejected the address of tensor '" + name + "'",
-                                        *engine_));
+                                        &context_->recorder, *engine_));
     }
 }
 
 void Context::enqueue(void* stream) {
     if (!context_->context->enqueueV3(static_cast<cudaStream_t>(stream))) {
         throw TensorRTError(with_errors("TensorRT could not run " + engine_->source() + " (enqueueV3 failed)",
-                                        *engine_));
+                                        &context_->recorder, *engine_));
     }
 }
 

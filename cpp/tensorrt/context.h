@@ -26,6 +26,7 @@ public:
     void set_input_shape(const std::string& name, const Shape& shape) override;
     // ShapeError when a dimension is still unknown (an input's shape not set, or a data-dependent output).
     Shape output_shape(const std::string& name) const override;
+    // ArgumentError when `device_ptr` is not 256-byte aligned (TensorRT's requirement for I/O addresses).
     void set_tensor_address(const std::string& name, void* device_ptr) override;
     // enqueueV3 on `stream` (a cudaStream_t). TensorRTError with TensorRT's logged errors on failure.
     void enqueue(void* stream) override;

@@ -33,6 +33,23 @@ std::vector<char> read_plan(const std::string& path) {
     return data;
 }
 
+// IRuntime::loadRuntime: the lean runtime a plan built with exclude_lean_runtime runs on (it must be the
+// TensorRT release that built the plan).
+Ptr<nvinfer1::IRuntime> load_lean_runtime(nvinfer1::IRuntime& parent, const std::string& path, Logger& logger) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) {
+        throw FileError("cannot load the lean runtime " + path + ": " +
+                        (S_ISDIR(st.st_mode) ? "it is a folder" : std::strerror(errno)));
+    }
+    Ptr<nvinfer1::IRuntime> lean(parent.loadRuntime(path.c_str()));
+    if (!lean) {
+        throw TensorRTError("TensorRT could not load the lean runtime " + path + " (IRuntime::loadRuntime failed; it "
+                            "must be the libnvinfer_lean of the TensorRT release that built the plan)" +
+                            because(logger));
+    }
+    return lean;
+}
+
 std::string version_hint() {
     return "A plan loads only in the TensorRT version that built it (this trtcore uses TensorRT " +
            Library::get().version_string() +
@@ -41,13 +58,13 @@ std::string version_hint() {
 }
 }  // namespace
 
-std::shared_ptr<Engine> Engine::from_file(const std::string& path, LogSink sink, bool allow_host_code) {
+std::shared_ptr<Engine> Engine::from_file(const std::string& path, LogSink sink, const LoadOptions& options) {
     const auto data = read_plan(path);
-    return from_bytes(data.data(), data.size(), path, std::move(sink), allow_host_code);
+    return from_bytes(data.data(), data.size(), path, std::move(sink), options);
 }
 
 std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, const std::string& source,
-                                           LogSink sink, bool allow_host_code) {
+                                           LogSink sink, const LoadOptions& options) {
     if (size == 0) {
         throw TensorRTError("cannot load TensorRT engine " + source +
                             ": it is empty (0 bytes), not a plan; build one with "
@@ -55,10 +72,15 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
     }
     auto& library = Library::get();
     auto handles = std::make_unique<Handles>();
-    handles->logger = std::make_shared<Logger>(LogSeverity::kWarning, std::move(sink));
-    handles->runtime = library.create_runtime(*handles->logger);
+    handles->logger = std::make_shared<Logger>(options.log_threshold, std::move(sink));
+    if (options.lean_runtime.empty()) {
+        handles->runtime = library.create_runtime(*handles->logger);
+    } else {
+        handles->parent_runtime = library.create_runtime(*handles->logger);
+        handles->runtime = load_lean_runtime(*handles->parent_runtime, options.lean_runtime, *handles->logger);
+    }
     auto& runtime = handles->runtime;
-    runtime->setEngineHostCodeAllowed(allow_host_code);
+    runtime->setEngineHostCodeAllowed(options.allow_host_code);
     // A plan using TensorRT's standard plugins deserializes only once they are registered (trtexec registers them
     // always). Most plans use none, so a missing libnvinfer_plugin is only mentioned if deserializing fails.
     std::string plugins_missing;
@@ -68,11 +90,15 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
         plugins_missing = e.what();
         plugins_missing = plugins_missing.substr(0, plugins_missing.find('\n'));
     }
+    // The registry of this runtime: a lean runtime (loadRuntime) has its own, apart from libnvinfer's.
+    library.load_plugins(runtime->getPluginRegistry(), options.plugins, *handles->logger);
     handles->engine.reset(runtime->deserializeCudaEngine(data, size));
     if (!handles->engine) {
         std::string why = handles->logger->take_errors();
         if (why.empty()) why = "TensorRT gave no reason";
         if (!plugins_missing.empty()) why += " (TensorRT's standard plugins are not loaded: " + plugins_missing + ")";
+        if (options.plugins.empty()) why += " (no plugin library was given: a plan whose layers need one loads "
+                                            "only with it, plugins=[...] / --plugins)";
         throw TensorRTError("cannot load TensorRT engine " + source + " (" + std::to_string(size) +
                             " bytes): " + why + ". " + version_hint());
     }
@@ -151,12 +177,12 @@ int Engine::num_profiles() const { return handles_->engine->getNbOptimizationPro
 std::string Engine::inspect() const {
     Ptr<nvinfer1::IEngineInspector> inspector(handles_->engine->createEngineInspector());
     if (!inspector) {
-        throw TensorRTError("TensorRT could not create an engine inspector for " + source_ + ": " +
-                            handles_->logger->take_errors());
+        throw TensorRTError("TensorRT could not create an engine inspector for " + source_ +
+                            because(*handles_->logger));
     }
     const char* json = inspector->getEngineInformation(nvinfer1::LayerInformationFormat::kJSON);
     if (json == nullptr) {
-        throw TensorRTError("TensorRT gave no layer information for " + source_ + ": " + handles_->logger->take_errors());
+        throw TensorRTError("TensorRT gave no layer information for " + source_ + because(*handles_->logger));
     }
     return json;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/log.h"
@@ -18,19 +19,44 @@
 
 namespace trtcore::trt {
 
+// How a plan is loaded, beyond its bytes.
+struct LoadOptions {
+    // Let TensorRT run host code embedded in the plan (version-compatible plans carry their lean runtime that
+    // way). Off by default: enable it only for plans you trust.
+    bool allow_host_code = false;
+    // Plugin libraries the plan's layers need, registered with the runtime's plugin registry before
+    // deserializing (Library::load_plugins: getCreators libraries through IPluginRegistry::loadLibrary).
+    std::vector<std::string> plugins;
+    // The lean runtime library (libnvinfer_lean.so.<major>) to run a plan built version-compatible with
+    // exclude_lean_runtime: IRuntime::loadRuntime, as trtexec --leanDLLPath. Empty: the full runtime.
+    std::string lean_runtime;
+    // The least severe TensorRT message passed to the sink.
+    LogSeverity log_threshold = LogSeverity::kWarning;
+};
+
 class Engine {
 public:
-    // Throws FileError (missing, unreadable, a folder), TensorRTError (an empty plan, or TensorRT refused
-    // it: corrupt, truncated, another TensorRT version or GPU; the message carries TensorRT's words and the
-    // file name; or an I/O tensor that is vectorized or host-resident, which the runtime cannot feed),
-    // TensorRTNotFound (no libnvinfer). Registers TensorRT's standard plugins first when libnvinfer_plugin exists.
-    // `allow_host_code`: let TensorRT run host code embedded in the plan (version-compatible plans carry their
-    // lean runtime that way). Off by default: enable it only for plans you trust.
+    // Throws FileError (missing, unreadable, a folder; a plugin or lean runtime file the loader refuses),
+    // TensorRTError (an empty plan, or TensorRT refused it: corrupt, truncated, another TensorRT version or GPU,
+    // a plugin missing; the message carries TensorRT's words and the file name; or an I/O tensor that is
+    // vectorized or host-resident, which the runtime cannot feed), TensorRTNotFound (no libnvinfer). Registers
+    // TensorRT's standard plugins first when libnvinfer_plugin exists.
+    static std::shared_ptr<Engine> from_file(const std::string& path, LogSink sink, const LoadOptions& options);
     static std::shared_ptr<Engine> from_file(const std::string& path, LogSink sink = {},
-                                             bool allow_host_code = false);
+                                             bool allow_host_code = false) {
+        LoadOptions options;
+        options.allow_host_code = allow_host_code;
+        return from_file(path, std::move(sink), options);
+    }
     // `source` names the plan in error messages (e.g. "<bytes>").
     static std::shared_ptr<Engine> from_bytes(const void* data, std::size_t size, const std::string& source,
-                                              LogSink sink = {}, bool allow_host_code = false);
+                                              LogSink sink, const LoadOptions& options);
+    static std::shared_ptr<Engine> from_bytes(const void* data, std::size_t size, const std::string& source,
+                                              LogSink sink = {}, bool allow_host_code = false) {
+        LoadOptions options;
+        options.allow_host_code = allow_host_code;
+        return from_bytes(data, size, source, std::move(sink), options);
+    }
 
     // Inputs first, then outputs, each in TensorRT's order.
     const std::vector<TensorInfo>& tensors() const { return tensors_; }

@@ -13,9 +13,11 @@
 namespace trtcore::trt {
 
 struct Engine::Handles {
-    // Declaration order is destruction order reversed: the engine goes first, then the runtime, then the logger
+    // Declaration order is destruction order reversed: the engine goes first, then the runtime(s), then the logger
     // both were created with (TensorRT requires the runtime to outlive its engines).
     std::shared_ptr<Logger> logger;
+    // The full runtime a lean one was loaded from (IRuntime::loadRuntime), kept for as long as the lean one.
+    Ptr<nvinfer1::IRuntime> parent_runtime;
     std::shared_ptr<nvinfer1::IRuntime> runtime;
     Ptr<nvinfer1::ICudaEngine> engine;
 };

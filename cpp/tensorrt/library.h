@@ -33,16 +33,21 @@ public:
 
     Ptr<nvinfer1::IRuntime> create_runtime(nvinfer1::ILogger& logger) const;
     Ptr<nvinfer1::IBuilder> create_builder(nvinfer1::ILogger& logger) const;
-    // Opens libnvonnxparser.so.<major> on first use.
-    Ptr<nvonnxparser::IParser> create_parser(nvinfer1::INetworkDefinition& network, nvinfer1::ILogger& logger);
-    // Opens libnvinfer_plugin.so.<major> on first use and registers its plugins with plugin_logger() (idempotent).
-    // TensorRTNotFound when the library is missing, TensorRTError when its initialisation fails.
+    // Opens libnvonnxparser.so.<major> on first use, from libnvinfer's folder first; TensorRTError when the file
+    // names another release than libnvinfer's.
+    Ptr<nvonnxparser::IParser> create_parser(nvinfer1::INetworkDefinition& network, Logger& logger);
+    // Opens libnvinfer_plugin.so.<major> on first use (libnvinfer's folder first) and registers its plugins with
+    // plugin_logger() (idempotent). TensorRTNotFound when the library is missing, TensorRTError when it is another
+    // release than libnvinfer or its initialisation fails.
     void init_plugins();
-    // dlopens a plugin library (its static initialisers register its creators) and keeps it loaded for the
-    // process: engines built or loaded with its plugins refer to it. `path` is a file, never a name the loader
-    // searches for (a path without '/' is taken relative to the working folder). Idempotent per path. FileError
-    // when the loader refuses it (the message carries the loader's reason).
-    void load_plugin_library(const std::string& path);
+    // Registers plugin libraries with `registry` (a builder's or a runtime's IPluginRegistry), as trtexec does:
+    // a library exporting getCreators/getPluginCreators through IPluginRegistry::loadLibrary, one that registers
+    // its creators when loaded (REGISTER_TENSORRT_PLUGIN) by loading it. libnvinfer's symbols are made global
+    // first, so a plugin that calls getPluginRegistry() without linking libnvinfer itself loads. A path without
+    // '/' is a file in the working folder, never a name the loader searches for. Idempotent per (registry, path);
+    // the libraries stay loaded for the process (the registry points into them). FileError when the loader
+    // refuses a file (with its reason), TensorRTError when the registry does (with what TensorRT reported).
+    void load_plugins(nvinfer1::IPluginRegistry& registry, const std::vector<std::string>& paths, Logger& logger);
 
     int version() const { return version_; }  // major*10000 + minor*100 + patch, as getInferLibVersion returns
     std::string version_string() const;
@@ -55,6 +60,8 @@ private:
     std::unique_ptr<DynamicLibrary> parser_;
     std::unique_ptr<DynamicLibrary> plugins_;
     std::vector<std::pair<std::string, std::unique_ptr<DynamicLibrary>>> user_plugins_;
+    std::vector<std::pair<const nvinfer1::IPluginRegistry*, std::string>> registered_;  // (registry, path)
+    bool nvinfer_global_ = false;
     bool plugins_initialised_ = false;
     std::mutex mutex_;
     int version_ = 0;

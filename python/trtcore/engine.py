@@ -20,7 +20,7 @@ from trtcore import _core
 from trtcore.files import native_path
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 __all__ = ["Engine", "TensorInfo"]
 
@@ -31,6 +31,16 @@ Shape = tuple[int, ...]
 
 #: One input or output of a model (the C++ ``trtcore::TensorInfo``, bound once; ``trtcore.TensorInfo``).
 TensorInfo = _core.TensorInfo
+
+
+def _load_args(plugins: Sequence[str | os.PathLike[str]],
+               lean_runtime: str | os.PathLike[str] | None) -> tuple[list[bytes], bytes]:
+    """The plugin files and the lean runtime as the C++ layer takes them: file paths (a bare name is a file in the
+    working folder there, never a name the loader searches for)."""
+    if isinstance(plugins, (str, os.PathLike)):
+        plugins = [plugins]  # one library given alone, not a sequence of characters
+    files = [native_path(p, "plugin library") for p in plugins]
+    return files, native_path(lean_runtime, "lean runtime") if lean_runtime is not None else b""
 
 
 class Engine:
@@ -54,25 +64,32 @@ class Engine:
         self._executors = PerThreadExecutors(lambda: native.create_context(0))
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], allow_host_code: bool = False) -> Engine:
-        """Loads a plan file. Raises FileError, TensorRTError (corrupt plan, other TensorRT version or GPU),
-        TensorRTNotFound. ``allow_host_code`` lets the plan run embedded host code (needed by version-compatible
-        plans); enable it only for plans you trust.
+    def from_file(cls, path: str | os.PathLike[str], allow_host_code: bool = False, *,
+                  plugins: Sequence[str | os.PathLike[str]] = (),
+                  lean_runtime: str | os.PathLike[str] | None = None) -> Engine:
+        """Loads a plan file. Raises FileError, TensorRTError (corrupt plan, other TensorRT version or GPU, a
+        plugin missing), TensorRTNotFound. ``allow_host_code`` lets the plan run embedded host code (needed by
+        version-compatible plans); enable it only for plans you trust. ``plugins``: the plugin libraries the plan's
+        layers need (the ones it was built with), registered with TensorRT's plugin registry first.
+        ``lean_runtime``: the ``libnvinfer_lean.so`` of the TensorRT that built a version-compatible plan with
+        ``exclude_lean_runtime`` (trtexec's ``--leanDLLPath``).
 
-        >>> eng = Engine.from_file("model.engine")  # doctest: +SKIP
+        >>> eng = Engine.from_file("model.engine", plugins=["libmy_plugin.so"])  # doctest: +SKIP
         """
-        return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code))
+        return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code, *_load_args(plugins,
+                                                                                                    lean_runtime)))
 
     @classmethod
     def from_bytes(
-        cls, data: bytes | bytearray | memoryview, source: str = "<bytes>", allow_host_code: bool = False
+        cls, data: bytes | bytearray | memoryview, source: str = "<bytes>", allow_host_code: bool = False, *,
+        plugins: Sequence[str | os.PathLike[str]] = (), lean_runtime: str | os.PathLike[str] | None = None
     ) -> Engine:
-        """Loads a plan held in memory (``source`` names it in error messages; ``allow_host_code`` as in
-        :meth:`from_file`).
+        """Loads a plan held in memory (``source`` names it in error messages; ``allow_host_code``, ``plugins``
+        and ``lean_runtime`` as in :meth:`from_file`).
 
         >>> eng = Engine.from_bytes(Path("model.engine").read_bytes())  # doctest: +SKIP
         """
-        return cls(_core.Engine.from_bytes(data, source, allow_host_code))
+        return cls(_core.Engine.from_bytes(data, source, allow_host_code, *_load_args(plugins, lean_runtime)))
 
     @property
     def inputs(self) -> list[TensorInfo]:

@@ -1,18 +1,28 @@
 # FindTensorRT: TensorRT's public headers (NvInfer.h, NvOnnxParser.h).
 # trtcore never links libnvinfer: it opens the libraries at run time, so only headers are looked for here.
 #
-# Hints: TensorRT_ROOT (CMake or environment; a folder holding include/ or the headers themselves),
-#        TENSORRT_ROOT / TRT_ROOT environment variables, then the system include folders.
+# Hints: the CMake variable TensorRT_ROOT (a folder holding include/ or the headers themselves), then alone;
+#        without it the TensorRT_ROOT / TENSORRT_ROOT / TRT_ROOT environment variables, then the system folders.
 # Defines: TensorRT_FOUND, TensorRT_INCLUDE_DIR, TensorRT_VERSION, TensorRT_VERSION_MAJOR, TensorRT_SEARCHED,
 #          the imported target TensorRT::Headers (headers as SYSTEM includes: their warnings are not ours).
 
 set(_trt_hints)
-foreach(_h IN ITEMS "${TensorRT_ROOT}" "$ENV{TensorRT_ROOT}" "$ENV{TENSORRT_ROOT}" "$ENV{TRT_ROOT}")
-  if(_h)
-    list(APPEND _trt_hints "${_h}")
-  endif()
-endforeach()
-set(_trt_paths ${_trt_hints} /usr /usr/local /usr/local/tensorrt /opt/tensorrt)
+set(_trt_system /usr /usr/local /usr/local/tensorrt /opt/tensorrt)
+set(_trt_only)
+if(TensorRT_ROOT)
+  # A folder named on the command line (or by pip through pyproject.toml) is the only place looked in: headers
+  # found elsewhere (an environment variable, /usr) would be other headers than the ones asked for.
+  set(_trt_hints "${TensorRT_ROOT}")
+  set(_trt_system)
+  set(_trt_only NO_DEFAULT_PATH)
+else()
+  foreach(_h IN ITEMS "$ENV{TensorRT_ROOT}" "$ENV{TENSORRT_ROOT}" "$ENV{TRT_ROOT}")
+    if(_h)
+      list(APPEND _trt_hints "${_h}")
+    endif()
+  endforeach()
+endif()
+set(_trt_paths ${_trt_hints} ${_trt_system})
 set(TensorRT_SEARCHED "")
 foreach(_p IN LISTS _trt_paths)
   string(APPEND TensorRT_SEARCHED "${_p}, ${_p}/include, ${_p}/include/x86_64-linux-gnu, ${_p}/include/aarch64-linux-gnu; ")
@@ -21,9 +31,9 @@ string(APPEND TensorRT_SEARCHED "(set TensorRT_ROOT to the folder that holds NvI
 
 find_path(TensorRT_INCLUDE_DIR NAMES NvInfer.h
   HINTS ${_trt_hints}
-  PATHS /usr /usr/local /usr/local/tensorrt /opt/tensorrt
+  PATHS ${_trt_system}
   PATH_SUFFIXES include include/x86_64-linux-gnu include/aarch64-linux-gnu ""
-  NO_CACHE)
+  NO_CACHE ${_trt_only})
 if(TensorRT_INCLUDE_DIR AND NOT EXISTS "${TensorRT_INCLUDE_DIR}/NvOnnxParser.h")
   message(STATUS "FindTensorRT: ${TensorRT_INCLUDE_DIR}/NvInfer.h found without NvOnnxParser.h beside it; ignored")
   set(TensorRT_INCLUDE_DIR "")

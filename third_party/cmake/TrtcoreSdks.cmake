@@ -34,6 +34,17 @@ if(NOT _trt_mode STREQUAL "OFF")
   find_package(TensorRT QUIET)
 endif()
 set(_trt_found FALSE)
+# The oldest headers the source is compile-checked against (tools/check-tensorrt-compile): older ones (10.0 lacks
+# APIs trtcore calls) are set aside here with a message rather than failing later with a compile error.
+set(TRTCORE_TENSORRT_MIN_VERSION 10.5)
+if(TensorRT_FOUND AND TensorRT_VERSION VERSION_LESS TRTCORE_TENSORRT_MIN_VERSION)
+  message(STATUS "trtcore: TensorRT ${TensorRT_VERSION} headers in ${TensorRT_INCLUDE_DIR} are older than "
+    "${TRTCORE_TENSORRT_MIN_VERSION}, the oldest trtcore supports; not used")
+  string(PREPEND TensorRT_SEARCHED "${TensorRT_INCLUDE_DIR} (TensorRT ${TensorRT_VERSION}: older than "
+    "${TRTCORE_TENSORRT_MIN_VERSION}, the oldest trtcore supports; install TensorRT ${TRTCORE_TENSORRT_MIN_VERSION} "
+    "or newer), ")
+  set(TensorRT_FOUND FALSE)
+endif()
 if(TensorRT_FOUND AND TRTCORE_HAVE_CUDA)
   set(_trt_found TRUE)
 elseif(TensorRT_FOUND)

@@ -207,7 +207,9 @@ class _Progress:
             except BaseException as e:  # never let an exception unwind through TensorRT's C++ frames
                 self.error = e
                 return False
-            if keep_going is False:
+            # Only a step's answer cancels, as TensorRT's stepComplete: a False at a phase's start or finish is
+            # ignored (after the last phase's finish the engine is built and kept).
+            if keep_going is False and event == "step":
                 self.cancelled_by_callback = True
         return not (self.interrupted or self.cancelled_by_callback or self.error is not None)
 
@@ -328,7 +330,8 @@ def build(onnx: str | Path, config: BuildConfig | None = None, *, save_engine: s
           progress: ProgressCallback | None = None, log_callback: Callable[[str, str], None] | None = None
           ) -> bytes:
     """Builds a serialized TensorRT engine from an ONNX file; also saves it when ``save_engine`` (or
-    ``config.save_engine``) is set. ``progress(ProgressEvent)`` returning False cancels (→ BuildError); Ctrl-C
+    ``config.save_engine``) is set. ``progress(ProgressEvent)`` returning False for a "step" event cancels
+    (→ BuildError; False at a phase's "start" or "finish" is ignored, as in TensorRT's IProgressMonitor); Ctrl-C
     cancels too (→ KeyboardInterrupt). Raises TensorRTNotFound when TensorRT is not compiled in.
 
     >>> engine = trtcore.build("resnet50.onnx", BuildConfig(fp16=True), save_engine="resnet50.engine")  # doctest: +SKIP

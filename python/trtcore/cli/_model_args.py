@@ -12,13 +12,37 @@ import numpy as np
 
 from trtcore.builder.shapes import parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
-from trtcore.runners import BACKENDS, Runner, host_feed, random_feed
+from trtcore.runners import BACKENDS, ENGINE_SUFFIXES, Runner, host_feed, random_feed
 
 
 def add_model(p: argparse.ArgumentParser, help: str = "model file (.onnx, .engine, .plan)") -> None:
     p.add_argument("model", type=Path, help=help)
     p.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="auto: TensorRT when usable, else ONNX Runtime (default auto)")
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    """trtexec's engine-loading flags: --plugins (--dynamicPlugins) and --leanDLLPath; see ``engine_options``."""
+    p.add_argument("--plugins", "--dynamicPlugins", dest="plugins", nargs="+", type=Path, default=[],
+                   metavar="LIB", help="engines: plugin libraries the engine's layers need (the ones it was built "
+                                       "with), registered with TensorRT's plugin registry before it loads")
+    p.add_argument("--leanDLLPath", dest="lean_runtime", type=Path, metavar="FILE",
+                   help="engines built --versionCompatible --excludeLeanRuntime: the libnvinfer_lean of the "
+                        "TensorRT that built them")
+
+
+def engine_options(args: argparse.Namespace) -> dict[str, object]:
+    """The engine-loading options given (--plugins, --leanDLLPath) for ``runners.load``; ArgumentError when they
+    are given for a model that is not an engine file (an ONNX build takes plugins through ``trtcore build``)."""
+    options: dict[str, object] = {}
+    if args.plugins:
+        options["plugins"] = list(args.plugins)
+    if args.lean_runtime is not None:
+        options["lean_runtime"] = args.lean_runtime
+    if options and Path(args.model).suffix.lower() not in ENGINE_SUFFIXES:
+        raise ArgumentError(f"--plugins/--leanDLLPath apply to engine files ({', '.join(ENGINE_SUFFIXES)}), not "
+                            f"{args.model}; build it with `trtcore build --onnx {args.model} --plugins ...` first")
+    return options
 
 
 def add_inputs(p: argparse.ArgumentParser) -> None:

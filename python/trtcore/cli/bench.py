@@ -15,7 +15,13 @@ import json
 from pathlib import Path
 
 from trtcore.bench import DEFAULT_PERCENTILES, benchmark, export_times
-from trtcore.cli._model_args import add_inputs, add_model, make_feed
+from trtcore.cli._model_args import (
+    add_engine_options,
+    add_inputs,
+    add_model,
+    engine_options,
+    make_feed,
+)
 from trtcore.cli._progress import progress_bar
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import ExecutorRunner, load
@@ -36,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure throughput and latency (trtexec's performance summary)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model(p)
+    add_engine_options(p)
     add_inputs(p)
     g = p.add_argument_group("inference (trtexec's flags)")
     g.add_argument("--warmUp", "--warmup", dest="warmup", type=float, default=200, metavar="MS",
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             raise ArgumentError(f"{flag} must be a finite number, got {value}")
     if args.export_times is not None and not (args.export_times.parent.is_dir()):
         raise FileError(f"--exportTimes: {args.export_times}: folder {args.export_times.parent} does not exist")
-    runner = load(args.model, args.backend, activate=False)
+    runner = load(args.model, args.backend, activate=False, **engine_options(args))
     notes = []
     if args.cuda_graph is not None:
         if isinstance(runner, ExecutorRunner):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from trtcore.cli import EXIT_FAILED, EXIT_OK
-from trtcore.cli._model_args import add_inputs, make_feed
+from trtcore.cli._model_args import add_engine_options, add_inputs, engine_options, make_feed
 from trtcore.errors import ArgumentError
 from trtcore.runners import BACKENDS, ENGINE_SUFFIXES, Runner, load
 from trtcore.runners.compare import (ERROR_STATS, CompareSettings, compare_runs, default_tolerance, load_inputs,
@@ -37,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="backend for MODEL (default tensorrt; auto with --load-outputs)")
     p.add_argument("--ref-backend", choices=BACKENDS, default="onnxruntime",
                    help="backend for the reference model (default onnxruntime)")
+    add_engine_options(p)  # for MODEL
     g = p.add_argument_group("tolerances (Polygraphy's syntax and rules)")
     g.add_argument("--atol", nargs="+", metavar="[OUT:]TOL",
                    help="absolute tolerance, per output: --atol y:1e-3 1e-5 (default by precision)")
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     if reference.suffix.lower() in ENGINE_SUFFIXES and args.ref_backend == "onnxruntime":
         raise ArgumentError(f"{reference}: an engine cannot be the ONNX Runtime reference; give the ONNX file: "
                             f"trtcore compare {args.model} model.onnx")
-    with load(args.model, backend) as runner, load(reference, args.ref_backend) as ref:
+    with load(args.model, backend, **engine_options(args)) as runner, load(reference, args.ref_backend) as ref:
         feeds = _feeds(runner, args)
         got = [runner.infer(feed, cast=args.cast) for feed in feeds]
         expected = [ref.infer(feed, cast=args.cast) for feed in feeds]
@@ -118,7 +119,7 @@ def _against_files(args: argparse.Namespace) -> int:
     if args.reference is not None:
         raise ArgumentError("give either a REFERENCE model or --load-outputs, not both")
     refs = [load_run_results(p) for p in args.load_outputs]
-    with load(args.model, args.backend or "auto") as runner:
+    with load(args.model, args.backend or "auto", **engine_options(args)) as runner:
         feeds = _feeds(runner, args)
         for path, results in zip(args.load_outputs, refs):
             for name, iterations in results.items():

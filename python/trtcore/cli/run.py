@@ -13,7 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from trtcore.cli._model_args import add_inputs, add_model, make_feed
+from trtcore.cli._model_args import (
+    add_engine_options,
+    add_inputs,
+    add_model,
+    engine_options,
+    make_feed,
+)
 from trtcore.errors import ArgumentError
 from trtcore.files import check_target, write_file_atomic
 from trtcore.runners import load
@@ -23,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a model once on random or .npy/.npz inputs and save the outputs",
                        description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing.")
     add_model(p)
+    add_engine_options(p)
     add_inputs(p)
     p.add_argument("-o", "--output", "--save-outputs", dest="output", type=Path, metavar="FILE",
                    help="write the outputs: .npz, or .json in Polygraphy's RunResults format")
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         from trtcore.runners.compare import polygraphy
 
         polygraphy()
-    runner = load(args.model, args.backend)
+    runner = load(args.model, args.backend, **engine_options(args))
     with runner:
         feed = make_feed(runner, args)
         start = time.perf_counter()

@@ -9,7 +9,7 @@ Plans are code to TensorRT: never load an engine file from a source you do not t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,14 @@ class ExecutorRunner(Runner):
         self._executors = PerThreadExecutors(self._factory, cuda_graph=self.cuda_graph)
         self._executors.stage_timing = self._stage_timing
 
+    def _load_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"allow_host_code": self.allow_host_code}
+        if self.plugins:
+            options["plugins"] = self.plugins
+        if self.lean_runtime is not None:
+            options["lean_runtime"] = self.lean_runtime
+        return options
+
     def deactivate_impl(self) -> None:
         self._executors = None
 
@@ -115,7 +123,8 @@ class TensorRTRunner(ExecutorRunner):
     backend = "tensorrt"
 
     def __init__(self, source: str | Path | bytes | bytearray | memoryview | Engine, *, name: str | None = None,
-                 allow_host_code: bool = False) -> None:
+                 allow_host_code: bool = False, plugins: Sequence[str | Path] = (),
+                 lean_runtime: str | Path | None = None) -> None:
         self.engine: Engine | None = source if isinstance(source, Engine) else None
         self._plan: bytes | bytearray | memoryview | None = None
         self.path: Path | None = None
@@ -132,6 +141,8 @@ class TensorRTRunner(ExecutorRunner):
                 raise FileError(f"{self.path}: is a folder, expected an engine file (.engine, .plan)")
             label = str(self.path)
         self.allow_host_code = allow_host_code
+        self.plugins = list(plugins)  # as Engine.from_file takes them
+        self.lean_runtime = lean_runtime
         super().__init__(None, name=name or label)
 
     def activate_impl(self) -> None:
@@ -144,9 +155,9 @@ class TensorRTRunner(ExecutorRunner):
     def _load_engine(self) -> None:
         try:
             if self._plan is not None:
-                self.engine = Engine.from_bytes(self._plan, self.name, allow_host_code=self.allow_host_code)
+                self.engine = Engine.from_bytes(self._plan, self.name, **self._load_options())
             else:
-                self.engine = Engine.from_file(self.path, allow_host_code=self.allow_host_code)
+                self.engine = Engine.from_file(self.path, **self._load_options())
         except TensorRTNotFound as e:
             raise TensorRTNotFound(f"{self.name}: cannot run a TensorRT engine: {e}") from None
 
