@@ -228,10 +228,10 @@ def _sigint_cancels(progress: _Progress) -> Iterator[None]:
 
 
 def _tensorrt_missing() -> TensorRTNotFound:
-    return TensorRTNotFound(
-        "this trtcore was built without TensorRT support, so it cannot build engines. Install TensorRT "
-        "(headers and libnvinfer, e.g. pip install tensorrt) and rebuild trtcore with TensorRT_ROOT=<TensorRT "
-        "folder> pip install --no-build-isolation -e . ; `trtcore build --dry-run` shows what would be built")
+    from trtcore._info import REBUILD_WITH_TENSORRT
+
+    return TensorRTNotFound(f"this trtcore was built without TensorRT headers, so it cannot build engines: "
+                            f"{REBUILD_WITH_TENSORRT}; `trtcore build --dry-run` shows what would be built")
 
 
 def _log_bridge(user_log: Callable[[str, str], None] | None) -> Callable[[str, str], None]:

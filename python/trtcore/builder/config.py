@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from trtcore.builder.flags import SHAPES_NOTICE, add_trtexec_arguments, profiles_from_flag_sequence
+from trtcore.builder.flags import SHAPES_NOTICE, add_trtexec_arguments, profiles_from_flag_sequence, speak_flags
 from trtcore.builder.shapes import Profile, format_dims, parse_dims, parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
 
@@ -112,13 +112,13 @@ class BuildConfig:
 
         >>> BuildConfig(max_aux_streams=-2).validate()
         Traceback (most recent call last):
-        trtcore.errors.ArgumentError: max_aux_streams (--maxAuxStreams) must be >= -1 (-1 = TensorRT default), got -2
+        trtcore.errors.ArgumentError: max_aux_streams must be >= -1 (-1 = TensorRT default), got -2
         """
         if not -1 <= self.builder_optimization_level <= 5:
-            raise ArgumentError("builder_optimization_level (--builderOptimizationLevel) must be 0..5 or -1 "
+            raise ArgumentError("builder_optimization_level must be 0..5 or -1 "
                                 f"(TensorRT default), got {self.builder_optimization_level}")
         if self.max_aux_streams < -1:
-            raise ArgumentError("max_aux_streams (--maxAuxStreams) must be >= -1 (-1 = TensorRT default), "
+            raise ArgumentError("max_aux_streams must be >= -1 (-1 = TensorRT default), "
                                 f"got {self.max_aux_streams}")
         level = HARDWARE_LEVELS.get(str(self.hardware_compatibility_level).lower())
         if level is None:
@@ -131,7 +131,7 @@ class BuildConfig:
                                 f"using {alias}")
             self.profiling_verbosity = alias
         if self.profiling_verbosity is not None and self.profiling_verbosity not in PROFILING_VERBOSITIES:
-            raise ArgumentError(f"profiling_verbosity (--profilingVerbosity) {self.profiling_verbosity!r} is unknown; "
+            raise ArgumentError(f"profiling_verbosity {self.profiling_verbosity!r} is unknown; "
                                 f"use {', '.join(PROFILING_VERBOSITIES)}")
         for key, size in self.memory_pools.items():
             if key not in POOL_NAMES.values():
@@ -280,7 +280,10 @@ class BuildConfig:
         if unknown:
             raise ArgumentError(f"cannot parse trtexec flags: {' '.join(unknown)} not understood (build flags only; "
                                 "see trtcore build --help)")
-        return cls.from_args(args)
+        try:
+            return cls.from_args(args)
+        except ArgumentError as e:  # the caller spoke trtexec: name its flags, not BuildConfig's fields
+            raise type(e)(speak_flags(str(e), parser)) from None
 
 
 _WORKSPACE_NOTICE = ("--workspace=N (MiB) is the pre-8.4 spelling; mapped to --memPoolSize=workspace:NM, "

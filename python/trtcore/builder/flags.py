@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,17 +57,17 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
 
     >>> add_trtexec_arguments(argparse.ArgumentParser())
     """
-    def flag(name: str, dest: str, help: str) -> None:
-        parser.add_argument(name, dest=dest, action="store_const", const=True, default=None, help=help)
+    def flag(group: Any, name: str, dest: str, help: str) -> None:
+        group.add_argument(name, dest=dest, action="store_const", const=True, default=None, help=help)
 
     g = parser.add_argument_group("precision (trtexec flags)")
-    flag("--fp16", "fp16", "fp16 precision (TensorRT 10: builder flag; 11: model converted to fp16)")
-    flag("--bf16", "bf16", "bf16 precision (TensorRT 11 needs trtcore[autocast] to convert)")
-    flag("--int8", "int8", "int8 (TensorRT 11: needs a Q/DQ model)")
-    flag("--fp8", "fp8", "fp8 (needs a Q/DQ model)")
-    flag("--best", "best", "all reduced precisions that apply")
-    flag("--noTF32", "no_tf32", "disable TF32 for fp32 layers")
-    flag("--stronglyTyped", "strongly_typed", "strongly typed network (always on in TensorRT 11)")
+    flag(g, "--fp16", "fp16", "fp16 precision (TensorRT 10: builder flag; 11: model converted to fp16)")
+    flag(g, "--bf16", "bf16", "bf16 precision (TensorRT 11 needs trtcore[autocast] to convert)")
+    flag(g, "--int8", "int8", "int8 (TensorRT 11: needs a Q/DQ model)")
+    flag(g, "--fp8", "fp8", "fp8 (needs a Q/DQ model)")
+    flag(g, "--best", "best", "all reduced precisions that apply")
+    flag(g, "--noTF32", "no_tf32", "disable TF32 for fp32 layers")
+    flag(g, "--stronglyTyped", "strongly_typed", "strongly typed network (always on in TensorRT 11)")
     g.add_argument("--no-keep-io-types", dest="keep_io_types", action="store_const", const=False, default=None,
                    help="when converting the model, convert its inputs/outputs too (default: keep them)")
     s = parser.add_argument_group("shapes (repeat a min/opt/max group for more profiles)")
@@ -81,16 +82,42 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
     b.add_argument("--workspace", dest="workspace", metavar="MiB", help="old spelling of --memPoolSize=workspace:N")
     b.add_argument("--timingCacheFile", dest="timing_cache_file", metavar="FILE",
                    help="timing cache to load (if present) and save back")
-    b.add_argument("--builderOptimizationLevel", dest="builder_optimization_level", type=int, metavar="N")
-    b.add_argument("--maxAuxStreams", dest="max_aux_streams", type=int, metavar="N")
+    b.add_argument("--builderOptimizationLevel", dest="builder_optimization_level", type=int, metavar="N",
+                   help="0..5, higher searches longer for faster kernels; -1: TensorRT's default (3)")
+    b.add_argument("--maxAuxStreams", dest="max_aux_streams", type=int, metavar="N",
+                   help="auxiliary streams layers may run on, >= 0; -1: TensorRT decides (default)")
     b.add_argument("--hardwareCompatibilityLevel", dest="hardware_compatibility_level", metavar="MODE",
                    help="none | ampere+ | sameComputeCapability")
-    flag("--versionCompatible", "version_compatible", "version-compatible engine")
-    flag("--vc", "version_compatible", "same as --versionCompatible")
-    flag("--excludeLeanRuntime", "exclude_lean_runtime", "leave the lean runtime out of a version-compatible plan")
-    flag("--refit", "refit", "refittable engine")
+    flag(b, "--versionCompatible", "version_compatible", "version-compatible engine")
+    flag(b, "--vc", "version_compatible", "same as --versionCompatible")
+    flag(b, "--excludeLeanRuntime", "exclude_lean_runtime", "leave the lean runtime out of a version-compatible plan")
+    flag(b, "--refit", "refit", "refittable engine")
     b.add_argument("--profilingVerbosity", dest="profiling_verbosity", metavar="MODE",
                    help="layer_names_only | detailed | none: what the plan records about its layers "
                         "(default layer_names_only; detailed: Engine.inspect() describes every layer)")
     b.add_argument("--plugins", dest="plugins", action="append", metavar="LIB", help="plugin library to load")
-    flag("--verbose", "verbose", "TensorRT's verbose log")
+    flag(b, "--verbose", "verbose", "TensorRT's verbose log")
+
+
+def speak_flags(message: str, parser: argparse.ArgumentParser | None) -> str:
+    """A library error in the words of a command line (or a trtexec argument list): the library names its keyword
+    arguments (``cast=True``, ``max_aux_streams``), which the command line calls by their flags (``--cast``,
+    ``--maxAuxStreams``); the parser says which flag sets which argument, so every message is written once, in
+    Python's words, and read in the words of the interface in use.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_trtexec_arguments(parser)
+    >>> speak_flags("max_aux_streams must be >= -1", parser)
+    '--maxAuxStreams must be >= -1'
+    """
+    if parser is None:
+        return message
+    for action in parser._actions:
+        if not action.option_strings or action.dest in (argparse.SUPPRESS, "help") or action.dest.startswith("_"):
+            continue
+        flag = max(action.option_strings, key=lambda s: (s.startswith("--"), -len(s)))
+        dest = re.escape(action.dest)
+        message = re.sub(rf"(?<![\w.-]){dest}=True\b", flag, message)  # a store_true flag: cast=True → --cast
+        if "_" in action.dest or action.dest.lower() != action.dest:  # an identifier, not an English word
+            message = re.sub(rf"(?<![\w.-]){dest}(?![\w=])", flag, message)
+    return message

@@ -16,7 +16,7 @@ def add_preprocess(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("preprocessing: tensor = (pixel / maxval - mean) / std, CHW")
     g.add_argument("--mean", default="0", help="per-channel means, comma separated (default 0)")
     g.add_argument("--std", default="1", help="per-channel standard deviations (default 1)")
-    g.add_argument("--maxval", type=float, default=255.0, help="pixel scale (default 255)")
+    g.add_argument("--maxval", type=float, default=255.0, help="pixel scale, > 0 (default 255)")
     g.add_argument("--imagenet", action="store_true", help="ImageNet mean/std (ResNet-50, FCN-ResNet101)")
 
 

@@ -31,6 +31,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     size.add_argument("--resize", action="store_true", help="resize images to a fixed-size model (and back)")
     size.add_argument("--pad", action="store_true", help="pad smaller images to a fixed-size model (and crop)")
     p.add_argument("--num-classes", type=int, help="palette size (default: from the model, else 21)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON list on stdout, per image: image, output, overlay, height, width, classes "
+                        "(class id: pixel count)")
     add_preprocess(p)
     return p
 
@@ -76,16 +79,25 @@ def run(args: argparse.Namespace) -> int:
     policy = "resize" if args.resize else "pad" if args.pad else "error"
     seg = Segmenter(args.model, preprocess=preprocess_from(args), num_classes=args.num_classes,
                     size_policy=policy, backend=args.backend)
-    with progress_bar("segment", len(images), enabled=len(images) > 4) as bar:
+    rows: list[dict] = []
+    with progress_bar("segment", len(images), enabled=len(images) > 4 and not args.json) as bar:
         for path, target in zip(images, targets):
             labels = seg.segment(path)
             seg.save(target, labels)
             counts = {int(c): int(n) for c, n in zip(*np.unique(labels, return_counts=True))}
-            print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
-            if args.overlay:
-                over = _overlay_path(target)
+            if not args.json:
+                print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
+            over = _overlay_path(target) if args.overlay else None
+            if over is not None:
                 seg.save(over, labels, image=path, alpha=args.alpha)
-                print(f"{path}: overlay -> {over}")
+                if not args.json:
+                    print(f"{path}: overlay -> {over}")
+            rows.append({"image": path, "output": target, "overlay": over, "height": int(labels.shape[0]),
+                         "width": int(labels.shape[1]), "classes": counts})
             if bar is not None:
                 bar.advance(bar.task_ids[0])
+    if args.json:
+        from trtcore.cli import print_json
+
+        print_json(rows)
     return 0
