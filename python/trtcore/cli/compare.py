@@ -80,7 +80,7 @@ def _settings(args: argparse.Namespace, dtypes: list[str], precision: tuple[str 
     stat = parse_tolerances(args.check_error_stat, "--check-error-stat", cast=str)
     quantile = parse_tolerances(args.error_quantile, "--error-quantile")
     tol, why = default_tolerance(dtypes, precision[0])
-    if precision[1] and why.startswith("an "):
+    if precision[1] and why.endswith(" engine"):
         why = f"{why} ({precision[1]})"
     if atol is None or rtol is None or "" not in atol or "" not in rtol:
         print(f"[I] Default tolerance {tol:g} for {why} (set --atol/--rtol to change)")

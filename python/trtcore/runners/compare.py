@@ -85,7 +85,8 @@ def default_tolerance(dtypes: Sequence[str], precision: str | None = None) -> tu
             tol, why = t, f"{d} outputs"
     names = {"fp16": "float16", "bf16": "bfloat16", "int8": "int8", "fp8": "fp8", "best": "int8", "tf32": "tf32"}
     if precision and names.get(precision.lower()) and TOLERANCE_BY_PRECISION[names[precision.lower()]] > tol:
-        tol, why = TOLERANCE_BY_PRECISION[names[precision.lower()]], f"an {precision.lower()} engine"
+        article = "an" if precision[0].lower() in "aefhilmnorsx" else "a"  # an fp16, an int8, a bf16, a tf32
+        tol, why = TOLERANCE_BY_PRECISION[names[precision.lower()]], f"{article} {precision.lower()} engine"
     return tol, why
 
 
