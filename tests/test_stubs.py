@@ -16,7 +16,7 @@ HAVE_CUDA = hasattr(_core, "Executor")
 HAVE_TENSORRT = _core.compiled_info()["tensorrt"] is not None
 # Per module: names the stub declares that a build without CUDA / TensorRT does not have.
 OPTIONAL = {
-    "_core": ({"Executor", "DeviceArray"} if not HAVE_CUDA else set()) | ({"Context"} if not HAVE_TENSORRT else set()),
+    "_core": ({"Executor", "DeviceArray"} if not HAVE_CUDA else set()) | ({"Context", "LayerProfiler"} if not HAVE_TENSORRT else set()),
     "_testing": {"cuda", "roundtrip"} if not HAVE_CUDA else set(),
 }
 # Classes that a build without TensorRT holds only as a stand-in raising TensorRTNotFound (a few of their members).
