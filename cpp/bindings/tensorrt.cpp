@@ -56,7 +56,8 @@ void bind_build_structs(py::module_& m) {
             [](BuildRequest& r, const std::optional<py::bytes>& b) { r.timing_cache = from_optional_bytes(b); })
         .def_readwrite("plugins", &BuildRequest::plugins)
         .def_readwrite("verbose", &BuildRequest::verbose)
-        .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity);
+        .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity)
+        .def_readwrite("io_types", &BuildRequest::io_types);
     py::class_<BuildResult>(m, "BuildResult", "What _core.build_engine gives back.")
         .def(py::init<>())
         .def_property(

@@ -38,6 +38,8 @@ struct BuildRequest {
     std::vector<std::string> plugins;                   // shared libraries to dlopen before parsing
     bool verbose = false;
     std::string profiling_verbosity;  // "" (TensorRT's default: layer names only), "detailed", "none"
+    // trtexec's --inputIOFormats/--outputIOFormats, per tensor: (input or output name, "fp16" ...), linear layout.
+    std::vector<std::pair<std::string, std::string>> io_types;
 };
 
 struct BuildResult {

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "tensorrt/builder_options.h"
+#include "tensorrt/io_formats.h"
 #include "tensorrt/library.h"
 #include "tensorrt/types.h"
 
@@ -271,6 +272,7 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
         throw BuildError(message);
     }
     if (auto error = monitor.error()) std::rethrow_exception(error);
+    apply_io_types(r, *network);
 
     add_profiles(r, *builder, *network, *config, logger);
     BuildResult result;

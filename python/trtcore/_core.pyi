@@ -150,6 +150,7 @@ class BuildRequest:
     plugins: list[str]
     verbose: bool
     profiling_verbosity: str
+    io_types: list[tuple[str, str]]
     def __init__(self) -> None: ...
 
 class BuildResult:

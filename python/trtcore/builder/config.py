@@ -97,6 +97,17 @@ class BuildConfig:
     version_compatible: bool = False
     exclude_lean_runtime: bool = False
     refit: bool = False
+    int4: bool = False  # TensorRT 10: INT4 weight-only quantization (Q/DQ model); 11: from the model, no flag
+    strip_weights: bool = False  # --stripWeights: a plan without the refittable weights (refit them before use)
+    sparsity: str = "disable"  # --sparsity: disable | enable (sparse weights where the model already has them)
+    allow_weight_streaming: bool = False
+    no_builder_cache: bool = False  # --noBuilderCache: no timing cache at all
+    no_compilation_cache: bool = False
+    error_on_timing_cache_miss: bool = False
+    precision_constraints: str = "none"  # none | obey | prefer (TensorRT 10 weak typing only)
+    # --inputIOFormats / --outputIOFormats, trtexec's "type:fmt[,type:fmt...]" (see builder/io_formats.py)
+    input_io_formats: str | None = None
+    output_io_formats: str | None = None
     # None: TensorRT's default (layer_names_only); "detailed" makes Engine.inspect() describe every layer.
     profiling_verbosity: str | None = None
     plugins: list[Path] = field(default_factory=list)
@@ -138,9 +149,35 @@ class BuildConfig:
                 raise ArgumentError(f"memory pool {key!r} is unknown; known: {', '.join(POOL_NAMES.values())}")
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
                 raise ArgumentError(f"memory pool {key!r}: size must be a non-negative number of bytes, got {size!r}")
+        if self.sparsity not in SPARSITY:
+            raise ArgumentError(f"sparsity {self.sparsity!r} is unknown; use disable or enable (trtexec's force "
+                                "rewrites the weights, which trtcore does not do: prune the model with ModelOpt)")
+        if self.precision_constraints not in PRECISION_CONSTRAINTS:
+            raise ArgumentError(f"precision_constraints {self.precision_constraints!r} is unknown; use "
+                                f"{', '.join(PRECISION_CONSTRAINTS)}")
         if self.target_major not in (None, 10, 11):
             raise ArgumentError(f"target_major must be 10 or 11, got {self.target_major!r}")
         return self
+
+    def builder_flags(self, target_major: int) -> list[str]:
+        """The build request's flags (cpp/tensorrt/build_request.h) for the options other than precision.
+
+        >>> BuildConfig(refit=True, strip_weights=True).builder_flags(10)
+        ['refit', 'strip_plan']
+        """
+        flags = [name for attr, name in _BUILDER_FLAGS if getattr(self, attr)]
+        if self.strip_weights and not self.refit:  # trtexec: stripped weights are refitted identical by default
+            flags.append("refit_identical")
+        if self.int4 and target_major < 11:  # 11: INT4 comes from the model's Q/DQ weights, no builder flag
+            flags.append("int4")
+        if self.sparsity == "enable":
+            flags.append("sparse_weights")
+        if self.precision_constraints != "none":
+            if target_major >= 11:
+                raise ArgumentError(f"precision_constraints={self.precision_constraints}: TensorRT {target_major} "
+                                    "takes layer precisions from the model's types (no precision constraints)")
+            flags.append(f"{self.precision_constraints}_precision_constraints")
+        return flags
 
     # ---------------------------------------------------------------- TOML / dict
     @classmethod
@@ -244,7 +281,9 @@ class BuildConfig:
         for name in ("fp16", "bf16", "int8", "fp8", "best", "no_tf32", "strongly_typed", "keep_io_types",
                      "version_compatible", "exclude_lean_runtime", "refit", "verbose",
                      "builder_optimization_level", "max_aux_streams", "hardware_compatibility_level",
-                     "profiling_verbosity", "target_major"):
+                     "profiling_verbosity", "target_major", "int4", "strip_weights", "sparsity",
+                     "allow_weight_streaming", "no_builder_cache", "no_compilation_cache", "error_on_timing_cache_miss",
+                     "precision_constraints", "input_io_formats", "output_io_formats"):
             value = getattr(args, name, None)
             if value is not None:
                 setattr(cfg, name, value)
@@ -252,6 +291,8 @@ class BuildConfig:
             value = getattr(args, name, None)
             if value is not None:
                 setattr(cfg, name, Path(value))
+        if getattr(args, "strip_all_weights", None):  # trtexec: --refit --stripWeights
+            cfg.refit = cfg.strip_weights = True
         if getattr(args, "plugins", None):
             cfg.plugins = [Path(p) for p in args.plugins]
         if getattr(args, "workspace", None) is not None:
@@ -286,6 +327,15 @@ class BuildConfig:
             raise type(e)(speak_flags(str(e), parser)) from None
 
 
+SPARSITY = ("disable", "enable")
+PRECISION_CONSTRAINTS = ("none", "obey", "prefer")
+# BuildConfig field → build request flag, for the on/off options (precision flags come from precision.py).
+_BUILDER_FLAGS = (("no_tf32", "no_tf32"), ("version_compatible", "version_compatible"),
+                  ("exclude_lean_runtime", "exclude_lean_runtime"), ("refit", "refit"), ("strip_weights", "strip_plan"),
+                  ("allow_weight_streaming", "weight_streaming"), ("no_builder_cache", "disable_timing_cache"),
+                  ("no_compilation_cache", "disable_compilation_cache"),
+                  ("error_on_timing_cache_miss", "error_on_timing_cache_miss"))
+
 _WORKSPACE_NOTICE = ("--workspace=N (MiB) is the pre-8.4 spelling; mapped to --memPoolSize=workspace:NM, "
                      "which is what TensorRT 10/11 understand")
 _ALIASES = {
@@ -295,7 +345,11 @@ _ALIASES = {
     "builderOptimizationLevel": "builder_optimization_level", "maxAuxStreams": "max_aux_streams",
     "hardwareCompatibilityLevel": "hardware_compatibility_level", "versionCompatible": "version_compatible",
     "vc": "version_compatible", "excludeLeanRuntime": "exclude_lean_runtime", "saveEngine": "save_engine",
-    "profilingVerbosity": "profiling_verbosity",
+    "profilingVerbosity": "profiling_verbosity", "stripWeights": "strip_weights",
+    "allowWeightStreaming": "allow_weight_streaming", "noBuilderCache": "no_builder_cache",
+    "noCompilationCache": "no_compilation_cache", "errorOnTimingCacheMiss": "error_on_timing_cache_miss",
+    "precisionConstraints": "precision_constraints", "inputIOFormats": "input_io_formats",
+    "outputIOFormats": "output_io_formats",
     "targetMajor": "target_major",
 }
 

@@ -29,6 +29,7 @@ import trtcore
 from trtcore._info import build_info
 from trtcore.builder.flags import speak_flags
 from trtcore.cli._argv import plain_help, reclaim_positionals
+from trtcore.cli._trtexec import unsupported_message
 from trtcore.errors import (BackendError, CudaError, Error, MissingDependency, TensorRTError,
                             TensorRTNotFound)
 
@@ -82,7 +83,14 @@ def print_json(document: Any) -> None:
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = make_parser()
-    args = parser.parse_args(reclaim_positionals(argv, parser))
+    args, unknown = parser.parse_known_args(reclaim_positionals(argv, parser))
+    if unknown:  # in the subcommand's words (its usage), naming trtexec's flags trtcore does not take
+        where = getattr(args, "_parser", parser)
+        for token in unknown:
+            message = unsupported_message(token, args.command)
+            if message is not None:
+                where.error(message)
+        where.error(f"unrecognized arguments: {' '.join(unknown)}")
     if getattr(args, "_global_json", False):  # trtcore --json SUBCOMMAND ...
         if not hasattr(args, "json"):
             args._parser.error(f"--json: trtcore {args.command} has no JSON output")
