@@ -16,7 +16,7 @@ from trtcore.errors import ArgumentError
 from _models import linear
 
 # trtexec's flags, from samples/common/sampleOptions.cpp (TensorRT 10.16 and 11.1 releases) and the deprecated
-# spellings it still parses.
+# spellings it still parses (pasted as text, as trtexec --help lists them).
 TRTEXEC_FLAGS = """
 accuracyAlgorithm accuracyThreshold adjustForDLA allocationStrategy allowGPUFallback allowWeightStreaming
 asyncFileReader atol avgRuns avgTiming best bf16 buildDLAStandalone builderOptimizationLevel calib calibProfile
@@ -37,7 +37,7 @@ tilingOptimizationLevel timeDeserialize timeRefit timingCacheFile tuneBuildRoute
 tuningSearch tuningTimeOut uint8AsymmetricQuantizationDLA useCudaGraph useDLACore useManagedMemory useProfile
 useSpinWait verbose versionCompatible warmUp weightStreamingBudget weightless
 workspace explicitBatch minTiming plugins vc streams pi
-""".split()
+""".split()  # noqa: SIM905
 
 
 def _flags(command: str) -> set[str]:
