@@ -204,8 +204,8 @@ def plan_io_types(cfg: Any, info: Any, weak: bool) -> tuple[list[tuple[str, str]
     if low is not None and all(IO_TYPES[k] == low and model_types[n] == "float32" for n, k in differ.items()):
         cfg.keep_io_types = False
         listing = ", ".join(f"{n}:{k}" for n, k in differ.items())
-        return [], [f"I/O formats {listing}: the model's inputs and outputs are converted to {low} with it "
-                    "(strongly typed network)"]
+        note = f"I/O formats {listing}: the model's inputs and outputs are converted to {low} with it (strongly typed)"
+        return [], [note]
     raise ArgumentError("I/O formats " + ", ".join(f"{n}:{k}" for n, k in differ.items()) + " differ from the "
                         "model's types (" + ", ".join(f"{n}:{model_types[n]}" for n in differ) + "): a strongly "
                         "typed network (TensorRT 11, --stronglyTyped) keeps the model's I/O types; convert the "
