@@ -115,6 +115,8 @@ CASES = [
     (["compare", "{lin}", *ORT, "--save-outputs", "{dir}/no/such/out.json"], EXIT_BAD_INPUT),
     (["run", "{lin}", *ORT, "--json", "--log-level", "LOUD"], EXIT_BAD_INPUT),
     (["--json", "demo", "-o", "{existing}"], EXIT_BAD_INPUT),  # demo has no JSON output
+    (["merge-timing-caches", "-o", "{dir}/m.cache", "{missing}"], EXIT_BAD_INPUT),
+    (["merge-timing-caches", "-o", "{folder}", "{existing}"], (EXIT_BAD_INPUT, EXIT_MISSING)),
     # argparse's own errors
     (["run"], EXIT_BAD_INPUT),
     (["nosuchcommand"], EXIT_BAD_INPUT),

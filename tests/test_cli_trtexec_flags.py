@@ -154,3 +154,38 @@ def test_dry_run_accepts_the_quick_start_line(lin, capsys):
     assert main(["build", "--onnx", lin, "--saveEngine", "m.engine", "--fp16", "--inputIOFormats=fp16:chw",
                  "--outputIOFormats=fp16:chw", "--optShapes=x:1x6", "--dry-run", "--target-major", "10"]) == EXIT_OK
     assert "io types   x:fp16:chw, scores:fp16:chw" in capsys.readouterr().out
+
+
+# -- the timing-cache merge and --save-converted-onnx in --dry-run ------------------------------------------------
+def test_merge_timing_caches_cli(tmp_path, capsys):
+    import trtcore
+
+    a = tmp_path / "a.cache"
+    a.write_bytes(b"cache")
+    out = tmp_path / "all.cache"
+    assert _main(["merge-timing-caches", "-o", str(out), str(tmp_path / "missing.cache")]) == EXIT_BAD_INPUT
+    assert "missing.cache: no such timing cache file" in capsys.readouterr().err
+    assert _main(["merge-timing-caches", "-o", str(tmp_path / "no" / "dir.cache"), str(a)]) == EXIT_BAD_INPUT
+    capsys.readouterr()
+    if not trtcore.build_info()["tensorrt"]["usable"]:
+        from trtcore.cli import EXIT_MISSING
+
+        assert _main(["merge-timing-caches", "-o", str(out), str(a)]) == EXIT_MISSING
+        assert "TensorRT" in capsys.readouterr().err and not out.exists()
+
+
+def test_save_converted_onnx_works_in_dry_run(lin, tmp_path, capsys):
+    pytest.importorskip("onnxconverter_common")
+    import onnx
+
+    out = tmp_path / "lin.fp16.onnx"
+    assert main(["build", "--onnx", lin, "--fp16", "--optShapes=x:1x6", "--dry-run", "--target-major", "11",
+                 "--save-converted-onnx", str(out)]) == EXIT_OK
+    assert "converted  converted lin.onnx to fp16" in capsys.readouterr().out
+    model = onnx.load(str(out))
+    assert {i.data_type for i in model.graph.initializer} == {onnx.TensorProto.FLOAT16}
+    assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT  # I/O kept by default
+    # TensorRT 10 without --stronglyTyped converts nothing: saying so beats writing no file silently
+    assert _main(["build", "--onnx", lin, "--fp16", "--optShapes=x:1x6", "--dry-run", "--target-major", "10",
+                  "--save-converted-onnx", str(tmp_path / "none.onnx")]) == EXIT_BAD_INPUT
+    assert "converts nothing" in capsys.readouterr().err and not (tmp_path / "none.onnx").exists()

@@ -4,7 +4,9 @@
         --optShapes=input:8x3x224x224 --maxShapes=input:32x3x224x224
     trtcore build --onnx m.onnx --config build.toml --dry-run     # no TensorRT needed
 
---json prints one document on stdout: onnx, dry_run, target_major, target_source, precision, profiles (one
+--save-converted-onnx F with --dry-run converts the model (no TensorRT needed) and writes F.
+
+--json prints one document on stdout: onnx, dry_run, converted (with --dry-run), target_major, target_source, precision, profiles (one
 {input: {min, opt, max}} per profile), flags, memory_pools (bytes), timing_cache, plugins, profiling_verbosity,
 save_engine, notes, notices; after a real build also engine_bytes, seconds, tensorrt_version, conversion,
 engine_path, timing_cache_used, timing_cache_saved.
@@ -57,6 +59,24 @@ def _plan_document(plan: Any, dry_run: bool) -> dict[str, Any]:
             "notes": list(plan.notes), "notices": list(cfg.notices)}
 
 
+def _convert_in_dry_run(plan: Any, cfg: BuildConfig) -> str | None:
+    """--save-converted-onnx with --dry-run: the conversion a strongly typed build would do, done and saved (it
+    needs no TensorRT), so the mixed-precision model can be checked before any engine is built."""
+    if cfg.save_converted_onnx is None:
+        return None
+    if not plan.precision.convert_to:
+        from trtcore.errors import ArgumentError
+
+        raise ArgumentError(f"--save-converted-onnx {cfg.save_converted_onnx}: this build converts nothing "
+                            f"({plan.precision.describe()}); the model is converted for --fp16/--bf16 on strongly "
+                            "typed networks (TensorRT 11, --stronglyTyped)")
+    from trtcore.builder.precision import convert_model
+
+    report = convert_model(plan.onnx, cfg.save_converted_onnx, plan.precision.convert_to,
+                           keep_io_types=plan.precision.keep_io_types, converter=plan.precision.converter)
+    return report.describe()
+
+
 class _Bars:
     """A rich progress bar per TensorRT build phase, indented under its parent phase."""
 
@@ -91,10 +111,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.dry_run:
         plan = plan_build(onnx, cfg, target_major=args.target_major)
+        converted = _convert_in_dry_run(plan, cfg)
         if args.json:
-            print_json(_plan_document(plan, dry_run=True))
+            print_json({**_plan_document(plan, dry_run=True), "converted": converted})
             return 0
         out.print(plan.format())
+        if converted:
+            out.print(f"converted  {converted}")
         out.print("dry run: nothing built")
         return 0
 
