@@ -5,6 +5,7 @@ build request; every other trtexec flag ends with "trtexec's --X is not supporte
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -62,13 +63,14 @@ def test_every_trtexec_flag_is_accepted_or_explained():
     build, bench = _flags("build"), _flags("bench")
     unexplained = [f for f in TRTEXEC_FLAGS if f not in build | bench and f not in UNSUPPORTED]
     assert not unexplained, unexplained
-    contradictions = [f for f in UNSUPPORTED if f in build | bench and f != "verbose"]  # bench has no --verbose
+    # --verbose and --device are build flags bench does not take
+    contradictions = [f for f in UNSUPPORTED if f in build | bench and f not in ("verbose", "device")]
     assert not contradictions, contradictions
     assert not set(BUILD_ONLY) - build, set(BUILD_ONLY) - build
     assert not set(BENCH_ONLY) - bench, set(BENCH_ONLY) - bench
 
 
-@pytest.mark.parametrize("flag", sorted(f for f in UNSUPPORTED if f != "verbose"))
+@pytest.mark.parametrize("flag", sorted(f for f in UNSUPPORTED if f not in ("verbose", "device")))
 def test_unsupported_trtexec_flag_says_why(flag, lin, capsys):
     assert _main(["build", "--onnx", lin, "--dry-run", f"--{flag}=1"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
@@ -189,3 +191,33 @@ def test_save_converted_onnx_works_in_dry_run(lin, tmp_path, capsys):
     assert _main(["build", "--onnx", lin, "--fp16", "--optShapes=x:1x6", "--dry-run", "--target-major", "10",
                   "--save-converted-onnx", str(tmp_path / "none.onnx")]) == EXIT_BAD_INPUT
     assert "converts nothing" in capsys.readouterr().err and not (tmp_path / "none.onnx").exists()
+
+
+def test_tactic_sources_layer_precisions_and_device_reach_the_request(lin):
+    cfg = BuildConfig.from_trtexec(["--tacticSources=-cublas,+CUDNN", "--layerPrecisions=fc:fp16,*:fp32",
+                                    "--precisionConstraints=obey", "--device=1", "--optShapes=x:4x6"])
+    r = plan_build(lin, cfg, target_major=10).request()
+    assert r.tactic_sources == ["-CUBLAS", "+CUDNN"] and r.device == 1
+    assert r.layer_precisions == [("fc", "fp16"), ("*", "fp32")]
+    assert plan_build(lin, BuildConfig.from_trtexec(["--optShapes=x:4x6"]), target_major=10).request().device == -1
+
+
+@pytest.mark.parametrize("argv,major,words", [
+    (["--tacticSources=+CUDNN"], 11, "tactic_sources"),  # 11 has no cuDNN tactics
+    (["--tacticSources=CUDNN"], 10, "+NAME or -NAME"),
+    (["--layerPrecisions=fc:fp16"], 11, "no per-layer precision"),
+    (["--layerPrecisions=fc"], 10, "LAYER:TYPE"),
+    (["--device=-1"], 10, "device must be a GPU index"),
+])
+def test_bad_build_controls(lin, argv, major, words):
+    with pytest.raises(ArgumentError, match=re.escape(words)):
+        plan_build(lin, BuildConfig.from_trtexec([*argv, "--optShapes=x:4x6"]), target_major=major)
+
+
+def test_build_controls_on_the_cli_name_the_flag(lin, capsys):
+    assert _main(["build", "--onnx", lin, "--dry-run", "--optShapes=x:4x6", "--target-major", "11",
+                  "--tacticSources=+CUDNN"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "--tacticSources" in err and "tactic_sources" not in err
+    assert _main(["bench", lin, "--device", "0"]) == EXIT_BAD_INPUT
+    assert "CUDA_VISIBLE_DEVICES" in capsys.readouterr().err

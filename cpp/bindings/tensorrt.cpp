@@ -57,7 +57,10 @@ void bind_build_structs(py::module_& m) {
         .def_readwrite("plugins", &BuildRequest::plugins)
         .def_readwrite("verbose", &BuildRequest::verbose)
         .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity)
-        .def_readwrite("io_types", &BuildRequest::io_types);
+        .def_readwrite("io_types", &BuildRequest::io_types)
+        .def_readwrite("device", &BuildRequest::device)
+        .def_readwrite("tactic_sources", &BuildRequest::tactic_sources)
+        .def_readwrite("layer_precisions", &BuildRequest::layer_precisions);
     py::class_<BuildResult>(m, "BuildResult", "What _core.build_engine gives back.")
         .def(py::init<>())
         .def_property(

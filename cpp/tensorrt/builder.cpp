@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
+#include "tensorrt/build_controls.h"
 #include "tensorrt/builder_options.h"
 #include "tensorrt/io_formats.h"
 #include "tensorrt/library.h"
@@ -212,6 +213,7 @@ void configure(const BuildRequest& r, nvinfer1::IBuilderConfig& config) {
     }
     config.setHardwareCompatibilityLevel(hardware_compatibility(r.hardware_compatibility_level));
     if (!r.profiling_verbosity.empty()) config.setProfilingVerbosity(profiling_verbosity(r.profiling_verbosity));
+    apply_tactic_sources(r, config);
 }
 
 bool has_flag(const BuildRequest& r, const char* name) {
@@ -248,6 +250,7 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
                       }
                   });
     load_plugins(r, library, logger);
+    select_build_device(r);
 
     // TensorRT: a timing cache must outlive every builder using it, so it is declared (destroyed) before (after).
     Ptr<nvinfer1::ITimingCache> cache;
@@ -273,6 +276,7 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
     }
     if (auto error = monitor.error()) std::rethrow_exception(error);
     apply_io_types(r, *network);
+    apply_layer_precisions(r, *network);
 
     add_profiles(r, *builder, *network, *config, logger);
     BuildResult result;

@@ -151,6 +151,9 @@ class BuildRequest:
     verbose: bool
     profiling_verbosity: str
     io_types: list[tuple[str, str]]
+    device: int
+    tactic_sources: list[str]
+    layer_precisions: list[tuple[str, str]]
     def __init__(self) -> None: ...
 
 class BuildResult:

@@ -88,6 +88,8 @@ class BuildPlan:
         r.verbose = cfg.verbose
         r.profiling_verbosity = cfg.profiling_verbosity or ""  # "": TensorRT's default (layer_names_only)
         r.io_types = list(self.io_types)
+        for name, value in cfg.request_extras(self.target_major).items():
+            setattr(r, name, value)
         return r
 
     def format(self) -> str:
@@ -176,6 +178,7 @@ def plan_build(onnx: str | Path, config: BuildConfig | None = None, *, target_ma
         if not plugin.is_file():
             raise FileError(f"--plugins: {plugin}: no such plugin library")
     flags = list(precision.flags) + cfg.builder_flags(major)
+    cfg.request_extras(major)  # checked now: a dry run reports what the build would refuse
     return BuildPlan(onnx=onnx, info=info, config=cfg, target_major=major, target_source=source,
                      precision=precision, profiles=profiles, flags=flags, notes=notes, io_types=io_types)
 

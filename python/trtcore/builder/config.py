@@ -108,6 +108,9 @@ class BuildConfig:
     # --inputIOFormats / --outputIOFormats, trtexec's "type:fmt[,type:fmt...]" (see builder/io_formats.py)
     input_io_formats: str | None = None
     output_io_formats: str | None = None
+    device: int | None = None  # --device N: the GPU to build on (None: the current one)
+    tactic_sources: str | None = None  # --tacticSources, trtexec's "-CUBLAS,+CUDNN"
+    layer_precisions: str | None = None  # --layerPrecisions, trtexec's "layer:fp16,*:fp32" (TensorRT 10)
     # None: TensorRT's default (layer_names_only); "detailed" makes Engine.inspect() describe every layer.
     profiling_verbosity: str | None = None
     plugins: list[Path] = field(default_factory=list)
@@ -178,6 +181,41 @@ class BuildConfig:
                                     "takes layer precisions from the model's types (no precision constraints)")
             flags.append(f"{self.precision_constraints}_precision_constraints")
         return flags
+
+    def request_extras(self, target_major: int) -> dict[str, Any]:
+        """The build request's ``device``, ``tactic_sources`` and ``layer_precisions``, checked for
+        ``target_major``.
+
+        >>> BuildConfig(tactic_sources="-CUBLAS,+CUDNN").request_extras(10)["tactic_sources"]
+        ['-CUBLAS', '+CUDNN']
+        """
+        if self.device is not None and (isinstance(self.device, bool) or not isinstance(self.device, int)
+                                        or self.device < 0):
+            raise ArgumentError(f"device must be a GPU index >= 0, got {self.device!r}")
+        sources = []
+        for item in (self.tactic_sources or "").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            known = TACTIC_SOURCES[10 if target_major < 11 else 11]
+            if item[0] not in "+-" or item[1:].upper() not in known:
+                raise ArgumentError(f"tactic_sources: {item!r} must be +NAME or -NAME with NAME one of "
+                                    f"{', '.join(known)} (TensorRT {target_major})")
+            sources.append(item[0] + item[1:].upper())
+        layers = []
+        for item in (self.layer_precisions or "").split(","):
+            if not item.strip():
+                continue
+            name, sep, kind = item.strip().rpartition(":")
+            if not sep or not name or kind not in LAYER_PRECISIONS:
+                raise ArgumentError(f"layer_precisions: {item.strip()!r} must be LAYER:TYPE (or *:TYPE) with TYPE "
+                                    f"one of {', '.join(LAYER_PRECISIONS)}")
+            layers.append((name.strip().strip("'\""), kind))
+        if layers and target_major >= 11:
+            raise ArgumentError(f"layer_precisions: TensorRT {target_major} has no per-layer precision (layers "
+                                "compute in the model's types; convert the model instead)")
+        return {"device": -1 if self.device is None else self.device, "tactic_sources": sources,
+                "layer_precisions": layers}
 
     # ---------------------------------------------------------------- TOML / dict
     @classmethod
@@ -283,7 +321,8 @@ class BuildConfig:
                      "builder_optimization_level", "max_aux_streams", "hardware_compatibility_level",
                      "profiling_verbosity", "target_major", "int4", "strip_weights", "sparsity",
                      "allow_weight_streaming", "no_builder_cache", "no_compilation_cache", "error_on_timing_cache_miss",
-                     "precision_constraints", "input_io_formats", "output_io_formats"):
+                     "precision_constraints", "input_io_formats", "output_io_formats", "device",
+                     "tactic_sources", "layer_precisions"):
             value = getattr(args, name, None)
             if value is not None:
                 setattr(cfg, name, value)
@@ -328,6 +367,10 @@ class BuildConfig:
 
 
 SPARSITY = ("disable", "enable")
+# trtexec's --tacticSources names per TensorRT major (11 dropped cuBLAS, cuBLASLt and cuDNN).
+TACTIC_SOURCES = {10: ("CUBLAS", "CUBLAS_LT", "CUDNN", "EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS"),
+                  11: ("EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS")}
+LAYER_PRECISIONS = ("fp32", "fp16", "bf16", "int32", "int64", "int8", "fp8")
 PRECISION_CONSTRAINTS = ("none", "obey", "prefer")
 # BuildConfig field → build request flag, for the on/off options (precision flags come from precision.py).
 _BUILDER_FLAGS = (("no_tf32", "no_tf32"), ("version_compatible", "version_compatible"),
@@ -349,7 +392,7 @@ _ALIASES = {
     "allowWeightStreaming": "allow_weight_streaming", "noBuilderCache": "no_builder_cache",
     "noCompilationCache": "no_compilation_cache", "errorOnTimingCacheMiss": "error_on_timing_cache_miss",
     "precisionConstraints": "precision_constraints", "inputIOFormats": "input_io_formats",
-    "outputIOFormats": "output_io_formats",
+    "outputIOFormats": "output_io_formats", "tacticSources": "tactic_sources", "layerPrecisions": "layer_precisions",
     "targetMajor": "target_major",
 }
 

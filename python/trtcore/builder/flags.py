@@ -72,6 +72,9 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
                               "TensorRT 11 takes it from the model)")
     g.add_argument("--precisionConstraints", dest="precision_constraints", choices=("none", "obey", "prefer"),
                    help="none | obey | prefer the precisions of a Q/DQ or typed model (TensorRT 10 weak typing)")
+    g.add_argument("--layerPrecisions", dest="layer_precisions", metavar="SPEC",
+                   help="compute precision per layer, e.g. conv1:fp16,*:fp32 (TensorRT 10; with "
+                        "--precisionConstraints obey or prefer, as in trtexec)")
     g.add_argument("--inputIOFormats", dest="input_io_formats", metavar="SPEC",
                    help="type:chw of the inputs, one for all or one per input in order, e.g. fp16:chw "
                         "(types fp32, fp16, bf16, int32, int64, int8, uint8, bool; linear chw layout only)")
@@ -112,6 +115,11 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
     flag(b, "--noCompilationCache", "no_compilation_cache", "no compilation cache in the builder")
     flag(b, "--errorOnTimingCacheMiss", "error_on_timing_cache_miss",
          "fail when a tactic timed is not in the timing cache (with --timingCacheFile)")
+    b.add_argument("--tacticSources", dest="tactic_sources", metavar="SPEC",
+                   help="add (+) or remove (-) tactic sources, e.g. -CUBLAS,+CUDNN (TensorRT 10: CUBLAS, "
+                        "CUBLAS_LT, CUDNN, EDGE_MASK_CONVOLUTIONS, JIT_CONVOLUTIONS; 11: the last two)")
+    b.add_argument("--device", dest="device", type=int, metavar="N",
+                   help="GPU index >= 0 to build on (default: the current one; CUDA_VISIBLE_DEVICES applies)")
     flag(b, "--skipInference", "skip_inference", "accepted for trtexec: trtcore build never runs inference")
     b.add_argument("--profilingVerbosity", dest="profiling_verbosity", metavar="MODE",
                    help="layer_names_only | detailed | none: what the plan records about its layers "

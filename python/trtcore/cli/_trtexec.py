@@ -14,6 +14,7 @@ BUILD_ONLY = ("onnx", "saveEngine", "minShapes", "optShapes", "maxShapes", "fp16
               "best", "noTF32", "stronglyTyped", "memPoolSize", "workspace", "timingCacheFile",
               "builderOptimizationLevel", "maxAuxStreams", "hardwareCompatibilityLevel", "versionCompatible", "vc",
               "excludeLeanRuntime", "refit", "stripWeights", "stripAllWeights", "profilingVerbosity", "plugins",
+              "layerPrecisions", "tacticSources",
               "staticPlugins", "inputIOFormats", "outputIOFormats", "sparsity", "noBuilderCache",
               "noCompilationCache", "errorOnTimingCacheMiss", "precisionConstraints", "allowWeightStreaming",
               "skipInference")
@@ -47,8 +48,6 @@ UNSUPPORTED: dict[str, str] = {
     "leanDLLPath": "version-compatible plans run on the lean runtime in the plan; build with --versionCompatible",
     "monitorMemory": "TensorRT's memory monitor is not wrapped; watch nvidia-smi or use Nsight Systems",
     "directIO": "deprecated in TensorRT 10; give the I/O types with --inputIOFormats/--outputIOFormats",
-    "layerPrecisions": "per-layer precision is not exposed yet; convert the ONNX model's types (ModelOpt AutoCast) "
-                       "and build it --stronglyTyped",
     "layerOutputTypes": "per-layer output types are not exposed yet; convert the ONNX model's types (ModelOpt "
                         "AutoCast) and build it --stronglyTyped",
     "layerDeviceTypes": _DLA,
@@ -58,7 +57,6 @@ UNSUPPORTED: dict[str, str] = {
     "buildDLAStandalone": _DLA, "allowGPUFallback": _DLA, "useDLACore": _DLA,
     "asyncFileReader": "trtcore reads plans itself (IStreamReaderV2 where available); nothing to set",
     "getPlanVersionOnly": "use trtcore inspect ENGINE (it names the TensorRT version that loads it)",
-    "tacticSources": "tactic sources are not exposed; TensorRT's defaults are used",
     "preview": "preview features are not exposed; TensorRT's defaults are used",
     "maxTactics": "not exposed; use --builderOptimizationLevel to trade build time for speed",
     "runtimePlatform": "cross-platform plans are not supported; build on the platform that runs the engine",
@@ -72,7 +70,7 @@ UNSUPPORTED: dict[str, str] = {
     "l2LimitForTiling": "not exposed; TensorRT's default is used",
     "refitFromOnnx": _NO_REFIT,
     "cpuOnly": "trtcore builds on a GPU; build on the machine (or GPU type) that runs the engine",
-    "device": "one GPU per process: select it with CUDA_VISIBLE_DEVICES=N",
+    "device": "trtcore bench runs on the current GPU: select it with CUDA_VISIBLE_DEVICES=N (build takes --device)",
     "dynamicPlugins": "use --plugins LIB (loaded before parsing)",
     "setPluginsToSerialize": "plugins are not serialized into plans; load them with --plugins where the engine runs",
     "ignoreParsedPluginLibs": "plugins are not serialized into plans; load them with --plugins",
