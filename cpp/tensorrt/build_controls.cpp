@@ -47,6 +47,7 @@ TS tactic_source(const std::string& name) {
                         name + "'; it has " + known);
 }
 
+#if NV_TENSORRT_MAJOR < 11
 nvinfer1::DataType layer_type(const std::string& name, const std::string& layer) {
     using T = nvinfer1::DataType;
     static const std::pair<const char*, T> types[] = {{"fp32", T::kFLOAT}, {"fp16", T::kHALF}, {"bf16", T::kBF16},
@@ -58,6 +59,7 @@ nvinfer1::DataType layer_type(const std::string& name, const std::string& layer)
     throw ArgumentError("--layerPrecisions: layer '" + layer + "': unknown precision '" + name +
                         "' (fp32, fp16, bf16, int32, int64, int8, fp8)");
 }
+#endif
 }  // namespace
 
 void apply_tactic_sources(const BuildRequest& request, nvinfer1::IBuilderConfig& config) {

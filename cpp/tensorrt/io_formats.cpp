@@ -1,6 +1,7 @@
 #include "tensorrt/io_formats.h"
 
 #include <NvInfer.h>
+#include <NvInferVersion.h>
 
 #include <string>
 #include <utility>
@@ -9,6 +10,15 @@
 
 namespace trtcore::trt {
 
+#if NV_TENSORRT_MAJOR >= 11
+void apply_io_types(const BuildRequest& request, nvinfer1::INetworkDefinition& /*network*/) {
+    // Strong typing only: the I/O types are the model's (the Python build plan converts the model instead).
+    if (request.io_types.empty()) return;
+    const auto& [name, type] = request.io_types.front();
+    throw ArgumentError("I/O format " + name + ":" + type + ": TensorRT " + std::to_string(NV_TENSORRT_MAJOR) +
+                        " networks are strongly typed and keep the model's input/output types");
+}
+#else
 namespace {
 nvinfer1::DataType io_type(const std::string& name, const std::string& tensor) {
     using T = nvinfer1::DataType;
@@ -41,9 +51,13 @@ void apply_io_types(const BuildRequest& request, nvinfer1::INetworkDefinition& n
             throw ArgumentError("I/O format for '" + name + "': the parsed network has no input or output of that "
                                 "name");
         }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // 10.12+: superseded by strong typing (gone in 11)
         tensor->setType(io_type(type, name));
+#pragma GCC diagnostic pop
         tensor->setAllowedFormats(linear);
     }
 }
+#endif
 
 }  // namespace trtcore::trt
