@@ -13,6 +13,7 @@ from build_models import fcn_style, qdq_model, resnet_style, save, two_input_mod
 
 import trtcore
 from trtcore import _core
+from trtcore._info import REBUILD_WITH_TENSORRT
 from trtcore.builder import BuildConfig, ProgressEvent, build_report, plan_build, write_file_atomic
 from trtcore.builder.shapes import Profile
 from trtcore.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_MISSING, EXIT_OK, main
@@ -288,7 +289,8 @@ def test_cli_dry_run_without_tensorrt(monkeypatch, resnet, capsys):
 def test_cli_without_tensorrt_exits_3(monkeypatch, resnet, capsys):
     monkeypatch.setattr(_core, "compiled_info", lambda: {"tensorrt": None, "tensorrt_major": None})
     rc = main(["build", "--onnx", str(resnet), "--optShapes=input:4x3x32x32"])
-    assert rc == EXIT_MISSING and "without TensorRT support" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert rc == EXIT_MISSING and "without TensorRT headers" in err and REBUILD_WITH_TENSORRT in err
 
 
 def test_cli_dynamic_model_without_shapes_exits_2_listing_inputs(tmp_path, capsys):

@@ -123,6 +123,19 @@ CASES = [
     (["demo", "-o", "{existing}", *ORT], EXIT_BAD_INPUT),
     (["demo", "-o", "{dir}/demo", *ORT, "--photo", "moon"], EXIT_BAD_INPUT),
     (["export", "resnet50", "-o", "{dir}/no/such/m.onnx"], (EXIT_BAD_INPUT, EXIT_MISSING)),
+    # trtexec's flags trtcore does not take, bad I/O formats, flags of another subcommand
+    (["build", "--onnx", "{lin}", "--dry-run", "--safe"], EXIT_BAD_INPUT),
+    (["build", "--onnx", "{lin}", "--dry-run", "--inputIOFormats=fp16:hwc8"], EXIT_BAD_INPUT),
+    (["build", "--onnx", "{lin}", "--dry-run", "--sparsity=force"], EXIT_BAD_INPUT),
+    (["bench", "{lin}", *ORT, "--fp16"], EXIT_BAD_INPUT),
+    (["bench", "{lin}", *ORT, "--dumpProfile"], EXIT_BAD_INPUT),  # per-layer times need TensorRT
+    (["bench", "{lin}", *ORT, "--exportProfile", "{dir}/no/such/p.json"], EXIT_BAD_INPUT),
+    (["inspect", "{lin}", "--show", "tactics"], EXIT_BAD_INPUT),
+    (["compare", "{lin}", *ORT, "--save-outputs", "{dir}/no/such/out.json"], EXIT_BAD_INPUT),
+    (["run", "{lin}", *ORT, "--json", "--log-level", "LOUD"], EXIT_BAD_INPUT),
+    (["--json", "demo", "-o", "{existing}"], EXIT_BAD_INPUT),  # demo has no JSON output
+    (["merge-timing-caches", "-o", "{dir}/m.cache", "{missing}"], EXIT_BAD_INPUT),
+    (["merge-timing-caches", "-o", "{folder}", "{existing}"], (EXIT_BAD_INPUT, EXIT_MISSING)),
     # argparse's own errors
     (["run"], EXIT_BAD_INPUT),
     (["nosuchcommand"], EXIT_BAD_INPUT),

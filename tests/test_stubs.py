@@ -17,7 +17,8 @@ HAVE_TENSORRT = _core.compiled_info()["tensorrt"] is not None
 GPU_OPS = {"gpu_normalize", "gpu_argmax", "gpu_colorize", "gpu_resize", "gpu_softmax", "gpu_topk", "gpu_overlay"}
 # Per module: names the stub declares that a build without CUDA / TensorRT does not have.
 OPTIONAL = {
-    "_core": ({"Executor", "DeviceArray"} if not HAVE_CUDA else set()) | ({"Context"} if not HAVE_TENSORRT else set())
+    "_core": ({"Executor", "DeviceArray"} if not HAVE_CUDA else set())
+    | ({"Context", "LayerProfiler"} if not HAVE_TENSORRT else set())
     | ({"GpuPipeline"} if not hasattr(_core, "GpuPipeline") else set()),
     "_testing": ({"cuda", "roundtrip"} if not HAVE_CUDA else set())
     | (GPU_OPS if not _testing.has_cuda_kernels else set()),

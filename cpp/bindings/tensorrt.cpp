@@ -13,6 +13,7 @@
 #include "tensorrt/context.h"
 #include "tensorrt/engine.h"
 #include "tensorrt/library_info.h"
+#include "tensorrt/profiler.h"
 #endif
 
 namespace py = pybind11;
@@ -55,7 +56,11 @@ void bind_build_structs(py::module_& m) {
             [](BuildRequest& r, const std::optional<py::bytes>& b) { r.timing_cache = from_optional_bytes(b); })
         .def_readwrite("plugins", &BuildRequest::plugins)
         .def_readwrite("verbose", &BuildRequest::verbose)
-        .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity);
+        .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity)
+        .def_readwrite("io_types", &BuildRequest::io_types)
+        .def_readwrite("device", &BuildRequest::device)
+        .def_readwrite("tactic_sources", &BuildRequest::tactic_sources)
+        .def_readwrite("layer_precisions", &BuildRequest::layer_precisions);
     py::class_<BuildResult>(m, "BuildResult", "What _core.build_engine gives back.")
         .def(py::init<>())
         .def_property(
@@ -170,9 +175,28 @@ void bind_tensorrt(py::module_& m) {
             py::arg("profile") = 0, py::arg("stream") = 0,
             "A new execution context (one per stream/thread) on optimization profile `profile`.");
 
+    py::class_<trt::LayerProfiler, std::shared_ptr<trt::LayerProfiler>>(
+        m, "LayerProfiler", "Per-layer times of a context's runs, through TensorRT's IProfiler (Context.set_profiler).")
+        .def(py::init<>())
+        .def("layers", [](const trt::LayerProfiler& p) {
+            py::list out;
+            for (const auto& l : p.layers()) out.append(py::make_tuple(l.name, l.ms));
+            return out;
+        }, "[(layer name, [milliseconds per run, ...]), ...] in TensorRT's order.")
+        .def_property_readonly("runs", &trt::LayerProfiler::runs)
+        .def("report", &trt::LayerProfiler::report, py::arg("layer"), py::arg("ms"),
+             "What TensorRT calls after each layer (IProfiler::reportLayerTime).")
+        .def("reset", &trt::LayerProfiler::reset)
+        .def_property_readonly("native_address",
+                               [](const trt::LayerProfiler& p) { return reinterpret_cast<std::uintptr_t>(p.native()); },
+                               "Address of the nvinfer1::IProfiler TensorRT calls.");
+
     py::class_<Context, ExecutionBackend, std::shared_ptr<Context>>(m, "Context")
         .def_property_readonly("profile", &Context::profile)
-        .def_property_readonly("engine", &Context::engine);
+        .def_property_readonly("engine", &Context::engine)
+        .def_property_readonly("profiler", &Context::profiler)
+        .def("set_profiler", &Context::set_profiler, py::arg("profiler"),
+             "Report every later enqueue's layer times to `profiler` (None detaches).");
 
     // libnvinfer_plugin logs through one process-wide logger: into Python's logging.
     trt::set_plugin_log_sink(python_log(false));

@@ -38,6 +38,11 @@ struct BuildRequest {
     std::vector<std::string> plugins;                   // shared libraries to dlopen before parsing
     bool verbose = false;
     std::string profiling_verbosity;  // "" (TensorRT's default: layer names only), "detailed", "none"
+    // trtexec's --inputIOFormats/--outputIOFormats, per tensor: (input or output name, "fp16" ...), linear layout.
+    std::vector<std::pair<std::string, std::string>> io_types;
+    int device = -1;                                              // --device: the GPU to build on; -1 the current
+    std::vector<std::string> tactic_sources;                      // --tacticSources: "+CUDNN", "-JIT_CONVOLUTIONS"
+    std::vector<std::pair<std::string, std::string>> layer_precisions;  // --layerPrecisions: (layer or "*", "fp16")
 };
 
 struct BuildResult {

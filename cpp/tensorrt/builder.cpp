@@ -9,7 +9,9 @@
 #include <mutex>
 
 #include "common/error.h"
+#include "tensorrt/build_controls.h"
 #include "tensorrt/builder_options.h"
+#include "tensorrt/io_formats.h"
 #include "tensorrt/library.h"
 #include "tensorrt/types.h"
 
@@ -218,6 +220,7 @@ void configure(const BuildRequest& r, nvinfer1::IBuilderConfig& config, [[maybe_
     }
     config.setHardwareCompatibilityLevel(hardware_compatibility(r.hardware_compatibility_level));
     if (!r.profiling_verbosity.empty()) config.setProfilingVerbosity(profiling_verbosity(r.profiling_verbosity));
+    apply_tactic_sources(r, config);
 }
 
 bool has_flag(const BuildRequest& r, const char* name) {
@@ -254,6 +257,7 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
                       }
                   });
     init_standard_plugins(library, logger);
+    select_build_device(r);
 
     // TensorRT: a timing cache must outlive every builder using it, so it is declared (destroyed) before (after).
     Ptr<nvinfer1::ITimingCache> cache;
@@ -283,6 +287,8 @@ BuildResult build_engine(const BuildRequest& r, const ProgressFn& progress, LogS
         use_parser_plugin_libraries(*parser, library, *builder, *config, !has_flag(r, "exclude_lean_runtime"),
                                     logger);
     }
+    apply_io_types(r, *network);
+    apply_layer_precisions(r, *network);
 
     add_profiles(r, *builder, *network, *config, logger);
     BuildResult result;

@@ -136,4 +136,9 @@ void Context::enqueue(void* stream) {
     }
 }
 
+void Context::set_profiler(std::shared_ptr<LayerProfiler> profiler) {
+    context_->context->setProfiler(profiler ? static_cast<nvinfer1::IProfiler*>(profiler->native()) : nullptr);
+    profiler_ = std::move(profiler);
+}
+
 }  // namespace trtcore::trt

@@ -9,6 +9,7 @@
 
 #include "runtime/backend.h"
 #include "tensorrt/engine.h"
+#include "tensorrt/profiler.h"
 
 namespace trtcore::trt {
 
@@ -33,6 +34,10 @@ public:
 
     int profile() const { return profile_; }
     const std::shared_ptr<Engine>& engine() const { return engine_; }
+    // Per-layer timing of every later enqueue (IExecutionContext::setProfiler); nullptr detaches. The context
+    // keeps the profiler alive. Not for CUDA-graph replays: TensorRT profiles enqueueV3 calls.
+    void set_profiler(std::shared_ptr<LayerProfiler> profiler);
+    const std::shared_ptr<LayerProfiler>& profiler() const { return profiler_; }
 
 private:
     const TensorInfo& find(const std::string& name) const;
@@ -40,6 +45,7 @@ private:
     struct Handle;  // the IExecutionContext (context.cpp)
 
     std::shared_ptr<Engine> engine_;  // declared first: outlives context_
+    std::shared_ptr<LayerProfiler> profiler_;  // declared before context_: outlives the context that calls it
     std::unique_ptr<Handle> context_;
     int profile_;
 };

@@ -13,6 +13,55 @@ from trtcore import _core
 KNOWN_TENSORRT_MAJORS = (11, 10)
 
 
+def install_tensorrt_hint(major: int | None = None) -> str:
+    """The one way to get the TensorRT library, in the words of the C++ loader's error (cpp/common/trt_library.cpp),
+    so ``trtcore info``, the runners and the loader say the same thing.
+
+    >>> install_tensorrt_hint(10).split(" (")[0]
+    'Install TensorRT 10.x'
+    """
+    version, soname = (f"{major}.x", f"libnvinfer.so.{major}") if major else ("", "libnvinfer.so.<major>")
+    return (f"Install TensorRT {version + ' ' if version else ''}(e.g. `pip install tensorrt-cu13` or NVIDIA's "
+            f"tar/deb packages) or point TRTCORE_TENSORRT_LIB_DIR at the folder holding {soname}.")
+
+
+#: How to get a trtcore that has TensorRT compiled in, as the C++ stubs say it (trt_library.cpp's
+#: not_compiled_message).
+REBUILD_WITH_TENSORRT = ("install TensorRT and reinstall with TensorRT_ROOT=<dir with NvInfer.h> pip install "
+                         "--force-reinstall --no-binary trtcore trtcore (or, from a checkout, TensorRT_ROOT=<dir> "
+                         "pip install .)")
+
+
+def enable_tensorrt_hint(info: dict[str, Any] | None = None) -> str | None:
+    """What is missing for TensorRT here and the one way to fix it; None when TensorRT is usable (or only the GPU
+    is missing).
+
+    >>> enable_tensorrt_hint()  # doctest: +SKIP
+    "the TensorRT library libnvinfer was not found: Install TensorRT 10.x (...)"
+    """
+    info = info or build_info()
+    trt = info["tensorrt"]
+    if not trt["compiled"]:
+        return f"this trtcore was built without TensorRT headers; {REBUILD_WITH_TENSORRT}"
+    if not trt["library"]:
+        major = _core.compiled_info()["tensorrt_major"] or None
+        return f"the TensorRT library libnvinfer was not found: {install_tensorrt_hint(major)}"
+    return None
+
+
+def onnxruntime_info() -> dict[str, Any]:
+    """ONNX Runtime's version and execution providers, or why it cannot be imported. Never raises.
+
+    >>> sorted(onnxruntime_info())
+    ['available_providers', 'error', 'version']
+    """
+    try:
+        import onnxruntime as ort
+    except (ImportError, OSError, RuntimeError) as e:  # not installed, or a broken install (a missing .so)
+        return {"version": None, "available_providers": [], "error": f"{type(e).__name__}: {e}"}
+    return {"version": ort.__version__, "available_providers": list(ort.get_available_providers()), "error": None}
+
+
 def tensorrt_pip_folders() -> list[str]:
     """Folders where pip-installed TensorRT wheels put libnvinfer (the ``tensorrt_libs`` package), if present."""
     folders = []
@@ -41,7 +90,7 @@ def build_info() -> dict[str, Any]:
 
     >>> info = build_info()
     >>> sorted(info)
-    ['cuda', 'package', 'tensorrt']
+    ['cuda', 'onnxruntime', 'package', 'tensorrt']
     """
     register_tensorrt_folders()
     compiled = _core.compiled_info()
@@ -70,6 +119,7 @@ def build_info() -> dict[str, Any]:
             "searched": trt["tried"] if not trt["found"] else [],
             "usable": trt_usable,
         },
+        "onnxruntime": onnxruntime_info(),
     }
 
 

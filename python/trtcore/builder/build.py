@@ -20,6 +20,7 @@ from typing import Any
 
 from trtcore import _core, _tensorrt_log
 from trtcore.builder.config import BuildConfig, describe_profiles
+from trtcore.builder.flags import plan_io_types
 from trtcore.builder.onnx_info import ModelInfo, describe
 from trtcore.builder.precision import ConversionReport, PrecisionPlan, convert_model, plan_precision
 from trtcore.builder.shapes import Profile, plan_profiles
@@ -32,8 +33,6 @@ __all__ = ["BuildPlan", "BuildReport", "ProgressEvent", "build", "build_report",
 log = logging.getLogger(__name__)
 
 DEFAULT_TARGET_MAJOR = 10  # what --dry-run assumes without TensorRT compiled in (the guide's TensorRT is 10.5)
-_EXTRA_FLAGS = (("no_tf32", "no_tf32"), ("version_compatible", "version_compatible"),
-                ("exclude_lean_runtime", "exclude_lean_runtime"), ("refit", "refit"))
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,7 @@ class BuildPlan:
     profiles: list[Profile]
     flags: list[str]
     notes: list[str] = field(default_factory=list)
+    io_types: list[tuple[str, str]] = field(default_factory=list)  # (input/output, trtexec type): --*IOFormats
 
     def request(self, onnx_path: Path | None = None, timing_cache: bytes | None = None) -> Any:
         """The ``_core.BuildRequest`` for ``_core.build_engine`` (cpp/tensorrt/build_request.h).
@@ -87,6 +87,9 @@ class BuildPlan:
         r.plugins = [str(Path(p).resolve()) for p in cfg.plugins]
         r.verbose = cfg.verbose
         r.profiling_verbosity = cfg.profiling_verbosity or ""  # "": TensorRT's default (layer_names_only)
+        r.io_types = list(self.io_types)
+        for name, value in cfg.request_extras(self.target_major).items():
+            setattr(r, name, value)
         return r
 
     def format(self) -> str:
@@ -97,6 +100,8 @@ class BuildPlan:
         lines += [f"profile    {line}" for line in describe_profiles(self.profiles)] or \
             ["profile    none (static shapes)"]
         lines.append("flags      " + (", ".join(self.flags) or "none"))
+        if self.io_types:
+            lines.append("io types   " + ", ".join(f"{n}:{k}:chw" for n, k in self.io_types))
         if cfg.memory_pools:
             lines.append("pools      " + ", ".join(f"{k} {v / 2**20:g} MiB" for k, v in cfg.memory_pools.items()))
         if cfg.timing_cache_file:
@@ -160,21 +165,23 @@ def plan_build(onnx: str | Path, config: BuildConfig | None = None, *, target_ma
         major, source = DEFAULT_TARGET_MAJOR, "TensorRT not compiled in; assuming 10 (--target-major to change)"
     if compiled is not None and major != compiled:
         log.warning("planning for TensorRT %d but trtcore was compiled with TensorRT %d", major, compiled)
+    io_types, io_notes = plan_io_types(cfg, info, weak=major == 10 and not cfg.strongly_typed)
     precision = plan_precision(
         fp16=cfg.fp16, bf16=cfg.bf16, int8=cfg.int8, fp8=cfg.fp8, best=cfg.best,
         strongly_typed=cfg.strongly_typed, keep_io_types=cfg.keep_io_types, target_major=major, info=info,
         bf16_capable=_bf16_capable() if cfg.best and major == 10 else None)
     profiles = plan_profiles(info.input_dims(), cfg.profiles, model=str(onnx))
-    notes = list(cfg.notices) + list(precision.notes)
+    notes = list(cfg.notices) + list(precision.notes) + io_notes
     if cfg.profiles and not profiles:
         notes.append("the model's inputs are all static: the given shapes match and no profile is needed")
     for plugin in cfg.plugins:
         if not plugin.is_file():
             raise FileError(f"--plugins: {plugin}: no such plugin library")
     _check_outputs(cfg.save_engine, cfg)
-    flags = list(precision.flags) + [name for attr, name in _EXTRA_FLAGS if getattr(cfg, attr)]
+    flags = list(precision.flags) + cfg.builder_flags(major)
+    cfg.request_extras(major)  # checked now: a dry run reports what the build would refuse
     return BuildPlan(onnx=onnx, info=info, config=cfg, target_major=major, target_source=source,
-                     precision=precision, profiles=profiles, flags=flags, notes=notes)
+                     precision=precision, profiles=profiles, flags=flags, notes=notes, io_types=io_types)
 
 
 def _check_outputs(save_engine: Path | None, cfg: BuildConfig) -> None:
@@ -240,10 +247,10 @@ def _sigint_cancels(progress: _Progress) -> Iterator[None]:
 
 
 def _tensorrt_missing() -> TensorRTNotFound:
-    return TensorRTNotFound(
-        "this trtcore was built without TensorRT support, so it cannot build engines. Install TensorRT "
-        "(headers and libnvinfer, e.g. pip install tensorrt) and rebuild trtcore with TensorRT_ROOT=<TensorRT "
-        "folder> pip install --no-build-isolation -e . ; `trtcore build --dry-run` shows what would be built")
+    from trtcore._info import REBUILD_WITH_TENSORRT
+
+    return TensorRTNotFound(f"this trtcore was built without TensorRT headers, so it cannot build engines: "
+                            f"{REBUILD_WITH_TENSORRT}; `trtcore build --dry-run` shows what would be built")
 
 
 def _log_bridge(user_log: Callable[[str, str], None] | None) -> Callable[[str, str], None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from trtcore.builder.flags import SHAPES_NOTICE, add_trtexec_arguments, profiles_from_flag_sequence
+from trtcore.builder.flags import SHAPES_NOTICE, add_trtexec_arguments, profiles_from_flag_sequence, speak_flags
 from trtcore.builder.shapes import Profile, format_dims, parse_dims, parse_shape_spec
 from trtcore.errors import ArgumentError, FileError, FormatError
 
@@ -97,6 +97,20 @@ class BuildConfig:
     version_compatible: bool = False
     exclude_lean_runtime: bool = False
     refit: bool = False
+    int4: bool = False  # TensorRT 10: INT4 weight-only quantization (Q/DQ model); 11: from the model, no flag
+    strip_weights: bool = False  # --stripWeights: a plan without the refittable weights (refit them before use)
+    sparsity: str = "disable"  # --sparsity: disable | enable (sparse weights where the model already has them)
+    allow_weight_streaming: bool = False
+    no_builder_cache: bool = False  # --noBuilderCache: no timing cache at all
+    no_compilation_cache: bool = False
+    error_on_timing_cache_miss: bool = False
+    precision_constraints: str = "none"  # none | obey | prefer (TensorRT 10 weak typing only)
+    # --inputIOFormats / --outputIOFormats, trtexec's "type:fmt[,type:fmt...]" (see builder/io_formats.py)
+    input_io_formats: str | None = None
+    output_io_formats: str | None = None
+    device: int | None = None  # --device N: the GPU to build on (None: the current one)
+    tactic_sources: str | None = None  # --tacticSources, trtexec's "-CUBLAS,+CUDNN"
+    layer_precisions: str | None = None  # --layerPrecisions, trtexec's "layer:fp16,*:fp32" (TensorRT 10)
     # None: TensorRT's default (layer_names_only); "detailed" makes Engine.inspect() describe every layer.
     profiling_verbosity: str | None = None
     plugins: list[Path] = field(default_factory=list)
@@ -112,17 +126,17 @@ class BuildConfig:
 
         >>> BuildConfig(max_aux_streams=-2).validate()
         Traceback (most recent call last):
-        trtcore.errors.ArgumentError: max_aux_streams (--maxAuxStreams) must be >= -1 (-1 = TensorRT default), got -2
+        trtcore.errors.ArgumentError: max_aux_streams must be >= -1 (-1 = TensorRT default), got -2
         """
         for name in ("builder_optimization_level", "max_aux_streams"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ArgumentError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
         if not -1 <= self.builder_optimization_level <= 5:
-            raise ArgumentError("builder_optimization_level (--builderOptimizationLevel) must be 0..5 or -1 "
+            raise ArgumentError("builder_optimization_level must be 0..5 or -1 "
                                 f"(TensorRT default), got {self.builder_optimization_level}")
         if self.max_aux_streams < -1:
-            raise ArgumentError("max_aux_streams (--maxAuxStreams) must be >= -1 (-1 = TensorRT default), "
+            raise ArgumentError("max_aux_streams must be >= -1 (-1 = TensorRT default), "
                                 f"got {self.max_aux_streams}")
         level = HARDWARE_LEVELS.get(str(self.hardware_compatibility_level).lower())
         if level is None:
@@ -135,7 +149,7 @@ class BuildConfig:
                                 f"using {alias}")
             self.profiling_verbosity = alias
         if self.profiling_verbosity is not None and self.profiling_verbosity not in PROFILING_VERBOSITIES:
-            raise ArgumentError(f"profiling_verbosity (--profilingVerbosity) {self.profiling_verbosity!r} is unknown; "
+            raise ArgumentError(f"profiling_verbosity {self.profiling_verbosity!r} is unknown; "
                                 f"use {', '.join(PROFILING_VERBOSITIES)}")
         for key, size in self.memory_pools.items():
             if key not in POOL_NAMES.values():
@@ -144,9 +158,70 @@ class BuildConfig:
                 raise ArgumentError(f"memory pool {key!r}: size must be a non-negative number of bytes, got {size!r}")
             if size >= 2**64:
                 raise ArgumentError(f"memory pool {key!r}: {size} bytes is more than 64 bits hold")
+        if self.sparsity not in SPARSITY:
+            raise ArgumentError(f"sparsity {self.sparsity!r} is unknown; use disable or enable (trtexec's force "
+                                "rewrites the weights, which trtcore does not do: prune the model with ModelOpt)")
+        if self.precision_constraints not in PRECISION_CONSTRAINTS:
+            raise ArgumentError(f"precision_constraints {self.precision_constraints!r} is unknown; use "
+                                f"{', '.join(PRECISION_CONSTRAINTS)}")
         if self.target_major not in (None, 10, 11):
             raise ArgumentError(f"target_major must be 10 or 11, got {self.target_major!r}")
         return self
+
+    def builder_flags(self, target_major: int) -> list[str]:
+        """The build request's flags (cpp/tensorrt/build_request.h) for the options other than precision.
+
+        >>> BuildConfig(refit=True, strip_weights=True).builder_flags(10)
+        ['refit', 'strip_plan']
+        """
+        flags = [name for attr, name in _BUILDER_FLAGS if getattr(self, attr)]
+        if self.strip_weights and not self.refit:  # trtexec: stripped weights are refitted identical by default
+            flags.append("refit_identical")
+        if self.int4 and target_major < 11:  # 11: INT4 comes from the model's Q/DQ weights, no builder flag
+            flags.append("int4")
+        if self.sparsity == "enable":
+            flags.append("sparse_weights")
+        if self.precision_constraints != "none":
+            if target_major >= 11:
+                raise ArgumentError(f"precision_constraints={self.precision_constraints}: TensorRT {target_major} "
+                                    "takes layer precisions from the model's types (no precision constraints)")
+            flags.append(f"{self.precision_constraints}_precision_constraints")
+        return flags
+
+    def request_extras(self, target_major: int) -> dict[str, Any]:
+        """The build request's ``device``, ``tactic_sources`` and ``layer_precisions``, checked for
+        ``target_major``.
+
+        >>> BuildConfig(tactic_sources="-CUBLAS,+CUDNN").request_extras(10)["tactic_sources"]
+        ['-CUBLAS', '+CUDNN']
+        """
+        if self.device is not None and (isinstance(self.device, bool) or not isinstance(self.device, int)
+                                        or self.device < 0):
+            raise ArgumentError(f"device must be a GPU index >= 0, got {self.device!r}")
+        sources = []
+        for item in (self.tactic_sources or "").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            known = TACTIC_SOURCES[10 if target_major < 11 else 11]
+            if item[0] not in "+-" or item[1:].upper() not in known:
+                raise ArgumentError(f"tactic_sources: {item!r} must be +NAME or -NAME with NAME one of "
+                                    f"{', '.join(known)} (TensorRT {target_major})")
+            sources.append(item[0] + item[1:].upper())
+        layers = []
+        for item in (self.layer_precisions or "").split(","):
+            if not item.strip():
+                continue
+            name, sep, kind = item.strip().rpartition(":")
+            if not sep or not name or kind not in LAYER_PRECISIONS:
+                raise ArgumentError(f"layer_precisions: {item.strip()!r} must be LAYER:TYPE (or *:TYPE) with TYPE "
+                                    f"one of {', '.join(LAYER_PRECISIONS)}")
+            layers.append((name.strip().strip("'\""), kind))
+        if layers and target_major >= 11:
+            raise ArgumentError(f"layer_precisions: TensorRT {target_major} has no per-layer precision (layers "
+                                "compute in the model's types; convert the model instead)")
+        return {"device": -1 if self.device is None else self.device, "tactic_sources": sources,
+                "layer_precisions": layers}
 
     # ---------------------------------------------------------------- TOML / dict
     @classmethod
@@ -250,7 +325,10 @@ class BuildConfig:
         for name in ("fp16", "bf16", "int8", "fp8", "best", "no_tf32", "strongly_typed", "keep_io_types",
                      "version_compatible", "exclude_lean_runtime", "refit", "verbose",
                      "builder_optimization_level", "max_aux_streams", "hardware_compatibility_level",
-                     "profiling_verbosity", "target_major"):
+                     "profiling_verbosity", "target_major", "int4", "strip_weights", "sparsity",
+                     "allow_weight_streaming", "no_builder_cache", "no_compilation_cache", "error_on_timing_cache_miss",
+                     "precision_constraints", "input_io_formats", "output_io_formats", "device",
+                     "tactic_sources", "layer_precisions"):
             value = getattr(args, name, None)
             if value is not None:
                 setattr(cfg, name, value)
@@ -258,6 +336,8 @@ class BuildConfig:
             value = getattr(args, name, None)
             if value is not None:
                 setattr(cfg, name, Path(value))
+        if getattr(args, "strip_all_weights", None):  # trtexec: --refit --stripWeights
+            cfg.refit = cfg.strip_weights = True
         if getattr(args, "plugins", None):
             cfg.plugins = [Path(p) for p in args.plugins]
         if getattr(args, "workspace", None) is not None:
@@ -286,8 +366,24 @@ class BuildConfig:
         if unknown:
             raise ArgumentError(f"cannot parse trtexec flags: {' '.join(unknown)} not understood (build flags only; "
                                 "see trtcore build --help)")
-        return cls.from_args(args)
+        try:
+            return cls.from_args(args)
+        except ArgumentError as e:  # the caller spoke trtexec: name its flags, not BuildConfig's fields
+            raise type(e)(speak_flags(str(e), parser)) from None
 
+
+SPARSITY = ("disable", "enable")
+# trtexec's --tacticSources names per TensorRT major (11 dropped cuBLAS, cuBLASLt and cuDNN).
+TACTIC_SOURCES = {10: ("CUBLAS", "CUBLAS_LT", "CUDNN", "EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS"),
+                  11: ("EDGE_MASK_CONVOLUTIONS", "JIT_CONVOLUTIONS")}
+LAYER_PRECISIONS = ("fp32", "fp16", "bf16", "int32", "int64", "int8", "fp8")
+PRECISION_CONSTRAINTS = ("none", "obey", "prefer")
+# BuildConfig field → build request flag, for the on/off options (precision flags come from precision.py).
+_BUILDER_FLAGS = (("no_tf32", "no_tf32"), ("version_compatible", "version_compatible"),
+                  ("exclude_lean_runtime", "exclude_lean_runtime"), ("refit", "refit"), ("strip_weights", "strip_plan"),
+                  ("allow_weight_streaming", "weight_streaming"), ("no_builder_cache", "disable_timing_cache"),
+                  ("no_compilation_cache", "disable_compilation_cache"),
+                  ("error_on_timing_cache_miss", "error_on_timing_cache_miss"))
 
 _WORKSPACE_NOTICE = ("--workspace=N (MiB) is the pre-8.4 spelling; mapped to --memPoolSize=workspace:NM, "
                      "which is what TensorRT 10/11 understand")
@@ -298,7 +394,11 @@ _ALIASES = {
     "builderOptimizationLevel": "builder_optimization_level", "maxAuxStreams": "max_aux_streams",
     "hardwareCompatibilityLevel": "hardware_compatibility_level", "versionCompatible": "version_compatible",
     "vc": "version_compatible", "excludeLeanRuntime": "exclude_lean_runtime", "saveEngine": "save_engine",
-    "profilingVerbosity": "profiling_verbosity",
+    "profilingVerbosity": "profiling_verbosity", "stripWeights": "strip_weights",
+    "allowWeightStreaming": "allow_weight_streaming", "noBuilderCache": "no_builder_cache",
+    "noCompilationCache": "no_compilation_cache", "errorOnTimingCacheMiss": "error_on_timing_cache_miss",
+    "precisionConstraints": "precision_constraints", "inputIOFormats": "input_io_formats",
+    "outputIOFormats": "output_io_formats", "tacticSources": "tactic_sources", "layerPrecisions": "layer_precisions",
     "targetMajor": "target_major",
 }
 

@@ -1,9 +1,13 @@
 """The ``trtcore`` command line. One module per subcommand, each with ``add_parser(subparsers)`` and ``run(args)``.
 
+Global flags (``--debug``, ``--log-level``, ``--json``) go before or after the subcommand; ``--json`` prints one
+JSON document on stdout (the keys are listed in docs/cli.md) for the subcommands that have it.
+
 Exit codes: 0 success; 1 the work ran and failed or found a problem (``compare`` mismatch, a failed build, a
 TensorRT, CUDA or ONNX Runtime error); 2 bad command line or bad input (any other trtcore.Error); 3 a missing
 capability (TensorRT, a GPU or an optional package not present); 130 interrupted. A closed output pipe
-(``trtcore info | head``) ends quietly with 141, like other Unix tools killed by SIGPIPE. No user error prints a traceback; ``--debug`` or ``TRTCORE_DEBUG=1`` does.
+(``trtcore info | head``) ends quietly with 141, like other Unix tools killed by SIGPIPE. No user error prints a
+traceback; ``--debug`` or ``TRTCORE_DEBUG=1`` does.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import json
 import logging
 import os
 import pkgutil
@@ -18,16 +23,21 @@ import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
+import trtcore
 from trtcore._info import build_info
 from trtcore._interrupt import caused_by_interrupt, end_cli_startup, interrupted_message, reraise_interrupt
-from trtcore.errors import (BackendError, CudaError, DTypeError, Error, MissingDependency, TensorRTError,
+from trtcore.builder.flags import speak_flags
+from trtcore.cli._argv import plain_help, reclaim_positionals
+from trtcore.cli._trtexec import unsupported_message
+from trtcore.errors import (BackendError, CudaError, Error, MissingDependency, TensorRTError,
                             TensorRTNotFound)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 
 # Every module in trtcore.cli is a subcommand; this order is the order of `trtcore --help`, others follow.
-ORDER = ("info", "build", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo", "serve",
+ORDER = ("info", "build", "merge_timing_caches", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo", "serve",
          "triton_repo")
 
 
@@ -36,19 +46,57 @@ def subcommands() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, json_flag: bool) -> None:
+    """The flags every subcommand takes before or after its name. SUPPRESS: a flag not given after the subcommand
+    leaves the one given before it in place."""
+    g = parser.add_argument_group("global options (before or after the subcommand)")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="print Python tracebacks with errors, for bug reports (also TRTCORE_DEBUG=1)")
+    g.add_argument("--log-level", default=argparse.SUPPRESS, type=str.upper, choices=LOG_LEVELS,
+                   help="Python logging level: " + ", ".join(LOG_LEVELS) + " (default WARNING)")
+    if json_flag:
+        g.add_argument("--json", dest="_global_json", action="store_true", default=argparse.SUPPRESS,
+                       help="print one JSON document on stdout, for scripts (subcommands with --json)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trtcore", description="ONNX → TensorRT engine → inference.")
-    parser.add_argument("--debug", action="store_true",
-                        help="print Python tracebacks with errors, for bug reports (also TRTCORE_DEBUG=1)")
-    parser.add_argument("--log-level", default="WARNING", type=str.upper,
-                        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
-                        help="Python logging level (default WARNING)")
+    parser.add_argument("--version", action="version", version=f"trtcore {trtcore.__version__}",
+                        help="print trtcore's version and exit")
+    _add_global_flags(parser, json_flag=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in subcommands():
         module = importlib.import_module(f"trtcore.cli.{name}")
         sub_parser = module.add_parser(sub)
-        sub_parser.set_defaults(_run=module.run)
+        _add_global_flags(sub_parser, json_flag=False)
+        plain_help(sub_parser)
+        sub_parser.set_defaults(_run=module.run, _parser=sub_parser)
     return parser
+
+
+def print_json(document: Any) -> None:
+    """The one JSON document a ``--json`` run prints on stdout (paths and numpy scalars as text)."""
+    print(json.dumps(document, indent=2, default=str))
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = make_parser()
+    args, unknown = parser.parse_known_args(reclaim_positionals(argv, parser))
+    if unknown:  # in the subcommand's words (its usage), naming trtexec's flags trtcore does not take
+        where = getattr(args, "_parser", parser)
+        for token in unknown:
+            message = unsupported_message(token, args.command)
+            if message is not None:
+                where.error(message)
+        where.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if getattr(args, "_global_json", False):  # trtcore --json SUBCOMMAND ...
+        if not hasattr(args, "json"):
+            args._parser.error(f"--json: trtcore {args.command} has no JSON output")
+        args.json = True
+    return args
 
 
 def _debug_requested(argv: Sequence[str]) -> bool:
@@ -56,9 +104,8 @@ def _debug_requested(argv: Sequence[str]) -> bool:
 
 
 def _run(argv: Sequence[str], debug: bool) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    args = _parse(argv)
+    logging.basicConfig(level=getattr(args, "log_level", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args._run(args) or 0)
     except (TensorRTNotFound, MissingDependency) as e:
@@ -71,9 +118,7 @@ def _run(argv: Sequence[str], debug: bool) -> int:
         return EXIT_FAILED
     except Error as e:
         reraise_interrupt(e)  # "X is not installed" because Ctrl-C interrupted its import
-        # The one dtype policy's message names the Python fix; on the command line that is --cast.
-        hint = " (on the command line: --cast)" if isinstance(e, DTypeError) and "cast=True" in str(e) else ""
-        _error(args.command, f"{e}{hint}", debug)
+        _error(args.command, speak_flags(str(e), getattr(args, "_parser", None)), debug)
         return EXIT_BAD_INPUT
     except MemoryError as e:
         _error(args.command, f"out of memory ({e or 'the inputs or outputs are too large'})", debug)

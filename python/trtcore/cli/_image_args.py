@@ -32,7 +32,7 @@ def add_preprocess(p: argparse.ArgumentParser, imagenet_help: str = "ImageNet's 
                         "0 with --std 1 for pixel / 255 models and grey models)")
     g.add_argument("--std", default=None,
                    help=f"per-channel standard deviations (default ImageNet's {_csv(IMAGENET_STD)})")
-    g.add_argument("--maxval", type=float, default=255.0, help="pixel scale of an 8-bit image (default 255)")
+    g.add_argument("--maxval", type=float, default=255.0, help="pixel scale of an 8-bit image, > 0 (default 255)")
     g.add_argument("--imagenet", action="store_true", help=imagenet_help)
     g.add_argument("--background", default="255,255,255", metavar="R,G,B",
                    help="colour transparent pixels are composited on, 0..255 (default white 255,255,255; one "

@@ -50,7 +50,7 @@ def add_inputs(p: argparse.ArgumentParser) -> None:
                    help="input data: one .npz (keys = input names) and/or NAME:FILE.npy; random data for the rest")
     p.add_argument("--shapes", default="", metavar="SPEC",
                    help="shapes of random inputs, trtexec style: input:1x3x224x224[,other:4x2]")
-    p.add_argument("--seed", type=int, default=0, help="seed for random inputs (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="seed for random inputs, >= 0 (default 0)")
     p.add_argument("--cast", action="store_true",
                    help="convert --inputs arrays of another dtype to the model's (numpy astype, once, when loaded); "
                         "without it a dtype mismatch is an error, as in the Python API")

@@ -7,7 +7,12 @@ rules and PASSED/FAILED report. Files are Polygraphy's JSON formats, so these wo
 
 With no backend flags, MODEL runs on TensorRT and the reference on ONNX Runtime (with --load-outputs, MODEL runs
 on the best backend here). Without --atol/--rtol the tolerance fits the precision compared (1e-5 for fp32, 1e-3
-for fp16, 1e-2 for bf16) and is stated in the output.
+for fp16 and for TensorRT engines, whose fp32 layers run in TF32, 1e-2 for bf16) and is stated in the output.
+--save-outputs F writes both runs' outputs as Polygraphy's RunResults JSON (polygraphy run --save-outputs).
+
+--json prints one document on stdout (Polygraphy's report goes to stderr): passed, run, references, feeds,
+tolerance {atol, rtol, default, reason}, check_error_stat, outputs (one row per reference, iteration and output:
+run, reference, iteration, output, passed, max/mean/median/quantile_absdiff and _reldiff), saved_outputs.
 
 Exit codes: 0 all outputs within tolerance (PASSED), 1 a mismatch (FAILED), 2 bad input, 3 TensorRT, a GPU or
 Polygraphy missing.
@@ -16,15 +21,19 @@ Polygraphy missing.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from pathlib import Path
 from typing import Any
 
 from trtcore.cli import EXIT_FAILED, EXIT_OK
 from trtcore.cli._model_args import add_engine_options, add_inputs, engine_options, make_feed
 from trtcore.errors import ArgumentError
+from trtcore.files import check_target
 from trtcore.runners import BACKENDS, ENGINE_SUFFIXES, Runner, load
-from trtcore.runners.compare import (ERROR_STATS, CompareSettings, compare_runs, default_tolerance, load_inputs,
-                                     load_run_results, parse_tolerances, polygraphy, run_results)
+from trtcore.runners.compare import (ERROR_STATS, CompareSettings, accuracy_rows, compare_accuracy, default_tolerance,
+                                     engine_precision, load_inputs, load_run_results, parse_tolerances, polygraphy,
+                                     run_results, save_run_results)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -57,23 +66,31 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     f.add_argument("--load-inputs", type=Path, metavar="FILE",
                    help="inputs: Polygraphy input JSON (polygraphy run / trtcore run --save-inputs), one feed per "
                         "iteration")
+    f.add_argument("--save-outputs", type=Path, metavar="FILE",
+                   help="write both runs' outputs as Polygraphy RunResults JSON (for --load-outputs later)")
     add_inputs(p)
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document on stdout (Polygraphy's report on stderr), for scripts")
     return p
 
 
-def _settings(args: argparse.Namespace, dtypes: list[str], precision: str | None) -> CompareSettings:
+def _settings(args: argparse.Namespace, dtypes: list[str], precision: tuple[str | None, str]
+              ) -> tuple[CompareSettings, dict[str, Any]]:
     atol = parse_tolerances(args.atol, "--atol")
     rtol = parse_tolerances(args.rtol, "--rtol")
     stat = parse_tolerances(args.check_error_stat, "--check-error-stat", cast=str)
     quantile = parse_tolerances(args.error_quantile, "--error-quantile")
-    tol, why = default_tolerance(dtypes, precision)
+    tol, why = default_tolerance(dtypes, precision[0])
+    if precision[1] and why.endswith(" engine"):
+        why = f"{why} ({precision[1]})"
     if atol is None or rtol is None or "" not in atol or "" not in rtol:
         print(f"[I] Default tolerance {tol:g} for {why} (set --atol/--rtol to change)")
     atol = {"": tol, **(atol or {})}
     rtol = {"": tol, **(rtol or {})}
-    return CompareSettings(atol=atol, rtol=rtol, check_error_stat={"": "elemwise", **(stat or {})},
-                           error_quantile={"": 0.99, **(quantile or {})}, fail_fast=args.fail_fast,
-                           infinities_compare_equal=args.infinities_compare_equal)
+    settings = CompareSettings(atol=atol, rtol=rtol, check_error_stat={"": "elemwise", **(stat or {})},
+                               error_quantile={"": 0.99, **(quantile or {})}, fail_fast=args.fail_fast,
+                               infinities_compare_equal=args.infinities_compare_equal)
+    return settings, {"atol": atol, "rtol": rtol, "default": tol, "reason": why}
 
 
 def _feeds(runner: Runner, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -94,6 +111,19 @@ def _dtypes(*iterations: dict[str, Any]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     polygraphy()  # before any model runs: a missing comparator is exit 3, not a wasted build
+    if args.save_outputs is not None:
+        check_target(args.save_outputs, "--save-outputs")
+    if not args.json:
+        return _compare(args)
+    from trtcore.cli import print_json
+
+    with contextlib.redirect_stdout(sys.stderr):  # the human report; stdout holds only the JSON document
+        code = _compare(args)
+    print_json(args._document)
+    return code
+
+
+def _compare(args: argparse.Namespace) -> int:
     if args.load_outputs:
         return _against_files(args)
     reference = args.reference or args.model
@@ -110,9 +140,27 @@ def run(args: argparse.Namespace) -> int:
             labels = (labels[0] + " (run)", labels[1] + " (reference)")
         print(f"[I] Comparing {labels[0]} against {labels[1]} on {len(feeds)} feed(s), inputs: "
               + ", ".join(f"{k} {v.dtype} {v.shape}" for k, v in feeds[0].items()))
-        settings = _settings(args, _dtypes(*got, *expected), getattr(runner, "precision", None))
-    return EXIT_OK if compare_runs(run_results([(labels[0], got), (labels[1], expected)]), settings) \
-        else EXIT_FAILED
+        precision = engine_precision(runner)
+        if precision[0] is None and ref.backend != "tensorrt":
+            precision = (None, "")
+        elif precision[0] is None:
+            precision = engine_precision(ref)
+    return _report(args, run_results([(labels[0], got), (labels[1], expected)]),
+                   _dtypes(*got, *expected), precision, len(feeds))
+
+
+def _report(args: argparse.Namespace, results: Any, dtypes: list[str], precision: tuple[str | None, str],
+            feeds: int) -> int:
+    settings, tolerance = _settings(args, dtypes, precision)
+    accuracy = compare_accuracy(results, settings)
+    names = list(results.keys())
+    if args.save_outputs is not None:
+        save_run_results(args.save_outputs, results)
+        print(f"[I] Saved the outputs of {', '.join(names)} to {args.save_outputs}")
+    args._document = {"passed": bool(accuracy), "run": names[0], "references": names[1:], "feeds": feeds,
+                      "tolerance": tolerance, "check_error_stat": settings.check_error_stat,
+                      "outputs": accuracy_rows(accuracy), "saved_outputs": args.save_outputs}
+    return EXIT_OK if accuracy else EXIT_FAILED
 
 
 def _against_files(args: argparse.Namespace) -> int:
@@ -129,7 +177,7 @@ def _against_files(args: argparse.Namespace) -> int:
                                         f"{len(feeds)} input feed(s){hint}")
         got = [runner.infer(feed, cast=args.cast) for feed in feeds]
         label = _label(runner)
-        precision = getattr(runner, "precision", None)
+        precision = engine_precision(runner)
     results = run_results([(label, got)])
     ref_dtypes: list[str] = []
     for r in refs:
@@ -138,5 +186,4 @@ def _against_files(args: argparse.Namespace) -> int:
             ref_dtypes += _dtypes(*[{k: v for k, v in it.items()} for it in iterations])
     print(f"[I] Comparing {label} against {', '.join(list(results.keys())[1:])} "
           f"from {', '.join(str(p) for p in args.load_outputs)} on {len(feeds)} feed(s)")
-    settings = _settings(args, _dtypes(*got) + ref_dtypes, precision)
-    return EXIT_OK if compare_runs(results, settings) else EXIT_FAILED
+    return _report(args, results, _dtypes(*got) + ref_dtypes, precision, len(feeds))

@@ -25,7 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="ONNX file to write")
     p.add_argument("--weights", choices=WEIGHTS, default="none",
                    help="'default': torchvision's pretrained weights (downloads once); 'none': random (default)")
-    p.add_argument("--opset", type=int, default=17, help="ONNX opset (default 17)")
+    p.add_argument("--opset", type=int, default=17, help="ONNX opset, 11..23 (default 17)")
     p.add_argument("--no-check", action="store_true", help="skip comparing ONNX Runtime against PyTorch")
     return p
 

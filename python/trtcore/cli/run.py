@@ -3,6 +3,9 @@
 ``--save-outputs F.json`` writes Polygraphy's RunResults JSON and ``--save-inputs G.json`` its input JSON (what
 ``polygraphy run --save-outputs/--save-inputs`` write), so ``polygraphy run ... --load-outputs F.json`` and
 ``trtcore compare ... --load-outputs F.json`` can check against them; ``.npz`` files are numpy archives.
+
+``--json`` prints one document: model, backend, time_ms, inputs and outputs (lists of {name, dtype, shape}),
+inputs_file and outputs_file (the files written, or null).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from trtcore.runners import load
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a model once on random or .npy/.npz inputs and save the outputs",
-                       description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing.")
+                       description="Exit codes: 0 ok, 2 bad input, 3 TensorRT/GPU missing. --json keys: model, "
+                                   "backend, time_ms, inputs, outputs, inputs_file, outputs_file.")
     add_model(p)
     add_engine_options(p)
     add_inputs(p)
@@ -35,7 +39,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="write the outputs: .npz, or .json in Polygraphy's RunResults format")
     p.add_argument("--save-inputs", type=Path, metavar="FILE",
                    help="also write the inputs used: .npz, or .json in Polygraphy's input format")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout, for scripts")
     return p
+
+
+def _tensors(arrays: dict[str, np.ndarray]) -> list[dict[str, object]]:
+    return [{"name": k, "dtype": str(v.dtype), "shape": list(v.shape)} for k, v in arrays.items()]
 
 
 def _check_target(path: Path, flag: str) -> None:
@@ -71,15 +80,24 @@ def run(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         outputs = runner.infer(feed)
         elapsed = time.perf_counter() - start
+    if args.save_inputs:
+        _save(args.save_inputs, feed, "--save-inputs")
+    if args.output:
+        _save(args.output, outputs, "-o", label=f"trtcore-{runner.backend}:{runner.name}")
+    if args.json:
+        from trtcore.cli import print_json
+
+        print_json({"model": runner.name, "backend": runner.backend, "time_ms": elapsed * 1e3,
+                    "inputs": _tensors(feed), "outputs": _tensors(outputs),
+                    "inputs_file": args.save_inputs, "outputs_file": args.output})
+        return 0
     print(f"{runner.name} on {runner.backend}: {elapsed * 1e3:.3f} ms")
     for name, arr in feed.items():
         print(f"  input  {name}: {arr.dtype} {arr.shape}")
     for name, arr in outputs.items():
         print(f"  output {name}: {arr.dtype} {arr.shape}")
     if args.save_inputs:
-        _save(args.save_inputs, feed, "--save-inputs")
         print(f"inputs written to {args.save_inputs}")
     if args.output:
-        _save(args.output, outputs, "-o", label=f"trtcore-{runner.backend}:{runner.name}")
         print(f"outputs written to {args.output}")
     return 0

@@ -39,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     size.add_argument("--resize", action="store_true", help="resize images to a fixed-size model (and back)")
     size.add_argument("--pad", action="store_true", help="pad smaller images to a fixed-size model (and crop)")
     p.add_argument("--num-classes", type=int, help="palette size (default: from the model, else 21)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON list on stdout, per image: image, output, overlay, height, width, classes "
+                        "(class id: pixel count)")
     add_preprocess(p)
     add_device(p)
     return p
@@ -96,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     seg = Segmenter(args.model, preprocess=preprocess, num_classes=args.num_classes, size_policy=policy,
                     backend=args.backend, background=background, device=args.device)
     failed = 0
-    with progress_bar("segment", len(images), enabled=len(images) > 4) as bar:
+    rows: list[dict] = []
+    with progress_bar("segment", len(images), enabled=len(images) > 4 and not args.json) as bar:
         for path, target in zip(images, targets):
             try:  # a file that cannot be read is reported and skipped; the others are segmented
                 img, maxval = image_prep.read_pixels(path, seg.background)
@@ -107,14 +111,23 @@ def run(args: argparse.Namespace) -> int:
                 labels, colors = seg.segment_colorized(img, maxval=maxval)  # on the GPU when the model is there
                 image_prep.save_image(target, colors)
                 counts = {int(c): int(n) for c, n in zip(*np.unique(labels, return_counts=True))}
-                print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
-                if args.overlay:
-                    over = _overlay_path(target)
+                if not args.json:
+                    print(f"{path}: {labels.shape[0]}x{labels.shape[1]}, classes {counts} -> {target}")
+                over = _overlay_path(target) if args.overlay else None
+                if over is not None:
                     seg.save(over, labels, image=image_prep.to_uint8(img, maxval), alpha=args.alpha)
-                    print(f"{path}: overlay -> {over}")
+                    if not args.json:
+                        print(f"{path}: overlay -> {over}")
+                rows.append({"image": path, "output": target, "overlay": over, "height": int(labels.shape[0]),
+                             "width": int(labels.shape[1]), "classes": counts})
             if bar is not None:
                 bar.advance(bar.task_ids[0])
-    print(f"preprocessing: {describe_preprocess(seg.preprocess)}; size policy {policy}")
+    if args.json:
+        from trtcore.cli import print_json
+
+        print_json(rows)
+    else:
+        print(f"preprocessing: {describe_preprocess(seg.preprocess)}; size policy {policy}")
     if failed:
         print(f"trtcore segment: {failed} of {len(images)} images could not be segmented (listed above)",
               file=sys.stderr)

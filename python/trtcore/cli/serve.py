@@ -9,6 +9,7 @@ from pathlib import Path
 from types import FrameType
 
 from trtcore.cli import EXIT_FAILED, EXIT_MISSING
+from trtcore.errors import ArgumentError
 from trtcore.runners import BACKENDS
 
 
@@ -23,22 +24,23 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="model name in Triton, once per MODEL in order (default: the file stem)")
     p.add_argument("--address", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
-    p.add_argument("--http-port", type=int, default=8000, help="HTTP/REST port (default 8000)")
-    p.add_argument("--grpc-port", type=int, default=8001, help="gRPC port (default 8001)")
-    p.add_argument("--metrics-port", type=int, default=8002, help="Prometheus metrics port (default 8002)")
+    p.add_argument("--http-port", type=int, default=8000, help="HTTP/REST port, 1..65535 (default 8000)")
+    p.add_argument("--grpc-port", type=int, default=8001, help="gRPC port, 1..65535 (default 8001)")
+    p.add_argument("--metrics-port", type=int, default=8002, help="Prometheus metrics port, 1..65535 (default 8002)")
     p.add_argument("--max-batch-size", type=int, default=None,
-                   help="largest batch Triton forms; 0 turns dynamic batching off (default: the engine's "
+                   help="largest batch Triton forms, >= 0; 0 turns dynamic batching off (default: the engine's "
                         "profile maximum when the model has a batch axis, else 64)")
     p.add_argument("--max-queue-delay-us", type=int, default=100,
-                   help="how long the dynamic batcher may hold a request to form a batch (default 100)")
-    p.add_argument("--instances", type=int, default=1, help="model copies run concurrently (default 1)")
+                   help="how long the dynamic batcher may hold a request to form a batch, >= 0 (default 100)")
+    p.add_argument("--instances", type=int, default=1, help="model copies run concurrently, >= 1 (default 1)")
     p.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="auto: TensorRT when usable, else ONNX Runtime (default auto)")
-    p.add_argument("--log-level", dest="server_log_level", default="warning",
+    p.add_argument("--server-log-level", dest="server_log_level", default="warning",
                    choices=("error", "warning", "info", "verbose"),
-                   help="Triton's log: error/warning to a log file, info/verbose on stderr (default warning)")
+                   help="Triton's log: error/warning to a log file, info/verbose on stderr (default warning; "
+                        "--log-level is trtcore's own Python log)")
     p.add_argument("--exit-timeout", type=int, default=30, metavar="SECONDS",
-                   help="on shutdown, how long requests in flight may take to finish (default 30)")
+                   help="on shutdown, how long requests in flight may take to finish, >= 0 (default 30)")
     return p
 
 
@@ -53,6 +55,8 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def run(args: argparse.Namespace) -> int:
     from trtcore.serving import ServeNotInstalled, serve
 
+    if args.exit_timeout < 0:
+        raise ArgumentError(f"--exit-timeout must be >= 0 seconds, got {args.exit_timeout}")
     # Installed before the server starts: a SIGTERM while it starts stops it as cleanly as one while it serves.
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     server = None

@@ -17,11 +17,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="model repository folder")
     p.add_argument("--name", default=None, help="model name (default: the file stem)")
     p.add_argument("--max-batch-size", type=int, default=None,
-                   help="max_batch_size; 0: no batching (default: the engine's profile maximum when the model "
+                   help="max_batch_size, >= 0; 0: no batching (default: the engine's profile maximum when the model "
                         "has a batch axis, else 64)")
     p.add_argument("--max-queue-delay-us", type=int, default=100,
-                   help="dynamic_batching max_queue_delay_microseconds (default 100)")
-    p.add_argument("--instances", type=int, default=1, help="instance_group count: copies per GPU (default 1)")
+                   help="dynamic_batching max_queue_delay_microseconds, >= 0 (default 100)")
+    p.add_argument("--instances", type=int, default=1, help="instance_group count: copies per GPU, >= 1 (default 1)")
     p.add_argument("--kind", choices=("gpu", "cpu"), default="gpu", help="instance_group kind (default gpu)")
     p.add_argument("--gpus", default="", metavar="LIST",
                    help="GPUs, comma separated: one instance_group each (default: every GPU Triton sees)")

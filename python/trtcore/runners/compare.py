@@ -24,8 +24,11 @@ from trtcore.errors import ArgumentError, FileError, FormatError, MissingDepende
 #: Polygraphy's defaults (SimpleCompareFunc._DEFAULT_ATOL/_RTOL): right for fp32 against fp32.
 FP32_TOLERANCE = 1e-5
 #: Defaults by the lowest floating precision compared: half precision keeps ~3 decimal digits, bfloat16 ~2.
-TOLERANCE_BY_PRECISION = {"float32": 1e-5, "float64": 1e-5, "float16": 1e-3, "bfloat16": 1e-2, "int8": 1e-1,
-                          "fp8": 1e-1}
+TOLERANCE_BY_PRECISION = {"float32": 1e-5, "float64": 1e-5, "tf32": 1e-3, "float16": 1e-3, "bfloat16": 1e-2,
+                          "int8": 1e-1, "fp8": 1e-1}
+# The engine inspector's "Format/Datatype" words for each precision, lowest precision first.
+_INSPECTOR_PRECISIONS = (("fp8", ("FP8", "E4M3")), ("int8", ("Int8", "INT8")), ("bf16", ("BF16", "BFloat16")),
+                         ("fp16", ("FP16", "Half")), ("fp32", ("FP32", "Float")))
 ERROR_STATS = ("elemwise", "max", "mean", "median", "quantile")
 
 
@@ -82,10 +85,38 @@ def default_tolerance(dtypes: Sequence[str], precision: str | None = None) -> tu
         t = TOLERANCE_BY_PRECISION.get(str(d))
         if t is not None and t > tol:
             tol, why = t, f"{d} outputs"
-    names = {"fp16": "float16", "bf16": "bfloat16", "int8": "int8", "fp8": "fp8", "best": "int8"}
+    names = {"fp16": "float16", "bf16": "bfloat16", "int8": "int8", "fp8": "fp8", "best": "int8", "tf32": "tf32"}
     if precision and names.get(precision.lower()) and TOLERANCE_BY_PRECISION[names[precision.lower()]] > tol:
-        tol, why = TOLERANCE_BY_PRECISION[names[precision.lower()]], f"an {precision.lower()} engine"
+        article = "an" if precision[0].lower() in "aefhilmnorsx" else "a"  # an fp16, an int8, a bf16, a tf32
+        tol, why = TOLERANCE_BY_PRECISION[names[precision.lower()]], f"{article} {precision.lower()} engine"
     return tol, why
+
+
+def engine_precision(runner: Any) -> tuple[str | None, str]:
+    """The lowest precision a TensorRT runner's engine computes in, and how that is known; (None, "") for other
+    backends. From the engine inspector's per-layer formats when the plan records them
+    (``--profilingVerbosity detailed``); otherwise, and for fp32 layers (which TensorRT runs in TF32 unless built
+    with ``--noTF32``), "tf32": a TensorRT engine never matches fp32 ONNX Runtime to Polygraphy's 1e-5.
+
+    >>> engine_precision(trtcore.load("m_fp16.engine"))  # doctest: +SKIP
+    ('fp16', 'layer formats from the engine inspector')
+    """
+    if getattr(runner, "backend", None) != "tensorrt":
+        return None, ""
+    unknown = ("tf32", ("layer precisions not recorded in the plan (built without --profilingVerbosity detailed); "
+                        "fp32 layers may run in TF32, reduced precisions only with their flags"))
+    try:
+        layers = runner.engine.inspect().get("Layers", [])
+    except (AttributeError, RuntimeError, ValueError):  # no engine, or an inspector that failed: unknown, not an error
+        return unknown
+    formats = " ".join(str(t.get("Format/Datatype", "")) for layer in layers if isinstance(layer, dict)
+                       for t in list(layer.get("Inputs", [])) + list(layer.get("Outputs", [])) if isinstance(t, dict))
+    for precision, words in _INSPECTOR_PRECISIONS:
+        if any(w in formats for w in words):
+            if precision == "fp32":
+                return "tf32", "fp32 layers, which TensorRT runs in TF32 unless built with --noTF32"
+            return precision, "layer formats from the engine inspector"
+    return unknown
 
 
 @dataclass(frozen=True)
@@ -135,6 +166,37 @@ def compare_runs(results: Any, settings: CompareSettings = CompareSettings()) ->
     >>> compare_runs(run_results([("a", [{"y": np.ones(2)}]), ("b", [{"y": np.ones(2)}])]))  # doctest: +SKIP
     True
     """
+    return bool(compare_accuracy(results, settings))
+
+
+_STATS = ("max_absdiff", "max_reldiff", "mean_absdiff", "mean_reldiff", "median_absdiff", "median_reldiff",
+          "quantile_absdiff", "quantile_reldiff")
+
+
+def accuracy_rows(accuracy: Any) -> list[dict[str, Any]]:
+    """Polygraphy's accuracy result as plain rows, one per (reference, iteration, output): names, ``passed`` and
+    the error statistics Polygraphy computed (NaN stays NaN: ``json.dumps`` writes it as ``NaN``).
+
+    >>> accuracy_rows(compare_accuracy(results))[0]["passed"]  # doctest: +SKIP
+    True
+    """
+    rows = []
+    for result in (accuracy if isinstance(accuracy, list) or hasattr(accuracy, "lst") else [accuracy]):
+        for (run, reference), iterations in result.items():
+            for i, outputs in enumerate(iterations):
+                for name, r in outputs.items():
+                    rows.append({"run": run, "reference": reference, "iteration": i, "output": name,
+                                 "passed": bool(r), **{k: getattr(r, k, None) for k in _STATS}})
+    return rows
+
+
+def compare_accuracy(results: Any, settings: CompareSettings = CompareSettings()) -> Any:
+    """:func:`compare_runs`, returning Polygraphy's own result (``AccuracyResults``; true when everything passed)
+    for callers that want the statistics (:func:`accuracy_rows`).
+
+    >>> bool(compare_accuracy(run_results([("a", [{"y": np.ones(2)}]), ("b", [{"y": np.ones(2)}])])))  # doctest: +SKIP
+    True
+    """
     polygraphy()
     from polygraphy.comparator import Comparator, SimpleCompareFunc
 
@@ -144,9 +206,8 @@ def compare_runs(results: Any, settings: CompareSettings = CompareSettings()) ->
     names = list(results.keys())
     if len(names) < 2:
         raise ArgumentError(f"nothing to compare: the results hold {len(names)} run(s), need 2")
-    accuracy = Comparator.compare_accuracy(results, fail_fast=settings.fail_fast, compare_func=func,
-                                           comparisons=[(0, i) for i in range(1, len(names))])
-    return bool(accuracy)
+    return Comparator.compare_accuracy(results, fail_fast=settings.fail_fast, compare_func=func,
+                                       comparisons=[(0, i) for i in range(1, len(names))])
 
 
 def compare_outputs(got: Mapping[str, np.ndarray], ref: Mapping[str, np.ndarray],

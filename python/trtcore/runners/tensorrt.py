@@ -25,16 +25,13 @@ def tensorrt_unavailable_reason() -> str | None:
     >>> tensorrt_unavailable_reason()  # doctest: +SKIP
     'this trtcore was built without TensorRT headers (...)'
     """
-    from trtcore._info import build_info
+    from trtcore._info import build_info, enable_tensorrt_hint
 
     info = build_info()
-    trt = info["tensorrt"]
-    if not trt["compiled"]:
-        return ("this trtcore was built without TensorRT headers (rebuild with TensorRT_ROOT=/path/to/TensorRT "
-                "pip install .)")
-    if not trt["library"]:
-        return "the TensorRT library libnvinfer was not found (pip install tensorrt, or set TRTCORE_TENSORRT_LIB_DIR); looked in: " + \
-            "; ".join(trt["searched"])
+    hint = enable_tensorrt_hint(info)
+    if hint is not None:
+        searched = info["tensorrt"]["searched"]
+        return hint + (" Looked in: " + "; ".join(searched) if searched else "")
     if not info["cuda"]["devices"]:
         return f"no usable CUDA device ({info['cuda']['error'] or 'none found'})"
     return None
