@@ -11,7 +11,7 @@ import pytest
 
 from trtcore import _core
 from trtcore.errors import ArgumentError, DTypeError, ShapeError
-from trtcore.pipelines import IMAGENET, Classifier, Preprocess, Segmenter
+from trtcore.pipelines import IMAGENET, UNIT, Classifier, Preprocess, Segmenter
 from trtcore.runners.tensorrt import ExecutorRunner
 
 from _backends import IdentityBackend
@@ -165,15 +165,16 @@ def test_stage_timing_measures_every_stage():
 @pytest.mark.gpu
 @needs_kernels
 def test_ids_outside_an_explicit_palette_name_the_id_and_pixel():
-    """Colours given for 2 classes, a 3-class model: the GPU reports what the CPU colorize reports."""
+    """Colours given for 2 classes, a 3-class model (pixel / 255: black is class 0, blue class 2): the GPU reports
+    what the CPU colorize reports."""
     runner = logits_runner()
     img = np.zeros((4, 5, 3), np.uint8)
     img[2, 3] = (0, 0, 255)  # the only pixel whose argmax is class 2
     colors = np.array([[1, 2, 3], [4, 5, 6]], np.uint8)
     with pytest.raises(ArgumentError) as cpu_error:
-        Segmenter(runner, colors=colors, device="cpu").colorized(img)
+        Segmenter(runner, colors=colors, preprocess=UNIT, device="cpu").colorized(img)
     with pytest.raises(ArgumentError) as gpu_error:
-        Segmenter(runner, colors=colors, device="cuda").colorized(img)
+        Segmenter(runner, colors=colors, preprocess=UNIT, device="cuda").colorized(img)
     assert str(gpu_error.value) == str(cpu_error.value)
     assert "class id 2 at pixel index 13" in str(gpu_error.value)
 
