@@ -135,7 +135,8 @@ def test_segment_json_one_row_per_image(tmp_path, capsys):
     assert main(["segment", str(SHAPES_MODEL), str(image), *ORT, "-o", str(tmp_path), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 1 and rows[0]["image"] == str(image)
-    assert (tmp_path / "shapes_0_labels.ppm").is_file() and rows[0]["output"] == str(tmp_path / "shapes_0_labels.ppm")
+    out = tmp_path / "shapes_0.ppm.labels.ppm"  # named after the whole input name
+    assert out.is_file() and rows[0]["output"] == str(out)
     assert sum(rows[0]["classes"].values()) == rows[0]["height"] * rows[0]["width"]
 
 
