@@ -45,7 +45,6 @@ UNSUPPORTED: dict[str, str] = {
     "reportCapabilityDLA": _DLA,
     "adjustForDLA": _DLA,
     "enablePluginOverride": "ONNX parser flags are not exposed; load the plugin with --plugins",
-    "leanDLLPath": "version-compatible plans run on the lean runtime in the plan; build with --versionCompatible",
     "monitorMemory": "TensorRT's memory monitor is not wrapped; watch nvidia-smi or use Nsight Systems",
     "directIO": "deprecated in TensorRT 10; give the I/O types with --inputIOFormats/--outputIOFormats",
     "layerOutputTypes": "per-layer output types are not exposed yet; convert the ONNX model's types (ModelOpt "
@@ -71,7 +70,6 @@ UNSUPPORTED: dict[str, str] = {
     "refitFromOnnx": _NO_REFIT,
     "cpuOnly": "trtcore builds on a GPU; build on the machine (or GPU type) that runs the engine",
     "device": "trtcore bench runs on the current GPU: select it with CUDA_VISIBLE_DEVICES=N (build takes --device)",
-    "dynamicPlugins": "use --plugins LIB (loaded before parsing)",
     "setPluginsToSerialize": "plugins are not serialized into plans; load them with --plugins where the engine runs",
     "ignoreParsedPluginLibs": "plugins are not serialized into plans; load them with --plugins",
     "explicitBatch": "implicit batch is gone since TensorRT 10: every network is explicit-batch; nothing to set",
