@@ -159,7 +159,8 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
                       const std::vector<std::uintptr_t>& request_key) {
     if (image == nullptr) throw ArgumentError("GPU pipeline: image pointer is null");
     ensure_cuda();
-    if (image != image_host_.data()) copy_out(image_staging(spec), image, spec.bytes());
+    // The image into staging on the copy threads (runtime/staging.h): the upload only reads it.
+    if (image != image_host_.data()) parallel_copy(copy_pool_, staging_, image_staging(spec), image, spec.bytes());
     else if (image_host_.capacity() < spec.bytes())
         throw ArgumentError("GPU pipeline: the image is larger than the staging buffer it was written to");
     prepare(spec);
