@@ -171,7 +171,7 @@ private:
     bool zero_copy_ = true;
     PipelineStats stats_;
     StagingPolicy staging_;
-    CopyPool copy_pool_;  // the image into staging, results out of it
+    CopyPool copy_pool_;  // the image into staging
 };
 
 }  // namespace trtcore::pipeline
