@@ -142,10 +142,6 @@ def test_segment_json_one_row_per_image(tmp_path, capsys):
 
 # -- help ---------------------------------------------------------------------------------------------------------
 NUMERIC_RANGE = re.compile(r"[<>]=?\s*-?\d|\.\.|\[\s*-?\d|in \[|\d+ or |: -1|-1:|one of")
-# Flags of classify.py / segment.py, which another branch is rewriting (issue 11 item 6): their ranges are checked
-# by the contract tests (test_cli_contract.py) but not yet stated in their help.
-NOT_YET = {("classify", "--top-k"), ("classify", "--batch-size"), ("segment", "--alpha"),
-           ("segment", "--num-classes")}
 
 
 @pytest.mark.parametrize("name", sorted(_subparsers()))
@@ -155,8 +151,7 @@ def test_every_flag_has_help_numbers_state_their_range(name):
         if isinstance(action, argparse._HelpAction):
             continue
         assert action.help and action.help != argparse.SUPPRESS, f"{name} {action.option_strings or action.dest}"
-        if action.option_strings and action.type in (int, float) and not action.choices \
-                and (name, action.option_strings[-1]) not in NOT_YET:
+        if action.option_strings and action.type in (int, float) and not action.choices:
             assert NUMERIC_RANGE.search(action.help), f"{name} {action.option_strings}: no range in {action.help!r}"
 
 

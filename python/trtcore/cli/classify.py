@@ -26,8 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     add_model(p)
     p.add_argument("images", type=Path, nargs="+", help="image files (.ppm .pgm .png .jpg ...) or folders")
     p.add_argument("--labels", type=Path, help="labels file, one class name per line")
-    p.add_argument("-k", "--top-k", type=int, default=5, help="classes to show per image (default 5)")
-    p.add_argument("--batch-size", type=int, default=32, help="images per inference (default 32)")
+    p.add_argument("-k", "--top-k", type=int, default=5, help="classes to show per image, >= 1 (default 5)")
+    p.add_argument("--batch-size", type=int, default=32, help="images per inference, >= 1 (default 32)")
     p.add_argument("--softmax", action="store_true", help="report probabilities (softmax of the outputs)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     g = add_preprocess(p, imagenet_help="torchvision's ImageNet eval preset: ImageNet's mean/std (the default) and "

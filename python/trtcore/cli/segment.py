@@ -34,11 +34,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("ppm", "png"), default="ppm",
                    help="output type in folders: NAME.EXT.labels.FORMAT (default ppm)")
     p.add_argument("--overlay", action="store_true", help="also write the labels blended over the image")
-    p.add_argument("--alpha", type=float, default=0.5, help="overlay opacity of the labels (default 0.5)")
+    p.add_argument("--alpha", type=float, default=0.5, help="overlay opacity of the labels, in [0, 1] (default 0.5)")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--resize", action="store_true", help="resize images to a fixed-size model (and back)")
     size.add_argument("--pad", action="store_true", help="pad smaller images to a fixed-size model (and crop)")
-    p.add_argument("--num-classes", type=int, help="palette size (default: from the model, else 21)")
+    p.add_argument("--num-classes", type=int, help="palette size, 1..16777216 (default: from the model, else 21)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON list on stdout, per image: image, output, overlay, height, width, classes "
                         "(class id: pixel count)")
