@@ -10,9 +10,9 @@ from trtcore.errors import ArgumentError
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("triton-repo", help="write a Triton model repository (model file + config.pbtxt)",
-                       description="Writes DIR/NAME/1/model.plan (or model.onnx) and DIR/NAME/config.pbtxt for "
-                                   "NVIDIA Triton Inference Server. Exit codes: 0 ok, 2 bad input, 3 TensorRT "
-                                   "missing (reading an engine needs it).")
+                       description="Writes DIR/NAME/1/model.plan (or model.onnx, with its external data files "
+                                   "beside it) and DIR/NAME/config.pbtxt for NVIDIA Triton Inference Server. "
+                                   "Exit codes: 0 ok, 2 bad input, 3 TensorRT missing (reading an engine needs it).")
     p.add_argument("model", metavar="MODEL", help="model file (.engine, .plan, .onnx) or digits/shapes")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="model repository folder")
     p.add_argument("--name", default=None, help="model name (default: the file stem)")
@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     batching = f"max_batch_size {result.plan.max_batch_size}" if result.plan.batching else "no batching"
     print(f"{result.name}: {result.platform}, {batching}")
     print(f"  {result.model_file}")
+    for data in result.data_files:
+        print(f"  {data}  (external data)")
     print(f"  {result.config_file}")
     print(f"run it: tritonserver --model-repository {args.output}")
     return 0
