@@ -112,21 +112,102 @@ def check_ports(address: str, ports: dict[str, int]) -> None:
                                     f"is another server running? Choose another port with {flag}") from None
 
 
+#: Starts the message of an exception that is the client's fault; the proxy model answers it with INVALID_ARG.
+BAD_REQUEST_MARK = "[trtcore:bad-request] "
+
+
+class _BadRequest(Exception):
+    """A request the runner refused (ShapeError, DTypeError, ArgumentError): the client's error, not the server's."""
+
+
+def _run(runner: Runner, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    try:
+        return runner.infer(feed)
+    except ArgumentError as e:  # ShapeError and DTypeError too: e.g. a shape outside the optimization profile
+        raise _BadRequest(BAD_REQUEST_MARK + str(e)) from None
+
+
 def _infer_batched(runner: Runner) -> Callable[..., Any]:
     from pytriton.decorators import batch
 
     @batch
     def infer(**inputs: np.ndarray) -> dict[str, np.ndarray]:
-        return runner.infer(inputs)
+        return _run(runner, inputs)
 
     return infer
 
 
 def _infer_each(runner: Runner) -> Callable[..., Any]:
     def infer(requests: list[Any]) -> list[dict[str, np.ndarray]]:
-        return [runner.infer({name: request[name] for name in request}) for request in requests]
+        return [_run(runner, {name: request[name] for name in request}) for request in requests]
 
     return infer
+
+
+# PyTriton answers every exception of an inference callable with TritonModelException, which Triton's Python
+# backend reports as INTERNAL (HTTP 500, gRPC INTERNAL): it has no way to mark a bad request. Its proxy model
+# (pytriton/proxy/model.py, run by Triton's Python backend) is copied into Triton's model repository when a model
+# is loaded; trtcore loads it with this one change: an error carrying BAD_REQUEST_MARK becomes a per-request
+# TritonError(INVALID_ARG) response (HTTP 400, gRPC INVALID_ARGUMENT) with the runner's message.
+_PROXY_ERROR = """\
+                if error:
+                    assert eos
+                    triton_responses_or_error = pb_utils.TritonModelException(  # pytype: disable=module-attr
+                        responses_payload.decode("utf-8")
+                    )
+"""
+_PROXY_ERROR_NEW = """\
+                if error:
+                    assert eos
+                    triton_responses_or_error = _trtcore_error(responses_payload.decode("utf-8"), triton_requests)
+"""
+_PROXY_HELPER = f"""
+
+def _trtcore_error(text, triton_requests):  # added by trtcore.serving.server
+    mark = {BAD_REQUEST_MARK!r}
+    if mark not in text:
+        return pb_utils.TritonModelException(text)  # pytype: disable=module-attr
+    error = pb_utils.TritonError(text.rsplit(mark, 1)[1].strip(), pb_utils.TritonError.INVALID_ARG)
+    return [pb_utils.InferenceResponse(error=error) for _ in triton_requests]  # pytype: disable=module-attr
+"""
+
+
+def proxy_model_source(original: bytes) -> bytes | None:
+    """PyTriton's proxy ``model.py`` with bad requests answered as INVALID_ARG, or None when this PyTriton's file
+    does not have the code trtcore changes (another release; its bad requests then get INTERNAL).
+
+    >>> proxy_model_source(b"print()") is None
+    True
+    """
+    text = original.decode("utf-8")
+    if text.count(_PROXY_ERROR) != 1:
+        return None
+    return (text.replace(_PROXY_ERROR, _PROXY_ERROR_NEW) + _PROXY_HELPER).encode("utf-8")
+
+
+@contextlib.contextmanager
+def _bad_requests_are_invalid_arg() -> Iterator[None]:
+    """While PyTriton binds and loads models (in :func:`serve`, under ``_ENV_LOCK``), it gives Triton the proxy
+    model of :func:`proxy_model_source`."""
+    from pytriton.models.model import Model
+
+    original_files = Model.get_proxy_model_files
+
+    def files(self: Any) -> dict[str, bytes]:
+        found = original_files(self)
+        key = f"file:{self.model_version}/model.py"
+        patched = proxy_model_source(found[key]) if key in found else None
+        if patched is None:
+            log.warning("this PyTriton's proxy model is not the one trtcore knows: requests the model refuses "
+                        "(wrong shapes) get HTTP 500 / INTERNAL instead of 400 / INVALID_ARGUMENT")
+            return found
+        return {**found, key: patched}
+
+    Model.get_proxy_model_files = files
+    try:
+        yield
+    finally:
+        Model.get_proxy_model_files = original_files
 
 
 @dataclass
@@ -296,7 +377,7 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
                           log_file=log_path, allow_gpu_metrics=False)
     triton = None
     try:
-        with _environment_for_child(server_environment()):
+        with _environment_for_child(server_environment()), _bad_requests_are_invalid_arg():
             triton = Triton(config=config)
             for name, rs in loaded:
                 plan = plans[name]
