@@ -15,6 +15,7 @@ from onnx import TensorProto, helper
 
 import trtcore
 from trtcore.demo import DIGITS_MODEL
+from trtcore.serving import plan_instances, visible_gpus
 from _serve import LOOPBACK, free_ports, need_serve
 
 need_serve()
@@ -77,6 +78,9 @@ def test_server_describes_the_model_from_its_tensor_info(server):
     assert [(t["name"], t["data_type"], t["dims"]) for t in config["input"]] == [("input", "TYPE_FP32", [1, 8, 8])]
     assert [(t["name"], t["dims"]) for t in config["output"]] == [("logits", [10])]
     assert "dynamic_batching" in config
+    # one instance per visible GPU (--instances 1), on the CPU where there is none; Triton runs that many
+    assert server.devices["digits"] == plan_instances(1, None, visible_gpus())
+    assert sum(int(g["count"]) for g in config["instance_group"]) == len(server.devices["digits"]), config
 
 
 def test_http_and_grpc_give_the_runners_numbers(server, runner):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trtcore.errors import ArgumentError
-
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("triton-repo", help="write a Triton model repository (model file + config.pbtxt)",
@@ -28,23 +26,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _gpus(text: str) -> list[int]:
-    try:
-        gpus = [int(g) for g in text.split(",")] if text.strip() else []
-    except ValueError:
-        raise ArgumentError(f"--gpus: expected comma-separated GPU numbers, got {text!r}") from None
-    if any(g < 0 for g in gpus) or len(set(gpus)) != len(gpus):
-        raise ArgumentError(f"--gpus: GPU numbers are distinct and 0 or more, got {text!r}")
-    return gpus
-
-
 def run(args: argparse.Namespace) -> int:
+    from trtcore.serving.model import parse_gpus
     from trtcore.serving.repo import write_repository
 
     model = args.model if not Path(args.model).exists() else Path(args.model)
     result = write_repository(model, args.output, name=args.name, max_batch_size=args.max_batch_size,
                               max_queue_delay_us=args.max_queue_delay_us, instances=args.instances,
-                              kind=args.kind, gpus=_gpus(args.gpus))
+                              kind=args.kind, gpus=parse_gpus(args.gpus))
     batching = f"max_batch_size {result.plan.max_batch_size}" if result.plan.batching else "no batching"
     print(f"{result.name}: {result.platform}, {batching}")
     print(f"  {result.model_file}")

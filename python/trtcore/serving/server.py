@@ -25,7 +25,14 @@ import numpy as np
 from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, BackendError, Error
 from trtcore.runners import Runner, load
-from trtcore.serving.model import TritonModel, check_name, model_source, plan_model
+from trtcore.serving.model import (
+    TritonModel,
+    check_name,
+    model_source,
+    plan_instances,
+    plan_model,
+    visible_gpus,
+)
 
 __all__ = ["ServeNotInstalled", "Server", "serve", "server_environment", "python_library_dir", "check_ports", "LOG_LEVELS"]
 
@@ -230,6 +237,8 @@ class Server:
     models: list[str]
     plans: dict[str, TritonModel]
     backends: dict[str, str]
+    #: per model, the device of each instance (a GPU index; None: the CPU or the current device)
+    devices: dict[str, list[int | None]]
     log_path: Path | None
     _triton: Any = field(repr=False)
     access_token: str = field(repr=False, default="")
@@ -301,8 +310,24 @@ class Server:
         self.stop()
 
 
+def _load_on(path: Path, backend: str, build_config: Any, device: int | None) -> Runner:
+    """One runner of the model at ``path``, created on GPU ``device`` (None: the current device, or the CPU)."""
+    from trtcore.runners import OnnxRuntimeRunner
+    from trtcore.runners.onnxruntime import default_providers
+    from trtcore.runners.tensorrt import ExecutorRunner
+
+    runner = load(path, backend, build_config=build_config, activate=False)
+    if device is not None:
+        if isinstance(runner, ExecutorRunner):
+            runner.device = device  # the engine deserializes, and its contexts run, on that GPU
+        elif isinstance(runner, OnnxRuntimeRunner) and runner.providers is None \
+                and "CUDAExecutionProvider" in default_providers():
+            runner.providers = [("CUDAExecutionProvider", {"device_id": device}), "CPUExecutionProvider"]
+    return runner.activate()
+
+
 def _load_all(models: Sequence[str | Path], names: Sequence[str] | None, backend: str,
-              instances: int) -> list[tuple[str, list[Runner]]]:
+              devices: Sequence[int | None]) -> list[tuple[str, list[Runner]]]:
     if names is not None and len(names) != len(models):
         raise ArgumentError(f"--name: {len(names)} names for {len(models)} models; give one name per model")
     loaded: list[tuple[str, list[Runner]]] = []
@@ -313,11 +338,11 @@ def _load_all(models: Sequence[str | Path], names: Sequence[str] | None, backend
                 Path(model).stem if Path(model).exists() else str(model), flag="MODEL (its file stem)")
             if name in (n for n, _ in loaded):
                 raise ArgumentError(f"--name: two models named {name!r}; name them with --name")
-            # One runner per instance: Triton runs instances concurrently, each on its own runner.
+            # One runner per instance, on its GPU: Triton runs instances concurrently, each on its own runner.
             runners: list[Runner] = []
             loaded.append((name, runners))
-            for _ in range(instances):
-                runners.append(load(path, backend, build_config=build_config))
+            for device in devices:
+                runners.append(_load_on(path, backend, build_config, device))
     except BaseException:
         for _, runners in loaded:
             for r in runners:
@@ -329,13 +354,17 @@ def _load_all(models: Sequence[str | Path], names: Sequence[str] | None, backend
 def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, address: str = "127.0.0.1",
           http_port: int = 8000, grpc_port: int = 8001, metrics_port: int = 8002,
           max_batch_size: int | None = None, max_queue_delay_us: int = 100, instances: int = 1,
-          backend: str = "auto", log_level: str = "warning", log_file: str | Path | None = None,
+          gpus: Sequence[int] | None = None, backend: str = "auto", log_level: str = "warning", log_file: str | Path | None = None,
           exit_timeout_s: int = 30) -> Server:
     """Serves ``models`` (engine or ONNX files, or the demo names ``digits``/``shapes``) on a real Triton server and
     returns once it is ready.
 
-    Each model is loaded with :func:`trtcore.load` (``backend``) ``instances`` times, one runner per Triton
-    instance; its inputs/outputs, dtypes and shapes come from the runner. ``max_batch_size`` None takes it from
+    Each model is loaded with :func:`trtcore.load` (``backend``) ``instances`` times on each GPU of ``gpus``
+    (default: every visible GPU; on a machine without one, ``instances`` times on the CPU), one runner per Triton
+    instance, as Triton's ``instance_group { count: instances kind: KIND_GPU gpus: [...] }`` places them
+    (:func:`trtcore.serving.plan_instances`): a TensorRT runner deserializes its engine and runs its contexts on
+    its GPU, ONNX Runtime's CUDA provider gets the GPU as ``device_id``. Its inputs/outputs, dtypes and shapes come
+    from the runner. ``max_batch_size`` None takes it from
     the engine's profiles when the model has a batch axis (see :func:`trtcore.serve.plan_model`), 0 serves each
     request alone (no dynamic batching); requests are queued up to ``max_queue_delay_us`` to form batches.
     Ports in use and models that fail to load raise before anything is served. Needs ``pip install
@@ -354,15 +383,14 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
         raise ServeNotInstalled(f"trtcore serve needs PyTriton: pip install \"trtcore[serve]\" ({e})") from None
     if not models:
         raise ArgumentError("MODEL: give at least one model to serve")
-    if instances < 1:
-        raise ArgumentError(f"--instances: at least 1, got {instances}")
+    devices = plan_instances(instances, gpus, visible_gpus())
     if max_queue_delay_us < 0:
         raise ArgumentError(f"--max-queue-delay-us: 0 or more, got {max_queue_delay_us}")
     if log_level not in LOG_LEVELS:
         raise ArgumentError(f"--log-level: one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
     check_ports(address, {"--http-port": http_port, "--grpc-port": grpc_port, "--metrics-port": metrics_port})
 
-    loaded = _load_all(models, names, backend, instances)
+    loaded = _load_all(models, names, backend, devices)
     runners = [r for _, rs in loaded for r in rs]
     plans = {name: plan_model(rs[0].inputs, rs[0].outputs, name, max_batch_size) for name, rs in loaded}
 
@@ -403,6 +431,7 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
         raise BackendError(f"Triton Inference Server did not start: {e}{where}") from e
     server = Server(address=address, http_port=http_port, grpc_port=grpc_port, metrics_port=metrics_port,
                     models=[n for n, _ in loaded], plans=plans, backends={n: rs[0].backend for n, rs in loaded},
+                    devices={n: list(devices) for n, _ in loaded},
                     log_path=log_path, access_token=triton.get_access_token(), _triton=triton, _runners=runners)
     log.info("serving %s on %s (HTTP), %s (gRPC)", ", ".join(server.models), server.http_url, server.grpc_url)
     return server
