@@ -79,6 +79,10 @@ CASES = [
     *[(["serve", "{%s}" % m], (EXIT_BAD_INPUT, 3)) for m in ("missing", "folder", "text")],
     (["serve", "{lin}", "--http-port", "70000"], (EXIT_BAD_INPUT, 3)),
     (["serve", "{lin}", "--instances", "0"], (EXIT_BAD_INPUT, 3)),
+    (["serve", "{lin}", "--gpus", "0,x"], EXIT_BAD_INPUT),
+    (["serve", "{lin}", "--gpus", "1,1"], EXIT_BAD_INPUT),
+    (["serve", "{lin}", "--gpus", "4096"], (EXIT_BAD_INPUT, 3)),
+    (["triton-repo", "{lin}", "-o", "{out}/repo", "--gpus", "-1"], EXIT_BAD_INPUT),
     *[(["triton-repo", "{%s}" % m, "-o", "{out}/repo"], EXIT_BAD_INPUT) for m in ("missing", "folder", "text")],
     (["triton-repo", "{lin}", "-o", "{existing}"], EXIT_BAD_INPUT),
     # bench: bad numbers

@@ -9,10 +9,13 @@ import threading
 import time
 
 import numpy as np
+import onnx
 import pytest
+from onnx import TensorProto, helper
 
 import trtcore
 from trtcore.demo import DIGITS_MODEL
+from trtcore.serving import plan_instances, visible_gpus
 from _serve import LOOPBACK, free_ports, need_serve
 
 need_serve()
@@ -23,11 +26,23 @@ from tritonclient.utils import InferenceServerException  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
+def _add_model(path):
+    """y = a + b, every extent dynamic and named: trtcore's one input policy refuses a request whose 'n' differs
+    between a and b (ShapeError), which Triton itself cannot see (its dims are -1)."""
+    a, b, y = (helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", "n"]) for n in ("a", "b", "y"))
+    model = helper.make_model(helper.make_graph([helper.make_node("Add", ["a", "b"], ["y"])], "g", [a, b], [y]),
+                              opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     http, grpc, metrics = free_ports(3)
-    srv = trtcore.serve(["digits"], address=LOOPBACK, http_port=http, grpc_port=grpc, metrics_port=metrics,
-                        max_queue_delay_us=2000, exit_timeout_s=5)
+    add = _add_model(tmp_path_factory.mktemp("serve") / "add.onnx")
+    srv = trtcore.serve(["digits", add], address=LOOPBACK, http_port=http, grpc_port=grpc, metrics_port=metrics,
+                        max_queue_delay_us=2000, exit_timeout_s=5, backend="onnxruntime")
     try:
         yield srv
     finally:
@@ -53,7 +68,7 @@ def _grpc_infer(client, x: np.ndarray, name: str = "input", datatype: str = "FP3
 
 
 def test_server_describes_the_model_from_its_tensor_info(server):
-    assert server.models == ["digits"] and server.backends["digits"] == "onnxruntime"
+    assert server.models == ["digits", "add"] and server.backends["digits"] == "onnxruntime"
     client = httpclient.InferenceServerClient(f"{LOOPBACK}:{server.http_port}")
     try:
         config = client.get_model_config("digits")
@@ -63,6 +78,9 @@ def test_server_describes_the_model_from_its_tensor_info(server):
     assert [(t["name"], t["data_type"], t["dims"]) for t in config["input"]] == [("input", "TYPE_FP32", [1, 8, 8])]
     assert [(t["name"], t["dims"]) for t in config["output"]] == [("logits", [10])]
     assert "dynamic_batching" in config
+    # one instance per visible GPU (--instances 1), on the CPU where there is none; Triton runs that many
+    assert server.devices["digits"] == plan_instances(1, None, visible_gpus())
+    assert sum(int(g["count"]) for g in config["instance_group"]) == len(server.devices["digits"]), config
 
 
 def test_http_and_grpc_give_the_runners_numbers(server, runner):
@@ -131,6 +149,33 @@ def test_a_bad_request_is_refused_naming_the_tensor(server, case):
         assert f"'{bad['name']}'" in e.message()
 
 
+def test_a_request_the_runner_refuses_is_a_client_error_naming_the_tensor(server):
+    # Triton passes it (dims -1); trtcore's ShapeError must reach the client as 400 / INVALID_ARGUMENT, not 500.
+    a, b = np.ones((1, 3), np.float32), np.ones((1, 4), np.float32)
+    h = httpclient.InferenceServerClient(f"{LOOPBACK}:{server.http_port}")
+    g = grpcclient.InferenceServerClient(server.grpc_url)
+    errors = []
+    try:
+        for module, client in ((httpclient, h), (grpcclient, g)):
+            inputs = [module.InferInput(n, list(x.shape), "FP32") for n, x in (("a", a), ("b", b))]
+            for i, x in zip(inputs, (a, b)):
+                i.set_data_from_numpy(x)
+            with pytest.raises(InferenceServerException) as e:
+                client.infer("add", inputs)
+            errors.append(e.value)
+        # the server goes on serving good requests of that model
+        good = [httpclient.InferInput(n, [1, 3], "FP32") for n in ("a", "b")]
+        for i in good:
+            i.set_data_from_numpy(a)
+        np.testing.assert_array_equal(h.infer("add", good).as_numpy("y"), a + a)
+    finally:
+        h.close()
+        g.close()
+    assert [errors[0].status(), errors[1].status()] == ["400", "StatusCode.INVALID_ARGUMENT"]
+    for e in errors:
+        assert "'a'" in e.message() and "'b'" in e.message() and "Traceback" not in e.message(), e.message()
+
+
 def test_a_client_killed_mid_request_does_not_disturb_the_others(server, runner):
     # A client process that keeps 16 large requests in flight, killed while they are.
     script = textwrap.dedent(f"""
@@ -176,3 +221,18 @@ def test_a_client_killed_mid_request_does_not_disturb_the_others(server, runner)
         np.testing.assert_allclose(_http_infer(h, x), expected, rtol=1e-5, atol=1e-5)
     finally:
         h.close()
+
+
+def test_the_proxy_model_patch_fits_this_pytriton():
+    # PyTriton's proxy model as trtcore loads it: the one change applied, still valid Python; None for another file.
+    import importlib.util
+    from pathlib import Path
+
+    from trtcore.serving.server import BAD_REQUEST_MARK, proxy_model_source
+
+    # found, not imported: it imports Triton's backend module, which exists only inside the server
+    original = Path(importlib.util.find_spec("pytriton.proxy").submodule_search_locations[0], "model.py").read_bytes()
+    patched = proxy_model_source(original)
+    assert patched is not None and patched != original and BAD_REQUEST_MARK.encode() in patched
+    compile(patched, "model.py", "exec")
+    assert proxy_model_source(original.replace(b"TritonModelException(", b"OtherException(")) is None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from trtcore.runners import TensorInfo
 from trtcore.serving import plan_model
@@ -79,3 +80,60 @@ def test_engine_profiles_set_max_batch_size_and_instance_profiles():
 def test_bad_arguments_are_exit_2(tmp_path, args, flag):
     done = _repo("digits", "-o", str(tmp_path), *args)
     assert done.returncode == 2 and flag in done.stderr and "Traceback" not in done.stderr
+
+
+def _external_data_model(folder, *, separate_files: bool = False):
+    """y = x + a + b with a, b (float32 [4]) stored outside the .onnx (onnx's external data format)."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])
+    rng = np.random.default_rng(7)
+    a, b = (numpy_helper.from_array(rng.random(4, dtype=np.float32), n) for n in ("a", "b"))
+    graph = helper.make_graph([helper.make_node("Add", ["x", "a"], ["t"]), helper.make_node("Add", ["t", "b"], ["y"])],
+                              "g", [x], [y], initializer=[a, b])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    folder.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, folder / "big.onnx", save_as_external_data=True, all_tensors_to_one_file=not separate_files,
+              location=None if separate_files else "big.onnx.data", size_threshold=0)
+    return folder / "big.onnx"
+
+
+@pytest.mark.parametrize("separate_files", [False, True])
+def test_external_data_is_copied_beside_the_model(tmp_path, separate_files):
+    model = _external_data_model(tmp_path / "src", separate_files=separate_files)
+    data = sorted(p.name for p in model.parent.iterdir() if p != model)
+    assert data == (["a", "b"] if separate_files else ["big.onnx.data"])  # the data really is outside the .onnx
+    done = _repo(str(model), "-o", str(tmp_path / "models"), "--kind", "cpu")
+    assert done.returncode == 0, done.stderr
+    version = tmp_path / "models" / "big" / "1"
+    assert sorted(p.name for p in version.iterdir()) == sorted(["model.onnx", *data])  # no temporaries either
+    for name in data:
+        assert (version / name).read_bytes() == (model.parent / name).read_bytes()
+        assert str(version / name) in done.stdout
+    # The repository's model runs with its copied data, away from the original (removed): Triton's ONNX Runtime.
+    expected_in = np.ones((2, 4), np.float32)
+    import onnxruntime as ort
+
+    expected = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"]).run(None, {"x": expected_in})[0]
+    for name in data:
+        (model.parent / name).unlink()
+    got = ort.InferenceSession(str(version / "model.onnx"), providers=["CPUExecutionProvider"]).run(
+        None, {"x": expected_in})[0]
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_missing_or_escaping_external_data_is_exit_2(tmp_path):
+    model = _external_data_model(tmp_path / "src")
+    (model.parent / "big.onnx.data").unlink()
+    done = _repo(str(model), "-o", str(tmp_path / "m1"))
+    assert done.returncode == 2 and "big.onnx.data" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "m1" / "big" / "1" / "model.onnx").exists()
+
+    proto = onnx.load(str(_external_data_model(tmp_path / "src2")), load_external_data=False)
+    for t in proto.graph.initializer:
+        for entry in t.external_data:
+            if entry.key == "location":
+                entry.value = "../outside.data"
+    onnx.save(proto, tmp_path / "src2" / "escape.onnx")
+    done = _repo(str(tmp_path / "src2" / "escape.onnx"), "-o", str(tmp_path / "m2"))
+    assert done.returncode == 2 and "../outside.data" in done.stderr and "Traceback" not in done.stderr

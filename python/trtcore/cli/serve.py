@@ -32,7 +32,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "profile maximum when the model has a batch axis, else 64)")
     p.add_argument("--max-queue-delay-us", type=int, default=100,
                    help="how long the dynamic batcher may hold a request to form a batch, >= 0 (default 100)")
-    p.add_argument("--instances", type=int, default=1, help="model copies run concurrently, >= 1 (default 1)")
+    p.add_argument("--instances", type=int, default=1,
+                   help="model copies run concurrently on each GPU of --gpus (on the CPU without a GPU), >= 1 "
+                        "(default 1); Triton's instance_group count")
+    p.add_argument("--gpus", default="", metavar="LIST",
+                   help="GPUs to place the instances on, comma separated, e.g. 0,1 (default: every visible GPU); "
+                        "Triton's instance_group gpus")
     p.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="auto: TensorRT when usable, else ONNX Runtime (default auto)")
     p.add_argument("--server-log-level", dest="server_log_level", default="warning",
@@ -52,11 +57,22 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+def _placement(devices: list[int | None]) -> str:
+    """'2 instance(s) on GPU 0, 2 on GPU 1' or '2 instance(s)' (on the CPU, or the current device)."""
+    counts: dict[int | None, int] = {}
+    for d in devices:
+        counts[d] = counts.get(d, 0) + 1
+    parts = [f"{n}{' instance(s)' if k == 0 else ''}{'' if d is None else f' on GPU {d}'}"
+             for k, (d, n) in enumerate(counts.items())]
+    return ", ".join(parts)
+
+
 def run(args: argparse.Namespace) -> int:
-    from trtcore.serving import ServeNotInstalled, serve
+    from trtcore.serving import ServeNotInstalled, parse_gpus, serve
 
     if args.exit_timeout < 0:
         raise ArgumentError(f"--exit-timeout must be >= 0 seconds, got {args.exit_timeout}")
+    gpus = parse_gpus(args.gpus)
     # Installed before the server starts: a SIGTERM while it starts stops it as cleanly as one while it serves.
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     server = None
@@ -65,11 +81,11 @@ def run(args: argparse.Namespace) -> int:
                        address=args.address, http_port=args.http_port, grpc_port=args.grpc_port,
                        metrics_port=args.metrics_port, max_batch_size=args.max_batch_size,
                        max_queue_delay_us=args.max_queue_delay_us, instances=args.instances,
-                       backend=args.backend, log_level=args.server_log_level, exit_timeout_s=args.exit_timeout)
+                       gpus=gpus, backend=args.backend, log_level=args.server_log_level, exit_timeout_s=args.exit_timeout)
         for name in server.models:
             plan = server.plans[name]
             batching = (f"dynamic batching up to {plan.max_batch_size}" if plan.batching else "no batching")
-            print(f"serving {name} ({server.backends[name]}, {batching}, {args.instances} instance(s))")
+            print(f"serving {name} ({server.backends[name]}, {batching}, {_placement(server.devices[name])})")
         print(f"  HTTP    {server.http_url}/v2/models/{server.models[0]}/infer")
         print(f"  gRPC    {server.grpc_url}")
         print(f"  metrics {server.metrics_url}")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trtcore.errors import ArgumentError
-
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("triton-repo", help="write a Triton model repository (model file + config.pbtxt)",
-                       description="Writes DIR/NAME/1/model.plan (or model.onnx) and DIR/NAME/config.pbtxt for "
-                                   "NVIDIA Triton Inference Server. Exit codes: 0 ok, 2 bad input, 3 TensorRT "
-                                   "missing (reading an engine needs it).")
+                       description="Writes DIR/NAME/1/model.plan (or model.onnx, with its external data files "
+                                   "beside it) and DIR/NAME/config.pbtxt for NVIDIA Triton Inference Server. "
+                                   "Exit codes: 0 ok, 2 bad input, 3 TensorRT missing (reading an engine needs it).")
     p.add_argument("model", metavar="MODEL", help="model file (.engine, .plan, .onnx) or digits/shapes")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR", help="model repository folder")
     p.add_argument("--name", default=None, help="model name (default: the file stem)")
@@ -28,26 +26,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _gpus(text: str) -> list[int]:
-    try:
-        gpus = [int(g) for g in text.split(",")] if text.strip() else []
-    except ValueError:
-        raise ArgumentError(f"--gpus: expected comma-separated GPU numbers, got {text!r}") from None
-    if any(g < 0 for g in gpus) or len(set(gpus)) != len(gpus):
-        raise ArgumentError(f"--gpus: GPU numbers are distinct and 0 or more, got {text!r}")
-    return gpus
-
-
 def run(args: argparse.Namespace) -> int:
+    from trtcore.serving.model import parse_gpus
     from trtcore.serving.repo import write_repository
 
     model = args.model if not Path(args.model).exists() else Path(args.model)
     result = write_repository(model, args.output, name=args.name, max_batch_size=args.max_batch_size,
                               max_queue_delay_us=args.max_queue_delay_us, instances=args.instances,
-                              kind=args.kind, gpus=_gpus(args.gpus))
+                              kind=args.kind, gpus=parse_gpus(args.gpus))
     batching = f"max_batch_size {result.plan.max_batch_size}" if result.plan.batching else "no batching"
     print(f"{result.name}: {result.platform}, {batching}")
     print(f"  {result.model_file}")
+    for data in result.data_files:
+        print(f"  {data}  (external data)")
     print(f"  {result.config_file}")
     print(f"run it: tritonserver --model-repository {args.output}")
     return 0

@@ -9,12 +9,14 @@ Plans are code to TensorRT: never load an engine file from a source you do not t
 
 from __future__ import annotations
 
+import ctypes
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from trtcore.engine import Engine
-from trtcore.errors import FileError, TensorRTNotFound
+from trtcore.errors import ArgumentError, CudaError, FileError, TensorRTNotFound
 from trtcore.runners.base import Runner, TensorInfo
 from trtcore.runtime import ExecutionBackend, PerThreadExecutors
 
@@ -37,12 +39,65 @@ def tensorrt_unavailable_reason() -> str | None:
     return None
 
 
+_DRIVER_LOCK = threading.Lock()
+_driver: Any = None
+_primary_contexts: dict[int, ctypes.c_void_p] = {}
+
+
+def _check(driver: Any, status: int, call: str) -> None:
+    if status != 0:
+        text = ctypes.c_char_p()
+        driver.cuGetErrorString(status, ctypes.byref(text))
+        raise CudaError(f"{call}: CUDA error {status} ({(text.value or b'unknown').decode()})")
+
+
+def _primary_context(index: int) -> tuple[Any, ctypes.c_void_p]:
+    global _driver
+    with _DRIVER_LOCK:
+        if _driver is None:
+            try:
+                driver = ctypes.CDLL("libcuda.so.1")
+            except OSError as e:
+                raise CudaError(f"device {index}: cannot load the NVIDIA driver (libcuda.so.1): {e}") from None
+            _check(driver, driver.cuInit(0), "cuInit")
+            _driver = driver
+        if index not in _primary_contexts:
+            count = ctypes.c_int()
+            _check(_driver, _driver.cuDeviceGetCount(ctypes.byref(count)), "cuDeviceGetCount")
+            if not 0 <= index < count.value:
+                raise ArgumentError(f"device {index}: no such GPU ({count.value} visible: 0 to {count.value - 1}; "
+                                    "CUDA_VISIBLE_DEVICES renumbers them)")
+            device, context = ctypes.c_int(), ctypes.c_void_p()
+            _check(_driver, _driver.cuDeviceGet(ctypes.byref(device), index), f"cuDeviceGet({index})")
+            # Retained for the life of the process: it is the context the CUDA runtime itself uses for the GPU.
+            _check(_driver, _driver.cuDevicePrimaryCtxRetain(ctypes.byref(context), device),
+                   f"cuDevicePrimaryCtxRetain({index})")
+            _primary_contexts[index] = context
+        return _driver, _primary_contexts[index]
+
+
+def use_device(index: int) -> None:
+    """Makes GPU ``index`` the calling thread's current CUDA device (``cudaSetDevice``), through the driver: its
+    primary context made current, the one the CUDA runtime (trtcore's and TensorRT's) uses for that GPU. Engines
+    deserialize, and executors make their streams and buffers, on the current device.
+
+    >>> use_device(1)  # doctest: +SKIP
+    """
+    driver, context = _primary_context(index)
+    _check(driver, driver.cuCtxSetCurrent(context), f"cuCtxSetCurrent (device {index})")
+
+
 class ExecutorRunner(Runner):
     """Runs any execution backend through :class:`trtcore.Executor`, one executor (and backend) per calling thread.
 
     ``backend_factory()`` returns a new :class:`trtcore.runtime.ExecutionBackend` (TensorRT: an engine's
     ``create_context``; tests: the identity backend). Feeds may be numpy arrays, DLPack objects or CUDA arrays
     (bound directly on the device); ``infer(..., output_device="cuda")`` returns DeviceArrays.
+
+    ``device``: the GPU (an index, as ``cudaSetDevice`` takes it) made current in each thread before the runner
+    creates or runs anything there, so its backends, streams and buffers live on that GPU (it stays the thread's
+    current device afterwards, as after ``cudaSetDevice``); None uses the thread's current device (GPU 0 unless
+    the caller chose another).
 
     >>> runner = ExecutorRunner(engine.create_context, name="model")  # doctest: +SKIP
     >>> runner.infer({"input": torch_cuda_tensor}, output_device="cuda")  # doctest: +SKIP
@@ -52,14 +107,22 @@ class ExecutorRunner(Runner):
     writes_out = True
 
     def __init__(self, backend_factory: Callable[[], ExecutionBackend] | None, *, name: str = "executor",
-                 cuda_graph: bool = False) -> None:
+                 cuda_graph: bool = False, device: int | None = None) -> None:
         super().__init__(name)
+        if device is not None and (isinstance(device, bool) or not isinstance(device, int) or device < 0):
+            raise ArgumentError(f"{name}: device must be a GPU index (0 or more) or None, got {device!r}")
+        self.device = device
         self.cuda_graph = cuda_graph
         self._executors: PerThreadExecutors | None = None
         self._factory = backend_factory
         self._stage_timing = False
 
+    def _on_device(self) -> None:
+        if self.device is not None:
+            use_device(self.device)
+
     def activate_impl(self) -> None:
+        self._on_device()
         self._executors = PerThreadExecutors(self._factory, cuda_graph=self.cuda_graph)
         self._executors.stage_timing = self._stage_timing
 
@@ -86,18 +149,21 @@ class ExecutorRunner(Runner):
     def infer_impl(self, feed: dict[str, Any], *, cast: bool, output_device: str,
                    out: dict[str, Any] | None = None) -> dict[str, Any]:
         # out=: the executor checks the arrays and copies the outputs into them chunk by chunk as they land.
+        self._on_device()  # this thread's executor is made, and runs, on the runner's GPU
         return self._executors.get().infer(feed, True, output_device, cast=cast, out=out)
 
     def new_backend(self) -> ExecutionBackend:
         """A new backend over the same model (TensorRT: a new execution context of the engine), e.g. for the
         Classifier's and the Segmenter's GPU pipelines."""
         self.activate()
+        self._on_device()
         return self._factory()
 
     @property
     def executor(self) -> Any:
         """This thread's :class:`trtcore.Executor` (its ``stats`` count runs, allocations, host_copy_bytes)."""
         self.activate()
+        self._on_device()
         return self._executors.get()
 
     def set_stage_timing(self, on: bool) -> None:
@@ -113,7 +179,10 @@ class ExecutorRunner(Runner):
 class TensorRTRunner(ExecutorRunner):
     """Runs a serialized TensorRT engine (``.engine`` / ``.plan``).
 
-    >>> with TensorRTRunner("model.engine") as r:  # doctest: +SKIP
+    ``device``: the GPU to deserialize the engine on and run it on (see :class:`ExecutorRunner`); an
+    :class:`Engine` given ready-made stays on the device it was loaded on.
+
+    >>> with TensorRTRunner("model.engine", device=1) as r:  # doctest: +SKIP
     ...     out = r.infer({"input": x})
     """
 
@@ -121,7 +190,7 @@ class TensorRTRunner(ExecutorRunner):
 
     def __init__(self, source: str | Path | bytes | bytearray | memoryview | Engine, *, name: str | None = None,
                  allow_host_code: bool = False, plugins: Sequence[str | Path] = (),
-                 lean_runtime: str | Path | None = None) -> None:
+                 lean_runtime: str | Path | None = None, device: int | None = None) -> None:
         self.engine: Engine | None = source if isinstance(source, Engine) else None
         self._plan: bytes | bytearray | memoryview | None = None
         self.path: Path | None = None
@@ -140,10 +209,11 @@ class TensorRTRunner(ExecutorRunner):
         self.allow_host_code = allow_host_code
         self.plugins = list(plugins)  # as Engine.from_file takes them
         self.lean_runtime = lean_runtime
-        super().__init__(None, name=name or label)
+        super().__init__(None, name=name or label, device=device)
 
     def activate_impl(self) -> None:
         # The engine layer raises TensorRTNotFound itself, listing where it looked for libnvinfer.
+        self._on_device()  # TensorRT deserializes onto the current device
         if self.engine is None:
             self._load_engine()
         self._factory = lambda: self.engine.create_context(0)
@@ -178,7 +248,9 @@ class TensorRTRunner(ExecutorRunner):
 
     def create_execution(self, stream: int | None = None, cuda_graph: bool = False, profile: int = 0) -> Any:
         """An explicit executor (own context, stream, buffers). See :meth:`trtcore.Engine.create_execution`."""
-        return self._active_engine().create_execution(stream=stream, cuda_graph=cuda_graph, profile=profile)
+        engine = self._active_engine()
+        self._on_device()
+        return engine.create_execution(stream=stream, cuda_graph=cuda_graph, profile=profile)
 
     def _active_engine(self) -> Engine:
         if self.engine is None:

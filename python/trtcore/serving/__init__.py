@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from trtcore.serving.model import DEFAULT_MAX_BATCH_SIZE, TritonModel, TritonTensor, plan_model
+from trtcore.serving.model import (DEFAULT_MAX_BATCH_SIZE, TritonModel, TritonTensor, parse_gpus, plan_instances,
+                                   plan_model, visible_gpus)
 from trtcore.serving.server import LOG_LEVELS, ServeNotInstalled, Server, serve, server_environment
 
 __all__ = ["DEFAULT_MAX_BATCH_SIZE", "LOG_LEVELS", "ServeNotInstalled", "Server", "TritonModel", "TritonTensor",
-           "plan_model", "serve", "server_environment"]
+           "parse_gpus", "plan_instances", "plan_model", "serve", "server_environment", "visible_gpus"]

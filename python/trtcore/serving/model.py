@@ -14,7 +14,8 @@ from trtcore.dtypes import triton_name
 from trtcore.errors import ArgumentError, FileError
 from trtcore.runners import TensorInfo
 
-__all__ = ["DEFAULT_MAX_BATCH_SIZE", "TritonTensor", "TritonModel", "plan_model", "model_source", "check_name"]
+__all__ = ["DEFAULT_MAX_BATCH_SIZE", "TritonTensor", "TritonModel", "plan_model", "model_source", "check_name",
+           "parse_gpus", "plan_instances", "visible_gpus"]
 
 #: max_batch_size for a model with a batch axis but no optimization profile to bound it (ONNX Runtime).
 DEFAULT_MAX_BATCH_SIZE = 64
@@ -140,3 +141,50 @@ def plan_model(inputs: Sequence[TensorInfo], outputs: Sequence[TensorInfo], name
     profiles = tuple({t.name: tuple(tuple(s) for s in t.profiles[k]) for t in inputs if k < len(t.profiles)}
                      for k in range(n_profiles))
     return TritonModel(name, tuple(tensor(t) for t in inputs), tuple(tensor(t) for t in outputs), mbs, profiles)
+
+
+def parse_gpus(text: str, flag: str = "--gpus") -> list[int] | None:
+    """``--gpus 0,2``: the GPU numbers, distinct and 0 or more; None for an empty text (every visible GPU).
+
+    >>> parse_gpus("0,2"), parse_gpus("")
+    ([0, 2], None)
+    """
+    if not text.strip():
+        return None
+    try:
+        gpus = [int(g) for g in text.split(",")]
+    except ValueError:
+        raise ArgumentError(f"{flag}: expected comma-separated GPU numbers, got {text!r}") from None
+    if any(g < 0 for g in gpus) or len(set(gpus)) != len(gpus):
+        raise ArgumentError(f"{flag}: GPU numbers are distinct and 0 or more, got {text!r}")
+    return gpus
+
+
+def visible_gpus() -> int:
+    """How many GPUs this process sees (CUDA's count, after ``CUDA_VISIBLE_DEVICES``); 0 without a driver."""
+    from trtcore import _core
+
+    return len(_core.cuda_runtime_info()["devices"])
+
+
+def plan_instances(instances: int, gpus: Sequence[int] | None, visible: int) -> list[int | None]:
+    """The device of each model instance, placed as Triton's ``instance_group [ { count: instances kind: KIND_GPU
+    gpus: [g] } ... ]`` places them: ``instances`` copies on each GPU of ``gpus`` (every one of the ``visible``
+    GPUs when None), GPU after GPU. With no GPU visible and none asked for, ``instances`` copies on the CPU (None).
+
+    >>> plan_instances(2, None, 2), plan_instances(1, [1], 2), plan_instances(2, None, 0)
+    ([0, 0, 1, 1], [1], [None, None])
+    """
+    if instances < 1:
+        raise ArgumentError(f"--instances: at least 1, got {instances}")
+    if gpus is None:
+        return [g for g in range(visible) for _ in range(instances)] if visible else [None] * instances
+    if not gpus:
+        raise ArgumentError("--gpus: name at least one GPU, or leave it out for every visible GPU")
+    if len(set(gpus)) != len(gpus) or any(g < 0 for g in gpus):
+        raise ArgumentError(f"--gpus: GPU numbers are distinct and 0 or more, got {list(gpus)}")
+    missing = [g for g in gpus if g >= visible]
+    if missing:
+        seen = f"{visible} visible (0 to {visible - 1})" if visible else "none visible here"
+        raise ArgumentError(f"--gpus {','.join(map(str, gpus))}: no GPU {', '.join(map(str, missing))}; {seen}")
+    return [g for g in gpus for _ in range(instances)]

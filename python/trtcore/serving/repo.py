@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
 
+from trtcore._interrupt import reraise_interrupt
 from trtcore.files import write_file_atomic
-from trtcore.errors import ArgumentError, FileError
+from trtcore.errors import ArgumentError, FileError, FormatError, MissingDependency
 from trtcore.runners import ENGINE_SUFFIXES, load
 from trtcore.serving.model import TritonModel, TritonTensor, check_name, model_source, plan_model
 
-__all__ = ["PLATFORMS", "RepositoryModel", "config_text", "write_repository"]
+__all__ = ["PLATFORMS", "RepositoryModel", "config_text", "external_data_files", "write_repository"]
 
 #: Triton's platform per model file: TensorRT plans and ONNX models.
 PLATFORMS = {"plan": "tensorrt_plan", "onnx": "onnxruntime_onnx"}
@@ -29,6 +32,8 @@ class RepositoryModel:
     config_file: Path
     plan: TritonModel
     platform: str
+    #: the ONNX model's external data files copied beside ``model_file`` (onnx's external data format)
+    data_files: tuple[Path, ...] = field(default=())
 
 
 def _q(text: str) -> str:
@@ -102,10 +107,87 @@ def config_text(plan: TritonModel, platform: str, *, instances: int = 1, kind: s
     return "\n".join(lines) + "\n"
 
 
+def _tensors(graph: Any) -> Iterator[Any]:
+    """Every TensorProto of ``graph``: initializers (sparse ones too), node attributes, subgraphs'."""
+    yield from graph.initializer
+    for sparse in graph.sparse_initializer:
+        yield sparse.values
+        yield sparse.indices
+    for node in graph.node:
+        yield from _node_tensors(node)
+
+
+def _node_tensors(node: Any) -> Iterator[Any]:
+    for a in node.attribute:
+        if a.HasField("t"):
+            yield a.t
+        yield from a.tensors
+        if a.HasField("g"):
+            yield from _tensors(a.g)
+        for g in a.graphs:
+            yield from _tensors(g)
+
+
+def external_data_files(model: str | Path) -> list[PurePosixPath]:
+    """The external data files an ONNX model refers to (onnx's external data format: ``location`` of each tensor
+    stored outside the ``.onnx``), relative to the model's folder, in first-use order; [] when it has none.
+
+    A location that is absolute or leaves the model's folder is a FormatError; a file that is missing a FileError.
+
+    >>> external_data_files("big.onnx")  # doctest: +SKIP
+    [PurePosixPath('big.onnx.data')]
+    """
+    try:
+        import onnx
+        from onnx.external_data_helper import ExternalDataInfo, uses_external_data
+    except ImportError as e:
+        reraise_interrupt(e)
+        raise MissingDependency(f"{model}: reading an ONNX model's external data needs onnx: "
+                                "pip install \"trtcore[onnx]\"") from None
+    path = Path(model)
+    try:
+        proto = onnx.load(str(path), load_external_data=False)
+    except Exception as e:  # noqa: BLE001  (onnx raises DecodeError and others for a file that is not a model)
+        reraise_interrupt(e)
+        raise FormatError(f"{path}: not an ONNX model ({e})") from None
+    tensors = list(_tensors(proto.graph))
+    for function in proto.functions:
+        for node in function.node:
+            tensors += list(_node_tensors(node))
+    files: list[PurePosixPath] = []
+    for t in tensors:
+        if not uses_external_data(t):
+            continue
+        location = ExternalDataInfo(t).location
+        rel = PurePosixPath(location)
+        if not location or rel.is_absolute() or ".." in rel.parts or "\\" in location:
+            raise FormatError(f"{path}: tensor {t.name!r} keeps its data in {location!r}; external data must be "
+                              "a file beside the model or below its folder")
+        if rel not in files:
+            if not (path.parent / rel).is_file():
+                raise FileError(f"{path}: tensor {t.name!r} keeps its data in {location!r}, and "
+                                f"{path.parent / rel} does not exist (copy it beside the model)")
+            files.append(rel)
+    return files
+
+
+def _copy_atomic(source: Path, target: Path) -> Path:
+    """``source``'s bytes to ``target`` atomically, streamed (external data can be gigabytes)."""
+    try:
+        with source.open("rb") as src:
+            return write_file_atomic(target, lambda f: shutil.copyfileobj(src, f, 1 << 20))
+    except OSError as e:
+        if isinstance(e, FileError):
+            raise
+        raise FileError(f"{source}: cannot read it ({e.strerror or e})") from None
+
+
 def write_repository(model: str | Path, output: str | Path, *, name: str | None = None,
                      max_batch_size: int | None = None, max_queue_delay_us: int = 100, instances: int = 1,
                      kind: str = "gpu", gpus: Sequence[int] | None = None) -> RepositoryModel:
     """Writes ``output/NAME/1/model.plan`` (or ``model.onnx``) and ``output/NAME/config.pbtxt``, each atomically.
+    An ONNX model's external data files (``onnx.save(..., save_as_external_data=True)``) are copied beside
+    ``model.onnx`` under the names the model refers to, so that Triton's ONNX Runtime finds them.
 
     Inputs, outputs, data types, dims and the batch axis come from the model's :class:`trtcore.TensorInfo`
     (engines need TensorRT here to be read; ONNX files are read with ONNX Runtime). ``output`` is created.
@@ -122,6 +204,7 @@ def write_repository(model: str | Path, output: str | Path, *, name: str | None 
     else:
         raise ArgumentError(f"MODEL {path}: triton-repo takes an engine ({', '.join(ENGINE_SUFFIXES)}) or .onnx")
     name = check_name(name if name is not None else path.stem if Path(model).exists() else str(model))
+    data = external_data_files(path) if kind_name == "onnx" else []
     with load(path, backend) as runner:
         plan = plan_model(runner.inputs, runner.outputs, name, max_batch_size)
     text = config_text(plan, PLATFORMS[kind_name], instances=instances, kind=kind, gpus=gpus,
@@ -131,6 +214,18 @@ def write_repository(model: str | Path, output: str | Path, *, name: str | None 
         version.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise FileError(f"-o {output}: cannot create {version} ({e.strerror or e})") from None
-    model_file = write_file_atomic(version / f"model.{kind_name}", path.read_bytes())
+    if PurePosixPath(f"model.{kind_name}") in data:
+        raise FormatError(f"{path}: its external data file is named model.{kind_name}, the name Triton gives the "
+                          "model itself; save the data under another name")
+    data_files = []
+    for rel in data:  # the data first: a model.onnx in place always has its data beside it
+        target = version / rel
+        if target.parent != version:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise FileError(f"-o {output}: cannot create {target.parent} ({e.strerror or e})") from None
+        data_files.append(_copy_atomic(path.parent / rel, target))
+    model_file = _copy_atomic(path, version / f"model.{kind_name}")
     config_file = write_file_atomic(Path(output) / name / "config.pbtxt", text.encode())
-    return RepositoryModel(name, model_file, config_file, plan, PLATFORMS[kind_name])
+    return RepositoryModel(name, model_file, config_file, plan, PLATFORMS[kind_name], tuple(data_files))

@@ -25,7 +25,14 @@ import numpy as np
 from trtcore._interrupt import reraise_interrupt
 from trtcore.errors import ArgumentError, BackendError, Error
 from trtcore.runners import Runner, load
-from trtcore.serving.model import TritonModel, check_name, model_source, plan_model
+from trtcore.serving.model import (
+    TritonModel,
+    check_name,
+    model_source,
+    plan_instances,
+    plan_model,
+    visible_gpus,
+)
 
 __all__ = ["ServeNotInstalled", "Server", "serve", "server_environment", "python_library_dir", "check_ports", "LOG_LEVELS"]
 
@@ -112,21 +119,102 @@ def check_ports(address: str, ports: dict[str, int]) -> None:
                                     f"is another server running? Choose another port with {flag}") from None
 
 
+#: Starts the message of an exception that is the client's fault; the proxy model answers it with INVALID_ARG.
+BAD_REQUEST_MARK = "[trtcore:bad-request] "
+
+
+class _BadRequest(Exception):
+    """A request the runner refused (ShapeError, DTypeError, ArgumentError): the client's error, not the server's."""
+
+
+def _run(runner: Runner, feed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    try:
+        return runner.infer(feed)
+    except ArgumentError as e:  # ShapeError and DTypeError too: e.g. a shape outside the optimization profile
+        raise _BadRequest(BAD_REQUEST_MARK + str(e)) from None
+
+
 def _infer_batched(runner: Runner) -> Callable[..., Any]:
     from pytriton.decorators import batch
 
     @batch
     def infer(**inputs: np.ndarray) -> dict[str, np.ndarray]:
-        return runner.infer(inputs)
+        return _run(runner, inputs)
 
     return infer
 
 
 def _infer_each(runner: Runner) -> Callable[..., Any]:
     def infer(requests: list[Any]) -> list[dict[str, np.ndarray]]:
-        return [runner.infer({name: request[name] for name in request}) for request in requests]
+        return [_run(runner, {name: request[name] for name in request}) for request in requests]
 
     return infer
+
+
+# PyTriton answers every exception of an inference callable with TritonModelException, which Triton's Python
+# backend reports as INTERNAL (HTTP 500, gRPC INTERNAL): it has no way to mark a bad request. Its proxy model
+# (pytriton/proxy/model.py, run by Triton's Python backend) is copied into Triton's model repository when a model
+# is loaded; trtcore loads it with this one change: an error carrying BAD_REQUEST_MARK becomes a per-request
+# TritonError(INVALID_ARG) response (HTTP 400, gRPC INVALID_ARGUMENT) with the runner's message.
+_PROXY_ERROR = """\
+                if error:
+                    assert eos
+                    triton_responses_or_error = pb_utils.TritonModelException(  # pytype: disable=module-attr
+                        responses_payload.decode("utf-8")
+                    )
+"""
+_PROXY_ERROR_NEW = """\
+                if error:
+                    assert eos
+                    triton_responses_or_error = _trtcore_error(responses_payload.decode("utf-8"), triton_requests)
+"""
+_PROXY_HELPER = f"""
+
+def _trtcore_error(text, triton_requests):  # added by trtcore.serving.server
+    mark = {BAD_REQUEST_MARK!r}
+    if mark not in text:
+        return pb_utils.TritonModelException(text)  # pytype: disable=module-attr
+    error = pb_utils.TritonError(text.rsplit(mark, 1)[1].strip(), pb_utils.TritonError.INVALID_ARG)
+    return [pb_utils.InferenceResponse(error=error) for _ in triton_requests]  # pytype: disable=module-attr
+"""
+
+
+def proxy_model_source(original: bytes) -> bytes | None:
+    """PyTriton's proxy ``model.py`` with bad requests answered as INVALID_ARG, or None when this PyTriton's file
+    does not have the code trtcore changes (another release; its bad requests then get INTERNAL).
+
+    >>> proxy_model_source(b"print()") is None
+    True
+    """
+    text = original.decode("utf-8")
+    if text.count(_PROXY_ERROR) != 1:
+        return None
+    return (text.replace(_PROXY_ERROR, _PROXY_ERROR_NEW) + _PROXY_HELPER).encode("utf-8")
+
+
+@contextlib.contextmanager
+def _bad_requests_are_invalid_arg() -> Iterator[None]:
+    """While PyTriton binds and loads models (in :func:`serve`, under ``_ENV_LOCK``), it gives Triton the proxy
+    model of :func:`proxy_model_source`."""
+    from pytriton.models.model import Model
+
+    original_files = Model.get_proxy_model_files
+
+    def files(self: Any) -> dict[str, bytes]:
+        found = original_files(self)
+        key = f"file:{self.model_version}/model.py"
+        patched = proxy_model_source(found[key]) if key in found else None
+        if patched is None:
+            log.warning("this PyTriton's proxy model is not the one trtcore knows: requests the model refuses "
+                        "(wrong shapes) get HTTP 500 / INTERNAL instead of 400 / INVALID_ARGUMENT")
+            return found
+        return {**found, key: patched}
+
+    Model.get_proxy_model_files = files
+    try:
+        yield
+    finally:
+        Model.get_proxy_model_files = original_files
 
 
 @dataclass
@@ -149,6 +237,8 @@ class Server:
     models: list[str]
     plans: dict[str, TritonModel]
     backends: dict[str, str]
+    #: per model, the device of each instance (a GPU index; None: the CPU or the current device)
+    devices: dict[str, list[int | None]]
     log_path: Path | None
     _triton: Any = field(repr=False)
     access_token: str = field(repr=False, default="")
@@ -220,8 +310,24 @@ class Server:
         self.stop()
 
 
+def _load_on(path: Path, backend: str, build_config: Any, device: int | None) -> Runner:
+    """One runner of the model at ``path``, created on GPU ``device`` (None: the current device, or the CPU)."""
+    from trtcore.runners import OnnxRuntimeRunner
+    from trtcore.runners.onnxruntime import default_providers
+    from trtcore.runners.tensorrt import ExecutorRunner
+
+    runner = load(path, backend, build_config=build_config, activate=False)
+    if device is not None:
+        if isinstance(runner, ExecutorRunner):
+            runner.device = device  # the engine deserializes, and its contexts run, on that GPU
+        elif isinstance(runner, OnnxRuntimeRunner) and runner.providers is None \
+                and "CUDAExecutionProvider" in default_providers():
+            runner.providers = [("CUDAExecutionProvider", {"device_id": device}), "CPUExecutionProvider"]
+    return runner.activate()
+
+
 def _load_all(models: Sequence[str | Path], names: Sequence[str] | None, backend: str,
-              instances: int) -> list[tuple[str, list[Runner]]]:
+              devices: Sequence[int | None]) -> list[tuple[str, list[Runner]]]:
     if names is not None and len(names) != len(models):
         raise ArgumentError(f"--name: {len(names)} names for {len(models)} models; give one name per model")
     loaded: list[tuple[str, list[Runner]]] = []
@@ -232,11 +338,11 @@ def _load_all(models: Sequence[str | Path], names: Sequence[str] | None, backend
                 Path(model).stem if Path(model).exists() else str(model), flag="MODEL (its file stem)")
             if name in (n for n, _ in loaded):
                 raise ArgumentError(f"--name: two models named {name!r}; name them with --name")
-            # One runner per instance: Triton runs instances concurrently, each on its own runner.
+            # One runner per instance, on its GPU: Triton runs instances concurrently, each on its own runner.
             runners: list[Runner] = []
             loaded.append((name, runners))
-            for _ in range(instances):
-                runners.append(load(path, backend, build_config=build_config))
+            for device in devices:
+                runners.append(_load_on(path, backend, build_config, device))
     except BaseException:
         for _, runners in loaded:
             for r in runners:
@@ -248,13 +354,17 @@ def _load_all(models: Sequence[str | Path], names: Sequence[str] | None, backend
 def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, address: str = "127.0.0.1",
           http_port: int = 8000, grpc_port: int = 8001, metrics_port: int = 8002,
           max_batch_size: int | None = None, max_queue_delay_us: int = 100, instances: int = 1,
-          backend: str = "auto", log_level: str = "warning", log_file: str | Path | None = None,
+          gpus: Sequence[int] | None = None, backend: str = "auto", log_level: str = "warning", log_file: str | Path | None = None,
           exit_timeout_s: int = 30) -> Server:
     """Serves ``models`` (engine or ONNX files, or the demo names ``digits``/``shapes``) on a real Triton server and
     returns once it is ready.
 
-    Each model is loaded with :func:`trtcore.load` (``backend``) ``instances`` times, one runner per Triton
-    instance; its inputs/outputs, dtypes and shapes come from the runner. ``max_batch_size`` None takes it from
+    Each model is loaded with :func:`trtcore.load` (``backend``) ``instances`` times on each GPU of ``gpus``
+    (default: every visible GPU; on a machine without one, ``instances`` times on the CPU), one runner per Triton
+    instance, as Triton's ``instance_group { count: instances kind: KIND_GPU gpus: [...] }`` places them
+    (:func:`trtcore.serving.plan_instances`): a TensorRT runner deserializes its engine and runs its contexts on
+    its GPU, ONNX Runtime's CUDA provider gets the GPU as ``device_id``. Its inputs/outputs, dtypes and shapes come
+    from the runner. ``max_batch_size`` None takes it from
     the engine's profiles when the model has a batch axis (see :func:`trtcore.serve.plan_model`), 0 serves each
     request alone (no dynamic batching); requests are queued up to ``max_queue_delay_us`` to form batches.
     Ports in use and models that fail to load raise before anything is served. Needs ``pip install
@@ -273,15 +383,14 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
         raise ServeNotInstalled(f"trtcore serve needs PyTriton: pip install \"trtcore[serve]\" ({e})") from None
     if not models:
         raise ArgumentError("MODEL: give at least one model to serve")
-    if instances < 1:
-        raise ArgumentError(f"--instances: at least 1, got {instances}")
+    devices = plan_instances(instances, gpus, visible_gpus())
     if max_queue_delay_us < 0:
         raise ArgumentError(f"--max-queue-delay-us: 0 or more, got {max_queue_delay_us}")
     if log_level not in LOG_LEVELS:
         raise ArgumentError(f"--log-level: one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
     check_ports(address, {"--http-port": http_port, "--grpc-port": grpc_port, "--metrics-port": metrics_port})
 
-    loaded = _load_all(models, names, backend, instances)
+    loaded = _load_all(models, names, backend, devices)
     runners = [r for _, rs in loaded for r in rs]
     plans = {name: plan_model(rs[0].inputs, rs[0].outputs, name, max_batch_size) for name, rs in loaded}
 
@@ -296,7 +405,7 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
                           log_file=log_path, allow_gpu_metrics=False)
     triton = None
     try:
-        with _environment_for_child(server_environment()):
+        with _environment_for_child(server_environment()), _bad_requests_are_invalid_arg():
             triton = Triton(config=config)
             for name, rs in loaded:
                 plan = plans[name]
@@ -322,6 +431,7 @@ def serve(models: Sequence[str | Path], *, names: Sequence[str] | None = None, a
         raise BackendError(f"Triton Inference Server did not start: {e}{where}") from e
     server = Server(address=address, http_port=http_port, grpc_port=grpc_port, metrics_port=metrics_port,
                     models=[n for n, _ in loaded], plans=plans, backends={n: rs[0].backend for n, rs in loaded},
+                    devices={n: list(devices) for n, _ in loaded},
                     log_path=log_path, access_token=triton.get_access_token(), _triton=triton, _runners=runners)
     log.info("serving %s on %s (HTTP), %s (gRPC)", ", ".join(server.models), server.http_url, server.grpc_url)
     return server
