@@ -17,6 +17,13 @@ What the fake does:
 - runtime: ``deserializeCudaEngine`` logs a warning and an info message, then ``$FAKE_DESERIALIZE_ERROR`` as an error and fails when it is set, else
   gives an engine with one float32 input ``x`` of shape (-1, 3), profile 1..4 x 3; ``loadRuntime`` gives a lean
   runtime (its own registry) for an existing file;
+- refitting: an engine is refittable when its plan holds ``REFIT`` and needs the weights ``$FAKE_ENGINE_WEIGHTS``
+  (':'-separated; default ``conv.weight:conv.bias``); ``createInferRefitter`` gives an IRefitter that takes those by
+  name (``setNamedWeights``; others are an error), lists what is missing and fails ``refitCudaEngine`` while
+  anything is (or with ``$FAKE_REFIT_ERROR`` as the reason); the parser's ``createNvOnnxParserRefitter`` gives an
+  IParserRefitter whose ``refitFromFile`` sets each needed weight whose name occurs in the file's bytes and rejects
+  a file holding ``CORRUPT``; ``serializeWithConfig`` gives ``REFITTED <plan> weights=<set> flags=<config flags>``
+  (a plan holding ``STRIPPED`` has ``kEXCLUDE_WEIGHTS`` set by default);
 - execution context: ``setInputShape`` with a first dimension over 4 reports an error naming the context and
   fails; with 3 it reports an error but succeeds (TensorRT reports some errors without failing the call);
   ``setTensorAddress`` records the address modulo 256 and ``enqueueV3`` does nothing (the input is not read). Errors
