@@ -17,6 +17,13 @@ What the fake does:
 - runtime: ``deserializeCudaEngine`` logs a warning and an info message, then ``$FAKE_DESERIALIZE_ERROR`` as an error and fails when it is set, else
   gives an engine with one float32 input ``x`` of shape (-1, 3), profile 1..4 x 3; ``loadRuntime`` gives a lean
   runtime (its own registry) for an existing file;
+- refitting: an engine is refittable when its plan holds ``REFIT`` and needs the weights ``$FAKE_ENGINE_WEIGHTS``
+  (':'-separated; default ``conv.weight:conv.bias``); ``createInferRefitter`` gives an IRefitter that takes those by
+  name (``setNamedWeights``; others are an error), lists what is missing and fails ``refitCudaEngine`` while
+  anything is (or with ``$FAKE_REFIT_ERROR`` as the reason); the parser's ``createNvOnnxParserRefitter`` gives an
+  IParserRefitter whose ``refitFromFile`` sets each needed weight whose name occurs in the file's bytes and rejects
+  a file holding ``CORRUPT``; ``serializeWithConfig`` gives ``REFITTED <plan> weights=<set> flags=<config flags>``
+  (a plan holding ``STRIPPED`` has ``kEXCLUDE_WEIGHTS`` set by default);
 - execution context: ``setInputShape`` with a first dimension over 4 reports an error naming the context and
   fails; with 3 it reports an error but succeeds (TensorRT reports some errors without failing the call);
   ``setTensorAddress`` records the address modulo 256 and ``enqueueV3`` does nothing (the input is not read). Errors
@@ -251,12 +258,68 @@ struct Context : nvinfer1::IExecutionContext {
     }
 };
 
+// The weights a refittable fake engine needs: $FAKE_ENGINE_WEIGHTS (':'-separated), else conv.weight and conv.bias.
+std::vector<std::string> split(const char* list) {
+    std::vector<std::string> out;
+    std::string all = list != nullptr ? list : "";
+    for (std::size_t start = 0; start < all.size();) {
+        const std::size_t end = all.find(':', start);
+        out.push_back(all.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return out;
+}
+std::vector<std::string> engine_weights() {
+    const char* list = std::getenv("FAKE_ENGINE_WEIGHTS");
+    return split(list != nullptr ? list : "conv.weight:conv.bias");
+}
+
+struct SerializationConfig : nvinfer1::ISerializationConfig {
+    Impl impl;
+    nvinfer1::SerializationFlags flags = 0;
+    static SerializationConfig& of(void* self) {
+        return *reinterpret_cast<SerializationConfig*>(reinterpret_cast<char*>(self) - offsetof(SerializationConfig, impl));
+    }
+    static nvinfer1::SerializationFlags bit(nvinfer1::SerializationFlag f) { return 1U << static_cast<int32_t>(f); }
+    explicit SerializationConfig(nvinfer1::SerializationFlags initial) : flags(initial) {
+        mImpl = reinterpret_cast<api::VSerializationConfig*>(&impl);
+        impl.set(&api::VSerializationConfig::getFlags, +[](void* self) { return of(self).flags; });
+        impl.set(&api::VSerializationConfig::setFlag, +[](void* self, nvinfer1::SerializationFlag f) {
+            of(self).flags |= bit(f);
+            return true;
+        });
+        impl.set(&api::VSerializationConfig::clearFlag, +[](void* self, nvinfer1::SerializationFlag f) {
+            of(self).flags &= ~bit(f);
+            return true;
+        });
+    }
+};
+
 struct Engine : nvinfer1::ICudaEngine {
     Impl impl;
     int contexts = 0;
+    std::string plan;
+    std::string refitted;  // the weights the last refitCudaEngine set, space-separated
     static Engine& of(void* self) { return *reinterpret_cast<Engine*>(reinterpret_cast<char*>(self) - offsetof(Engine, impl)); }
-    Engine() {
+    explicit Engine(std::string p) : plan(std::move(p)) {
         mImpl = reinterpret_cast<api::VCudaEngine*>(&impl);
+        // Refittable when the plan says so ("...REFIT..."); a stripped plan ("...STRIPPED...") excludes its weights
+        // by default when serialized, as TensorRT's do.
+        impl.set(&api::VCudaEngine::isRefittable,
+                 +[](void* self) { return of(self).plan.find("REFIT") != std::string::npos; });
+        impl.set(&api::VCudaEngine::createSerializationConfig, +[](void* self) -> nvinfer1::ISerializationConfig* {
+            const bool stripped = of(self).plan.find("STRIPPED") != std::string::npos;
+            return new SerializationConfig(stripped ? SerializationConfig::bit(
+                nvinfer1::SerializationFlag::kEXCLUDE_WEIGHTS) : 0U);
+        });
+        impl.set(&api::VCudaEngine::serializeWithConfig,
+                 +[](void* self, nvinfer1::ISerializationConfig& config) -> nvinfer1::IHostMemory* {
+            const Engine& e = of(self);
+            record("serializeWithConfig flags=" + std::to_string(config.getFlags()));
+            return new HostMemory("REFITTED " + e.plan + " weights=" + e.refitted +
+                                  " flags=" + std::to_string(config.getFlags()));
+        });
         impl.set(&api::VCudaEngine::getNbIOTensors, +[](void*) { return int32_t{1}; });
         impl.set(&api::VCudaEngine::getIOTensorName, +[](void*, int32_t) { return "x"; });
         impl.set(&api::VCudaEngine::getTensorIOMode, +[](void*, const char*) { return nvinfer1::TensorIOMode::kINPUT; });
@@ -303,11 +366,82 @@ struct Runtime : nvinfer1::IRuntime {
                 if (g_logger) g_logger->log(nvinfer1::ILogger::Severity::kERROR, error);
                 return nullptr;
             }
-            return new Engine;
+            return new Engine(std::string(static_cast<const char*>(blob), size));
+        });
+    }
+};
+// IRefitter: knows the engine's weights (engine_weights()), takes them by name, refits when none is missing.
+struct Refitter : nvinfer1::IRefitter {
+    Impl impl;
+    Engine* engine;
+    nvinfer1::ILogger* logger;
+    std::vector<std::string> needed = engine_weights();
+    std::vector<std::string> set;
+    std::vector<std::string> missing;  // kept for the names getMissingWeights hands out
+    static Refitter& of(void* self) {
+        return *reinterpret_cast<Refitter*>(reinterpret_cast<char*>(self) - offsetof(Refitter, impl));
+    }
+    void error(const std::string& text) { logger->log(nvinfer1::ILogger::Severity::kERROR, text.c_str()); }
+    void update_missing() {
+        missing.clear();
+        for (const auto& n : needed) {
+            bool found = false;
+            for (const auto& s : set) found = found || s == n;
+            if (!found) missing.push_back(n);
+        }
+    }
+    static int32_t names(const std::vector<std::string>& from, int32_t size, const char** out) {
+        for (int32_t i = 0; out != nullptr && i < size && i < static_cast<int32_t>(from.size()); ++i) {
+            out[i] = from[static_cast<std::size_t>(i)].c_str();
+        }
+        return static_cast<int32_t>(from.size());
+    }
+    Refitter(Engine* e, nvinfer1::ILogger* l) : engine(e), logger(l) {
+        mImpl = reinterpret_cast<api::VRefitter*>(&impl);
+        impl.set(&api::VRefitter::getAllWeights,
+                 +[](void* self, int32_t size, const char** out) { return names(of(self).needed, size, out); });
+        impl.set(&api::VRefitter::getMissingWeights, +[](void* self, int32_t size, const char** out) {
+            Refitter& r = of(self);
+            r.update_missing();
+            return names(r.missing, size, out);
+        });
+        impl.set(&api::VRefitter::setNamedWeights, +[](void* self, const char* name, nvinfer1::Weights w) {
+            Refitter& r = of(self);
+            bool known = false;
+            for (const auto& n : r.needed) known = known || n == name;
+            if (!known) {
+                r.error(std::string("fake refitter: the engine has no refittable weights named ") + name);
+                return false;
+            }
+            r.set.push_back(name);
+            record(std::string("setNamedWeights ") + name + " count=" + std::to_string(w.count));
+            return true;
+        });
+        impl.set(&api::VRefitter::refitCudaEngine, +[](void* self) {
+            Refitter& r = of(self);
+            r.update_missing();
+            if (!r.missing.empty()) {
+                r.error("fake refitter: " + std::to_string(r.missing.size()) + " weights missing");
+                return false;
+            }
+            if (const char* why = std::getenv("FAKE_REFIT_ERROR")) {
+                r.error(why);
+                return false;
+            }
+            r.engine->refitted.clear();
+            for (const auto& n : r.set) r.engine->refitted += (r.engine->refitted.empty() ? "" : ",") + n;
+            record("refitCudaEngine");
+            return true;
         });
     }
 };
 }  // namespace
+
+extern "C" void* createInferRefitter_INTERNAL(void* engine, void* logger, int) {
+    auto* e = static_cast<Engine*>(static_cast<nvinfer1::ICudaEngine*>(engine));
+    record("createInferRefitter " + e->plan);
+    return static_cast<nvinfer1::IRefitter*>(new Refitter(e, static_cast<nvinfer1::ILogger*>(logger)));
+}
 
 extern "C" int getInferLibVersion() {
     return NV_TENSORRT_MAJOR * 10000 + NV_TENSORRT_MINOR * 100 + NV_TENSORRT_PATCH;
@@ -330,12 +464,22 @@ extern "C" nvinfer1::IPluginRegistry* getPluginRegistry() { return &global_regis
 FAKE_PARSER = r"""
 #include <NvOnnxParser.h>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
 namespace {
+void record(const std::string& line) {
+    if (const char* file = std::getenv("FAKE_TRT_RECORD")) {
+        if (FILE* f = std::fopen(file, "a")) {
+            std::fprintf(f, "%s\n", line.c_str());
+            std::fclose(f);
+        }
+    }
+}
 template <typename F>
 std::size_t slot(F f) {
     std::uintptr_t raw[2];
@@ -375,6 +519,71 @@ extern "C" void* createNvOnnxParser_INTERNAL(void*, void*, int) {
         return g_pointers.empty() ? nullptr : g_pointers.data();
     });
     return parser;
+}
+namespace {
+// An IParserError (pure virtual: the vtable is the object's).
+struct ParserError {
+    Impl impl;
+    nvonnxparser::ErrorCode code;
+    std::string desc;
+    ParserError(nvonnxparser::ErrorCode c, std::string d) : code(c), desc(std::move(d)) {
+        using E = nvonnxparser::IParserError;
+        impl.set(&E::code, +[](void* self) { return reinterpret_cast<ParserError*>(self)->code; });
+        impl.set(&E::desc, +[](void* self) { return reinterpret_cast<ParserError*>(self)->desc.c_str(); });
+        impl.set(&E::node, +[](void*) { return -1; });
+    }
+};
+
+// An IParserRefitter: refitFromFile sets every weight the refitter asks for (getAllWeights) whose name occurs in the
+// file's bytes (an ONNX initializer's name does), so a test chooses the weights by the model it writes; a file
+// holding "CORRUPT" is rejected as TensorRT's parser rejects a file that is not ONNX.
+struct ParserRefitter {
+    Impl impl;
+    nvinfer1::IRefitter* refitter;
+    std::deque<ParserError> errors;  // never moved: each one's vtable pointer points into itself
+    static ParserRefitter& of(void* self) { return *reinterpret_cast<ParserRefitter*>(self); }
+    explicit ParserRefitter(nvinfer1::IRefitter* r) : refitter(r) {
+        using P = nvonnxparser::IParserRefitter;
+        impl.set(&P::refitFromFile, +[](void* self, const char* path) {
+            ParserRefitter& p = of(self);
+            record(std::string("refitFromFile ") + path);
+            std::string bytes;
+            if (FILE* f = std::fopen(path, "rb")) {
+                char chunk[4096];
+                for (std::size_t n; (n = std::fread(chunk, 1, sizeof(chunk), f)) > 0;) bytes.append(chunk, n);
+                std::fclose(f);
+            } else {
+                p.errors.emplace_back(nvonnxparser::ErrorCode::kINVALID_VALUE, std::string("cannot open ") + path);
+                return false;
+            }
+            if (bytes.find("CORRUPT") != std::string::npos) {
+                p.errors.emplace_back(nvonnxparser::ErrorCode::kMODEL_DESERIALIZE_FAILED,
+                                      "fake parser refitter: failed to parse the ONNX model");
+                return false;
+            }
+            const int32_t n = p.refitter->getAllWeights(0, nullptr);
+            std::vector<const char*> names(static_cast<std::size_t>(n));
+            p.refitter->getAllWeights(n, names.data());
+            static const float value = 1.0F;
+            for (const char* name : names) {
+                if (bytes.find(name) == std::string::npos) continue;
+                if (!p.refitter->setNamedWeights(name, nvinfer1::Weights{nvinfer1::DataType::kFLOAT, &value, 1})) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        impl.set(&P::getNbErrors, +[](void* self) { return static_cast<int32_t>(of(self).errors.size()); });
+        impl.set(&P::getError, +[](void* self, int32_t i) {
+            return reinterpret_cast<const nvonnxparser::IParserError*>(&of(self).errors[static_cast<std::size_t>(i)]);
+        });
+        impl.set(&P::clearErrors, +[](void* self) { of(self).errors.clear(); });
+    }
+};
+}  // namespace
+
+extern "C" void* createNvOnnxParserRefitter_INTERNAL(void* refitter, void*, int32_t) {
+    return new ParserRefitter(static_cast<nvinfer1::IRefitter*>(refitter));
 }
 extern "C" int getNvOnnxParserVersion() { return 100; }
 """

@@ -140,6 +140,13 @@ CASES = [
     (["--json", "demo", "-o", "{existing}"], EXIT_BAD_INPUT),  # demo has no JSON output
     (["merge-timing-caches", "-o", "{dir}/m.cache", "{missing}"], EXIT_BAD_INPUT),
     (["merge-timing-caches", "-o", "{folder}", "{existing}"], (EXIT_BAD_INPUT, EXIT_MISSING)),
+    # refit: bad engine, model and output paths fail before TensorRT loads; --onnx is required
+    *[(["refit", f"{{{m}}}", "--onnx", "{lin}"], EXIT_BAD_INPUT) for m in ("missing", "folder", "fifo")],
+    *[(["refit", "{existing}", "--onnx", f"{{{m}}}"], EXIT_BAD_INPUT) for m in ("missing", "folder", "fifo")],
+    *[(["refit", "{existing}", "--onnx", "{lin}", "-o", target], EXIT_BAD_INPUT)
+      for target in ("{folder}", "{dir}/no/such/out.engine", "{existing}/out.engine")],
+    (["refit", "{existing}"], EXIT_BAD_INPUT),
+    (["refit", "{existing}", "--onnx", "{lin}", "--fp16"], EXIT_BAD_INPUT),
     # argparse's own errors
     (["run"], EXIT_BAD_INPUT),
     (["nosuchcommand"], EXIT_BAD_INPUT),

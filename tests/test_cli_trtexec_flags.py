@@ -221,3 +221,9 @@ def test_build_controls_on_the_cli_name_the_flag(lin, capsys):
     assert "--tacticSources" in err and "tactic_sources" not in err
     assert _main(["bench", lin, "--device", "0"]) == EXIT_BAD_INPUT
     assert "CUDA_VISIBLE_DEVICES" in capsys.readouterr().err
+
+
+def test_trtexecs_refit_from_onnx_points_at_trtcore_refit(lin, capsys):
+    assert _main(["bench", lin, "--refitFromOnnx=m.onnx"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "trtexec's --refitFromOnnx is not supported by trtcore: use trtcore refit ENGINE --onnx MODEL.onnx" in err

@@ -14,6 +14,7 @@
 #include "tensorrt/engine.h"
 #include "tensorrt/library_info.h"
 #include "tensorrt/profiler.h"
+#include "tensorrt/refit.h"
 #endif
 
 namespace py = pybind11;
@@ -203,6 +204,21 @@ void bind_tensorrt(py::module_& m) {
 
     m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none(),
           "ONNX → plan per the build contract (docs/tensorrt.md). Releases the GIL while TensorRT builds.");
+    m.def(
+        "refit_engine",
+        [](const py::buffer& plan, const std::string& onnx_path, const std::string& source,
+           std::vector<std::string> plugins, bool allow_host_code) {
+            const trt::LoadOptions options{allow_host_code, std::move(plugins), ""};
+            const py::buffer_info info = plan.request();
+            const auto [ptr, size] = byte_view(info);
+            std::string refitted = without_gil(
+                [&] { return trt::refit_engine(ptr, size, source, onnx_path, python_log(true), options); });
+            return py::bytes(refitted);
+        },
+        py::arg("plan"), py::arg("onnx_path"), py::arg("source") = "<bytes>",
+        py::arg("plugins") = std::vector<std::string>{}, py::arg("allow_host_code") = false,
+        "The plan refitted with the weights of ONNX model `onnx_path` (IRefitter + IParserRefitter), serialized "
+        "with its weights. Releases the GIL.");
     m.def("merge_timing_caches", &merge_caches, py::arg("caches"),
           "One timing cache holding every entry of `caches`.");
     m.def("tensorrt_version", [] { return trt::library_version(); },
@@ -223,7 +239,7 @@ void bind_tensorrt(py::module_& m) {
     };
     py::class_<EngineStub> engine(m, "Engine", "Unavailable: this trtcore was built without TensorRT.");
     for (const char* name : {"from_file", "from_bytes"}) engine.def_static(name, not_compiled);
-    for (const char* name : {"build_engine", "merge_timing_caches", "tensorrt_version"}) m.def(name, not_compiled);
+    for (const char* name : {"build_engine", "merge_timing_caches", "refit_engine", "tensorrt_version"}) m.def(name, not_compiled);
 }
 
 #endif

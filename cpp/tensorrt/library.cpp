@@ -12,6 +12,7 @@ namespace trtcore::trt {
 namespace {
 using CreateFn = void* (*)(void* logger, int32_t version);
 using ParserFn = void* (*)(void* network, void* logger, int version);
+using RefitterFn = void* (*)(void* engine_or_refitter, void* logger, int32_t version);
 using VersionFn = int32_t (*)();
 using PluginInitFn = bool (*)(void* logger, const char* lib_namespace);
 
@@ -118,7 +119,7 @@ void check_same_release(const DynamicLibrary& lib, const DynamicLibrary& nvinfer
 }
 }  // namespace
 
-Ptr<nvonnxparser::IParser> Library::create_parser(nvinfer1::INetworkDefinition& network, Logger& logger) {
+const DynamicLibrary& Library::parser_library(Logger& logger) {
     std::string warning;
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -129,13 +130,38 @@ Ptr<nvonnxparser::IParser> Library::create_parser(nvinfer1::INetworkDefinition& 
         }
     }
     if (!warning.empty()) logger.log(nvinfer1::ILogger::Severity::kWARNING, warning.c_str());
-    auto create = symbol<ParserFn>(*parser_, "createNvOnnxParser_INTERNAL");
+    return *parser_;
+}
+
+Ptr<nvonnxparser::IParser> Library::create_parser(nvinfer1::INetworkDefinition& network, Logger& logger) {
+    auto create = symbol<ParserFn>(parser_library(logger), "createNvOnnxParser_INTERNAL");
     Ptr<nvonnxparser::IParser> parser(static_cast<nvonnxparser::IParser*>(
         create(&network, static_cast<nvinfer1::ILogger*>(&logger), NV_ONNX_PARSER_VERSION)));
     if (!parser) {
         const std::string why = logger.take_errors();
         throw TensorRTError("TensorRT could not create an ONNX parser (createNvOnnxParser failed" +
                             (why.empty() ? std::string(")") : "): " + why));
+    }
+    return parser;
+}
+
+Ptr<nvinfer1::IRefitter> Library::create_refitter(nvinfer1::ICudaEngine& engine, Logger& logger) const {
+    auto create = symbol<RefitterFn>(*nvinfer_, "createInferRefitter_INTERNAL");
+    Ptr<nvinfer1::IRefitter> refitter(static_cast<nvinfer1::IRefitter*>(
+        create(&engine, static_cast<nvinfer1::ILogger*>(&logger), NV_TENSORRT_VERSION)));
+    if (!refitter) {
+        throw TensorRTError("TensorRT could not create a refitter (createInferRefitter failed)" + because(logger));
+    }
+    return refitter;
+}
+
+Ptr<nvonnxparser::IParserRefitter> Library::create_parser_refitter(nvinfer1::IRefitter& refitter, Logger& logger) {
+    auto create = symbol<RefitterFn>(parser_library(logger), "createNvOnnxParserRefitter_INTERNAL");
+    Ptr<nvonnxparser::IParserRefitter> parser(static_cast<nvonnxparser::IParserRefitter*>(
+        create(&refitter, static_cast<nvinfer1::ILogger*>(&logger), NV_ONNX_PARSER_VERSION)));
+    if (!parser) {
+        throw TensorRTError("TensorRT could not create an ONNX parser refitter (createNvOnnxParserRefitter failed)" +
+                            because(logger));
     }
     return parser;
 }

@@ -36,6 +36,12 @@ public:
     // Opens libnvonnxparser.so.<major> on first use, from libnvinfer's folder first; TensorRTError when the file
     // names another release than libnvinfer's.
     Ptr<nvonnxparser::IParser> create_parser(nvinfer1::INetworkDefinition& network, Logger& logger);
+    // An IRefitter for `engine` (createInferRefitter), logging to `logger`; it must not outlive the engine.
+    // TensorRTError with TensorRT's logged words when TensorRT gives none.
+    Ptr<nvinfer1::IRefitter> create_refitter(nvinfer1::ICudaEngine& engine, Logger& logger) const;
+    // The ONNX parser's refitter over `refitter` (createNvOnnxParserRefitter, in libnvonnxparser, opened as for
+    // create_parser); it must not outlive `refitter`. TensorRTError when TensorRT gives none.
+    Ptr<nvonnxparser::IParserRefitter> create_parser_refitter(nvinfer1::IRefitter& refitter, Logger& logger);
     // Opens libnvinfer_plugin.so.<major> on first use (libnvinfer's folder first) and registers its plugins with
     // plugin_logger() (idempotent). TensorRTNotFound when the library is missing, TensorRTError when it is another
     // release than libnvinfer or its initialisation fails.
@@ -55,6 +61,8 @@ public:
 
 private:
     Library();
+    // libnvonnxparser, opened on first use; a warning about its release goes to `logger`.
+    const DynamicLibrary& parser_library(Logger& logger);
     // All marked keep_loaded: the function-local static Library is destroyed at exit, TensorRT must not be.
     std::unique_ptr<DynamicLibrary> nvinfer_;
     std::unique_ptr<DynamicLibrary> parser_;

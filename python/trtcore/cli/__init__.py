@@ -37,8 +37,8 @@ from trtcore.errors import (BackendError, CudaError, Error, MissingDependency, T
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_MISSING, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 
 # Every module in trtcore.cli is a subcommand; this order is the order of `trtcore --help`, others follow.
-ORDER = ("info", "build", "merge_timing_caches", "inspect", "run", "classify", "segment", "compare", "bench", "export", "demo", "serve",
-         "triton_repo")
+ORDER = ("info", "build", "refit", "merge_timing_caches", "inspect", "run", "classify", "segment", "compare", "bench",
+         "export", "demo", "serve", "triton_repo")
 
 
 def subcommands() -> list[str]:

@@ -25,7 +25,7 @@ _DLA = "DLA is for Jetson/DRIVE SoCs; trtcore targets discrete GPUs"
 _SAFETY = "safety-certified builds need TensorRT's safety runtime, which trtcore does not wrap"
 _LOAD = "trtcore bench / run take the engine file as their first argument"
 _HOST = "trtcore's executor manages host and device buffers itself (pinned staging, one stream)"
-_NO_REFIT = "refitting is not in trtcore yet; rebuild the engine from the ONNX model with trtcore build"
+_REFIT = "use trtcore refit ENGINE --onnx MODEL.onnx -o OUT.engine, then run OUT.engine"
 
 #: flag (without dashes) → why trtcore does not take it / what to use.
 UNSUPPORTED: dict[str, str] = {
@@ -67,7 +67,7 @@ UNSUPPORTED: dict[str, str] = {
     "markUnfusedTensorsAsDebugTensors": "debug tensors are not exposed; compare outputs with trtcore compare",
     "tilingOptimizationLevel": "not exposed; TensorRT's default is used",
     "l2LimitForTiling": "not exposed; TensorRT's default is used",
-    "refitFromOnnx": _NO_REFIT,
+    "refitFromOnnx": _REFIT,
     "cpuOnly": "trtcore builds on a GPU; build on the machine (or GPU type) that runs the engine",
     "device": "trtcore bench runs on the current GPU: select it with CUDA_VISIBLE_DEVICES=N (build takes --device)",
     "setPluginsToSerialize": "plugins are not serialized into plans; load them with --plugins where the engine runs",
@@ -87,7 +87,7 @@ UNSUPPORTED: dict[str, str] = {
     "noSpinWait": "trtcore synchronizes with CUDA events; spin/blocking waits are not selectable",
     "threads": "use --infStreams N (each stream runs on its own thread)",
     "timeDeserialize": "time trtcore inspect ENGINE, or trtcore.load in Python",
-    "timeRefit": _NO_REFIT,
+    "timeRefit": "not measured in a loop; trtcore refit ENGINE --onnx MODEL.onnx reports the time of one refit",
     "persistentCacheRatio": "L2 persistence is not exposed; TensorRT's default is used",
     "useProfile": "trtcore bench uses optimization profile 0; trtcore.Engine.create_context(profile) selects others",
     "allocationStrategy": "trtcore allocates the context's device memory once, statically",
@@ -97,7 +97,7 @@ UNSUPPORTED: dict[str, str] = {
                              "with TensorRT's default budget",
     "avgRuns": "trtcore bench reports every query (mean, median, percentiles); no averaging window",
     "includeDataTransfers": "trtcore bench's latency includes host-to-device and device-to-host copies already",
-    "dumpRefit": _NO_REFIT,
+    "dumpRefit": "the refittable weights are not listed; trtcore refit names any the ONNX model lacks",
     "dumpOutput": "use trtcore run MODEL -o out.npz (or .json, Polygraphy's format)",
     "dumpRawBindingsToFile": "use trtcore run MODEL -o out.npz --save-inputs in.npz",
     "exportOutput": "use trtcore run MODEL -o out.json (Polygraphy's RunResults JSON)",
