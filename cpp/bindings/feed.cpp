@@ -1,6 +1,7 @@
 // See feed.h.
 #include "bindings/feed.h"
 
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include "bindings/vocabulary.h"
@@ -16,19 +17,13 @@ std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).
 
 FedArray read_cuda_array_interface(const std::string& name, const py::handle& obj) {
     const py::dict cai = obj.attr("__cuda_array_interface__");
-    FedArray fed{dlpack::describe_cuda_array(name, cai["typestr"].cast<std::string>(), cai["shape"].cast<Shape>()),
-                 py::reinterpret_borrow<py::object>(obj)};
-    if (cai.contains("mask") && !cai["mask"].is_none()) {
-        throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
-    }
-    fed.data = reinterpret_cast<const void*>(cai["data"].cast<py::tuple>()[0].cast<std::uintptr_t>());
-    if (cai.contains("stream") && !cai["stream"].is_none()) fed.producer_stream = cai["stream"].cast<std::uintptr_t>();
-    if (fed.spec.dtype && cai.contains("strides") && !cai["strides"].is_none()) {
-        fed.strides = cai["strides"];
-        fed.contiguous = dlpack::is_c_contiguous_bytes(fed.spec.shape, fed.strides.cast<std::vector<int64_t>>(),
-                                                       *fed.spec.dtype);
-    }
-    return fed;
+    const auto optional = [&](const char* key) { return cai.attr("get")(key); };  // None when not given
+    const dlpack::CudaArrayInterface fields{cai["typestr"].cast<std::string>(), cai["shape"].cast<Shape>(),
+                                            cai["data"].cast<py::tuple>()[0].cast<std::uintptr_t>(),
+                                            optional("stream").cast<std::optional<std::uintptr_t>>(),
+                                            optional("strides").cast<std::optional<std::vector<int64_t>>>(),
+                                            !optional("mask").is_none()};
+    return {dlpack::read_cuda_array(name, fields), py::reinterpret_borrow<py::object>(obj)};
 }
 
 FedArray read_dlpack(const std::string& name, const py::handle& obj, long long stream) {
@@ -43,11 +38,7 @@ FedArray read_dlpack(const std::string& name, const py::handle& obj, long long s
     const py::capsule owner(managed, [](void* p) {
         dlpack::ManagedTensorDeleter()(static_cast<dlpack::DLManagedTensor*>(p));
     });
-    const auto& t = managed->dl_tensor;
-    FedArray fed{dlpack::describe(name, t), owner, static_cast<const char*>(t.data) + t.byte_offset};
-    fed.contiguous = dlpack::is_c_contiguous(fed.spec.shape, t.strides);
-    if (!fed.contiguous) fed.strides = py::cast(std::vector<int64_t>(t.strides, t.strides + t.ndim));
-    return fed;
+    return {dlpack::read(name, managed->dl_tensor), owner};
 }
 
 py::array as_numpy(const std::string& name, const py::handle& value) {
@@ -59,34 +50,32 @@ py::array as_numpy(const std::string& name, const py::handle& value) {
     }
     return arr;
 }
-}  // namespace
 
-InputSpec describe_numpy(const std::string& name, const py::array& a) {
-    InputSpec spec{name, dtype_of(a), Shape(a.shape(), a.shape() + a.ndim()), Location::kHost, ""};
-    if (!spec.dtype) {
+// The type in words when trtcore has no name for it ("big-endian uint16").
+FedArray read_numpy(const std::string& name, const py::array& a) {
+    FedArray fed{{{name, dtype_of(a), Shape(a.shape(), a.shape() + a.ndim()), Location::kHost, ""}, a.data()}, a};
+    if (!fed.in.spec.dtype) {
         const py::dtype dt = a.dtype();
         const std::string type = py::str(dt.attr("name"));
-        spec.type = py::str(dt.attr("byteorder")).cast<std::string>() == ">" ? "big-endian " + type : type;
+        fed.in.spec.type = py::str(dt.attr("byteorder")).cast<std::string>() == ">" ? "big-endian " + type : type;
     }
-    return spec;
+    fed.in.contiguous = (a.flags() & py::array::c_style) != 0;
+    return fed;
 }
+}  // namespace
 
 FedArray read_fed(const std::string& name, const py::handle& value, const std::function<long long()>& dlpack_stream) {
-    py::array host;
-    if (py::isinstance<py::array>(value)) {
-        host = py::reinterpret_borrow<py::array>(value);
-    } else if (py::hasattr(value, "__cuda_array_interface__")) {
-        return read_cuda_array_interface(name, value);
-    } else if (py::hasattr(value, "__dlpack__") && py::hasattr(value, "__dlpack_device__")) {
+    if (py::isinstance<py::array>(value)) return read_numpy(name, py::reinterpret_borrow<py::array>(value));
+    if (py::hasattr(value, "__cuda_array_interface__")) return read_cuda_array_interface(name, value);
+    if (py::hasattr(value, "__dlpack__") && py::hasattr(value, "__dlpack_device__")) {
         const int device = value.attr("__dlpack_device__")().cast<py::tuple>()[0].cast<int>();
         if (device == dlpack::kDLCUDA || device == dlpack::kDLCUDAManaged) {
             return read_dlpack(name, value, dlpack_stream());
         }
-        host = py::module_::import("numpy").attr("from_dlpack")(value);  // in host memory: numpy views it in place
-    } else {
-        host = as_numpy(name, value);
+        // In host memory: numpy views it in place.
+        return read_numpy(name, py::module_::import("numpy").attr("from_dlpack")(value));
     }
-    return FedArray{describe_numpy(name, host), host};
+    return read_numpy(name, as_numpy(name, value));
 }
 
 std::vector<std::pair<std::string, py::object>> feed_items(const py::handle& feed) {
@@ -104,62 +93,46 @@ std::vector<std::pair<std::string, py::object>> feed_items(const py::handle& fee
 }
 
 namespace {
-// The feed's descriptions for checking only (-1: a DLPack object is asked for its header, unordered). `in_place`:
-// whether every value is a numpy.ndarray (not a subclass) in C order, i.e. what a host backend takes as it is.
-std::vector<InputSpec> read_specs(const py::handle& feed, bool& in_place) {
-    static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
-    std::vector<InputSpec> specs;
-    in_place = true;
-    for (const auto& [name, value] : feed_items(feed)) {
-        in_place = in_place && py::type::handle_of(value).is(ndarray) &&
-                   (py::reinterpret_borrow<py::array>(value).flags() & py::array::c_style);
-        specs.push_back(read_fed(name, value, [] { return -1LL; }).spec);
-    }
-    return specs;
-}
-
-// check_feed on the feed as read: the names of the host inputs to convert; None instead of no names when
-// `none_in_place` and the feed is what a host backend takes as it is.
-py::object checked(const std::vector<TensorInfo>& inputs, const py::handle& feed, std::optional<std::size_t> profile,
-                   bool cast, bool none_in_place) {
-    bool in_place = false;
-    const auto specs = read_specs(feed, in_place);
-    const auto to_cast = check_feed(inputs, specs, FeedCheck{cast, profile});
-    if (none_in_place && in_place && to_cast.empty()) return py::none();
-    py::list names;
-    for (const auto i : to_cast) names.append(specs[i].name);
-    return names;
-}
-
 // The inputs and profile a host backend checks every feed against, converted to C++ once (at activation).
 struct FeedChecker {
     std::vector<TensorInfo> inputs;
     std::optional<std::size_t> profile;
+
+    // check_feed on the feed as read (-1: a DLPack object is asked for its header, unordered): the names of the
+    // host inputs to convert; None when every value is a C-contiguous numpy.ndarray (not a subclass) of the
+    // declared dtype, i.e. what a host backend takes as it is.
+    py::object check(const py::handle& feed, bool cast) const {
+        static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
+        std::vector<InputSpec> specs;
+        bool in_place = true;
+        for (const auto& [name, value] : feed_items(feed)) {
+            FedArray fed = read_fed(name, value, [] { return -1LL; });
+            in_place = in_place && py::type::handle_of(value).is(ndarray) && fed.in.contiguous;
+            specs.push_back(std::move(fed.in.spec));
+        }
+        const auto to_cast = check_feed(inputs, specs, FeedCheck{cast, profile});
+        if (in_place && to_cast.empty()) return py::none();
+        py::list names;
+        for (const auto i : to_cast) names.append(specs[i].name);
+        return names;
+    }
 };
 }  // namespace
 
 void bind_feed(py::module_& m) {
-    m.def("check_feed", [](const std::vector<TensorInfo>& inputs, const py::object& feed,
-                           std::optional<std::size_t> profile, bool cast) {
-              return checked(inputs, feed, profile, cast, false);
-          },
-          py::arg("inputs"), py::arg("feed"), py::arg("profile") = 0, py::arg("cast") = false,
-          "Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against `inputs` (names, "
-          "dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises "
-          "ArgumentError / DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to convert "
-          "to their declared dtype (only with cast=True; device inputs of another dtype are refused).");
-
     py::class_<FeedChecker>(m, "FeedChecker",
-                            "check_feed against inputs converted once: a host backend makes one at activation.")
+                            "The one validator (cpp/runtime/validate.h) against inputs converted once: a host backend "
+                            "makes one at activation.")
         .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
              py::arg("profile") = 0)
         .def_readonly("inputs", &FeedChecker::inputs)
-        .def("check", [](const FeedChecker& c, const py::object& feed, bool cast) {
-                 return checked(c.inputs, feed, c.profile, cast, true);
-             },
-             py::arg("feed"), py::arg("cast") = false,
-             "check_feed(inputs, feed, profile, cast), except that it returns None when the feed needs no work "
-             "on the host (every value a C-contiguous numpy.ndarray of the declared dtype).");
+        .def("check", &FeedChecker::check, py::arg("feed"), py::arg("cast") = false,
+             "Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against the inputs "
+             "(names, dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises "
+             "ArgumentError / DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to "
+             "convert to their declared dtype (only with cast=True; device inputs of another dtype are refused), or "
+             "None when the feed needs no work on the host (every value a C-contiguous numpy.ndarray of the "
+             "declared dtype).");
 }
 
 }  // namespace trtcore::bindings

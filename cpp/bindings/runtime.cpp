@@ -1,20 +1,25 @@
 // _core.ExecutionBackend (cpp/tensorrt's context binding and trtcore._testing's IdentityBackend derive from it),
-// _core.Executor and _core.DeviceArray: releasing the GIL around the run and keeping alive what an asynchronous run
-// still reads. Array conversion is bindings/cuda_arrays.cpp; the sequencing itself is cpp/runtime/executor.cpp.
+// _core.Executor and _core.DeviceArray: feeds read through bindings/feed.h into InputArrays, outputs into numpy
+// arrays or DeviceArrays (which torch/cupy/jax take without a copy), the GIL released around the run, and what an
+// asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "runtime/backend.h"
 #ifdef TRTCORE_WITH_CUDA
+#include <memory>
 #include <optional>
 
-#include "bindings/cuda_arrays.h"
+#include "bindings/feed.h"
 #include "bindings/vocabulary.h"
-#include "cuda/check.h"
+#include "cuda/buffer.h"
 #include "cuda/stream.h"
+#include "runtime/device_array.h"
 #include "runtime/dlpack.h"
 #include "runtime/executor.h"
+#include "runtime/pending_runs.h"
 #endif
 
 namespace py = pybind11;
@@ -24,6 +29,90 @@ namespace trtcore::bindings {
 
 #ifdef TRTCORE_WITH_CUDA
 namespace {
+// A feed converted for Executor::run, with the Python objects the run reads: host arrays (and their converted
+// copies) are copied into staging inside run(), so they are needed only until it returns; CUDA arrays and DLPack
+// owners are read by the GPU until the run completes.
+struct Feed {
+    std::vector<InputArray> arrays;
+    std::vector<py::object> keep_host;
+    std::vector<PendingRuns::Handle> keep_device;
+};
+
+// Host arrays are used in place: with `cast`, one of another dtype is converted once with astype (the policy's
+// opt-in conversion), a non-contiguous one is copied once into a contiguous array (then staged as usual).
+void add_host(Executor& ex, Feed& feed, FedArray& fed, bool cast) {
+    auto arr = py::reinterpret_borrow<py::array>(fed.owner);
+    if (const auto want = host_cast(ex.tensors(), fed.in.spec, cast)) {
+        arr = arr.attr("astype")(numpy_dtype(*want, "input '" + fed.in.spec.name + "'"));
+        fed = read_fed(fed.in.spec.name, arr, [] { return -1LL; });
+    }
+    if (!fed.in.contiguous) arr = py::array::ensure(arr, py::array::c_style);
+    const auto& s = fed.in.spec;
+    if (s.dtype) feed.arrays.push_back({s.name, *s.dtype, s.shape, arr.data(), Location::kHost, std::nullopt});
+    feed.keep_host.push_back(std::move(arr));
+}
+
+// {name: array} -> Feed. CUDA arrays must be C-contiguous; their producer stream is waited on. The executor's run
+// checks the result with the one validator (check_feed). Errors name the input.
+Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
+    const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
+        const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
+        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
+    };
+    Feed feed;
+    std::vector<InputSpec> specs;
+    for (const auto& [name, value] : feed_items(obj)) {
+        FedArray fed = read_fed(name, value, consumer);
+        if (fed.in.spec.location == Location::kHost) {
+            add_host(ex, feed, fed, cast);
+        } else if (fed.in.spec.dtype) {
+            feed.arrays.push_back(device_input(fed.in));
+            // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
+            feed.keep_device.emplace_back(fed.owner.inc_ref().ptr(),
+                                          [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
+        }
+        specs.push_back(std::move(fed.in.spec));
+    }
+    check_converted(ex.tensors(), specs, feed.arrays.size(), cast);
+    return feed;
+}
+
+void unused_capsule_destructor(PyObject* capsule) {
+    // A consumer renames the capsule once it owns the tensor; an unconsumed one is freed here.
+    if (PyCapsule_IsValid(capsule, "dltensor")) {
+        auto* t = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule, "dltensor"));
+        dlpack::ManagedTensorDeleter()(t);
+    }
+}
+
+// DLPack export of `a` for a consumer on `stream` (None: the legacy default stream; -1: no ordering).
+py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
+    auto managed = a.to_dlpack(stream.is_none() ? std::nullopt : std::optional<long long>(stream.cast<long long>()));
+    PyObject* capsule = PyCapsule_New(managed.get(), "dltensor", unused_capsule_destructor);
+    if (capsule == nullptr) throw py::error_already_set();
+    managed.release();  // owned by the capsule (or its consumer) from here on
+    return py::reinterpret_steal<py::object>(capsule);
+}
+
+// A writable numpy array of `dtype` and `shape` over pinned memory (sized for it); the array keeps the buffer alive.
+py::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const py::dtype& dtype, const Shape& shape) {
+    using Owner = std::shared_ptr<cuda::PinnedBuffer>;
+    auto owner = std::make_unique<Owner>(buffer);  // the array's base: a capsule holding a reference
+    py::capsule base(owner.get(), [](void* p) { std::unique_ptr<Owner>(static_cast<Owner*>(p)); });
+    owner.release();
+    return py::array(dtype, shape, {}, buffer->data(), base);
+}
+
+// One output as a numpy array (owned copy or pinned staging view) or a DeviceArray.
+py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready, cudaStream_t stream) {
+    if (o.location == Location::kDevice) {
+        return py::cast(DeviceArray{o.device, o.shape, o.dtype, o.bytes, o.device_index, ready, stream});
+    }
+    const py::dtype dt = numpy_dtype(o.dtype, "output '" + o.name + "'");
+    if (o.owned) return py::array(dt, o.shape, {}, o.owned->data(), py::cast(o.owned));  // copied under the lock
+    return pinned_view(o.host, dt, o.shape);
+}
+
 // The Executor and the Python objects asynchronous runs still read.
 struct PyExecutor {
     PendingRuns pending;
@@ -67,7 +156,7 @@ std::optional<cudaStream_t> stream_arg(const py::object& stream) {
 
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
              std::optional<cudaStream_t> stream, bool synchronize, bool cast) {
-    const Location outputs = parse_location(output_device);
+    const Location outputs = output_location(output_device);
     self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
     QueuedRun run;
@@ -107,7 +196,11 @@ void bind_executor(py::module_& m) {
         .def_readonly("nbytes", &DeviceArray::nbytes)
         .def_property_readonly("ptr", &DeviceArray::ptr)
         .def_readonly("device", &DeviceArray::device)
-        .def_property_readonly("__cuda_array_interface__", &cuda_array_interface)
+        .def_property_readonly("__cuda_array_interface__", [](const DeviceArray& a) {
+            return py::dict("shape"_a = py::tuple(py::cast(a.shape)), "typestr"_a = a.typestr(),
+                            "data"_a = py::make_tuple(a.ptr(), false), "strides"_a = py::none(), "version"_a = 3,
+                            "stream"_a = a.cai_stream());
+        })
         .def("__dlpack__", [](const DeviceArray& a, const py::object& stream, const py::object&, const py::object&,
                               const py::object&) { return dlpack_capsule(a, stream); },
              py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),

@@ -35,6 +35,14 @@ std::string tensor_what(const TensorPlan& t) {
 }
 }  // namespace
 
+InputArray device_input(const FedInput& fed) {
+    const auto& s = fed.spec;
+    if (!fed.contiguous) throw_not_contiguous(s, fed.strides);
+    InputArray in{s.name, s.dtype.value_or(DataType::kFloat32), s.shape, fed.data, Location::kDevice, std::nullopt};
+    if (fed.producer_stream) in.producer_stream = reinterpret_cast<cudaStream_t>(*fed.producer_stream);
+    return in;
+}
+
 HostBuffer::HostBuffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)), size_(bytes) {
     if (!data_) throw std::bad_alloc();
 }

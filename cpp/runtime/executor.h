@@ -42,6 +42,10 @@ struct InputArray {
     std::optional<cudaStream_t> producer_stream;
 };
 
+// A fed CUDA array as the executor binds it (its data in place); ArgumentError naming the input unless it is
+// C-contiguous: copying on the GPU behind the user's back would hide a cost the user can avoid.
+InputArray device_input(const FedInput& fed);
+
 // Plain (pageable) host memory owned by one returned output: pinning is slow to allocate and is only worth it for
 // buffers that are reused, like the staging buffers.
 class HostBuffer {

@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cuda/stream.h"
@@ -45,6 +46,8 @@ struct QueuedRun {
 // Runs `inputs` on `ex` with outputs in `outputs`; copy_outputs (synchronous runs only): every output is the
 // caller's (owned host copies, detached device buffers). keep_inputs (asynchronous runs): records `done` after the
 // run for PendingRuns::add, the event created before the run so that nothing can fail once it is queued.
+// The output_device argument ("cpu" | "cuda") as a Location; ArgumentError for any other word.
+Location output_location(const std::string& device);
 QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
                      bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs);
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,16 @@ struct InputSpec {
     Shape shape;
     Location location = Location::kHost;
     std::string type;  // the given type in words when dtype is nullopt ("big-endian uint16", "typestr '<c8'")
+};
+
+// One fed object as read from outside (a numpy array, a DLPack tensor, a __cuda_array_interface__ object): its
+// description and where its data is. What owns the data stays with the caller (the bindings keep the object).
+struct FedInput {
+    InputSpec spec;
+    const void* data = nullptr;
+    std::optional<std::uintptr_t> producer_stream;  // CUDA arrays: the stream the producer wrote them on
+    bool contiguous = true;                         // C-contiguous
+    std::string strides;                            // as given when not contiguous, for the message
 };
 
 struct FeedCheck {
