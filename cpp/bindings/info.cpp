@@ -6,8 +6,6 @@
 #include "bindings/bindings.h"
 #include "common/trt_library.h"
 #ifdef TRTCORE_WITH_CUDA
-#include <cuda_runtime_api.h>
-
 #include "cuda/device.h"
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
@@ -24,18 +22,14 @@ template <typename T>
 std::optional<T> unless_empty(const T& v) { return v.empty() ? std::nullopt : std::optional<T>(v); }
 
 py::dict compiled() {
+    std::optional<std::string> cuda, tensorrt;  // None: not compiled in
+    std::optional<int> tensorrt_major;
 #ifdef TRTCORE_WITH_CUDA
-    const std::optional<std::string> cuda = std::to_string(CUDART_VERSION / 1000) + "." +
-                                            std::to_string((CUDART_VERSION % 1000) / 10);
-#else
-    const std::optional<std::string> cuda;
+    cuda = cuda::compiled_version();
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
-    const std::optional<std::string> tensorrt = trt::headers_version();
-    const std::optional<int> tensorrt_major = trt::headers_major();
-#else
-    const std::optional<std::string> tensorrt;
-    const std::optional<int> tensorrt_major;
+    tensorrt = trt::headers_version();
+    tensorrt_major = trt::headers_major();
 #endif
     return py::dict("version"_a = TRTCORE_VERSION, "compiler"_a = TRTCORE_CXX_COMPILER,
                     "cxx_standard"_a = static_cast<long>(__cplusplus), "cuda"_a = cuda, "tensorrt"_a = tensorrt,
@@ -48,9 +42,8 @@ py::dict cuda_runtime() {
     py::list devices;
     for (const auto& dev : info.devices) {
         devices.append(py::dict("index"_a = dev.index, "name"_a = dev.name,
-                                "compute_capability"_a = std::to_string(dev.compute_major) + "." +
-                                                         std::to_string(dev.compute_minor),
-                                "total_memory"_a = dev.total_memory, "multiprocessors"_a = dev.multiprocessors));
+                                "compute_capability"_a = dev.compute_capability(), "total_memory"_a = dev.total_memory,
+                                "multiprocessors"_a = dev.multiprocessors));
     }
     return py::dict("driver_version"_a = info.driver_version, "runtime_version"_a = info.runtime_version,
                     "error"_a = unless_empty(info.error), "devices"_a = devices);
@@ -62,10 +55,8 @@ py::dict cuda_runtime() {
 
 py::dict tensorrt_runtime(std::vector<int> majors) {
     const TensorRTLibraryInfo info = without_gil([&] { return probe_tensorrt_library(majors); });
-    const std::string version = std::to_string(info.major) + "." + std::to_string(info.minor) + "." +
-                                std::to_string(info.patch);
-    return py::dict("found"_a = info.found, "path"_a = info.found ? std::optional<std::string>(info.path) : std::nullopt,
-                    "version"_a = info.found ? std::optional<std::string>(version) : std::nullopt,
+    const auto if_found = [&](std::string s) { return info.found ? std::optional<std::string>(s) : std::nullopt; };
+    return py::dict("found"_a = info.found, "path"_a = if_found(info.path), "version"_a = if_found(info.version()),
                     "tried"_a = info.tried);
 }
 }  // namespace

@@ -40,6 +40,10 @@ void set_tensorrt_extra_folders(std::vector<std::string> folders) {
     g_extra_folders = std::move(folders);
 }
 
+std::string TensorRTLibraryInfo::version() const {
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
 TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors) {
     TensorRTLibraryInfo info;
     const auto folders = tensorrt_search_folders();

@@ -20,6 +20,8 @@ struct TensorRTLibraryInfo {
     std::string path;               // file opened
     int major = 0, minor = 0, patch = 0;
     std::vector<std::string> tried;  // every place tried, with the loader's reason
+
+    std::string version() const;  // "10.5.0"
 };
 
 // Looks for libnvinfer.so.<major> for each major in `majors` (first found wins) and reads its version through

@@ -4,6 +4,10 @@
 
 namespace trtcore::cuda {
 
+std::string compiled_version() {
+    return std::to_string(CUDART_VERSION / 1000) + "." + std::to_string((CUDART_VERSION % 1000) / 10);
+}
+
 DriverInfo query_driver() {
     DriverInfo info;
     cudaRuntimeGetVersion(&info.runtime_version);

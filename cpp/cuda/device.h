@@ -14,6 +14,10 @@ struct DeviceInfo {
     int compute_minor = 0;
     std::size_t total_memory = 0;
     int multiprocessors = 0;
+
+    std::string compute_capability() const {  // "9.0"
+        return std::to_string(compute_major) + "." + std::to_string(compute_minor);
+    }
 };
 
 struct DriverInfo {
@@ -25,5 +29,7 @@ struct DriverInfo {
 
 // Never throws: a machine without a driver or device is described, not an error.
 DriverInfo query_driver();
+// The CUDA runtime trtcore was compiled against: "12.4".
+std::string compiled_version();
 
 }  // namespace trtcore::cuda
