@@ -16,8 +16,7 @@ auto without_gil(F&& f) {
 // errors.cpp: trtcore::Error and its subclasses raise the trtcore.errors classes (every extension module calls it).
 void register_error_translator();
 
-void bind_vocabulary(pybind11::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table
-void bind_feed(pybind11::module_& m);       // feed.cpp: check_feed, the one validator for any backend
+void bind_vocabulary(pybind11::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table, FeedChecker
 void bind_info(pybind11::module_& m);       // info.cpp: build and run-time facts
 void bind_image(pybind11::module_& m);      // image.cpp: PPM/PGM, normalize, argmax, colorize
 void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, planning, the executor

@@ -1,5 +1,5 @@
 // _core.ExecutionBackend (cpp/tensorrt's context binding and trtcore._testing's IdentityBackend derive from it),
-// _core.Executor and _core.DeviceArray: feeds read through bindings/feed.h into InputArrays, outputs into numpy
+// _core.Executor and _core.DeviceArray: feeds read through bindings/vocabulary.h into InputArrays, outputs into numpy
 // arrays or DeviceArrays (which torch/cupy/jax take without a copy), the GIL released around the run, and what an
 // asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
 #include <pybind11/numpy.h>
@@ -12,7 +12,6 @@
 #include <memory>
 #include <optional>
 
-#include "bindings/feed.h"
 #include "bindings/vocabulary.h"
 #include "cuda/buffer.h"
 #include "cuda/stream.h"
