@@ -3,6 +3,9 @@
 #pragma once
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "common/fields.h"
 
 namespace trtcore::bindings {
 
@@ -11,6 +14,13 @@ template <typename F>
 auto without_gil(F&& f) {
     pybind11::gil_scoped_release release;
     return f();
+}
+
+// A C++ report (common/fields.h) as a dict, in its order (std::monostate: None).
+inline pybind11::dict as_dict(const Fields& fields) {
+    pybind11::dict d;
+    for (const auto& [name, value] : fields) d[pybind11::str(name)] = pybind11::cast(value);
+    return d;
 }
 
 // errors.cpp: trtcore::Error and its subclasses raise the trtcore.errors classes (every extension module calls it).

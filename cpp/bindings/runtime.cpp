@@ -248,12 +248,7 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
              py::arg("cast") = false,
              "Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are "
              "staging views valid after synchronize() and until the next call.")
-        .def("last_timings", [](PyExecutor& self) {
-            const ExecutorStats s = self.stats();
-            if (s.last_compute_seconds < 0) return py::dict();
-            return py::dict("h2d"_a = s.last_h2d_seconds, "compute"_a = s.last_compute_seconds,
-                            "d2h"_a = s.last_d2h_seconds);
-        }, "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
+        .def("last_timings", [](PyExecutor& self) { return as_dict(self.stats().stage_seconds()); }, "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
            "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
         .def_property_readonly("inputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kInput); })
         .def_property_readonly("outputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
@@ -276,17 +271,7 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
                                [](PyExecutor& self) { return without_gil([&] { return self.impl->device(); }); })
         .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
                                "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
-        .def_property_readonly("stats", [](const PyExecutor& self) {
-            const ExecutorStats s = self.stats();
-            const auto measured = [](double v) { return v < 0 ? std::nullopt : std::optional<double>(v); };
-            return py::dict("runs"_a = s.runs, "graph_captures"_a = s.graph_captures,
-                            "graph_launches"_a = s.graph_launches, "allocations"_a = s.allocations,
-                            "host_copy_bytes"_a = s.host_copy_bytes, "last_run_seconds"_a = s.last_run_seconds,
-                            "last_h2d_seconds"_a = measured(s.last_h2d_seconds),
-                            "last_compute_seconds"_a = measured(s.last_compute_seconds),
-                            "last_d2h_seconds"_a = measured(s.last_d2h_seconds), "graph_disabled"_a = s.graph_disabled,
-                            "graph_error"_a = s.graph_disabled ? std::optional<std::string>(s.graph_error) : std::nullopt);
-        })
+        .def_property_readonly("stats", [](const PyExecutor& self) { return as_dict(self.stats().fields()); })
         .def_property("stage_timing",
                       [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
                       [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });

@@ -186,11 +186,7 @@ TensorInfo make_info(const std::string& name, const py::handle& dtype, const Sha
 void bind_vocabulary(py::module_& m) {
     m.def("dtype_table", [] {
         py::list rows;
-        for (const auto& r : dtype_table()) {
-            rows.append(py::dict("name"_a = r.numpy, "bits"_a = r.bits, "dlpack_code"_a = r.dlpack_code,
-                                 "typestr"_a = r.typestr, "onnx"_a = r.onnx, "onnx_name"_a = r.onnx_name,
-                                 "tensorrt"_a = r.tensorrt));
-        }
+        for (const auto& r : dtype_table()) rows.append(as_dict(r.fields()));
         return rows;
     }, "Every element type trtcore knows, with its numpy, DLPack, array-interface, ONNX and TensorRT names.");
 

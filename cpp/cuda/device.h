@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/fields.h"
+
 namespace trtcore::cuda {
 
 struct DeviceInfo {
@@ -18,6 +20,7 @@ struct DeviceInfo {
     std::string compute_capability() const {  // "9.0"
         return std::to_string(compute_major) + "." + std::to_string(compute_minor);
     }
+    Fields fields() const;  // index, name, compute_capability, total_memory, multiprocessors
 };
 
 struct DriverInfo {
@@ -25,6 +28,8 @@ struct DriverInfo {
     int runtime_version = 0;  // the cudart compiled in
     std::string error;        // why no device can be used, in CUDA's words; empty when devices are usable
     std::vector<DeviceInfo> devices;
+
+    Fields fields() const;  // driver_version, runtime_version, error (None when empty); not the devices
 };
 
 // Never throws: a machine without a driver or device is described, not an error.

@@ -43,6 +43,26 @@ InputArray device_input(const FedInput& fed) {
     return in;
 }
 
+Fields ExecutorStats::fields() const {
+    const auto measured = [](double seconds) { return seconds < 0 ? FieldValue() : FieldValue(seconds); };
+    return {{"runs", runs},
+            {"graph_captures", graph_captures},
+            {"graph_launches", graph_launches},
+            {"allocations", allocations},
+            {"host_copy_bytes", host_copy_bytes},
+            {"last_run_seconds", last_run_seconds},
+            {"last_h2d_seconds", measured(last_h2d_seconds)},
+            {"last_compute_seconds", measured(last_compute_seconds)},
+            {"last_d2h_seconds", measured(last_d2h_seconds)},
+            {"graph_disabled", graph_disabled},
+            {"graph_error", graph_disabled ? FieldValue(graph_error) : FieldValue()}};
+}
+
+Fields ExecutorStats::stage_seconds() const {
+    if (last_compute_seconds < 0) return {};
+    return {{"h2d", last_h2d_seconds}, {"compute", last_compute_seconds}, {"d2h", last_d2h_seconds}};
+}
+
 HostBuffer::HostBuffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)), size_(bytes) {
     if (!data_) throw std::bad_alloc();
 }

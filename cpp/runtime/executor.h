@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fields.h"
 #include "cuda/buffer.h"
 #include "cuda/graph.h"
 #include "cuda/stream.h"
@@ -103,6 +104,11 @@ struct ExecutorStats {
     // this executor runs plainly. graph_error is the capture's error message.
     bool graph_disabled = false;
     std::string graph_error;
+
+    // Every counter by name (Executor.stats): stage times not measured and graph_error without an error are None.
+    Fields fields() const;
+    // The last run's stage times {"h2d", "compute", "d2h"} (Executor.last_timings); empty when not measured.
+    Fields stage_seconds() const;
 };
 
 class Executor {
