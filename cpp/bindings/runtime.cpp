@@ -116,7 +116,6 @@ py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& r
 struct PyExecutor {
     PendingRuns pending;
     std::unique_ptr<Executor> impl;
-    bool graph_warned = false;
 
     PyExecutor() = default;
     PyExecutor(const PyExecutor&) = delete;
@@ -159,23 +158,17 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
     QueuedRun run;
-    std::optional<ExecutorStats> stats;
+    std::optional<std::string> graph_warning;
     {
         // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
         py::gil_scoped_release release;
         const bool keep = !feed.keep_device.empty();
         run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep);
-        if (self.impl->cuda_graph() && !self.graph_warned) stats = self.impl->stats();
+        if (self.impl->cuda_graph()) graph_warning = self.impl->take_graph_warning();
     }
-    if (synchronize) {
-        self.pending.clear();  // this run waited for every earlier one
-    } else if (!feed.keep_device.empty()) {
-        self.pending.add(std::move(run.done), std::move(feed.keep_device));
-    }
-    if (stats && stats->graph_disabled) {
-        self.graph_warned = true;
-        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
-            "CUDA graph capture failed, this executor now runs without graphs: " + stats->graph_error);
+    self.pending.after_run(synchronize, std::move(run.done), std::move(feed.keep_device));
+    if (graph_warning) {
+        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(*graph_warning);
     }
     py::dict result;
     for (const auto& o : run.outputs) result[py::str(o.name)] = to_python(o, run.ready, run.stream);

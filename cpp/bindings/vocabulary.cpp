@@ -160,9 +160,7 @@ struct FeedChecker {
         return names;
     }
 };
-}  // namespace
 
-namespace {
 py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
 py::object profile_shape(const TensorInfo& t, int which) {
     if (t.profiles.empty()) return py::none();

@@ -361,6 +361,13 @@ std::shared_ptr<cuda::Event> Executor::done_event() {
     return done_;
 }
 
+std::optional<std::string> Executor::take_graph_warning() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!stats_.graph_disabled || graph_warned_) return std::nullopt;
+    graph_warned_ = true;
+    return "CUDA graph capture failed, this executor now runs without graphs: " + stats_.graph_error;
+}
+
 ExecutorStats Executor::stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return stats_;

@@ -140,6 +140,8 @@ public:
     // Recorded at the end of every run; shared so device outputs of an async run can be waited on later.
     std::shared_ptr<cuda::Event> done_event();
     ExecutorStats stats() const;
+    // Once, after the run that turned CUDA graphs off: the warning to give the user; nullopt otherwise.
+    std::optional<std::string> take_graph_warning();
     // Record CUDA events around the H2D copies, the enqueue and the D2H copies of every synchronous, non-graph run
     // (trtexec's "H2D Latency", "GPU Compute Time", "D2H Latency"). Off by default: it costs a few microseconds.
     void set_stage_timing(bool on);
@@ -195,6 +197,7 @@ private:
     cuda::CudaGraph graph_;
     std::vector<std::uintptr_t> graph_key_;  // shapes and addresses the graph was (or will be) captured with
     ExecutorStats stats_;
+    bool graph_warned_ = false;
     bool stage_timing_ = false;
     cuda::Event stages_[4];  // timing events, created when stage timing is first used
 };

@@ -21,6 +21,15 @@ public:
     // Keeps `keep` until `done` (recorded after the run by the caller) has completed. Runs complete in order:
     // each run waits for the previous one.
     void add(cuda::Event done, std::vector<Handle> keep) { runs_.push_back({std::move(done), std::move(keep)}); }
+    // After a run: a synchronous one waited for every earlier one, so everything is dropped; an asynchronous one
+    // that reads CUDA inputs keeps them (`keep`) until `done`.
+    void after_run(bool synchronized, cuda::Event done, std::vector<Handle> keep) {
+        if (synchronized) {
+            clear();
+        } else if (!keep.empty()) {
+            add(std::move(done), std::move(keep));
+        }
+    }
     // Drops what completed runs kept (a caller who syncs through torch/cupy never calls synchronize()); on a CUDA
     // error keeps everything, for the next CUDA call to report it.
     void prune();
