@@ -1,5 +1,5 @@
 // The one feed validator: every backend (the executor over TensorRT or a test backend, and the ONNX Runtime runner
-// through trtcore._core.check_feed) checks what a user feeds here, once per call, under one dtype policy:
+// through trtcore._core.FeedChecker) checks what a user feeds here, once per call, under one dtype policy:
 // a dtype mismatch is a DTypeError naming the tensor, the given and the expected dtype and the fix; cast=True lets
 // host arrays through for the caller to convert (numpy astype) and is refused for device arrays.
 #pragma once
@@ -51,7 +51,7 @@ struct FeedCheck {
 std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& feed,
                                     const FeedCheck& options = {});
 
-// The executor's feed policy, applied by the bindings as they convert a feed (bindings/cuda_arrays.cpp) before the
+// The executor's feed policy, applied by the bindings as they convert a feed (bindings/runtime.cpp) before the
 // executor's run checks it. host_cast: the dtype a host input is converted to first (with cast, the declared one
 // where it differs; nullopt when there is no such input, for check_feed to name it).
 std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const InputSpec& spec, bool cast);
