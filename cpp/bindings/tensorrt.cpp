@@ -106,8 +106,8 @@ trt::BuildResult build(trt::BuildRequest request, const py::object& progress, co
     if (!progress.is_none()) {
         progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
             py::gil_scoped_acquire gil;
-            py::object answer = progress_h(trt::progress_event_name(e), phase, parent ? py::str(parent) : py::object(py::none()),
-                                           value);
+            const auto parent_phase = parent ? std::optional<std::string>(parent) : std::nullopt;
+            py::object answer = progress_h(trt::progress_event_name(e), phase, parent_phase, value);
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
         };
     }

@@ -15,15 +15,8 @@ using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
-py::dtype numpy_dtype(DataType type, const std::string& what) {
-    try {
-        return py::dtype(std::string(dtype_name(type)));
-    } catch (py::error_already_set&) {
-        throw DTypeError(what + ": numpy has no dtype '" + dtype_name(type) +
-                         "' (for bfloat16 and float8 install and import ml_dtypes, or keep the data on the GPU)");
-    }
-}
-
+namespace {
+// The array's element type; nullopt for dtypes trtcore has no name for, or byte-swapped ones ('>u2').
 std::optional<DataType> dtype_of(const py::array& a) {
     const py::dtype dt = a.dtype();
     if (dt.byteorder() == '>') return std::nullopt;
@@ -38,13 +31,7 @@ std::optional<DataType> dtype_of(const py::array& a) {
     return type;
 }
 
-ArrayView array_view(const py::array& a) {
-    ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
-                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
-    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
-    return v;
-}
-
+// A dtype given by the user: a numpy dtype, a numpy scalar type or a name ("float16"); DTypeError naming `what`.
 DataType dtype_from_object(const py::handle& obj, const std::string& what) {
     if (py::isinstance<py::str>(obj)) return dtype_from_name(obj.cast<std::string>(), what);
     try {
@@ -55,7 +42,6 @@ DataType dtype_from_object(const py::handle& obj, const std::string& what) {
     }
 }
 
-namespace {
 std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).attr("__name__")); }
 
 FedArray read_cuda_array_interface(const std::string& name, const py::handle& obj) {
@@ -106,6 +92,22 @@ FedArray read_numpy(const std::string& name, const py::array& a) {
     return fed;
 }
 }  // namespace
+
+py::dtype numpy_dtype(DataType type, const std::string& what) {
+    try {
+        return py::dtype(std::string(dtype_name(type)));
+    } catch (py::error_already_set&) {
+        throw DTypeError(what + ": numpy has no dtype '" + dtype_name(type) +
+                         "' (for bfloat16 and float8 install and import ml_dtypes, or keep the data on the GPU)");
+    }
+}
+
+ArrayView array_view(const py::array& a) {
+    ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
+                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
+    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
+    return v;
+}
 
 FedArray read_fed(const std::string& name, const py::handle& value, const std::function<long long()>& dlpack_stream) {
     if (py::isinstance<py::array>(value)) return read_numpy(name, py::reinterpret_borrow<py::array>(value));
@@ -201,8 +203,8 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("dtype_name", [](const TensorInfo& t) { return dtype_name(t.dtype); })
         .def_property_readonly("dtype", [](const TensorInfo& t) -> py::object {
             try {
-                return py::dtype(std::string(dtype_name(t.dtype)));
-            } catch (py::error_already_set&) {
+                return numpy_dtype(t.dtype, t.name);
+            } catch (const DTypeError&) {
                 return py::str(dtype_name(t.dtype));  // bfloat16/fp8/int4 without ml_dtypes: the name
             }
         }, "numpy's dtype, or the type's name where numpy has none (bfloat16, float8 without ml_dtypes)")
