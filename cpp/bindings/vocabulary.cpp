@@ -83,7 +83,7 @@ py::array as_numpy(const std::string& name, const py::handle& value) {
 // A numpy array as array_view reads it, its type in words when trtcore has no name for it ("big-endian uint16").
 FedArray read_numpy(const std::string& name, const py::array& a) {
     const ArrayView v = array_view(a);
-    FedArray fed{{{name, v.dtype, v.shape, Location::kHost, ""}, v.data, std::nullopt, v.c_contiguous}, a};
+    FedArray fed{{{name, v.dtype, v.shape, Location::kHost, ""}, v.data, std::nullopt, v.c_contiguous, ""}, a};
     if (!v.dtype) {
         const py::dtype dt = a.dtype();
         const std::string type = py::str(dt.attr("name"));

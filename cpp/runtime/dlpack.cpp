@@ -28,9 +28,10 @@ bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_
 FedInput read(const std::string& name, const DLTensor& t) {
     const auto type = t.device.device_type;
     const bool device = type == kDLCUDA || type == kDLCUDAManaged;
-    FedInput fed{{name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
-                  device ? Location::kDevice : Location::kHost, ""},
-                 static_cast<const char*>(t.data) + t.byte_offset};
+    FedInput fed;
+    fed.spec = {name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
+                device ? Location::kDevice : Location::kHost, ""};
+    fed.data = static_cast<const char*>(t.data) + t.byte_offset;
     if (!fed.spec.dtype) {
         fed.spec.type = "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
                         " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
@@ -41,8 +42,9 @@ FedInput read(const std::string& name, const DLTensor& t) {
 }
 
 FedInput read_cuda_array(const std::string& name, const CudaArrayInterface& cai) {
-    FedInput fed{{name, dtype_from_typestr(cai.typestr), cai.shape, Location::kDevice, ""},
-                 reinterpret_cast<const void*>(cai.data)};
+    FedInput fed;
+    fed.spec = {name, dtype_from_typestr(cai.typestr), cai.shape, Location::kDevice, ""};
+    fed.data = reinterpret_cast<const void*>(cai.data);
     if (!fed.spec.dtype) fed.spec.type = "typestr '" + cai.typestr + "'";
     if (cai.masked) throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
     if (cai.stream && *cai.stream != 0) fed.producer_stream = cai.stream;
