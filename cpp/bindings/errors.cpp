@@ -5,8 +5,6 @@
 #include "bindings/bindings.h"
 #include "common/error.h"
 
-namespace py = pybind11;
-
 namespace trtcore::bindings {
 
 namespace {

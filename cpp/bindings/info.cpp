@@ -12,7 +12,6 @@
 #include "tensorrt/library_info.h"
 #endif
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {

@@ -2,8 +2,6 @@
 // _core.Executor and _core.DeviceArray: feeds read through bindings/vocabulary.h into InputArrays, outputs into numpy
 // arrays or DeviceArrays (which torch/cupy/jax take without a copy), the GIL released around the run, and what an
 // asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
-#include <pybind11/numpy.h>
-#include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
@@ -21,7 +19,6 @@
 #include "runtime/pending_runs.h"
 #endif
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {
@@ -93,19 +90,11 @@ struct OutTargets {
 OutTargets output_targets(const py::object& out) {
     OutTargets result;
     if (out.is_none()) return result;
-    if (!py::isinstance<py::dict>(out)) {
-        throw ArgumentError("out must be a dict {output name: numpy array}, got " +
-                            py::str(py::type::of(out).attr("__name__")).cast<std::string>());
-    }
-    for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(out)) {
-        if (!py::isinstance<py::str>(key)) {
-            throw ArgumentError("out keys must be output names (str), got " + py::repr(key).cast<std::string>());
-        }
-        const auto name = key.cast<std::string>();
+    for (const auto& [name, value] : str_items(out, "out must be a dict {output name: numpy array}",
+                                               "out keys must be output names (str)")) {
         const std::string what = "out['" + name + "']";
         if (!py::isinstance<py::array>(value)) {
-            throw ArgumentError(what + ": expected a numpy array, got " +
-                                py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+            throw ArgumentError(what + ": expected a numpy array, got " + type_name(value));
         }
         auto arr = py::reinterpret_borrow<py::array>(value);
         if (!(arr.flags() & py::array::c_style)) throw ArgumentError(what + ": the array must be C-contiguous");
@@ -135,11 +124,7 @@ py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
 
 // A writable numpy array of `dtype` and `shape` over pinned memory (sized for it); the array keeps the buffer alive.
 py::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const py::dtype& dtype, const Shape& shape) {
-    using Owner = std::shared_ptr<cuda::PinnedBuffer>;
-    auto owner = std::make_unique<Owner>(buffer);  // the array's base: a capsule holding a reference
-    py::capsule base(owner.get(), [](void* p) { std::unique_ptr<Owner>(static_cast<Owner*>(p)); });
-    owner.release();
-    return py::array(dtype, shape, {}, buffer->data(), base);
+    return py::array(dtype, shape, {}, buffer->data(), owning_capsule(buffer));  // the base holds a reference
 }
 
 // One output as a numpy array (owned copy or pinned staging view) or a DeviceArray.
@@ -176,6 +161,22 @@ struct PyExecutor {
     ExecutorStats stats() const { return without_gil([&] { return impl->stats(); }); }  // the executor's lock
 };
 
+// An Executor's staging setting (runtime/staging.h) read and written under the executor's lock: without the GIL.
+template <typename T>
+auto staging_getter(T StagingPolicy::*member) {
+    return [member](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().*member; }); };
+}
+template <typename T>
+auto staging_setter(T StagingPolicy::*member) {
+    return [member](PyExecutor& self, T value) {
+        without_gil([&] {
+            StagingPolicy policy = self.impl->staging();
+            policy.*member = value;
+            self.impl->set_staging(policy);
+        });
+    };
+}
+
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
 std::optional<cudaStream_t> stream_arg(const py::object& stream) {
     if (stream.is_none()) return std::nullopt;
@@ -188,8 +189,7 @@ std::optional<cudaStream_t> stream_arg(const py::object& stream) {
         if (!py::hasattr(stream, attr)) continue;
         if (auto s = as_handle(stream.attr(attr))) return s;
     }
-    throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " +
-                        py::str(py::type::of(stream).attr("__name__")).cast<std::string>());
+    throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " + type_name(stream));
 }
 
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
@@ -241,7 +241,8 @@ void bind_executor(py::module_& m) {
                               const py::object&) { return dlpack_capsule(a, stream); },
              py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
              py::arg("dl_device") = py::none(), py::arg("copy") = py::none())
-        .def("__dlpack_device__", [](const DeviceArray& a) { return py::make_tuple(static_cast<int>(dlpack::kDLCUDA), a.device); })
+        .def("__dlpack_device__",
+             [](const DeviceArray& a) { return py::make_tuple(static_cast<int>(dlpack::kDLCUDA), a.device); })
         .def("numpy", [](const DeviceArray& a) {
             py::array out(numpy_dtype(a.dtype, "DeviceArray"), a.shape);
             void* dst = out.mutable_data();
@@ -250,7 +251,8 @@ void bind_executor(py::module_& m) {
         }, "Copies to a new numpy array (waits for an asynchronous result first).")
         .def("__repr__", &DeviceArray::repr);
 
-    py::class_<PyExecutor>(m, "Executor", R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
+    py::class_<PyExecutor>(m, "Executor",
+    R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
 copy-in, enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).
 
 stream: run on this CUDA stream (an int handle or a torch/cupy stream; borrowed, never destroyed) instead of one of
@@ -286,10 +288,12 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
              py::arg("cast") = false,
              "Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are "
              "staging views valid after synchronize() and until the next call.")
-        .def("last_timings", [](PyExecutor& self) { return as_dict(self.stats().stage_seconds()); }, "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
-           "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
+        .def("last_timings", [](PyExecutor& self) { return as_dict(self.stats().stage_seconds()); },
+             "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
+             "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
         .def_property_readonly("inputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kInput); })
-        .def_property_readonly("outputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
+        .def_property_readonly("outputs",
+                               [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
         .def("__enter__", [](py::object self) { return self; })
         .def("__exit__", [](PyExecutor& self, const py::args&) { self.synchronize(); })
         .def("synchronize", &PyExecutor::synchronize)
@@ -310,26 +314,11 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
         .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
                                "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
         .def_property_readonly("stats", [](const PyExecutor& self) { return as_dict(self.stats().fields()); })
-        .def_property("copy_threads",
-                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().threads; }); },
-                      [](PyExecutor& self, int n) {
-                          without_gil([&] {
-                              auto p = self.impl->staging();
-                              p.threads = n;
-                              self.impl->set_staging(p);
-                          });
-                      }, "Threads copying large host tensors to and from staging (0: the default, up to 8).")
-        .def_property("staging_chunk_bytes",
-                      [](const PyExecutor& self) {
-                          return without_gil([&] { return self.impl->staging().chunk_bytes; });
-                      },
-                      [](PyExecutor& self, std::size_t n) {
-                          without_gil([&] {
-                              auto p = self.impl->staging();
-                              p.chunk_bytes = n;
-                              self.impl->set_staging(p);
-                          });
-                      }, "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).")
+        .def_property("copy_threads", staging_getter(&StagingPolicy::threads), staging_setter(&StagingPolicy::threads),
+                      "Threads copying large host tensors to and from staging (0: the default, up to 8).")
+        .def_property("staging_chunk_bytes", staging_getter(&StagingPolicy::chunk_bytes),
+                      staging_setter(&StagingPolicy::chunk_bytes),
+                      "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).")
         .def_property("stage_timing",
                       [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
                       [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });
@@ -338,7 +327,8 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
 
 void bind_runtime(py::module_& m) {
     py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
-        m, "ExecutionBackend", "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
+        m, "ExecutionBackend",
+        "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
         // Copies: a TensorInfo handed to Python must not point into a backend that may be destroyed first.
         .def_property_readonly("tensors", [](const ExecutionBackend& b) { return b.tensors(); })
         .def("set_input_shape", &ExecutionBackend::set_input_shape, py::arg("name"), py::arg("shape"))

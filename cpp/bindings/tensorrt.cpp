@@ -1,6 +1,5 @@
 // Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. When trtcore is
 // built without TensorRT headers the same entry points exist and raise TensorRTNotFound saying how to rebuild.
-#include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
@@ -15,8 +14,6 @@
 #include "tensorrt/library_info.h"
 #include "tensorrt/profiler.h"
 #endif
-
-namespace py = pybind11;
 
 namespace trtcore::bindings {
 

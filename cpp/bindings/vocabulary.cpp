@@ -2,15 +2,12 @@
 // in (see vocabulary.h).
 #include "bindings/vocabulary.h"
 
-#include <pybind11/stl.h>
-
 #include <array>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "runtime/dlpack.h"
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {
@@ -42,8 +39,6 @@ DataType dtype_from_object(const py::handle& obj, const std::string& what) {
         throw DTypeError(what + ": " + py::repr(obj).cast<std::string>() + " is not a dtype");
     }
 }
-
-std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).attr("__name__")); }
 
 FedArray read_cuda_array_interface(const std::string& name, const py::handle& obj) {
     const py::dict cai = obj.attr("__cuda_array_interface__");
@@ -125,18 +120,20 @@ FedArray read_fed(const std::string& name, const py::handle& value, const std::f
     return read_numpy(name, as_numpy(name, value));
 }
 
-std::vector<std::pair<std::string, py::object>> feed_items(const py::handle& feed) {
-    if (!py::isinstance<py::dict>(feed)) {
-        throw ArgumentError("the feed must be a dict {input name: array}, got " + type_name(feed));
-    }
-    std::vector<std::pair<std::string, py::object>> items;
-    for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(feed)) {
-        if (!py::isinstance<py::str>(key)) {
-            throw ArgumentError("feed keys must be input names (str), got " + py::repr(key).cast<std::string>());
-        }
+std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).attr("__name__")); }
+
+Items str_items(const py::handle& dict, const std::string& not_dict, const std::string& bad_key) {
+    if (!py::isinstance<py::dict>(dict)) throw ArgumentError(not_dict + ", got " + type_name(dict));
+    Items items;
+    for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(dict)) {
+        if (!py::isinstance<py::str>(key)) throw ArgumentError(bad_key + ", got " + py::repr(key).cast<std::string>());
         items.emplace_back(key.cast<std::string>(), py::reinterpret_borrow<py::object>(value));
     }
     return items;
+}
+
+Items feed_items(const py::handle& feed) {
+    return str_items(feed, "the feed must be a dict {input name: array}", "feed keys must be input names (str)");
 }
 
 namespace {
@@ -218,7 +215,9 @@ void bind_vocabulary(py::module_& m) {
                                "symbolic names of the dimensions (None where a dimension has none)")
         .def_property_readonly("profiles", [](const TensorInfo& t) {
             py::list out;
-            for (const auto& p : t.profiles) out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));
+            for (const auto& p : t.profiles) {
+                out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));
+            }
             return out;
         })
         .def_property_readonly("min_shape", [](const TensorInfo& t) { return profile_shape(t, 0); })

@@ -36,7 +36,13 @@ struct FedArray {
 // that hold no numeric array.
 FedArray read_fed(const std::string& name, const pybind11::handle& value,
                   const std::function<long long()>& dlpack_stream);
+// The type's name of `obj`, for messages ("ndarray").
+std::string type_name(const pybind11::handle& obj);
+// The items of a dict with str keys, in order; ArgumentError "<not_dict>, got <type>" for anything else, or
+// "<bad_key>, got <key>" for a key that is not a str.
+using Items = std::vector<std::pair<std::string, pybind11::object>>;
+Items str_items(const pybind11::handle& dict, const std::string& not_dict, const std::string& bad_key);
 // The feed's items in order; ArgumentError unless it is a dict with str keys.
-std::vector<std::pair<std::string, pybind11::object>> feed_items(const pybind11::handle& feed);
+Items feed_items(const pybind11::handle& feed);
 
 }  // namespace trtcore::bindings
