@@ -1,5 +1,5 @@
 // libFuzzer harness for what trtcore reads off a fed array before touching its memory: DLPack tensors
-// (cpp/runtime/dlpack.cpp describe, is_c_contiguous), CUDA Array Interface descriptions (describe_cuda_array,
+// (cpp/runtime/dlpack.cpp read, is_c_contiguous), CUDA Array Interface descriptions (read_cuda_array,
 // is_c_contiguous_bytes, the typestr table), the one feed validator and its policy (cpp/runtime/validate.cpp
 // check_feed, host_cast, check_converted), planning over the identity backend (plan.cpp make_plan: byte sizes) and
 // the array checks (cpp/common/array.cpp). The bindings only copy these fields out of the Python objects.
@@ -71,13 +71,8 @@ TensorInfo declared_input(FuzzedDataProvider& in, std::size_t i) {
     return t;
 }
 
-struct Fed {
-    InputSpec spec;
-    bool contiguous = true;
-};
-
 // A DLTensor as a producer hands it over: ndim and the arrays it points to are the producer's word.
-Fed dlpack_input(FuzzedDataProvider& in, const std::string& name) {
+FedInput dlpack_input(FuzzedDataProvider& in, const std::string& name) {
     const auto ndim = in.ConsumeIntegralInRange<int32_t>(-3, 8);
     std::vector<int64_t> extents, strides;
     for (int32_t d = 0; d < ndim; ++d) extents.push_back(extent(in));
@@ -93,23 +88,21 @@ Fed dlpack_input(FuzzedDataProvider& in, const std::string& name) {
     t.shape = extents.empty() && in.ConsumeBool() ? nullptr : extents.data();
     t.strides = has_strides ? strides.data() : nullptr;
     t.byte_offset = in.ConsumeIntegral<uint8_t>();
-    Fed fed{dlpack::describe(name, t)};
-    fed.contiguous = dlpack::is_c_contiguous(fed.spec.shape, t.strides);
-    return fed;
+    return dlpack::read(name, t);
 }
 
 // A __cuda_array_interface__ dict: typestr, shape and byte strides as given.
-Fed cuda_array_input(FuzzedDataProvider& in, const std::string& name) {
-    const std::string typestr = in.ConsumeRandomLengthString(6);
-    const Shape s = shape(in, in.ConsumeIntegralInRange<std::size_t>(0, 6));
-    Fed fed{dlpack::describe_cuda_array(name, typestr, s)};
-    if (fed.spec.dtype && in.ConsumeBool()) {
+FedInput cuda_array_input(FuzzedDataProvider& in, const std::string& name) {
+    dlpack::CudaArrayInterface cai;
+    cai.typestr = in.ConsumeRandomLengthString(6);
+    cai.shape = shape(in, in.ConsumeIntegralInRange<std::size_t>(0, 6));
+    if (dtype_from_typestr(cai.typestr) && in.ConsumeBool()) {
         std::vector<int64_t> byte_strides;
-        const auto n = in.ConsumeBool() ? s.size() : in.ConsumeIntegralInRange<std::size_t>(0, 6);
+        const auto n = in.ConsumeBool() ? cai.shape.size() : in.ConsumeIntegralInRange<std::size_t>(0, 6);
         for (std::size_t d = 0; d < n; ++d) byte_strides.push_back(extent(in));
-        fed.contiguous = dlpack::is_c_contiguous_bytes(s, byte_strides, *fed.spec.dtype);
+        cai.strides = byte_strides;
     }
-    return fed;
+    return dlpack::read_cuda_array(name, cai);
 }
 
 void check_export_roundtrip(const InputSpec& spec) {
@@ -123,9 +116,9 @@ void check_export_roundtrip(const InputSpec& spec) {
         if (dlpack::to_dlpack(*spec.dtype)) fail("export_cuda refused a type DLPack can name");
         return;
     }
-    const InputSpec back = dlpack::describe(spec.name, managed->dl_tensor);
+    const InputSpec back = dlpack::read(spec.name, managed->dl_tensor).spec;
     if (back.dtype != spec.dtype || back.shape != spec.shape || back.location != Location::kDevice)
-        fail("export_cuda → describe changed the dtype, shape or location");
+        fail("export_cuda → read changed the dtype, shape or location");
 }
 
 void check_feed_all(FuzzedDataProvider& in) {
@@ -133,7 +126,7 @@ void check_feed_all(FuzzedDataProvider& in) {
     const auto n_inputs = in.ConsumeIntegralInRange<std::size_t>(1, 3);
     for (std::size_t i = 0; i < n_inputs; ++i) inputs.push_back(declared_input(in, i));
 
-    std::vector<Fed> fed;
+    std::vector<FedInput> fed;
     const auto n_fed = in.ConsumeIntegralInRange<std::size_t>(0, 4);
     for (std::size_t i = 0; i < n_fed; ++i) {
         const std::string name = in.ConsumeBool() && i < inputs.size() ? inputs[i].name : in.ConsumeRandomLengthString(8);

@@ -45,16 +45,7 @@ def test_executor_and_executor_runner(wrap):
         assert str(e.value) == EXPECTED
 
 
-def test_check_feed_is_the_validator_both_paths_share():
-    info = trtcore.TensorInfo("x", "float32", [-1, 3])
-    with pytest.raises(trtcore.DTypeError) as e:
-        trtcore._core.check_feed([info], uint8_feed())
-    assert str(e.value) == EXPECTED
-    assert trtcore._core.check_feed([info], uint8_feed(), cast=True) == ["x"]
-    assert trtcore._core.check_feed([info], {"x": np.zeros((2, 3), np.float32)}, cast=True) == []
-
-
-def test_feed_checker_is_check_feed_made_once():
+def test_feed_checker_is_the_validator_host_backends_share():
     info = trtcore.TensorInfo("x", "float32", [-1, 3])
     checker = trtcore._core.FeedChecker([info])
     assert checker.inputs == [info]
@@ -77,9 +68,9 @@ def test_dtype_by_number_matches_the_name_for_every_numpy_type():
     for dt in [np.dtype(c) for c in "?bBhHiIlLqQefd"] + [np.dtype(ml_dtypes.bfloat16)]:
         info = trtcore.TensorInfo("x", dt.name, [2])
         for _ in range(2):  # the first sight fills the cache, the second reads it
-            assert trtcore._core.check_feed([info], {"x": np.zeros(2, dt)}) == []
+            assert trtcore._core.FeedChecker([info]).check({"x": np.zeros(2, dt)}) is None
     with pytest.raises(trtcore.DTypeError, match=f"got {np.dtype(np.longdouble).name};"):
-        trtcore._core.check_feed([trtcore.TensorInfo("x", "float64", [2])], {"x": np.zeros(2, np.longdouble)})
+        trtcore._core.FeedChecker([trtcore.TensorInfo("x", "float64", [2])]).check({"x": np.zeros(2, np.longdouble)})
 
 
 def test_cli_run(tmp_path, capsys):
@@ -100,13 +91,13 @@ class FakeCudaArray:
 
 
 def test_device_arrays_are_described_without_touching_them_and_cast_is_refused_for_them():
-    info = trtcore.TensorInfo("x", "float32", [-1, 3])
+    checker = trtcore._core.FeedChecker([trtcore.TensorInfo("x", "float32", [-1, 3])])
     with pytest.raises(trtcore.DTypeError, match=r"got uint8 in device memory; cast=True converts host arrays only: "
                                                  r"convert it on the device \(torch: \.to\(torch\.float32\)"):
-        trtcore._core.check_feed([info], {"x": FakeCudaArray("|u1", (2, 3))}, cast=True)
+        checker.check({"x": FakeCudaArray("|u1", (2, 3))}, cast=True)
     with pytest.raises(trtcore.ShapeError, match="input 'x'"):
-        trtcore._core.check_feed([info], {"x": FakeCudaArray("<f4", (2, 4))})
-    assert trtcore._core.check_feed([info], {"x": FakeCudaArray("<f4", (2, 3))}) == []
+        checker.check({"x": FakeCudaArray("<f4", (2, 4))})
+    assert checker.check({"x": FakeCudaArray("<f4", (2, 3))}) == []  # a list: not a host array to take as it is
 
 
 # -- on the GPU machine (torch installed) ------------------------------------------------------------------------

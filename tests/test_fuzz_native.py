@@ -149,12 +149,12 @@ def test_malformed_dlpack_tensor_is_an_argument_error(ndim, shape):
     """Found by fuzz/dlpack_fuzzer (corpus crash-negative-ndim): a negative ndim was read as a huge extent range."""
     x = trtcore.TensorInfo("x", "float32", [4])
     with pytest.raises(trtcore.ArgumentError, match=r"input 'x': the DLPack tensor is malformed \(ndim"):
-        _core.check_feed([x], {"x": _HostileProducer(ndim, shape)})
+        _core.FeedChecker([x]).check({"x": _HostileProducer(ndim, shape)})
 
 
 def test_well_formed_hostile_producer_is_read():
     """The same producer with a sane tensor passes the validator: the test above fails for the right reason."""
     x = trtcore.TensorInfo("x", "float32", [4])
-    assert _core.check_feed([x], {"x": _HostileProducer(1, [4])}) == []
+    assert _core.FeedChecker([x]).check({"x": _HostileProducer(1, [4])}) == []  # device: a list, not None
     with pytest.raises(trtcore.ShapeError):
-        _core.check_feed([x], {"x": _HostileProducer(1, [2**62])})
+        _core.FeedChecker([x]).check({"x": _HostileProducer(1, [2**62])})

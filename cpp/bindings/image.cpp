@@ -1,20 +1,16 @@
 // Glue for cpp/image: numpy arrays in and out without copies. Inputs must already be C-contiguous with the exact
 // dtype (python/trtcore/image.py arranges that and documents where it copies); this file re-checks, because a
 // wrong pointer here would crash the interpreter. Outputs own C++ memory through a capsule.
-#include <pybind11/numpy.h>
-#include <pybind11/stl.h>
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bindings/bindings.h"
+#include "bindings/vocabulary.h"
 #include "common/error.h"
 #include "common/parallel.h"
-#include "bindings/vocabulary.h"
 #include "image/arguments.h"
-#include "image/guide_io.h"
 #include "image/overlay.h"
 #include "image/pnm.h"
 #include "image/postprocess.h"
@@ -22,7 +18,6 @@
 #include "image/softmax.h"
 #include "image/topk.h"
 
-namespace py = pybind11;
 namespace img = trtcore::image;
 
 namespace trtcore::bindings {
@@ -31,16 +26,11 @@ namespace {
 
 // Hands a C++ buffer to numpy: the array's base is a capsule that frees the buffer when numpy is done with it.
 py::array owned_array(img::Buffer&& buf, DataType t, const Shape& shape) {
-    auto holder = std::make_unique<img::Buffer>(std::move(buf));
-    void* data = holder->data();
-    py::capsule owner(holder.get(), [](void* p) {
-        std::unique_ptr<img::Buffer> free_it(static_cast<img::Buffer*>(p));
-    });
-    holder.release();  // the capsule owns it now
-    return py::array(numpy_dtype(t, "array"), shape, data, owner);
+    void* data = buf.data();  // the heap block moves with the Buffer
+    return py::array(numpy_dtype(t, "array"), shape, data, owning_capsule(std::move(buf)));
 }
 
-// out when given (checked), else a fresh C++-owned array.
+// `out` when given (checked), else a fresh C++-owned array.
 py::array output(std::optional<py::array> out, const char* name, DataType t, const Shape& shape) {
     if (out) {
         check_output(array_view(*out), name, t, shape);
@@ -49,6 +39,16 @@ py::array output(std::optional<py::array> out, const char* name, DataType t, con
     std::size_t count = 1;
     for (auto s : shape) count = img::checked_mul(count, static_cast<std::size_t>(s), name);
     return owned_array(img::Buffer(img::checked_mul(count, element_size(t), name)), t, shape);
+}
+
+// The op's result (output()), which kernel(its data as T*) writes without the GIL.
+template <typename T, typename Kernel>
+py::array write_output(std::optional<py::array> out, const char* name, DataType t, const Shape& shape,
+                       Kernel&& kernel) {
+    py::array result = output(std::move(out), name, t, shape);
+    auto* data = static_cast<T*>(result.mutable_data());
+    without_gil([&] { kernel(data); });
+    return result;
 }
 
 py::tuple image_tuple(img::Image&& im) {
@@ -77,12 +77,8 @@ void bind_image(py::module_& parent) {
     }, py::arg("data"), py::arg("name") = "<bytes>", "Parse PPM/PGM bytes -> (HWC array, maxval).");
 
     m.def("write_pnm", [](const std::string& path, const py::array& a, std::uint32_t maxval) {
-        const ArrayView v = array_view(a);
-        img::check_pnm_image(v);
-        const img::ImageView im{v.data, static_cast<std::size_t>(v.shape[1]), static_cast<std::size_t>(v.shape[0]),
-                                static_cast<std::size_t>(v.shape[2]), *v.dtype, maxval};
-        py::gil_scoped_release nogil;
-        img::write_pnm(path, im);
+        const img::ImageView im = img::pnm_image(array_view(a), maxval);
+        without_gil([&] { img::write_pnm(path, im); });
     }, py::arg("path"), py::arg("image"), py::arg("maxval"));
 
     m.def("normalize", [](const py::array& src, const std::vector<float>& mean, const std::vector<float>& std,
@@ -91,21 +87,18 @@ void bind_image(py::module_& parent) {
         const Shape nchw = img::normalize_shape(v, mean.size(), std.size());
         const DataType dt = dtype_from_name(dtype, "normalize");
         const auto n = nchw[0], c = nchw[1], h = nchw[2], w = nchw[3];
-        py::array result = output(std::move(out), "out", dt, nchw);
-        void* d = result.mutable_data();
-        without_gil([&] { img::normalize(v.data, *v.dtype, n, h, w, c, maxval, mean.data(), std.data(), d, dt); });
-        return result;
+        return write_output<void>(std::move(out), "out", dt, nchw, [&](void* d) {
+            img::normalize(v.data, *v.dtype, n, h, w, c, maxval, mean.data(), std.data(), d, dt);
+        });
     }, py::arg("img"), py::arg("mean"), py::arg("std"), py::arg("maxval"), py::arg("dtype"),
        py::arg("out") = py::none());
 
     m.def("argmax", [](const py::array& logits, const std::string& dtype, std::optional<py::array> out) {
         const ArrayView v = array_view(logits);
-        const Shape nhw = img::argmax_shape(v);
         const DataType ot = dtype_from_name(dtype, "argmax");
-        py::array result = output(std::move(out), "out", ot, nhw);
-        void* d = result.mutable_data();
-        without_gil([&] { img::argmax(v.data, *v.dtype, v.shape[0], v.shape[1], v.shape[2], v.shape[3], d, ot); });
-        return result;
+        return write_output<void>(std::move(out), "out", ot, img::argmax_shape(v), [&](void* d) {
+            img::argmax(v.data, *v.dtype, v.shape[0], v.shape[1], v.shape[2], v.shape[3], d, ot);
+        });
     }, py::arg("logits"), py::arg("dtype"), py::arg("out") = py::none());
 
     py::class_<img::Palette>(m, "Palette", "Colours by class id, built once (C++ image::Palette).")
@@ -123,11 +116,9 @@ void bind_image(py::module_& parent) {
 
     m.def("colorize", [](const py::array& labels, const img::Palette& p, std::optional<py::array> out) {
         const ArrayView v = array_view(labels);
-        py::array result = output(std::move(out), "out", DataType::kUInt8, img::colorize_shape(v));
-        auto* d = static_cast<std::uint8_t*>(result.mutable_data());
         const auto count = static_cast<std::size_t>(labels.size());
-        without_gil([&] { img::colorize(v.data, *v.dtype, count, p, d); });
-        return result;
+        return write_output<std::uint8_t>(std::move(out), "out", DataType::kUInt8, img::colorize_shape(v),
+                                          [&](std::uint8_t* d) { img::colorize(v.data, *v.dtype, count, p, d); });
     }, py::arg("labels"), py::arg("palette"), py::arg("out") = py::none());
 
     m.def("labels_from_output", [](const py::array& output_array, const std::string& what, std::size_t height,
@@ -135,50 +126,41 @@ void bind_image(py::module_& parent) {
         const ArrayView v = array_view(output_array);
         const DataType t = img::check_model_output(v, what);
         const img::LabelSource src = img::label_source(t, v.shape, what, height, width);
-        py::array result = output(std::nullopt, "labels", DataType::kInt64,
-                                  {static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)});
-        auto* d = static_cast<std::int64_t*>(result.mutable_data());
-        without_gil([&] { img::labels_from_output(v.data, t, v.shape, d, what, height, width); });
-        return result;
+        const Shape hw{static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)};
+        return write_output<std::int64_t>(std::nullopt, "labels", DataType::kInt64, hw, [&](std::int64_t* d) {
+            img::labels_from_output(v.data, t, v.shape, d, what, height, width);
+        });
     }, py::arg("output"), py::arg("what"), py::arg("height") = 0, py::arg("width") = 0);
 
     m.def("softmax", [](const py::array& scores, std::optional<py::array> out) {
         const ArrayView v = array_view(scores);
         const Shape rc = img::scores_shape(v);
-        py::array result = output(std::move(out), "out", DataType::kFloat32, rc);
-        auto* d = static_cast<float*>(result.mutable_data());
-        without_gil([&] {
-            img::softmax(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), d);
-        });
-        return result;
+        const auto rows = static_cast<std::size_t>(rc[0]), classes = static_cast<std::size_t>(rc[1]);
+        return write_output<float>(std::move(out), "out", DataType::kFloat32, rc,
+                                   [&](float* d) { img::softmax(v.data, *v.dtype, rows, classes, d); });
     }, py::arg("scores"), py::arg("out") = py::none());
 
     m.def("topk", [](const py::array& scores, std::size_t k) {
         const ArrayView v = array_view(scores);
         const Shape rc = img::scores_shape(v);
+        const auto rows = static_cast<std::size_t>(rc[0]), classes = static_cast<std::size_t>(rc[1]);
         const Shape shape{rc[0], static_cast<int64_t>(k)};
         py::array indices = output(std::nullopt, "indices", DataType::kInt64, shape);
-        py::array values = output(std::nullopt, "values", DataType::kFloat32, shape);
         auto* i = static_cast<std::int64_t*>(indices.mutable_data());
-        auto* val = static_cast<float*>(values.mutable_data());
-        without_gil([&] {
-            img::topk(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), k, i, val);
+        py::array values = write_output<float>(std::nullopt, "values", DataType::kFloat32, shape, [&](float* val) {
+            img::topk(v.data, *v.dtype, rows, classes, k, i, val);
         });
         return py::make_tuple(indices, values);
     }, py::arg("scores"), py::arg("k"));
 
     m.def("overlay", [](const py::array& image, const py::array& colored, double alpha) {
         const ArrayView im = array_view(image), col = array_view(colored);
-        const DataType t = check_array(im, "image", {DataType::kUInt8, DataType::kUInt16});
-        check_array(col, "colored", {DataType::kUInt8});
-        if (im.shape.size() != 3 || im.shape[2] != 3)
-            throw ShapeError("overlay: the image must be [H, W, 3], got " + shape_tuple_str(im.shape));
-        check_shape(col, "colored", im.shape);
-        py::array result = output(std::nullopt, "overlay", DataType::kUInt8, im.shape);
-        auto* d = static_cast<std::uint8_t*>(result.mutable_data());
-        const auto pixels = static_cast<std::size_t>(im.shape[0] * im.shape[1]);
-        without_gil([&] { img::overlay(im.data, t, static_cast<const std::uint8_t*>(col.data), pixels, alpha, d); });
-        return result;
+        const Shape shape = img::overlay_shape(im, col);
+        const auto* colors = static_cast<const std::uint8_t*>(col.data);
+        const auto pixels = static_cast<std::size_t>(shape[0] * shape[1]);
+        return write_output<std::uint8_t>(std::nullopt, "overlay", DataType::kUInt8, shape, [&](std::uint8_t* d) {
+            img::overlay(im.data, *im.dtype, colors, pixels, alpha, d);
+        });
     }, py::arg("image"), py::arg("colored"), py::arg("alpha"));
 
     m.def("set_num_threads", &trtcore::set_num_threads, py::arg("n"));

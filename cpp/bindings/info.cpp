@@ -1,41 +1,31 @@
-#include <pybind11/stl.h>
-
+// Build and run-time facts (trtcore info): what was compiled in, the CUDA driver and devices, the TensorRT library.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bindings/bindings.h"
 #include "common/trt_library.h"
 #ifdef TRTCORE_WITH_CUDA
-#include <cuda_runtime_api.h>
-
 #include "cuda/device.h"
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
 #include "tensorrt/library_info.h"
 #endif
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
 namespace {
-template <typename T>
-std::optional<T> unless_empty(const T& v) { return v.empty() ? std::nullopt : std::optional<T>(v); }
-
 py::dict compiled() {
+    std::optional<std::string> cuda, tensorrt;  // None: not compiled in
+    std::optional<int> tensorrt_major;
 #ifdef TRTCORE_WITH_CUDA
-    const std::optional<std::string> cuda = std::to_string(CUDART_VERSION / 1000) + "." +
-                                            std::to_string((CUDART_VERSION % 1000) / 10);
-#else
-    const std::optional<std::string> cuda;
+    cuda = cuda::compiled_version();
 #endif
 #ifdef TRTCORE_WITH_TENSORRT
-    const std::optional<std::string> tensorrt = trt::headers_version();
-    const std::optional<int> tensorrt_major = trt::headers_major();
-#else
-    const std::optional<std::string> tensorrt;
-    const std::optional<int> tensorrt_major;
+    tensorrt = trt::headers_version();
+    tensorrt_major = trt::headers_major();
 #endif
     return py::dict("version"_a = TRTCORE_VERSION, "compiler"_a = TRTCORE_CXX_COMPILER,
                     "cxx_standard"_a = static_cast<long>(__cplusplus), "cuda"_a = cuda, "tensorrt"_a = tensorrt,
@@ -45,35 +35,24 @@ py::dict compiled() {
 py::dict cuda_runtime() {
 #ifdef TRTCORE_WITH_CUDA
     const cuda::DriverInfo info = without_gil([] { return cuda::query_driver(); });
+    py::dict out = as_dict(info.fields());
     py::list devices;
-    for (const auto& dev : info.devices) {
-        devices.append(py::dict("index"_a = dev.index, "name"_a = dev.name,
-                                "compute_capability"_a = std::to_string(dev.compute_major) + "." +
-                                                         std::to_string(dev.compute_minor),
-                                "total_memory"_a = dev.total_memory, "multiprocessors"_a = dev.multiprocessors));
-    }
-    return py::dict("driver_version"_a = info.driver_version, "runtime_version"_a = info.runtime_version,
-                    "error"_a = unless_empty(info.error), "devices"_a = devices);
+    for (const auto& dev : info.devices) devices.append(as_dict(dev.fields()));
+    out["devices"] = devices;
+    return out;
 #else
     return py::dict("driver_version"_a = 0, "runtime_version"_a = 0,
                     "error"_a = "CUDA support is not compiled into this build", "devices"_a = py::list());
 #endif
-}
-
-py::dict tensorrt_runtime(std::vector<int> majors) {
-    const TensorRTLibraryInfo info = without_gil([&] { return probe_tensorrt_library(majors); });
-    const std::string version = std::to_string(info.major) + "." + std::to_string(info.minor) + "." +
-                                std::to_string(info.patch);
-    return py::dict("found"_a = info.found, "path"_a = info.found ? std::optional<std::string>(info.path) : std::nullopt,
-                    "version"_a = info.found ? std::optional<std::string>(version) : std::nullopt,
-                    "tried"_a = info.tried);
 }
 }  // namespace
 
 void bind_info(py::module_& m) {
     m.def("compiled_info", &compiled, "What this build of trtcore was compiled with.");
     m.def("cuda_runtime_info", &cuda_runtime, "CUDA driver and devices present now (never raises).");
-    m.def("tensorrt_runtime_info", &tensorrt_runtime, py::arg("majors"),
+    m.def("tensorrt_runtime_info", [](const std::vector<int>& majors) {
+              return as_dict(without_gil([&] { return probe_tensorrt_library(majors); }).fields());
+          }, py::arg("majors"),
           "Looks for libnvinfer.so.<major> for each major given (never raises).");
     m.def("tensorrt_search_folders", &tensorrt_search_folders);
     m.def("set_tensorrt_extra_folders", &set_tensorrt_extra_folders, py::arg("folders"));

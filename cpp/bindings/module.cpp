@@ -4,7 +4,6 @@ PYBIND11_MODULE(_core, m) {
     m.doc() = "trtcore's C++ core (use the trtcore package, not this module)";
     trtcore::bindings::register_error_translator();
     trtcore::bindings::bind_vocabulary(m);
-    trtcore::bindings::bind_feed(m);
     trtcore::bindings::bind_info(m);
     trtcore::bindings::bind_image(m);
     trtcore::bindings::bind_runtime(m);

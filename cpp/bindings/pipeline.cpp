@@ -1,32 +1,19 @@
 // Glue for cpp/pipeline: _core.GpuPipeline, the GPU pre -> model -> post sequence over an ExecutionBackend
 // (python/trtcore/pipelines/gpu.py keeps one per thread for the Classifier and the Segmenter).
 #ifdef TRTCORE_WITH_CUDA_KERNELS
-#include <pybind11/numpy.h>
-#include <pybind11/stl.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "bindings/bindings.h"
 #include "bindings/vocabulary.h"
-#include "common/array.h"
-#include "common/error.h"
 #include "pipeline/gpu_pipeline.h"
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
 namespace {
-
-pipeline::ImageSpec image_spec(const ArrayView& v) {
-    const DataType t = check_array(v, "image", {DataType::kUInt8, DataType::kUInt16});
-    if (v.shape.size() != 3) throw ShapeError("image: expected an HWC array, got shape " + shape_tuple_str(v.shape));
-    return {t, static_cast<std::size_t>(v.shape[0]), static_cast<std::size_t>(v.shape[1]),
-            static_cast<std::size_t>(v.shape[2])};
-}
 
 // A result in the pipeline's pinned buffers: a numpy copy (on the copy threads), or (copy=False) a view the next
 // run overwrites.
@@ -55,7 +42,7 @@ void bind_pipeline(py::module_& m) {
                            const image::Palette* palette, bool copy) {
             auto& p = self.cast<GpuPipeline&>();
             const ArrayView v = array_view(image);
-            const pipeline::ImageSpec spec = image_spec(v);
+            const pipeline::ImageSpec spec = pipeline::image_spec(v);
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
             without_gil([&] { p.segment(v.data, spec, request); });
             const Shape hw{static_cast<std::int64_t>(spec.height), static_cast<std::int64_t>(spec.width)};
@@ -66,7 +53,7 @@ void bind_pipeline(py::module_& m) {
         .def("classify", [](const py::object& self, const py::array& image, std::size_t k, bool softmax) {
             auto& p = self.cast<GpuPipeline&>();
             const ArrayView v = array_view(image);
-            const pipeline::ImageSpec spec = image_spec(v);
+            const pipeline::ImageSpec spec = pipeline::image_spec(v);
             without_gil([&] { p.classify(v.data, spec, k, softmax); });
             const Shape shape{static_cast<std::int64_t>(p.top_k())};
             return py::make_tuple(result(self, p.indices(), DataType::kInt64, shape, true),
@@ -77,13 +64,9 @@ void bind_pipeline(py::module_& m) {
         .def_property("zero_copy", &GpuPipeline::zero_copy, &GpuPipeline::set_zero_copy)
         .def_property_readonly("stats", [](const GpuPipeline& p) {
             const pipeline::PipelineStats s = p.stats();
-            const pipeline::StageTimes& t = s.last;
-            return py::dict("runs"_a = s.runs, "graph_captures"_a = s.graph_captures,
-                            "graph_launches"_a = s.graph_launches, "allocations"_a = s.allocations,
-                            "graph_disabled"_a = s.graph_disabled, "graph_error"_a = s.graph_error,
-                            "stage_seconds"_a = py::dict("upload"_a = t.upload, "preprocess"_a = t.preprocess,
-                                                         "model"_a = t.model, "postprocess"_a = t.postprocess,
-                                                         "download"_a = t.download));
+            py::dict stats = as_dict(s.fields());
+            stats["stage_seconds"] = as_dict(s.last.fields());
+            return stats;
         });
 }
 

@@ -1,34 +1,146 @@
 // _core.ExecutionBackend (cpp/tensorrt's context binding and trtcore._testing's IdentityBackend derive from it),
-// _core.Executor and _core.DeviceArray: releasing the GIL around the run and keeping alive what an asynchronous run
-// still reads. Array conversion is bindings/cuda_arrays.cpp; the sequencing itself is cpp/runtime/executor.cpp.
-#include <pybind11/stl.h>
+// _core.Executor and _core.DeviceArray: feeds read through bindings/vocabulary.h into InputArrays, outputs into numpy
+// arrays or DeviceArrays (which torch/cupy/jax take without a copy), the GIL released around the run, and what an
+// asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
 
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "runtime/backend.h"
 #ifdef TRTCORE_WITH_CUDA
+#include <memory>
 #include <optional>
 
-#include "bindings/cuda_arrays.h"
 #include "bindings/vocabulary.h"
-#include "cuda/check.h"
+#include "cuda/buffer.h"
 #include "cuda/stream.h"
+#include "runtime/device_array.h"
 #include "runtime/dlpack.h"
 #include "runtime/executor.h"
+#include "runtime/pending_runs.h"
 #endif
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
 #ifdef TRTCORE_WITH_CUDA
 namespace {
+// A feed converted for Executor::run, with the Python objects the run reads: host arrays (and their converted
+// copies) are copied into staging inside run(), so they are needed only until it returns; CUDA arrays and DLPack
+// owners are read by the GPU until the run completes.
+struct Feed {
+    std::vector<InputArray> arrays;
+    std::vector<py::object> keep_host;
+    std::vector<PendingRuns::Handle> keep_device;
+};
+
+// Host arrays are used in place: with `cast`, one of another dtype is converted once with astype (the policy's
+// opt-in conversion), a non-contiguous one is copied once into a contiguous array (then staged as usual).
+void add_host(Executor& ex, Feed& feed, FedArray& fed, bool cast) {
+    auto arr = py::reinterpret_borrow<py::array>(fed.owner);
+    if (const auto want = host_cast(ex.tensors(), fed.in.spec, cast)) {
+        arr = arr.attr("astype")(numpy_dtype(*want, "input '" + fed.in.spec.name + "'"));
+        fed = read_fed(fed.in.spec.name, arr, [] { return -1LL; });
+    }
+    if (!fed.in.contiguous) arr = py::array::ensure(arr, py::array::c_style);
+    const auto& s = fed.in.spec;
+    if (s.dtype) feed.arrays.push_back({s.name, *s.dtype, s.shape, arr.data(), Location::kHost, std::nullopt});
+    feed.keep_host.push_back(std::move(arr));
+}
+
+// {name: array} -> Feed. CUDA arrays must be C-contiguous; their producer stream is waited on. The executor's run
+// checks the result with the one validator (check_feed). Errors name the input.
+Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
+    const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
+        const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
+        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
+    };
+    Feed feed;
+    std::vector<InputSpec> specs;
+    for (const auto& [name, value] : feed_items(obj)) {
+        FedArray fed = read_fed(name, value, consumer);
+        if (fed.in.spec.location == Location::kHost) {
+            add_host(ex, feed, fed, cast);
+        } else if (fed.in.spec.dtype) {
+            feed.arrays.push_back(device_input(fed.in));
+            // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
+            feed.keep_device.emplace_back(fed.owner.inc_ref().ptr(),
+                                          [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
+        }
+        specs.push_back(std::move(fed.in.spec));
+    }
+    check_converted(ex.tensors(), specs, feed.arrays.size(), cast);
+    return feed;
+}
+
+// out={name: numpy array} read for RunOptions::targets, with the arrays (held until the run returns).
+struct OutTargets {
+    std::vector<OutputTarget> targets;
+    std::vector<std::pair<std::string, py::object>> arrays;
+
+    py::object array(const std::string& name) const {
+        for (const auto& [n, a] : arrays) {
+            if (n == name) return a;
+        }
+        throw ArgumentError("out['" + name + "']: not given");  // unreachable: the executor wrote only given targets
+    }
+};
+
+// None -> none. ArgumentError naming out['name'] for what is not a C-contiguous, writable numpy array.
+OutTargets output_targets(const py::object& out) {
+    OutTargets result;
+    if (out.is_none()) return result;
+    for (const auto& [name, value] : str_items(out, "out must be a dict {output name: numpy array}",
+                                               "out keys must be output names (str)")) {
+        const std::string what = "out['" + name + "']";
+        if (!py::isinstance<py::array>(value)) {
+            throw ArgumentError(what + ": expected a numpy array, got " + type_name(value));
+        }
+        auto arr = py::reinterpret_borrow<py::array>(value);
+        if (!(arr.flags() & py::array::c_style)) throw ArgumentError(what + ": the array must be C-contiguous");
+        if (!arr.writeable()) throw ArgumentError(what + ": the array is read-only");
+        result.targets.push_back({read_fed(name, arr, [] { return -1LL; }).in.spec, arr.mutable_data()});
+        result.arrays.emplace_back(name, std::move(arr));
+    }
+    return result;
+}
+
+void unused_capsule_destructor(PyObject* capsule) {
+    // A consumer renames the capsule once it owns the tensor; an unconsumed one is freed here.
+    if (PyCapsule_IsValid(capsule, "dltensor")) {
+        auto* t = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule, "dltensor"));
+        dlpack::ManagedTensorDeleter()(t);
+    }
+}
+
+// DLPack export of `a` for a consumer on `stream` (None: the legacy default stream; -1: no ordering).
+py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
+    auto managed = a.to_dlpack(stream.is_none() ? std::nullopt : std::optional<long long>(stream.cast<long long>()));
+    PyObject* capsule = PyCapsule_New(managed.get(), "dltensor", unused_capsule_destructor);
+    if (capsule == nullptr) throw py::error_already_set();
+    managed.release();  // owned by the capsule (or its consumer) from here on
+    return py::reinterpret_steal<py::object>(capsule);
+}
+
+// A writable numpy array of `dtype` and `shape` over pinned memory (sized for it); the array keeps the buffer alive.
+py::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const py::dtype& dtype, const Shape& shape) {
+    return py::array(dtype, shape, {}, buffer->data(), owning_capsule(buffer));  // the base holds a reference
+}
+
+// One output as a numpy array (owned copy or pinned staging view) or a DeviceArray.
+py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready, cudaStream_t stream) {
+    if (o.location == Location::kDevice) {
+        return py::cast(DeviceArray{o.device, o.shape, o.dtype, o.bytes, o.device_index, ready, stream});
+    }
+    const py::dtype dt = numpy_dtype(o.dtype, "output '" + o.name + "'");
+    if (o.owned) return py::array(dt, o.shape, {}, o.owned->data(), py::cast(o.owned));  // copied under the lock
+    return pinned_view(o.host, dt, o.shape);
+}
+
 // The Executor and the Python objects asynchronous runs still read.
 struct PyExecutor {
     PendingRuns pending;
     std::unique_ptr<Executor> impl;
-    bool graph_warned = false;
 
     PyExecutor() = default;
     PyExecutor(const PyExecutor&) = delete;
@@ -49,6 +161,22 @@ struct PyExecutor {
     ExecutorStats stats() const { return without_gil([&] { return impl->stats(); }); }  // the executor's lock
 };
 
+// An Executor's staging setting (runtime/staging.h) read and written under the executor's lock: without the GIL.
+template <typename T>
+auto staging_getter(T StagingPolicy::*member) {
+    return [member](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().*member; }); };
+}
+template <typename T>
+auto staging_setter(T StagingPolicy::*member) {
+    return [member](PyExecutor& self, T value) {
+        without_gil([&] {
+            StagingPolicy policy = self.impl->staging();
+            policy.*member = value;
+            self.impl->set_staging(policy);
+        });
+    };
+}
+
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
 std::optional<cudaStream_t> stream_arg(const py::object& stream) {
     if (stream.is_none()) return std::nullopt;
@@ -61,35 +189,28 @@ std::optional<cudaStream_t> stream_arg(const py::object& stream) {
         if (!py::hasattr(stream, attr)) continue;
         if (auto s = as_handle(stream.attr(attr))) return s;
     }
-    throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " +
-                        py::str(py::type::of(stream).attr("__name__")).cast<std::string>());
+    throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " + type_name(stream));
 }
 
 py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, const std::string& output_device,
              std::optional<cudaStream_t> stream, bool synchronize, bool cast, const py::object& out = py::none()) {
-    const Location outputs = parse_location(output_device);
+    const Location outputs = output_location(output_device);
     self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
     OutTargets targets = output_targets(out);
     QueuedRun run;
-    std::optional<ExecutorStats> stats;
+    std::optional<std::string> graph_warning;
     {
         // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
         py::gil_scoped_release release;
         const bool keep = !feed.keep_device.empty();
         run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep,
                          std::move(targets.targets));
-        if (self.impl->cuda_graph() && !self.graph_warned && self.impl->graph_disabled()) stats = self.impl->stats();
+        if (self.impl->cuda_graph()) graph_warning = self.impl->take_graph_warning();
     }
-    if (synchronize) {
-        self.pending.clear();  // this run waited for every earlier one
-    } else if (!feed.keep_device.empty()) {
-        self.pending.add(std::move(run.done), std::move(feed.keep_device));
-    }
-    if (stats && stats->graph_disabled) {
-        self.graph_warned = true;
-        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(
-            "CUDA graph capture failed, this executor now runs without graphs: " + stats->graph_error);
+    self.pending.after_run(synchronize, std::move(run.done), std::move(feed.keep_device));
+    if (graph_warning) {
+        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(*graph_warning);
     }
     py::dict result;
     for (const auto& o : run.outputs) {
@@ -111,12 +232,17 @@ void bind_executor(py::module_& m) {
         .def_readonly("nbytes", &DeviceArray::nbytes)
         .def_property_readonly("ptr", &DeviceArray::ptr)
         .def_readonly("device", &DeviceArray::device)
-        .def_property_readonly("__cuda_array_interface__", &cuda_array_interface)
+        .def_property_readonly("__cuda_array_interface__", [](const DeviceArray& a) {
+            return py::dict("shape"_a = py::tuple(py::cast(a.shape)), "typestr"_a = a.typestr(),
+                            "data"_a = py::make_tuple(a.ptr(), false), "strides"_a = py::none(), "version"_a = 3,
+                            "stream"_a = a.cai_stream());
+        })
         .def("__dlpack__", [](const DeviceArray& a, const py::object& stream, const py::object&, const py::object&,
                               const py::object&) { return dlpack_capsule(a, stream); },
              py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
              py::arg("dl_device") = py::none(), py::arg("copy") = py::none())
-        .def("__dlpack_device__", [](const DeviceArray& a) { return py::make_tuple(static_cast<int>(dlpack::kDLCUDA), a.device); })
+        .def("__dlpack_device__",
+             [](const DeviceArray& a) { return py::make_tuple(static_cast<int>(dlpack::kDLCUDA), a.device); })
         .def("numpy", [](const DeviceArray& a) {
             py::array out(numpy_dtype(a.dtype, "DeviceArray"), a.shape);
             void* dst = out.mutable_data();
@@ -125,7 +251,8 @@ void bind_executor(py::module_& m) {
         }, "Copies to a new numpy array (waits for an asynchronous result first).")
         .def("__repr__", &DeviceArray::repr);
 
-    py::class_<PyExecutor>(m, "Executor", R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
+    py::class_<PyExecutor>(m, "Executor",
+    R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
 copy-in, enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).
 
 stream: run on this CUDA stream (an int handle or a torch/cupy stream; borrowed, never destroyed) instead of one of
@@ -161,15 +288,12 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
              py::arg("cast") = false,
              "Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are "
              "staging views valid after synchronize() and until the next call.")
-        .def("last_timings", [](PyExecutor& self) {
-            const ExecutorStats s = self.stats();
-            if (s.last_compute_seconds < 0) return py::dict();
-            return py::dict("h2d"_a = s.last_h2d_seconds, "compute"_a = s.last_compute_seconds,
-                            "d2h"_a = s.last_d2h_seconds);
-        }, "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
-           "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
+        .def("last_timings", [](PyExecutor& self) { return as_dict(self.stats().stage_seconds()); },
+             "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
+             "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
         .def_property_readonly("inputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kInput); })
-        .def_property_readonly("outputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
+        .def_property_readonly("outputs",
+                               [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
         .def("__enter__", [](py::object self) { return self; })
         .def("__exit__", [](PyExecutor& self, const py::args&) { self.synchronize(); })
         .def("synchronize", &PyExecutor::synchronize)
@@ -189,37 +313,12 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
                                [](PyExecutor& self) { return without_gil([&] { return self.impl->device(); }); })
         .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
                                "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
-        .def_property_readonly("stats", [](const PyExecutor& self) {
-            const ExecutorStats s = self.stats();
-            const auto measured = [](double v) { return v < 0 ? std::nullopt : std::optional<double>(v); };
-            return py::dict("runs"_a = s.runs, "graph_captures"_a = s.graph_captures,
-                            "graph_launches"_a = s.graph_launches, "allocations"_a = s.allocations,
-                            "host_copy_bytes"_a = s.host_copy_bytes, "last_run_seconds"_a = s.last_run_seconds,
-                            "last_h2d_seconds"_a = measured(s.last_h2d_seconds),
-                            "last_compute_seconds"_a = measured(s.last_compute_seconds),
-                            "last_d2h_seconds"_a = measured(s.last_d2h_seconds), "graph_disabled"_a = s.graph_disabled,
-                            "graph_error"_a = s.graph_disabled ? std::optional<std::string>(s.graph_error) : std::nullopt);
-        })
-        .def_property("copy_threads",
-                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().threads; }); },
-                      [](PyExecutor& self, int n) {
-                          without_gil([&] {
-                              auto p = self.impl->staging();
-                              p.threads = n;
-                              self.impl->set_staging(p);
-                          });
-                      }, "Threads copying large host tensors to and from staging (0: the default, up to 8).")
-        .def_property("staging_chunk_bytes",
-                      [](const PyExecutor& self) {
-                          return without_gil([&] { return self.impl->staging().chunk_bytes; });
-                      },
-                      [](PyExecutor& self, std::size_t n) {
-                          without_gil([&] {
-                              auto p = self.impl->staging();
-                              p.chunk_bytes = n;
-                              self.impl->set_staging(p);
-                          });
-                      }, "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).")
+        .def_property_readonly("stats", [](const PyExecutor& self) { return as_dict(self.stats().fields()); })
+        .def_property("copy_threads", staging_getter(&StagingPolicy::threads), staging_setter(&StagingPolicy::threads),
+                      "Threads copying large host tensors to and from staging (0: the default, up to 8).")
+        .def_property("staging_chunk_bytes", staging_getter(&StagingPolicy::chunk_bytes),
+                      staging_setter(&StagingPolicy::chunk_bytes),
+                      "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).")
         .def_property("stage_timing",
                       [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
                       [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });
@@ -228,7 +327,8 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
 
 void bind_runtime(py::module_& m) {
     py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
-        m, "ExecutionBackend", "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
+        m, "ExecutionBackend",
+        "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
         // Copies: a TensorInfo handed to Python must not point into a backend that may be destroyed first.
         .def_property_readonly("tensors", [](const ExecutionBackend& b) { return b.tensors(); })
         .def("set_input_shape", &ExecutionBackend::set_input_shape, py::arg("name"), py::arg("shape"))

@@ -1,6 +1,5 @@
 // Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. When trtcore is
 // built without TensorRT headers the same entry points exist and raise TensorRTNotFound saying how to rebuild.
-#include <pybind11/stl.h>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
@@ -17,16 +16,17 @@
 #include "tensorrt/refit.h"
 #endif
 
-namespace py = pybind11;
-
 namespace trtcore::bindings {
 
 namespace {
 // BuildRequest and BuildResult are plain structs, bound field by field; their values are checked by BuildConfig
-// (Python) and by build_engine (C++). Byte strings are bound as bytes, not str.
-py::object optional_bytes(const std::optional<std::string>& b) { return b ? py::bytes(*b) : py::object(py::none()); }
-std::optional<std::string> from_optional_bytes(const std::optional<py::bytes>& b) {
-    return b ? std::optional<std::string>(std::string(*b)) : std::nullopt;
+// (Python) and by build_engine (C++). Byte strings are bound as bytes, not str: `member` as bytes | None.
+template <typename Class, typename Struct>
+void def_optional_bytes(Class& cls, const char* name, std::optional<std::string> Struct::*member) {
+    using Bytes = std::optional<py::bytes>;
+    cls.def_property(
+        name, [member](const Struct& r) { return r.*member ? Bytes(py::bytes(*(r.*member))) : std::nullopt; },
+        [member](Struct& r, const Bytes& b) { r.*member = b ? std::optional<std::string>(*b) : std::nullopt; });
 }
 
 void bind_build_structs(py::module_& m) {
@@ -43,8 +43,9 @@ void bind_build_structs(py::module_& m) {
         .def_readwrite("opt", &ProfileInput::opt)
         .def_readwrite("max", &ProfileInput::max);
     // Containers are copied in and out: assign whole lists (request.flags = [...]), do not append in place.
-    py::class_<BuildRequest>(m, "BuildRequest", "What _core.build_engine builds (cpp/tensorrt/build_request.h).")
-        .def(py::init<>())
+    py::class_<BuildRequest> request(m, "BuildRequest",
+                                     "What _core.build_engine builds (cpp/tensorrt/build_request.h).");
+    request.def(py::init<>())
         .def_readwrite("onnx_path", &BuildRequest::onnx_path)
         .def_readwrite("flags", &BuildRequest::flags)
         .def_readwrite("profiles", &BuildRequest::profiles)
@@ -52,9 +53,6 @@ void bind_build_structs(py::module_& m) {
         .def_readwrite("builder_optimization_level", &BuildRequest::builder_optimization_level)
         .def_readwrite("max_aux_streams", &BuildRequest::max_aux_streams)
         .def_readwrite("hardware_compatibility_level", &BuildRequest::hardware_compatibility_level)
-        .def_property(
-            "timing_cache", [](const BuildRequest& r) { return optional_bytes(r.timing_cache); },
-            [](BuildRequest& r, const std::optional<py::bytes>& b) { r.timing_cache = from_optional_bytes(b); })
         .def_readwrite("plugins", &BuildRequest::plugins)
         .def_readwrite("verbose", &BuildRequest::verbose)
         .def_readwrite("profiling_verbosity", &BuildRequest::profiling_verbosity)
@@ -62,14 +60,13 @@ void bind_build_structs(py::module_& m) {
         .def_readwrite("device", &BuildRequest::device)
         .def_readwrite("tactic_sources", &BuildRequest::tactic_sources)
         .def_readwrite("layer_precisions", &BuildRequest::layer_precisions);
-    py::class_<BuildResult>(m, "BuildResult", "What _core.build_engine gives back.")
-        .def(py::init<>())
+    def_optional_bytes(request, "timing_cache", &BuildRequest::timing_cache);
+    py::class_<BuildResult> result(m, "BuildResult", "What _core.build_engine gives back.");
+    def_optional_bytes(result, "timing_cache", &BuildResult::timing_cache);
+    result.def(py::init<>())
         .def_property(
             "engine", [](const BuildResult& r) { return py::bytes(r.engine); },
             [](BuildResult& r, const py::bytes& b) { r.engine = b; })
-        .def_property(
-            "timing_cache", [](const BuildResult& r) { return optional_bytes(r.timing_cache); },
-            [](BuildResult& r, const std::optional<py::bytes>& b) { r.timing_cache = from_optional_bytes(b); })
         .def_readwrite("timing_cache_used", &BuildResult::timing_cache_used)
         .def_readwrite("seconds", &BuildResult::seconds)
         .def_readwrite("tensorrt_version", &BuildResult::tensorrt_version);
@@ -112,8 +109,8 @@ trt::BuildResult build(trt::BuildRequest request, const py::object& progress, co
     if (!progress.is_none()) {
         progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
             py::gil_scoped_acquire gil;
-            py::object answer = progress_h(trt::progress_event_name(e), phase, parent ? py::str(parent) : py::object(py::none()),
-                                           value);
+            const auto parent_phase = parent ? std::optional<std::string>(parent) : std::nullopt;
+            py::object answer = progress_h(trt::progress_event_name(e), phase, parent_phase, value);
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
         };
     }

@@ -1,28 +1,19 @@
-// trtcore.TensorInfo and the dtype table, bound once for every layer (see vocabulary.h).
+// trtcore.TensorInfo, the dtype table and FeedChecker, bound once for every layer, and the readers of arrays handed
+// in (see vocabulary.h).
 #include "bindings/vocabulary.h"
-
-#include <pybind11/stl.h>
 
 #include <array>
 
 #include "bindings/bindings.h"
 #include "common/error.h"
+#include "runtime/dlpack.h"
 
-namespace py = pybind11;
 using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
-py::dtype numpy_dtype(DataType type, const std::string& what) {
-    check_numpy_representable(type, what);  // int4/fp4: never a numpy view over packed TensorRT bytes
-    try {
-        return py::dtype(std::string(dtype_name(type)));
-    } catch (py::error_already_set&) {
-        throw DTypeError(what + ": numpy has no dtype '" + dtype_name(type) +
-                         "' (for bfloat16 and float8 install and import ml_dtypes, or keep the data on the GPU)");
-    }
-}
-
+namespace {
+// The array's element type; nullopt for dtypes trtcore has no name for, or byte-swapped ones ('>u2').
 std::optional<DataType> dtype_of(const py::array& a) {
     const py::dtype dt = a.dtype();
     if (dt.byteorder() == '>') return std::nullopt;
@@ -38,13 +29,7 @@ std::optional<DataType> dtype_of(const py::array& a) {
     return type;
 }
 
-ArrayView array_view(const py::array& a) {
-    ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
-                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
-    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
-    return v;
-}
-
+// A dtype given by the user: a numpy dtype, a numpy scalar type or a name ("float16"); DTypeError naming `what`.
 DataType dtype_from_object(const py::handle& obj, const std::string& what) {
     if (py::isinstance<py::str>(obj)) return dtype_from_name(obj.cast<std::string>(), what);
     try {
@@ -55,7 +40,128 @@ DataType dtype_from_object(const py::handle& obj, const std::string& what) {
     }
 }
 
+FedArray read_cuda_array_interface(const std::string& name, const py::handle& obj) {
+    const py::dict cai = obj.attr("__cuda_array_interface__");
+    const auto optional = [&](const char* key) { return cai.attr("get")(key); };  // None when not given
+    const dlpack::CudaArrayInterface fields{cai["typestr"].cast<std::string>(), cai["shape"].cast<Shape>(),
+                                            cai["data"].cast<py::tuple>()[0].cast<std::uintptr_t>(),
+                                            optional("stream").cast<std::optional<std::uintptr_t>>(),
+                                            optional("strides").cast<std::optional<std::vector<int64_t>>>(),
+                                            !optional("mask").is_none()};
+    return {dlpack::read_cuda_array(name, fields), py::reinterpret_borrow<py::object>(obj)};
+}
+
+FedArray read_dlpack(const std::string& name, const py::handle& obj, long long stream) {
+    // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream).
+    py::object capsule = obj.attr("__dlpack__")(py::arg("stream") = stream == 0 ? 1 : stream);
+    auto* managed = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
+    if (managed == nullptr) {
+        PyErr_Clear();
+        throw ArgumentError("input '" + name + "': __dlpack__() did not return a 'dltensor' capsule");
+    }
+    PyCapsule_SetName(capsule.ptr(), "used_dltensor");  // ours now: the producer must not free it
+    const py::capsule owner(managed, [](void* p) {
+        dlpack::ManagedTensorDeleter()(static_cast<dlpack::DLManagedTensor*>(p));
+    });
+    return {dlpack::read(name, managed->dl_tensor), owner};
+}
+
+py::array as_numpy(const std::string& name, const py::handle& value) {
+    py::array arr = py::array::ensure(value);  // lists, objects with __array__: anything numpy can view
+    if (!arr || arr.dtype().kind() == 'O') {
+        PyErr_Clear();
+        throw ArgumentError("input '" + name + "': expected an array (numpy, or an object with __dlpack__ or "
+                            "__cuda_array_interface__), got " + type_name(value));
+    }
+    return arr;
+}
+
+// A numpy array as array_view reads it, its type in words when trtcore has no name for it ("big-endian uint16").
+FedArray read_numpy(const std::string& name, const py::array& a) {
+    const ArrayView v = array_view(a);
+    FedArray fed{{{name, v.dtype, v.shape, Location::kHost, ""}, v.data, std::nullopt, v.c_contiguous, ""}, a};
+    if (!v.dtype) {
+        const py::dtype dt = a.dtype();
+        const std::string type = py::str(dt.attr("name"));
+        fed.in.spec.type = py::str(dt.attr("byteorder")).cast<std::string>() == ">" ? "big-endian " + type : type;
+    }
+    return fed;
+}
+}  // namespace
+
+py::dtype numpy_dtype(DataType type, const std::string& what) {
+    check_numpy_representable(type, what);  // int4/fp4: never a numpy view over packed TensorRT bytes
+    try {
+        return py::dtype(std::string(dtype_name(type)));
+    } catch (py::error_already_set&) {
+        throw DTypeError(what + ": numpy has no dtype '" + dtype_name(type) +
+                         "' (for bfloat16 and float8 install and import ml_dtypes, or keep the data on the GPU)");
+    }
+}
+
+ArrayView array_view(const py::array& a) {
+    ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
+                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
+    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
+    return v;
+}
+
+FedArray read_fed(const std::string& name, const py::handle& value, const std::function<long long()>& dlpack_stream) {
+    if (py::isinstance<py::array>(value)) return read_numpy(name, py::reinterpret_borrow<py::array>(value));
+    if (py::hasattr(value, "__cuda_array_interface__")) return read_cuda_array_interface(name, value);
+    if (py::hasattr(value, "__dlpack__") && py::hasattr(value, "__dlpack_device__")) {
+        const int device = value.attr("__dlpack_device__")().cast<py::tuple>()[0].cast<int>();
+        if (device == dlpack::kDLCUDA || device == dlpack::kDLCUDAManaged) {
+            return read_dlpack(name, value, dlpack_stream());
+        }
+        // In host memory: numpy views it in place.
+        return read_numpy(name, py::module_::import("numpy").attr("from_dlpack")(value));
+    }
+    return read_numpy(name, as_numpy(name, value));
+}
+
+std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).attr("__name__")); }
+
+Items str_items(const py::handle& dict, const std::string& not_dict, const std::string& bad_key) {
+    if (!py::isinstance<py::dict>(dict)) throw ArgumentError(not_dict + ", got " + type_name(dict));
+    Items items;
+    for (const auto& [key, value] : py::reinterpret_borrow<py::dict>(dict)) {
+        if (!py::isinstance<py::str>(key)) throw ArgumentError(bad_key + ", got " + py::repr(key).cast<std::string>());
+        items.emplace_back(key.cast<std::string>(), py::reinterpret_borrow<py::object>(value));
+    }
+    return items;
+}
+
+Items feed_items(const py::handle& feed) {
+    return str_items(feed, "the feed must be a dict {input name: array}", "feed keys must be input names (str)");
+}
+
 namespace {
+// The inputs and profile a host backend checks every feed against, converted to C++ once (at activation).
+struct FeedChecker {
+    std::vector<TensorInfo> inputs;
+    std::optional<std::size_t> profile;
+
+    // check_feed on the feed as read (-1: a DLPack object is asked for its header, unordered): the names of the
+    // host inputs to convert; None when every value is a C-contiguous numpy.ndarray (not a subclass) of the
+    // declared dtype, i.e. what a host backend takes as it is.
+    py::object check(const py::handle& feed, bool cast) const {
+        static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
+        std::vector<InputSpec> specs;
+        bool in_place = true;
+        for (const auto& [name, value] : feed_items(feed)) {
+            FedArray fed = read_fed(name, value, [] { return -1LL; });
+            in_place = in_place && py::type::handle_of(value).is(ndarray) && fed.in.contiguous;
+            specs.push_back(std::move(fed.in.spec));
+        }
+        const auto to_cast = check_feed(inputs, specs, FeedCheck{cast, profile});
+        if (in_place && to_cast.empty()) return py::none();
+        py::list names;
+        for (const auto i : to_cast) names.append(specs[i].name);
+        return names;
+    }
+};
+
 py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
 py::object profile_shape(const TensorInfo& t, int which) {
     if (t.profiles.empty()) return py::none();
@@ -79,11 +185,7 @@ TensorInfo make_info(const std::string& name, const py::handle& dtype, const Sha
 void bind_vocabulary(py::module_& m) {
     m.def("dtype_table", [] {
         py::list rows;
-        for (const auto& r : dtype_table()) {
-            rows.append(py::dict("name"_a = r.numpy, "bits"_a = r.bits, "dlpack_code"_a = r.dlpack_code,
-                                 "typestr"_a = r.typestr, "onnx"_a = r.onnx, "onnx_name"_a = r.onnx_name,
-                                 "tensorrt"_a = r.tensorrt));
-        }
+        for (const auto& r : dtype_table()) rows.append(as_dict(r.fields()));
         return rows;
     }, "Every element type trtcore knows, with its numpy, DLPack, array-interface, ONNX and TensorRT names.");
 
@@ -100,8 +202,8 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("dtype_name", [](const TensorInfo& t) { return dtype_name(t.dtype); })
         .def_property_readonly("dtype", [](const TensorInfo& t) -> py::object {
             try {
-                return py::dtype(std::string(dtype_name(t.dtype)));
-            } catch (py::error_already_set&) {
+                return numpy_dtype(t.dtype, t.name);
+            } catch (const DTypeError&) {
                 return py::str(dtype_name(t.dtype));  // bfloat16/fp8/int4 without ml_dtypes: the name
             }
         }, "numpy's dtype, or the type's name where numpy has none (bfloat16, float8 without ml_dtypes)")
@@ -113,7 +215,9 @@ void bind_vocabulary(py::module_& m) {
                                "symbolic names of the dimensions (None where a dimension has none)")
         .def_property_readonly("profiles", [](const TensorInfo& t) {
             py::list out;
-            for (const auto& p : t.profiles) out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));
+            for (const auto& p : t.profiles) {
+                out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));
+            }
             return out;
         })
         .def_property_readonly("min_shape", [](const TensorInfo& t) { return profile_shape(t, 0); })
@@ -124,6 +228,20 @@ void bind_vocabulary(py::module_& m) {
         .def_readonly("format", &TensorInfo::format)
         .def("__eq__", &same_tensor)
         .def("__repr__", py::overload_cast<const TensorInfo&>(&to_string));
+
+    py::class_<FeedChecker>(m, "FeedChecker",
+                            "The one validator (cpp/runtime/validate.h) against inputs converted once: a host backend "
+                            "makes one at activation.")
+        .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
+             py::arg("profile") = 0)
+        .def_readonly("inputs", &FeedChecker::inputs)
+        .def("check", &FeedChecker::check, py::arg("feed"), py::arg("cast") = false,
+             "Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against the inputs "
+             "(names, dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises "
+             "ArgumentError / DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to "
+             "convert to their declared dtype (only with cast=True; device inputs of another dtype are refused), or "
+             "None when the feed needs no work on the host (every value a C-contiguous numpy.ndarray of the "
+             "declared dtype).");
 }
 
 }  // namespace trtcore::bindings

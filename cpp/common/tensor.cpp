@@ -31,6 +31,16 @@ const std::vector<DataTypeInfo> kTypes = {
 };
 }  // namespace
 
+Fields DataTypeInfo::fields() const {
+    return {{"name", numpy},
+            {"bits", static_cast<long long>(bits)},
+            {"dlpack_code", dlpack_code},
+            {"typestr", typestr},
+            {"onnx", onnx},
+            {"onnx_name", onnx_name},
+            {"tensorrt", tensorrt}};
+}
+
 const std::vector<DataTypeInfo>& dtype_table() { return kTypes; }
 
 const DataTypeInfo& dtype_info(DataType type) {

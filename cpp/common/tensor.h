@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/fields.h"
+
 namespace trtcore {
 
 // Element types. Values are ours, not TensorRT's (which renumbered its enums in 11.x) nor ONNX's: conversions
@@ -44,6 +46,8 @@ struct DataTypeInfo {
     int onnx;               // onnx.TensorProto.DataType value (FLOAT = 1, ...)
     const char* onnx_name;  // its name ("FLOAT"); ONNX Runtime's type string is "tensor(" + lower(name) + ")"
     const char* tensorrt;   // nvinfer1::DataType enumerator ("kFLOAT"); "" where TensorRT has none
+
+    Fields fields() const;  // name (numpy's), bits, dlpack_code, typestr, onnx, onnx_name, tensorrt
 };
 
 // Every row, in DataType order.

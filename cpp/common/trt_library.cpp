@@ -42,6 +42,17 @@ void set_tensorrt_extra_folders(std::vector<std::string> folders) {
     g_extra_folders = std::move(folders);
 }
 
+std::string TensorRTLibraryInfo::version() const {
+    return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
+Fields TensorRTLibraryInfo::fields() const {
+    return {{"found", found},
+            {"path", found ? FieldValue(path) : FieldValue()},
+            {"version", found ? FieldValue(version()) : FieldValue()},
+            {"tried", tried}};
+}
+
 TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors) {
     TensorRTLibraryInfo info;
     const auto folders = tensorrt_search_folders();

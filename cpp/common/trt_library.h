@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/dynlib.h"
+#include "common/fields.h"
 
 namespace trtcore {
 
@@ -20,6 +21,9 @@ struct TensorRTLibraryInfo {
     std::string path;               // file opened
     int major = 0, minor = 0, patch = 0;
     std::vector<std::string> tried;  // every place tried, with the loader's reason
+
+    std::string version() const;  // "10.5.0"
+    Fields fields() const;        // found, path, version (None when not found), tried
 };
 
 // Looks for libnvinfer.so.<major> for each major in `majors` (first found wins) and reads its version through

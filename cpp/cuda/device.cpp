@@ -4,6 +4,24 @@
 
 namespace trtcore::cuda {
 
+std::string compiled_version() {
+    return std::to_string(CUDART_VERSION / 1000) + "." + std::to_string((CUDART_VERSION % 1000) / 10);
+}
+
+Fields DeviceInfo::fields() const {
+    return {{"index", index},
+            {"name", name},
+            {"compute_capability", compute_capability()},
+            {"total_memory", static_cast<long long>(total_memory)},
+            {"multiprocessors", multiprocessors}};
+}
+
+Fields DriverInfo::fields() const {
+    return {{"driver_version", driver_version},
+            {"runtime_version", runtime_version},
+            {"error", error.empty() ? FieldValue() : FieldValue(error)}};
+}
+
 DriverInfo query_driver() {
     DriverInfo info;
     cudaRuntimeGetVersion(&info.runtime_version);

@@ -34,11 +34,22 @@ Shape colorize_shape(const ArrayView& labels) {
     return shape;
 }
 
-void check_pnm_image(const ArrayView& image) {
-    check_array(image, "image", {DataType::kUInt8, DataType::kUInt16});
+ImageView pnm_image(const ArrayView& image, std::uint32_t maxval) {
+    const DataType type = check_array(image, "image", {DataType::kUInt8, DataType::kUInt16});
     if (image.shape.size() != 3) {
         throw ShapeError("image: must be HWC (3 dimensions), got " + std::to_string(image.shape.size()));
     }
+    return {image.data, static_cast<std::size_t>(image.shape[1]), static_cast<std::size_t>(image.shape[0]),
+            static_cast<std::size_t>(image.shape[2]), type, maxval};
+}
+
+Shape overlay_shape(const ArrayView& image, const ArrayView& colored) {
+    check_array(image, "image", {DataType::kUInt8, DataType::kUInt16});
+    check_array(colored, "colored", {DataType::kUInt8});
+    if (image.shape.size() != 3 || image.shape[2] != 3)
+        throw ShapeError("overlay: the image must be [H, W, 3], got " + shape_tuple_str(image.shape));
+    check_shape(colored, "colored", image.shape);
+    return image.shape;
 }
 
 std::vector<Color> palette_colors(const ArrayView& colors) {

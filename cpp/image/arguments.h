@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "common/array.h"
+#include "image/pnm.h"
 #include "image/postprocess.h"
 
 namespace trtcore::image {
@@ -20,8 +22,10 @@ Shape argmax_shape(const ArrayView& logits);
 Shape scores_shape(const ArrayView& scores);
 // colorize: int64/int32/uint8 labels of any shape; the result is that shape + (3,).
 Shape colorize_shape(const ArrayView& labels);
-// write_pnm: a uint8/uint16 HWC image.
-void check_pnm_image(const ArrayView& image);
+// write_pnm: a uint8/uint16 HWC image, as the PNM writer reads it (with `maxval`).
+ImageView pnm_image(const ArrayView& image, std::uint32_t maxval);
+// overlay: a uint8/uint16 [H, W, 3] image and uint8 colours of its shape; the result is that shape.
+Shape overlay_shape(const ArrayView& image, const ArrayView& colored);
 // Palette: uint8 colours (num_classes, 3).
 std::vector<Color> palette_colors(const ArrayView& colors);
 // labels_from_output: a model output of a type trtcore knows (FormatError naming `what` otherwise), C-contiguous.

@@ -29,6 +29,29 @@ bool is_float(DataType t) { return t == DataType::kFloat32 || t == DataType::kFl
 
 std::size_t ImageSpec::bytes() const { return height * width * channels * element_size(type); }
 
+ImageSpec image_spec(const ArrayView& image) {
+    const DataType t = check_array(image, "image", {DataType::kUInt8, DataType::kUInt16});
+    if (image.shape.size() != 3) {
+        throw ShapeError("image: expected an HWC array, got shape " + shape_tuple_str(image.shape));
+    }
+    return {t, static_cast<std::size_t>(image.shape[0]), static_cast<std::size_t>(image.shape[1]),
+            static_cast<std::size_t>(image.shape[2])};
+}
+
+Fields StageTimes::fields() const {
+    return {{"upload", upload}, {"preprocess", preprocess}, {"model", model}, {"postprocess", postprocess},
+            {"download", download}};
+}
+
+Fields PipelineStats::fields() const {
+    return {{"runs", runs},
+            {"graph_captures", graph_captures},
+            {"graph_launches", graph_launches},
+            {"allocations", allocations},
+            {"graph_disabled", graph_disabled},
+            {"graph_error", graph_error}};
+}
+
 GpuPipeline::GpuPipeline(std::shared_ptr<ExecutionBackend> backend, std::string input, std::string output,
                          Preprocess preprocess, std::optional<cudaStream_t> stream, bool cuda_graph)
     : backend_(std::move(backend)), input_name_(std::move(input)), output_name_(std::move(output)),

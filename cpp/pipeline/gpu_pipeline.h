@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "common/array.h"
+#include "common/fields.h"
 #include "cuda/buffer.h"
 #include "cuda/graph.h"
 #include "cuda/stream.h"
@@ -35,6 +37,8 @@ struct ImageSpec {
     std::size_t height = 0, width = 0, channels = 0;
     std::size_t bytes() const;
 };
+// An image handed in from outside as an ImageSpec; DTypeError / ArgumentError / ShapeError naming "image".
+ImageSpec image_spec(const ArrayView& image);
 
 // How the image becomes the model's input: image::normalize's (value / maxval - mean) / std per channel. pad: an
 // image smaller than a fixed-size input goes to its top-left corner, the rest is 0 (the mean colour), and
@@ -55,6 +59,7 @@ struct SegmentRequest {
 // Per-stage GPU time of the last plain run (set_stage_timing; -1 when not measured, e.g. a graph replay).
 struct StageTimes {
     double upload = -1, preprocess = -1, model = -1, postprocess = -1, download = -1;
+    Fields fields() const;  // by stage name (GpuPipeline.stats["stage_seconds"])
 };
 
 struct PipelineStats {
@@ -65,6 +70,7 @@ struct PipelineStats {
     bool graph_disabled = false;  // a capture failed where a plain run worked: this pipeline now runs plainly
     std::string graph_error;
     StageTimes last;
+    Fields fields() const;  // the counters by name (GpuPipeline.stats, beside the last run's stage_seconds)
 };
 
 class GpuPipeline {

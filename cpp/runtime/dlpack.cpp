@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/array.h"
 #include "common/error.h"
 
 namespace trtcore::dlpack {
@@ -25,7 +26,7 @@ bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_
     return elements.size() == shape.size() && is_c_contiguous(shape, elements.data());
 }
 
-InputSpec describe(const std::string& name, const DLTensor& t) {
+FedInput read(const std::string& name, const DLTensor& t) {
     // The producer's word: a negative ndim, or extents promised but not given, would be read as a huge range.
     if (t.ndim < 0 || (t.ndim > 0 && t.shape == nullptr)) {
         throw ArgumentError("input '" + name + "': the DLPack tensor is malformed (ndim " + std::to_string(t.ndim) +
@@ -33,19 +34,31 @@ InputSpec describe(const std::string& name, const DLTensor& t) {
     }
     const auto type = t.device.device_type;
     const bool device = type == kDLCUDA || type == kDLCUDAManaged;
-    InputSpec spec{name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
-                   device ? Location::kDevice : Location::kHost, ""};
-    if (!spec.dtype) {
-        spec.type = "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
-                    " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
+    FedInput fed;
+    fed.spec = {name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
+                device ? Location::kDevice : Location::kHost, ""};
+    fed.data = static_cast<const char*>(t.data) + t.byte_offset;
+    if (!fed.spec.dtype) {
+        fed.spec.type = "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
+                        " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
     }
-    return spec;
+    fed.contiguous = is_c_contiguous(fed.spec.shape, t.strides);
+    if (!fed.contiguous) fed.strides = to_string(Shape(t.strides, t.strides + t.ndim));
+    return fed;
 }
 
-InputSpec describe_cuda_array(const std::string& name, const std::string& typestr, const Shape& shape) {
-    InputSpec spec{name, dtype_from_typestr(typestr), shape, Location::kDevice, ""};
-    if (!spec.dtype) spec.type = "typestr '" + typestr + "'";
-    return spec;
+FedInput read_cuda_array(const std::string& name, const CudaArrayInterface& cai) {
+    FedInput fed;
+    fed.spec = {name, dtype_from_typestr(cai.typestr), cai.shape, Location::kDevice, ""};
+    fed.data = reinterpret_cast<const void*>(cai.data);
+    if (!fed.spec.dtype) fed.spec.type = "typestr '" + cai.typestr + "'";
+    if (cai.masked) throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
+    if (cai.stream && *cai.stream != 0) fed.producer_stream = cai.stream;
+    if (fed.spec.dtype && cai.strides) {
+        fed.contiguous = is_c_contiguous_bytes(fed.spec.shape, *cai.strides, *fed.spec.dtype);
+        fed.strides = shape_tuple_str(*cai.strides);
+    }
+    return fed;
 }
 
 namespace {

@@ -57,11 +57,21 @@ bool is_c_contiguous(const Shape& shape, const int64_t* strides);
 // The same for strides in bytes (the CUDA Array Interface's) of elements of `type`.
 bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_strides, DataType type);
 
-// What a DLPack tensor fed as input `name` is, for the validator (InputSpec::type names an unknown DLPack type).
-// ArgumentError for a malformed tensor (negative ndim, or no shape array for ndim > 0).
-InputSpec describe(const std::string& name, const DLTensor& t);
-// What a __cuda_array_interface__ with `typestr` and `shape` fed as input `name` is.
-InputSpec describe_cuda_array(const std::string& name, const std::string& typestr, const Shape& shape);
+// A DLPack tensor fed as input `name` (InputSpec::type names a DLPack type trtcore does not know). ArgumentError
+// for a malformed tensor (negative ndim, or no shape array for ndim > 0).
+FedInput read(const std::string& name, const DLTensor& t);
+
+// The fields of a __cuda_array_interface__ (v3) dict that trtcore reads.
+struct CudaArrayInterface {
+    std::string typestr;
+    Shape shape;
+    std::uintptr_t data = 0;
+    std::optional<std::uintptr_t> stream;         // None: no synchronisation needed
+    std::optional<std::vector<int64_t>> strides;  // in bytes; None: C order
+    bool masked = false;                          // a "mask" was given
+};
+// A CUDA array fed as input `name`; ArgumentError for masked arrays.
+FedInput read_cuda_array(const std::string& name, const CudaArrayInterface& cai);
 
 // Calls the tensor's own deleter: the one way a DLManagedTensor is given back.
 struct ManagedTensorDeleter {

@@ -48,6 +48,34 @@ char* at(void* base, std::size_t offset) { return static_cast<char*>(base) + off
 const char* at(const void* base, std::size_t offset) { return static_cast<const char*>(base) + offset; }
 }  // namespace
 
+InputArray device_input(const FedInput& fed) {
+    const auto& s = fed.spec;
+    if (!fed.contiguous) throw_not_contiguous(s, fed.strides);
+    InputArray in{s.name, s.dtype.value_or(DataType::kFloat32), s.shape, fed.data, Location::kDevice, std::nullopt};
+    if (fed.producer_stream) in.producer_stream = reinterpret_cast<cudaStream_t>(*fed.producer_stream);
+    return in;
+}
+
+Fields ExecutorStats::fields() const {
+    const auto measured = [](double seconds) { return seconds < 0 ? FieldValue() : FieldValue(seconds); };
+    return {{"runs", runs},
+            {"graph_captures", graph_captures},
+            {"graph_launches", graph_launches},
+            {"allocations", allocations},
+            {"host_copy_bytes", host_copy_bytes},
+            {"last_run_seconds", last_run_seconds},
+            {"last_h2d_seconds", measured(last_h2d_seconds)},
+            {"last_compute_seconds", measured(last_compute_seconds)},
+            {"last_d2h_seconds", measured(last_d2h_seconds)},
+            {"graph_disabled", graph_disabled},
+            {"graph_error", graph_disabled ? FieldValue(graph_error) : FieldValue()}};
+}
+
+Fields ExecutorStats::stage_seconds() const {
+    if (last_compute_seconds < 0) return {};
+    return {{"h2d", last_h2d_seconds}, {"compute", last_compute_seconds}, {"d2h", last_d2h_seconds}};
+}
+
 HostBuffer::HostBuffer(std::size_t bytes) : data_(std::malloc(bytes == 0 ? 1 : bytes)), size_(bytes) {
     if (!data_) throw std::bad_alloc();
 }
@@ -463,6 +491,13 @@ std::shared_ptr<cuda::Event> Executor::done_event() {
     std::lock_guard<std::mutex> lock(mutex_);
     ensure_cuda();
     return done_;
+}
+
+std::optional<std::string> Executor::take_graph_warning() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!stats_.graph_disabled || graph_warned_) return std::nullopt;
+    graph_warned_ = true;
+    return "CUDA graph capture failed, this executor now runs without graphs: " + stats_.graph_error;
 }
 
 ExecutorStats Executor::stats() const {

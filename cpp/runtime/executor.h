@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "common/fields.h"
 #include "cuda/buffer.h"
 #include "cuda/graph.h"
 #include "cuda/stream.h"
@@ -48,6 +49,10 @@ struct InputArray {
     // CUDA arrays only: the stream the producer wrote them on (CUDA Array Interface v3); our stream waits for it.
     std::optional<cudaStream_t> producer_stream;
 };
+
+// A fed CUDA array as the executor binds it (its data in place); ArgumentError naming the input unless it is
+// C-contiguous: copying on the GPU behind the user's back would hide a cost the user can avoid.
+InputArray device_input(const FedInput& fed);
 
 // Plain (pageable) host memory owned by one returned output: pinning is slow to allocate and is only worth it for
 // buffers that are reused, like the staging buffers.
@@ -110,6 +115,11 @@ struct ExecutorStats {
     // this executor runs plainly. graph_error is the capture's error message.
     bool graph_disabled = false;
     std::string graph_error;
+
+    // Every counter by name (Executor.stats): stage times not measured and graph_error without an error are None.
+    Fields fields() const;
+    // The last run's stage times {"h2d", "compute", "d2h"} (Executor.last_timings); empty when not measured.
+    Fields stage_seconds() const;
 };
 
 class Executor {
@@ -141,6 +151,8 @@ public:
     // Recorded at the end of every run; shared so device outputs of an async run can be waited on later.
     std::shared_ptr<cuda::Event> done_event();
     ExecutorStats stats() const;
+    // Once, after the run that turned CUDA graphs off: the warning to give the user; nullopt otherwise.
+    std::optional<std::string> take_graph_warning();
     // Record CUDA events around the H2D copies, the enqueue and the D2H copies of every synchronous, non-graph run
     // (trtexec's "H2D Latency", "GPU Compute Time", "D2H Latency"). Off by default: it costs a few microseconds.
     void set_stage_timing(bool on);
@@ -217,6 +229,7 @@ private:
     cuda::CudaGraph graph_;
     std::vector<std::uintptr_t> graph_key_;  // shapes and addresses the graph was (or will be) captured with
     ExecutorStats stats_;
+    bool graph_warned_ = false;
     bool stage_timing_ = false;
     cuda::Event stages_[4];  // timing events, created when stage timing is first used
     StagingPolicy staging_;

@@ -17,6 +17,12 @@ void PendingRuns::prune() {
     }
 }
 
+Location output_location(const std::string& device) {
+    if (device == "cpu") return Location::kHost;
+    if (device == "cuda") return Location::kDevice;
+    throw ArgumentError("output_device must be 'cpu' or 'cuda', got '" + device + "'");
+}
+
 QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
                      bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs,
                      std::vector<OutputTarget> targets) {

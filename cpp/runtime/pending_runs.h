@@ -6,6 +6,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cuda/stream.h"
@@ -20,6 +21,15 @@ public:
     // Keeps `keep` until `done` (recorded after the run by the caller) has completed. Runs complete in order:
     // each run waits for the previous one.
     void add(cuda::Event done, std::vector<Handle> keep) { runs_.push_back({std::move(done), std::move(keep)}); }
+    // After a run: a synchronous one waited for every earlier one, so everything is dropped; an asynchronous one
+    // that reads CUDA inputs keeps them (`keep`) until `done`.
+    void after_run(bool synchronized, cuda::Event done, std::vector<Handle> keep) {
+        if (synchronized) {
+            clear();
+        } else if (!keep.empty()) {
+            add(std::move(done), std::move(keep));
+        }
+    }
     // Drops what completed runs kept (a caller who syncs through torch/cupy never calls synchronize()); on a CUDA
     // error keeps everything, for the next CUDA call to report it.
     void prune();
@@ -41,6 +51,9 @@ struct QueuedRun {
     cudaStream_t stream = nullptr;       // asynchronous runs: the stream the run was queued on
     cuda::Event done;                    // asynchronous runs with keep_inputs: recorded after the run
 };
+
+// The output_device argument ("cpu" | "cuda") as a Location; ArgumentError for any other word.
+Location output_location(const std::string& device);
 
 // Runs `inputs` on `ex` with outputs in `outputs`; copy_outputs (synchronous runs only): every output is the
 // caller's (owned host copies, detached device buffers). keep_inputs (asynchronous runs): records `done` after the

@@ -1,10 +1,11 @@
 // The one feed validator: every backend (the executor over TensorRT or a test backend, and the ONNX Runtime runner
-// through trtcore._core.check_feed) checks what a user feeds here, once per call, under one dtype policy:
+// through trtcore._core.FeedChecker) checks what a user feeds here, once per call, under one dtype policy:
 // a dtype mismatch is a DTypeError naming the tensor, the given and the expected dtype and the fix; cast=True lets
 // host arrays through for the caller to convert (numpy astype) and is refused for device arrays.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,16 @@ struct InputSpec {
     Shape shape;
     Location location = Location::kHost;
     std::string type;  // the given type in words when dtype is nullopt ("big-endian uint16", "typestr '<c8'")
+};
+
+// One fed object as read from outside (a numpy array, a DLPack tensor, a __cuda_array_interface__ object): its
+// description and where its data is. What owns the data stays with the caller (the bindings keep the object).
+struct FedInput {
+    InputSpec spec;
+    const void* data = nullptr;
+    std::optional<std::uintptr_t> producer_stream;  // CUDA arrays: the stream the producer wrote them on
+    bool contiguous = true;                         // C-contiguous
+    std::string strides;                            // as given when not contiguous, for the message
 };
 
 struct FeedCheck {
@@ -40,7 +51,7 @@ struct FeedCheck {
 std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& feed,
                                     const FeedCheck& options = {});
 
-// The executor's feed policy, applied by the bindings as they convert a feed (bindings/cuda_arrays.cpp) before the
+// The executor's feed policy, applied by the bindings as they convert a feed (bindings/runtime.cpp) before the
 // executor's run checks it. host_cast: the dtype a host input is converted to first (with cast, the declared one
 // where it differs; nullopt when there is no such input, for check_feed to name it).
 std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const InputSpec& spec, bool cast);

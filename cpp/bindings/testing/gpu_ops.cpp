@@ -1,5 +1,5 @@
 // trtcore._testing: the GPU image ops (cpp/image/cuda) and the CPU resize they are compared with, for tests.
-// Glue only: GPU ops take CUDA arrays (__cuda_array_interface__, DLPack: read as bindings/feed.h reads feeds) or
+// Glue only: GPU ops take CUDA arrays (__cuda_array_interface__, DLPack: read as bindings/vocabulary.h reads feeds) or
 // numpy arrays (copied up to device memory, or to pinned host memory with memory="pinned" where the kernel reads
 // host memory), run on `stream` (a cudaStream_t handle; 0: the legacy default stream) and come back as numpy
 // arrays (copied down after the stream is synchronised; out_memory="pinned": the kernel writes pinned memory).
@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "bindings/testing/testing.h"
+#include "bindings/vocabulary.h"
 #include "common/error.h"
 #include "common/tensor.h"
 #include "image/resize.h"
 #ifdef TRTCORE_WITH_CUDA_KERNELS
-#include "bindings/feed.h"
 #include "cuda/buffer.h"
 #include "cuda/check.h"
 #include "image/cuda/argmax.h"
@@ -200,17 +200,17 @@ GpuInput gpu_input(const std::string& name, const py::handle& value, cudaStream_
         return from_numpy(name, py::reinterpret_borrow<py::array>(value), stream, memory);
     const auto handle = static_cast<long long>(reinterpret_cast<std::intptr_t>(stream));
     FedArray fed = read_fed(name, value, [handle] { return handle; });
-    if (fed.spec.location == Location::kHost)
+    if (fed.in.spec.location == Location::kHost)
         return from_numpy(name, py::reinterpret_borrow<py::array>(fed.owner), stream, memory);
     GpuInput in;
-    in.type = known_type(fed.spec.dtype, name, fed.spec.type);
-    if (!fed.contiguous) throw ArgumentError(name + ": the CUDA array must be C-contiguous");
-    in.shape = fed.spec.shape;
-    in.data = fed.data;
+    in.type = known_type(fed.in.spec.dtype, name, fed.in.spec.type);
+    if (!fed.in.contiguous) throw ArgumentError(name + ": the CUDA array must be C-contiguous");
+    in.shape = fed.in.spec.shape;
+    in.data = fed.in.data;
     in.keep = fed.owner;
     cuda::pointer_device(in.data, name);  // a host pointer handed over as a CUDA array
-    if (fed.producer_stream != 0)
-        cuda::check(cudaStreamSynchronize(reinterpret_cast<cudaStream_t>(fed.producer_stream)),
+    if (fed.in.producer_stream)
+        cuda::check(cudaStreamSynchronize(reinterpret_cast<cudaStream_t>(*fed.in.producer_stream)),
                     name + ": waiting for the producer's stream");
     return in;
 }

@@ -246,7 +246,7 @@ def host_array(name: str, value: Any) -> np.ndarray:
 
 def host_feed(inputs: Sequence[TensorInfo] | _core.FeedChecker, feed: Mapping[str, Any], *,
               cast: bool = False) -> dict[str, np.ndarray]:
-    """Checks ``feed`` once with the one validator (``trtcore._core.check_feed``: names, dtypes, shapes, reading
+    """Checks ``feed`` once with the one validator (``trtcore._core.FeedChecker``: names, dtypes, shapes, reading
     numpy/DLPack/CUDA objects without converting them), then makes each value a host numpy array
     (:func:`host_array`), converting with ``astype`` the host arrays of another dtype when ``cast=True``.
 
