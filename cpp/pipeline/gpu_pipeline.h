@@ -109,9 +109,12 @@ public:
     std::size_t result_width() const { return result_w_; }
     const Shape& input_shape() const { return input_shape_; }
 
-    // A result copied out of its pinned buffer on the calling thread. (Spread over the copy threads, the next
-    // download into those buffers ran 2-4x slower on the H200: the DMA then writes lines held in many cores' caches.)
-    void copy_out(void* dst, const void* src, std::size_t bytes) { std::memcpy(dst, src, bytes); }
+    // A result copied out of its pinned buffer on the pipeline's copy threads (runtime/staging.h): the faster whole
+    // call on the H200, although the next download into those buffers then takes 2-4x the GPU time
+    // (docs/benchmarks-gpu.md has both measurements).
+    void copy_out(void* dst, const void* src, std::size_t bytes) {
+        parallel_copy(copy_pool_, staging_, dst, src, bytes);
+    }
 
     cudaStream_t stream();
     void set_stage_timing(bool on) { stage_timing_ = on; }
@@ -177,7 +180,7 @@ private:
     bool zero_copy_ = true;
     PipelineStats stats_;
     StagingPolicy staging_;
-    CopyPool copy_pool_;  // the image into staging
+    CopyPool copy_pool_;  // the image into staging, results out of it
 };
 
 }  // namespace trtcore::pipeline
