@@ -38,6 +38,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _fresh import fresh_python
+from trtcore import _core
 
 FAKE_TENSORRT = r"""
 #include <NvInfer.h>
@@ -609,6 +611,23 @@ __attribute__((constructor)) static void registered(void) {
     if (f) { fprintf(f, "registered with %p", getPluginRegistry()); fclose(f); }
 }
 """
+
+
+#: The TensorRT major trtcore was built against (None without headers), and whether a real libnvinfer is found.
+MAJOR = _core.compiled_info()["tensorrt_major"]
+REAL_TRT = _core.tensorrt_runtime_info([MAJOR])["found"] if MAJOR else False
+#: pytestmark of test files that load the fake in place of libnvinfer.
+FAKE_ONLY = [
+    pytest.mark.skipif(MAJOR is None, reason="trtcore was built without TensorRT headers"),
+    pytest.mark.skipif(REAL_TRT, reason="a real TensorRT is installed here: the fake would not be the one loaded"),
+]
+
+
+def run_with_fake(code: str, lib: Path, record: Path, **env: str) -> dict:
+    """`code` in a fresh interpreter that loads the fake from `lib` and records its calls in `record`."""
+    prelude = "import trtcore\nfrom trtcore import _core\nfrom build_models import build_request as request"
+    return fresh_python(code, {"TRTCORE_TENSORRT_LIB_DIR": str(lib), "FAKE_TRT_RECORD": str(record), **env},
+                        timeout=60, prelude=prelude)
 
 
 def tensorrt_headers() -> Path | None:

@@ -8,22 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _fake_tensorrt import fake_tensorrt
-from _fresh import fresh_python
-from trtcore import _core
+from _fake_tensorrt import FAKE_ONLY, MAJOR, run_with_fake, fake_tensorrt
 
-MAJOR = _core.compiled_info()["tensorrt_major"]
-REAL_TRT = _core.tensorrt_runtime_info([MAJOR])["found"] if MAJOR else False
-pytestmark = [
-    pytest.mark.skipif(MAJOR is None, reason="trtcore was built without TensorRT headers"),
-    pytest.mark.skipif(REAL_TRT, reason="a real TensorRT is installed here: the fake would not be the one loaded"),
-]
+pytestmark = FAKE_ONLY
 
 
-def run(code: str, lib: Path, record: Path, **env: str) -> dict:
-    prelude = "import trtcore\nfrom trtcore import _core\nfrom build_models import build_request as request"
-    return fresh_python(code, {"TRTCORE_TENSORRT_LIB_DIR": str(lib), "FAKE_TRT_RECORD": str(record), **env},
-                        timeout=60, prelude=prelude)
+run = run_with_fake
 
 
 @pytest.fixture

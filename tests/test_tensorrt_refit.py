@@ -16,17 +16,11 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from _fake_tensorrt import fake_tensorrt, tensorrt_headers
+from _fake_tensorrt import FAKE_ONLY, MAJOR, fake_tensorrt, tensorrt_headers
 from _fresh import fresh_python
 from onnx import TensorProto, helper, numpy_helper
-from trtcore import _core
 
-MAJOR = _core.compiled_info()["tensorrt_major"]
-REAL_TRT = _core.tensorrt_runtime_info([MAJOR])["found"] if MAJOR else False
-pytestmark = [
-    pytest.mark.skipif(MAJOR is None, reason="trtcore was built without TensorRT headers"),
-    pytest.mark.skipif(REAL_TRT, reason="a real TensorRT is installed here: the fake would not be the one loaded"),
-]
+pytestmark = FAKE_ONLY
 
 
 def include_refit_bit() -> int:
