@@ -16,7 +16,8 @@ What the fake does:
 - ONNX parser: parses anything; ``getUsedVCPluginLibraries`` lists ``$FAKE_VC_PLUGINS`` (':'-separated);
 - runtime: ``deserializeCudaEngine`` logs a warning and an info message, then ``$FAKE_DESERIALIZE_ERROR`` as an error and fails when it is set, else
   gives an engine with one float32 input ``x`` of shape (-1, 3), profile 1..4 x 3; ``loadRuntime`` gives a lean
-  runtime (its own registry) for an existing file;
+  runtime (its own registry) for an existing file; ``setTemporaryDirectory`` / ``setTempfileControlFlags`` record
+  the path / the flags with the runtime's registry name (``registry`` for the full runtime, ``lean-registry``);
 - refitting: an engine is refittable when its plan holds ``REFIT`` and needs the weights ``$FAKE_ENGINE_WEIGHTS``
   (':'-separated; default ``conv.weight:conv.bias``); ``createInferRefitter`` gives an IRefitter that takes those by
   name (``setNamedWeights``; others are an error), lists what is missing and fails ``refitCudaEngine`` while
@@ -346,6 +347,12 @@ struct Runtime : nvinfer1::IRuntime {
         impl.set(&api::VRuntime::getPluginRegistry, +[](void* self) { return &of(self).registry->as_registry(); });
         impl.set(&api::VRuntime::setEngineHostCodeAllowed,
                  +[](void*, bool allowed) { record(std::string("setEngineHostCodeAllowed ") + (allowed ? "1" : "0")); });
+        impl.set(&api::VRuntime::setTemporaryDirectory, +[](void* self, const char* path) {
+            record(of(self).registry->name + " setTemporaryDirectory " + (path ? path : "(null)"));
+        });
+        impl.set(&api::VRuntime::setTempfileControlFlags, +[](void* self, nvinfer1::TempfileControlFlags flags) {
+            record(of(self).registry->name + " setTempfileControlFlags " + std::to_string(flags));
+        });
         impl.set(&api::VRuntime::loadRuntime, +[](void*, const char* path) -> nvinfer1::IRuntime* {
             struct stat st {};
             if (::stat(path, &st) != 0) {

@@ -38,10 +38,12 @@ def files(tmp_path_factory) -> dict[str, str]:
     (d / "truncated.npz").write_bytes((d / "good.npz").read_bytes()[:50])
     np.savez(d / "object.npz", x=np.array([{"a": 1}], dtype=object))
     (d / "existing").write_bytes(b"a file")
+    (d / "m.engine").write_bytes(b"PLAN")  # never loaded: the engine-loading flags are refused first
     return {"dir": str(d), "fifo": str(fifo), "junk": str(d / "junk.onnx"), "binary": str(d / "binary.toml"),
             "text": str(d / "text.txt"), "folder": str(d / "folder"), "missing": str(d / "missing.onnx"),
             "lin": str(linear(d / "lin.onnx")), "truncated": str(d / "truncated.npz"),
-            "object": str(d / "object.npz"), "out": str(d / "out"), "existing": str(d / "existing")}
+            "object": str(d / "object.npz"), "out": str(d / "out"), "existing": str(d / "existing"),
+            "eng": str(d / "m.engine")}
 
 
 BAD_MODELS = ("missing", "folder", "fifo", "junk", "text")
@@ -72,6 +74,15 @@ CASES = [
       for cmd, extra in (("run", []), ("bench", []), ("compare", ["{lin}"]))],
     (["run", "{lin}", *ORT, "--leanDLLPath", "{dir}/libnvinfer_lean.so.10"], EXIT_BAD_INPUT),
     (["run", "{lin}", *ORT, "--plugins"], EXIT_BAD_INPUT),
+    # --tempdir / --tempfileControls: an existing folder, trtexec's NAME:allow|deny list, engine files only
+    *[([cmd, "{eng}", *extra, "--tempdir", "{dir}/gone"], EXIT_BAD_INPUT)
+      for cmd, extra in (("run", []), ("bench", []), ("compare", ["{lin}"]))],
+    (["run", "{eng}", "--tempdir", "{existing}"], EXIT_BAD_INPUT),
+    (["run", "{lin}", *ORT, "--tempdir", "{dir}"], EXIT_BAD_INPUT),
+    *[(["run", "{eng}", "--tempfileControls", value], EXIT_BAD_INPUT)
+      for value in ("in_memory:maybe", "on_disk:allow", "in_memory", "", ",")],
+    (["run", "{eng}", "--tempfileControls"], EXIT_BAD_INPUT),
+    (["build", "--onnx", "{lin}", "--tempdir", "{dir}", "--dry-run"], EXIT_BAD_INPUT),
     # compare: tolerances
     *[(["compare", "{lin}", *ORT, flag, value], EXIT_BAD_INPUT)
       for flag in ("--atol", "--rtol") for value in ("nan", "-1", "x")],

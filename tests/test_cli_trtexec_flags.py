@@ -11,7 +11,7 @@ import pytest
 
 from trtcore.builder import BuildConfig, plan_build
 from trtcore.cli import EXIT_BAD_INPUT, EXIT_OK, main, make_parser
-from trtcore.cli._trtexec import BENCH_ONLY, BUILD_ONLY, UNSUPPORTED
+from trtcore.cli._trtexec import BENCH_ONLY, BUILD_ONLY, LOAD_ONLY, UNSUPPORTED
 from trtcore.errors import ArgumentError
 
 from _models import linear
@@ -68,6 +68,7 @@ def test_every_trtexec_flag_is_accepted_or_explained():
     assert not contradictions, contradictions
     assert not set(BUILD_ONLY) - build, set(BUILD_ONLY) - build
     assert not set(BENCH_ONLY) - bench, set(BENCH_ONLY) - bench
+    assert not set(LOAD_ONLY) - bench, set(LOAD_ONLY) - bench
 
 
 @pytest.mark.parametrize("flag", sorted(f for f in UNSUPPORTED if f not in ("verbose", "device")))
@@ -227,3 +228,51 @@ def test_trtexecs_refit_from_onnx_points_at_trtcore_refit(lin, capsys):
     assert _main(["bench", lin, "--refitFromOnnx=m.onnx"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert "trtexec's --refitFromOnnx is not supported by trtcore: use trtcore refit ENGINE --onnx MODEL.onnx" in err
+
+
+@pytest.mark.parametrize("command", ["run", "bench", "compare"])
+def test_tempdir_and_tempfile_controls_reach_the_engine_loader(command, tmp_path, lin, monkeypatch, capsys):
+    import importlib
+
+    seen: dict = {}
+
+    def fake_load(model, backend="auto", **options):
+        seen.update(options, model=str(model))
+        raise ArgumentError("stopped after the options were taken")
+
+    monkeypatch.setattr(importlib.import_module(f"trtcore.cli.{command}"), "load", fake_load)
+    engine = tmp_path / "m.engine"
+    engine.write_bytes(b"PLAN")
+    extra = [lin] if command == "compare" else []
+    argv = [command, str(engine), *extra, "--tempdir", str(tmp_path), "--tempfileControls=in_memory:deny,temporary:allow"]
+    assert _main(argv) == EXIT_BAD_INPUT
+    assert "stopped after the options were taken" in capsys.readouterr().err
+    assert seen["model"] == str(engine)
+    assert str(seen["temp_dir"]) == str(tmp_path)
+    assert seen["tempfile_controls"] == {"in_memory": False, "temporary": True}
+
+
+def test_tempfile_controls_parse_as_trtexec_does():
+    from trtcore.cli._model_args import parse_tempfile_controls
+
+    assert parse_tempfile_controls("in_memory:allow,temporary:deny") == {"in_memory": True, "temporary": False}
+    assert parse_tempfile_controls("temporary=deny") == {"temporary": False}  # the brief's NAME=VALUE spelling
+    assert parse_tempfile_controls("temporary:deny,temporary:allow") == {"temporary": True}  # last one wins
+    with pytest.raises(ArgumentError, match="--tempfileControls 'in_memory:yes': expected NAME:allow or NAME:deny"):
+        parse_tempfile_controls("in_memory:yes")
+    with pytest.raises(ArgumentError, match="unknown key 'disk'"):
+        parse_tempfile_controls("disk:allow")
+
+
+def test_engine_loading_flags_given_to_build_name_the_subcommands(lin, tmp_path, capsys):
+    assert _main(["build", "--onnx", lin, "--dry-run", f"--tempdir={tmp_path}"]) == EXIT_BAD_INPUT
+    assert "trtexec's --tempdir is an engine-loading flag: give it to trtcore run, bench or compare" in \
+        capsys.readouterr().err
+
+
+def test_missing_tempdir_names_the_flag(tmp_path, capsys):
+    engine = tmp_path / "m.engine"
+    engine.write_bytes(b"PLAN")
+    assert _main(["run", str(engine), "--tempdir", str(tmp_path / "gone")]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"--tempdir {tmp_path / 'gone'}: no such folder" in err and "Traceback" not in err

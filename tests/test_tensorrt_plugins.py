@@ -167,5 +167,75 @@ def test_cli_plugins_reach_the_registry_before_the_engine_loads(trt: Path, tmp_p
                           capture_output=True, text=True, timeout=120, check=False)
     assert "Traceback" not in proc.stderr, proc.stderr
     # Loaded with the plugin registered first; what follows (running it) needs a GPU the fake does not have.
-    assert calls(record)[1:3] == [f"registry loadLibrary {plugin} creators=1", "registry deserializeCudaEngine PLAN"], \
-        (calls(record), proc.stderr)
+    lines = calls(record)
+    loaded = lines.index(f"registry loadLibrary {plugin} creators=1") if lines else -1
+    assert lines[loaded:loaded + 2] == [f"registry loadLibrary {plugin} creators=1",
+                                        "registry deserializeCudaEngine PLAN"], (lines, proc.stderr)
+
+
+def test_temp_dir_and_tempfile_controls_reach_the_runtime_before_deserializing(trt: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "m.engine"
+    plan.write_bytes(b"PLAN")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    record = tmp_path / "calls.txt"
+    out = run(f"""
+        eng = trtcore.Engine.from_file({str(plan)!r}, temp_dir={str(scratch)!r},
+                                       tempfile_controls={{"temporary": False}})
+        eng2 = trtcore.Engine.from_bytes(b"PLAN2", tempfile_controls={{"in_memory": False, "temporary": True}})
+        result = len(eng.inputs) + len(eng2.inputs)
+        """, trt, record)
+    assert out == {"result": 2}, out
+    lines = calls(record)
+    first = lines.index(f"registry setTemporaryDirectory {scratch}")
+    # temporary denied: only bit 0 (kALLOW_IN_MEMORY_FILES) set; then in_memory denied: only bit 1.
+    assert lines[first + 1] == "registry setTempfileControlFlags 1", lines
+    assert first < lines.index("registry deserializeCudaEngine PLAN")
+    second = lines.index("registry deserializeCudaEngine PLAN2")
+    assert "registry setTempfileControlFlags 2" in lines[first + 2:second], lines
+    # No temp_dir given: TensorRT's default folder stays (setTemporaryDirectory is not called again).
+    assert sum(line.startswith("registry setTemporaryDirectory") for line in lines) == 1
+
+
+def test_defaults_allow_both_kinds_of_temporary_file_as_tensorrt_does(trt: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "m.engine"
+    plan.write_bytes(b"PLAN")
+    record = tmp_path / "calls.txt"
+    out = run(f"result = len(trtcore.Engine.from_file({str(plan)!r}).inputs)", trt, record)
+    assert out == {"result": 1}, out
+    assert "registry setTempfileControlFlags 3" in calls(record)
+    assert not any(line.startswith("registry setTemporaryDirectory") for line in calls(record))
+
+
+def test_lean_runtime_gets_the_temp_dir_too(trt: Path, tmp_path: Path) -> None:
+    lean = tmp_path / f"libnvinfer_lean.so.{MAJOR}"
+    lean.write_bytes(b"")
+    plan = tmp_path / "m.engine"
+    plan.write_bytes(b"VCPLAN")
+    record = tmp_path / "calls.txt"
+    out = run(f"""
+        eng = trtcore.Engine.from_file({str(plan)!r}, lean_runtime={str(lean)!r}, temp_dir={str(tmp_path)!r},
+                                       tempfile_controls={{"in_memory": False}})
+        result = len(eng.inputs)
+        """, trt, record)
+    assert out == {"result": 1}, out
+    lines = calls(record)
+    assert f"lean-registry setTemporaryDirectory {tmp_path}" in lines
+    assert lines.index("lean-registry setTempfileControlFlags 2") < lines.index("lean-registry deserializeCudaEngine VCPLAN")
+
+
+def test_a_missing_temp_dir_or_a_bad_control_is_an_error_naming_it(trt: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "m.engine"
+    plan.write_bytes(b"PLAN")
+    record = tmp_path / "calls.txt"
+    out = run(f"result = trtcore.Engine.from_file({str(plan)!r}, temp_dir={str(tmp_path / 'gone')!r})", trt, record)
+    assert out["type"] == "FileError" and "gone" in out["message"] and "temporary files" in out["message"], out
+    out = run(f"result = trtcore.Engine.from_file({str(plan)!r}, temp_dir={str(plan)!r})", trt, record)
+    assert out["type"] == "FileError" and "not a folder" in out["message"], out
+    assert not any("deserializeCudaEngine" in line for line in calls(record))  # refused before loading
+    out = run(f"result = trtcore.Engine.from_file({str(plan)!r}, tempfile_controls={{'on_disk': False}})", trt,
+              record)
+    assert out["type"] == "ArgumentError" and "on_disk" in out["message"] and "tempfile_controls" in out["message"]
+    out = run(f"result = trtcore.Engine.from_file({str(plan)!r}, tempfile_controls={{'in_memory': 'deny'}})", trt,
+              record)
+    assert out["type"] == "ArgumentError" and "True (allow) or False (deny)" in out["message"], out

@@ -141,24 +141,31 @@ void bind_tensorrt(py::module_& m) {
         .def_static(
             "from_file",
             [](const std::string& path, bool allow_host_code, std::vector<std::string> plugins,
-               std::string lean_runtime) {
-                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime)};
+               std::string lean_runtime, std::string temp_dir, std::pair<bool, bool> tempfile_controls) {
+                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime),
+                                               std::move(temp_dir), tempfile_controls.first,
+                                               tempfile_controls.second};
                 return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
             },
             py::arg("path"), py::arg("allow_host_code") = false, py::arg("plugins") = std::vector<std::string>{},
-            py::arg("lean_runtime") = "")
+            py::arg("lean_runtime") = "", py::arg("temp_dir") = "",
+            py::arg("tempfile_controls") = std::pair<bool, bool>{true, true})
         .def_static(
             "from_bytes",
             [](const py::buffer& data, const std::string& source, bool allow_host_code,
-               std::vector<std::string> plugins, std::string lean_runtime) {
-                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime)};
+               std::vector<std::string> plugins, std::string lean_runtime, std::string temp_dir,
+               std::pair<bool, bool> tempfile_controls) {
+                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime),
+                                               std::move(temp_dir), tempfile_controls.first,
+                                               tempfile_controls.second};
                 const py::buffer_info info = data.request();
                 const auto [ptr, size] = byte_view(info);
                 py::gil_scoped_release release;
                 return Engine::from_bytes(ptr, size, source, python_log(true), options);
             },
             py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false,
-            py::arg("plugins") = std::vector<std::string>{}, py::arg("lean_runtime") = "")
+            py::arg("plugins") = std::vector<std::string>{}, py::arg("lean_runtime") = "", py::arg("temp_dir") = "",
+            py::arg("tempfile_controls") = std::pair<bool, bool>{true, true})
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)

@@ -50,6 +50,32 @@ Ptr<nvinfer1::IRuntime> load_lean_runtime(nvinfer1::IRuntime& parent, const std:
     return lean;
 }
 
+// IRuntime::setTemporaryDirectory / setTempfileControlFlags, as trtexec --tempdir / --tempfileControls set them.
+// TensorRT takes any path silently and fails later, so a temp_dir that is not a folder is refused here.
+void check_temp_dir(const std::string& path) {
+    if (path.empty()) return;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        throw FileError("cannot use " + path + " as the folder for TensorRT's temporary files: " +
+                        std::strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        throw FileError("cannot use " + path + " as the folder for TensorRT's temporary files: it is not a folder");
+    }
+}
+
+void set_tempfiles(nvinfer1::IRuntime& runtime, const LoadOptions& options) {
+    if (!options.temp_dir.empty()) runtime.setTemporaryDirectory(options.temp_dir.c_str());
+    nvinfer1::TempfileControlFlags flags = 0;
+    if (options.allow_in_memory_files) {
+        flags |= 1U << static_cast<uint32_t>(nvinfer1::TempfileControlFlag::kALLOW_IN_MEMORY_FILES);
+    }
+    if (options.allow_temporary_files) {
+        flags |= 1U << static_cast<uint32_t>(nvinfer1::TempfileControlFlag::kALLOW_TEMPORARY_FILES);
+    }
+    runtime.setTempfileControlFlags(flags);
+}
+
 std::string version_hint() {
     return "A plan loads only in the TensorRT version that built it (this trtcore uses TensorRT " +
            Library::get().version_string() +
@@ -70,6 +96,7 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
                             ": it is empty (0 bytes), not a plan; build one with "
                             "`trtcore build --onnx model.onnx --saveEngine model.engine`");
     }
+    check_temp_dir(options.temp_dir);
     auto& library = Library::get();
     auto handles = std::make_unique<Handles>();
     handles->logger = std::make_shared<Logger>(options.log_threshold, std::move(sink));
@@ -77,9 +104,11 @@ std::shared_ptr<Engine> Engine::from_bytes(const void* data, std::size_t size, c
         handles->runtime = library.create_runtime(*handles->logger);
     } else {
         handles->parent_runtime = library.create_runtime(*handles->logger);
+        set_tempfiles(*handles->parent_runtime, options);
         handles->runtime = load_lean_runtime(*handles->parent_runtime, options.lean_runtime, *handles->logger);
     }
     auto& runtime = handles->runtime;
+    set_tempfiles(*runtime, options);
     runtime->setEngineHostCodeAllowed(options.allow_host_code);
     // A plan using TensorRT's standard plugins deserializes only once they are registered (trtexec registers them
     // always). Most plans use none, so a missing libnvinfer_plugin is only mentioned if deserializing fails.

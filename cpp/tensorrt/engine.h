@@ -30,13 +30,21 @@ struct LoadOptions {
     // The lean runtime library (libnvinfer_lean.so.<major>) to run a plan built version-compatible with
     // exclude_lean_runtime: IRuntime::loadRuntime, as trtexec --leanDLLPath. Empty: the full runtime.
     std::string lean_runtime;
+    // The folder TensorRT writes temporary files to while loading (IRuntime::setTemporaryDirectory, trtexec
+    // --tempdir; a version-compatible plan's lean runtime goes there). Empty: TensorRT's default. It must exist.
+    std::string temp_dir;
+    // What TensorRT may create while loading (IRuntime::setTempfileControlFlags, trtexec --tempfileControls):
+    // in-memory files and files in temp_dir. Both allowed by default, as in TensorRT.
+    bool allow_in_memory_files = true;
+    bool allow_temporary_files = true;
     // The least severe TensorRT message passed to the sink.
     LogSeverity log_threshold = LogSeverity::kWarning;
 };
 
 class Engine {
 public:
-    // Throws FileError (missing, unreadable, a folder; a plugin or lean runtime file the loader refuses),
+    // Throws FileError (missing, unreadable, a folder; a plugin or lean runtime file the loader refuses; a temp_dir
+    // that is not a folder),
     // TensorRTError (an empty plan, or TensorRT refused it: corrupt, truncated, another TensorRT version or GPU,
     // a plugin missing; the message carries TensorRT's words and the file name; or an I/O tensor that is
     // vectorized or host-resident, which the runtime cannot feed), TensorRTNotFound (no libnvinfer). Registers

@@ -14,15 +14,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trtcore import _core
+from trtcore.errors import ArgumentError
 from trtcore.files import native_path
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
-__all__ = ["Engine", "TensorInfo"]
+__all__ = ["TEMPFILE_CONTROLS", "Engine", "TensorInfo"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +35,39 @@ Shape = tuple[int, ...]
 TensorInfo = _core.TensorInfo
 
 
-def _load_args(plugins: Sequence[str | os.PathLike[str]],
-               lean_runtime: str | os.PathLike[str] | None) -> tuple[list[bytes], bytes]:
-    """The plugin files and the lean runtime as the C++ layer takes them: file paths (a bare name is a file in the
-    working folder there, never a name the loader searches for)."""
+#: What ``tempfile_controls`` may allow or deny (TensorRT's TempfileControlFlag, trtexec's --tempfileControls keys):
+#: in-memory files, and files in the temporary folder (``temp_dir``).
+TEMPFILE_CONTROLS = ("in_memory", "temporary")
+
+
+def _tempfile_controls(controls: Mapping[str, bool] | None) -> tuple[bool, bool]:
+    """``{"in_memory": True, "temporary": False}`` → (allow in-memory files, allow temporary files); a key left
+    out is allowed, as in TensorRT."""
+    if controls is None:
+        return True, True
+    if not isinstance(controls, Mapping):
+        raise ArgumentError(f"tempfile_controls: expected a mapping such as {{'in_memory': True, 'temporary': "
+                            f"False}}, got {type(controls).__name__}")
+    unknown = sorted(str(k) for k in controls if k not in TEMPFILE_CONTROLS)
+    if unknown:
+        raise ArgumentError(f"tempfile_controls: unknown key {', '.join(unknown)} (known: "
+                            f"{', '.join(TEMPFILE_CONTROLS)})")
+    for key, allowed in controls.items():
+        if not isinstance(allowed, bool):
+            raise ArgumentError(f"tempfile_controls[{key!r}]: expected True (allow) or False (deny), got {allowed!r}")
+    return controls.get("in_memory", True), controls.get("temporary", True)
+
+
+def _load_args(plugins: Sequence[str | os.PathLike[str]], lean_runtime: str | os.PathLike[str] | None,
+               temp_dir: str | os.PathLike[str] | None,
+               tempfile_controls: Mapping[str, bool] | None) -> tuple[list[bytes], bytes, bytes, tuple[bool, bool]]:
+    """The plugin files, the lean runtime, the temporary folder and the tempfile controls as the C++ layer takes
+    them: file paths (a bare name is a file in the working folder there, never a name the loader searches for)."""
     if isinstance(plugins, (str, os.PathLike)):
         plugins = [plugins]  # one library given alone, not a sequence of characters
     files = [native_path(p, "plugin library") for p in plugins]
-    return files, native_path(lean_runtime, "lean runtime") if lean_runtime is not None else b""
+    return (files, native_path(lean_runtime, "lean runtime") if lean_runtime is not None else b"",
+            native_path(temp_dir, "temp_dir") if temp_dir is not None else b"", _tempfile_controls(tempfile_controls))
 
 
 class Engine:
@@ -66,30 +93,38 @@ class Engine:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], allow_host_code: bool = False, *,
                   plugins: Sequence[str | os.PathLike[str]] = (),
-                  lean_runtime: str | os.PathLike[str] | None = None) -> Engine:
+                  lean_runtime: str | os.PathLike[str] | None = None,
+                  temp_dir: str | os.PathLike[str] | None = None,
+                  tempfile_controls: Mapping[str, bool] | None = None) -> Engine:
         """Loads a plan file. Raises FileError, TensorRTError (corrupt plan, other TensorRT version or GPU, a
         plugin missing), TensorRTNotFound. ``allow_host_code`` lets the plan run embedded host code (needed by
         version-compatible plans); enable it only for plans you trust. ``plugins``: the plugin libraries the plan's
         layers need (the ones it was built with), registered with TensorRT's plugin registry first.
         ``lean_runtime``: the ``libnvinfer_lean.so`` of the TensorRT that built a version-compatible plan with
-        ``exclude_lean_runtime`` (trtexec's ``--leanDLLPath``).
+        ``exclude_lean_runtime`` (trtexec's ``--leanDLLPath``). ``temp_dir``: the folder TensorRT writes temporary
+        files to while loading (trtexec's ``--tempdir``; it must exist, else FileError). ``tempfile_controls``:
+        which temporary files TensorRT may create, ``{"in_memory": bool, "temporary": bool}`` (trtexec's
+        ``--tempfileControls``; a key left out is allowed).
 
         >>> eng = Engine.from_file("model.engine", plugins=["libmy_plugin.so"])  # doctest: +SKIP
+        >>> eng = Engine.from_file("model.engine", temp_dir="/scratch", tempfile_controls={"in_memory": False})  # doctest: +SKIP
         """
-        return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code, *_load_args(plugins,
-                                                                                                    lean_runtime)))
+        return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code,
+                                          *_load_args(plugins, lean_runtime, temp_dir, tempfile_controls)))
 
     @classmethod
     def from_bytes(
         cls, data: bytes | bytearray | memoryview, source: str = "<bytes>", allow_host_code: bool = False, *,
-        plugins: Sequence[str | os.PathLike[str]] = (), lean_runtime: str | os.PathLike[str] | None = None
+        plugins: Sequence[str | os.PathLike[str]] = (), lean_runtime: str | os.PathLike[str] | None = None,
+        temp_dir: str | os.PathLike[str] | None = None, tempfile_controls: Mapping[str, bool] | None = None
     ) -> Engine:
-        """Loads a plan held in memory (``source`` names it in error messages; ``allow_host_code``, ``plugins``
-        and ``lean_runtime`` as in :meth:`from_file`).
+        """Loads a plan held in memory (``source`` names it in error messages; ``allow_host_code``, ``plugins``,
+        ``lean_runtime``, ``temp_dir`` and ``tempfile_controls`` as in :meth:`from_file`).
 
         >>> eng = Engine.from_bytes(Path("model.engine").read_bytes())  # doctest: +SKIP
         """
-        return cls(_core.Engine.from_bytes(data, source, allow_host_code, *_load_args(plugins, lean_runtime)))
+        return cls(_core.Engine.from_bytes(data, source, allow_host_code, *_load_args(plugins, lean_runtime, temp_dir,
+                                                                                      tempfile_controls)))
 
     @property
     def inputs(self) -> list[TensorInfo]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from trtcore.builder.shapes import parse_shape_spec
+from trtcore.engine import TEMPFILE_CONTROLS
 from trtcore.errors import ArgumentError, FileError, FormatError
 from trtcore.runners import BACKENDS, ENGINE_SUFFIXES, Runner, host_feed, random_feed
 
@@ -22,26 +23,65 @@ def add_model(p: argparse.ArgumentParser, help: str = "model file (.onnx, .engin
 
 
 def add_engine_options(p: argparse.ArgumentParser) -> None:
-    """trtexec's engine-loading flags: --plugins (--dynamicPlugins) and --leanDLLPath; see ``engine_options``."""
+    """trtexec's engine-loading flags: --plugins (--dynamicPlugins), --leanDLLPath, --tempdir and
+    --tempfileControls; see ``engine_options``."""
     p.add_argument("--plugins", "--dynamicPlugins", dest="plugins", nargs="+", type=Path, default=[],
                    metavar="LIB", help="engines: plugin libraries the engine's layers need (the ones it was built "
                                        "with), registered with TensorRT's plugin registry before it loads")
     p.add_argument("--leanDLLPath", dest="lean_runtime", type=Path, metavar="FILE",
                    help="engines built --versionCompatible --excludeLeanRuntime: the libnvinfer_lean of the "
                         "TensorRT that built them")
+    p.add_argument("--tempdir", dest="temp_dir", type=Path, metavar="DIR",
+                   help="engines: the folder TensorRT writes temporary files to while loading (an existing folder; "
+                        "default: TensorRT's own choice)")
+    p.add_argument("--tempfileControls", dest="tempfile_controls", metavar="CONTROLS",
+                   help="engines: which temporary files TensorRT may create while loading, trtexec style: "
+                        "in_memory:allow|deny,temporary:allow|deny (temporary: files in --tempdir); a key left "
+                        "out is allowed")
+
+
+def parse_tempfile_controls(spec: str) -> dict[str, bool]:
+    """trtexec's --tempfileControls: 'in_memory:allow,temporary:deny' → {'in_memory': True, 'temporary': False}
+    (``NAME=VALUE`` is taken too). ArgumentError naming the flag for an unknown key or value.
+
+    >>> parse_tempfile_controls("in_memory:allow,temporary:deny")
+    {'in_memory': True, 'temporary': False}
+    """
+    controls: dict[str, bool] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key, sep, value = item.replace("=", ":", 1).partition(":")
+        if not sep or value not in ("allow", "deny"):
+            raise ArgumentError(f"--tempfileControls {item!r}: expected NAME:allow or NAME:deny "
+                                f"(e.g. in_memory:allow,temporary:deny)")
+        if key not in TEMPFILE_CONTROLS:
+            raise ArgumentError(f"--tempfileControls {item!r}: unknown key {key!r} (known: "
+                                f"{', '.join(TEMPFILE_CONTROLS)})")
+        controls[key] = value == "allow"
+    if not controls:
+        raise ArgumentError("--tempfileControls: empty; give e.g. in_memory:allow,temporary:deny")
+    return controls
 
 
 def engine_options(args: argparse.Namespace) -> dict[str, object]:
-    """The engine-loading options given (--plugins, --leanDLLPath) for ``runners.load``; ArgumentError when they
-    are given for a model that is not an engine file (an ONNX build takes plugins through ``trtcore build``)."""
+    """The engine-loading options given (--plugins, --leanDLLPath, --tempdir, --tempfileControls) for
+    ``runners.load``; ArgumentError when they are given for a model that is not an engine file (an ONNX build
+    takes plugins through ``trtcore build``), FileError for a --tempdir that is not a folder."""
     options: dict[str, object] = {}
     if args.plugins:
         options["plugins"] = list(args.plugins)
     if args.lean_runtime is not None:
         options["lean_runtime"] = args.lean_runtime
+    if args.temp_dir is not None:
+        options["temp_dir"] = args.temp_dir
+    if args.tempfile_controls is not None:
+        options["tempfile_controls"] = parse_tempfile_controls(args.tempfile_controls)
     if options and Path(args.model).suffix.lower() not in ENGINE_SUFFIXES:
-        raise ArgumentError(f"--plugins/--leanDLLPath apply to engine files ({', '.join(ENGINE_SUFFIXES)}), not "
-                            f"{args.model}; build it with `trtcore build --onnx {args.model} --plugins ...` first")
+        raise ArgumentError(f"--plugins/--leanDLLPath/--tempdir/--tempfileControls apply to engine files "
+                            f"({', '.join(ENGINE_SUFFIXES)}), not {args.model}; build it with "
+                            f"`trtcore build --onnx {args.model} --saveEngine ...` first")
+    if args.temp_dir is not None and not args.temp_dir.is_dir():
+        why = "it is not a folder" if args.temp_dir.exists() else "no such folder"
+        raise FileError(f"--tempdir {args.temp_dir}: {why} (TensorRT's temporary files go into an existing folder)")
     return options
 
 

@@ -18,6 +18,8 @@ BUILD_ONLY = ("onnx", "saveEngine", "minShapes", "optShapes", "maxShapes", "fp16
               "staticPlugins", "inputIOFormats", "outputIOFormats", "sparsity", "noBuilderCache",
               "noCompilationCache", "errorOnTimingCacheMiss", "precisionConstraints", "allowWeightStreaming",
               "skipInference")
+# trtexec's engine-loading flags: trtcore run, bench and compare take them (for engine files).
+LOAD_ONLY = ("tempdir", "tempfileControls")
 BENCH_ONLY = ("warmUp", "duration", "iterations", "infStreams", "streams", "useCudaGraph", "noCudaGraph",
               "percentile", "exportTimes", "dumpProfile", "exportProfile", "separateProfileRun", "loadInputs")
 
@@ -59,8 +61,6 @@ UNSUPPORTED: dict[str, str] = {
     "preview": "preview features are not exposed; TensorRT's defaults are used",
     "maxTactics": "not exposed; use --builderOptimizationLevel to trade build time for speed",
     "runtimePlatform": "cross-platform plans are not supported; build on the platform that runs the engine",
-    "tempdir": "TensorRT's temporary directory is not exposed; set TMPDIR for the process",
-    "tempfileControls": "TensorRT's temporary-file controls are not exposed",
     "profile": "trtcore starts a new profile at each repeated --minShapes/--optShapes/--maxShapes group; "
                "no --profile needed",
     "markDebug": "debug tensors are not exposed; compare outputs with trtcore compare",
@@ -127,6 +127,9 @@ def unsupported_message(flag: str, command: str) -> str | None:
         return None
     if name in BUILD_ONLY and command != "build":
         return f"trtexec's --{name} is a build flag: give it to trtcore build (then run the engine with trtcore bench)"
+    if name in LOAD_ONLY and command not in ("run", "bench", "compare"):
+        return (f"trtexec's --{name} is an engine-loading flag: give it to trtcore run, bench or compare "
+                "with the engine file")
     if name in BENCH_ONLY and command != "bench":
         return f"trtexec's --{name} is an inference flag: give it to trtcore bench (trtcore build only builds)"
     why = UNSUPPORTED.get(name)

@@ -137,10 +137,10 @@ def _cached_engine(onnx: Path, build_config: Any = None) -> Path | bytes:
 
 
 def _engine_options(source: str, options: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(options) - {"allow_host_code", "plugins", "lean_runtime"})
+    unknown = sorted(set(options) - {"allow_host_code", "plugins", "lean_runtime", "temp_dir", "tempfile_controls"})
     if unknown:
         raise ArgumentError(f"{source}: options {unknown} are ONNX Runtime settings; engines take only "
-                            "allow_host_code, plugins and lean_runtime")
+                            "allow_host_code, plugins, lean_runtime, temp_dir and tempfile_controls")
     return options
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,10 @@ class ExecutorRunner(Runner):
             options["plugins"] = self.plugins
         if self.lean_runtime is not None:
             options["lean_runtime"] = self.lean_runtime
+        if self.temp_dir is not None:
+            options["temp_dir"] = self.temp_dir
+        if self.tempfile_controls is not None:
+            options["tempfile_controls"] = self.tempfile_controls
         return options
 
     def deactivate_impl(self) -> None:
@@ -180,7 +184,8 @@ class TensorRTRunner(ExecutorRunner):
     """Runs a serialized TensorRT engine (``.engine`` / ``.plan``).
 
     ``device``: the GPU to deserialize the engine on and run it on (see :class:`ExecutorRunner`); an
-    :class:`Engine` given ready-made stays on the device it was loaded on.
+    :class:`Engine` given ready-made stays on the device it was loaded on. ``allow_host_code``, ``plugins``,
+    ``lean_runtime``, ``temp_dir`` and ``tempfile_controls``: as in :meth:`Engine.from_file`.
 
     >>> with TensorRTRunner("model.engine", device=1) as r:  # doctest: +SKIP
     ...     out = r.infer({"input": x})
@@ -190,7 +195,8 @@ class TensorRTRunner(ExecutorRunner):
 
     def __init__(self, source: str | Path | bytes | bytearray | memoryview | Engine, *, name: str | None = None,
                  allow_host_code: bool = False, plugins: Sequence[str | Path] = (),
-                 lean_runtime: str | Path | None = None, device: int | None = None) -> None:
+                 lean_runtime: str | Path | None = None, temp_dir: str | Path | None = None,
+                 tempfile_controls: Mapping[str, bool] | None = None, device: int | None = None) -> None:
         self.engine: Engine | None = source if isinstance(source, Engine) else None
         self._plan: bytes | bytearray | memoryview | None = None
         self.path: Path | None = None
@@ -209,6 +215,8 @@ class TensorRTRunner(ExecutorRunner):
         self.allow_host_code = allow_host_code
         self.plugins = list(plugins)  # as Engine.from_file takes them
         self.lean_runtime = lean_runtime
+        self.temp_dir = temp_dir  # Engine.from_file checks both when the engine loads
+        self.tempfile_controls = tempfile_controls
         super().__init__(None, name=name or label, device=device)
 
     def activate_impl(self) -> None:
