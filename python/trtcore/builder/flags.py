@@ -85,9 +85,11 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
     s = parser.add_argument_group("shapes (repeat a min/opt/max group for more profiles)")
     for name, kind in (("--minShapes", "min"), ("--optShapes", "opt"), ("--maxShapes", "max"),
                        ("--shapes", "shapes")):
-        s.add_argument(name, dest="shape_flags", action=_ShapeFlag, const=kind, metavar="SPEC",
-                       help=f"{kind} shapes, e.g. input:1x3x224x224,mask:1x1" if kind != "shapes" else
-                       "static shapes (when no min/opt/max is given)")
+        action = s.add_argument(name, dest="shape_flags", action=_ShapeFlag, const=kind, metavar="SPEC",
+                                help=f"{kind} shapes, e.g. input:1x3x224x224,mask:1x1" if kind != "shapes" else
+                                "static shapes (when no min/opt/max is given)")
+        if kind != "shapes":
+            action.keyword = f"{kind}_shapes"  # the config key the library's messages name (speak_flags)
     b = parser.add_argument_group("builder (trtexec flags)")
     b.add_argument("--memPoolSize", dest="mem_pool_size", action="append", metavar="SPEC",
                    help="pool sizes, e.g. workspace:4096M,tacticSharedMem:1M (unit MiB when none)")
@@ -131,14 +133,18 @@ def add_trtexec_arguments(parser: argparse.ArgumentParser) -> None:
 
 def speak_flags(message: str, parser: argparse.ArgumentParser | None) -> str:
     """A library error in the words of a command line (or a trtexec argument list): the library names its keyword
-    arguments (``cast=True``, ``max_aux_streams``), which the command line calls by their flags (``--cast``,
-    ``--maxAuxStreams``); the parser says which flag sets which argument, so every message is written once, in
-    Python's words, and read in the words of the interface in use.
+    arguments (``cast=True``, ``max_aux_streams``, ``opt_shapes="x:4x3"``, ``instances: ...`` at the start), which
+    the command line calls by their flags (``--cast``, ``--maxAuxStreams``, ``--optShapes=x:4x3``,
+    ``--instances: ...``); the parser says which flag sets which argument (its ``dest``, or the ``keyword`` an
+    action carries when several flags share one dest), so every message is written once, in Python's words, and
+    read in the words of the interface in use.
 
     >>> parser = argparse.ArgumentParser()
     >>> add_trtexec_arguments(parser)
     >>> speak_flags("max_aux_streams must be >= -1", parser)
     '--maxAuxStreams must be >= -1'
+    >>> speak_flags('give shapes, e.g. opt_shapes="x:4x3"', parser)
+    'give shapes, e.g. --optShapes=x:4x3'
     """
     if parser is None:
         return message
@@ -146,9 +152,13 @@ def speak_flags(message: str, parser: argparse.ArgumentParser | None) -> str:
         if not action.option_strings or action.dest in (argparse.SUPPRESS, "help") or action.dest.startswith("_"):
             continue
         flag = max(action.option_strings, key=lambda s: (s.startswith("--"), -len(s)))
-        dest = re.escape(action.dest)
+        name = getattr(action, "keyword", action.dest)
+        dest = re.escape(name)
         message = re.sub(rf"(?<![\w.-]){dest}=True\b", flag, message)  # a store_true flag: cast=True → --cast
-        if "_" in action.dest or action.dest.lower() != action.dest:  # an identifier, not an English word
+        # a keyword with a quoted value: kind='gpu' → --kind=gpu
+        message = re.sub(rf"""(?<![\w.-]){dest}=(['"])([^'"]*)\1""", lambda m: f"{flag}={m[2]}", message)
+        message = re.sub(rf"^{dest}:", f"{flag}:", message)  # the argument a message is about: "instances: ..."
+        if "_" in name or name.lower() != name:  # an identifier, not an English word
             message = re.sub(rf"(?<![\w.-]){dest}(?![\w=])", flag, message)
     return message
 

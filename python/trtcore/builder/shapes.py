@@ -132,7 +132,7 @@ class Profile:
         (8, 3)
         """
         return cls.from_specs(*(parse_shape_spec(s, flag=f) if s is not None else None
-                                for s, f in ((min, "--minShapes"), (opt, "--optShapes"), (max, "--maxShapes"))))
+                                for s, f in ((min, "min_shapes"), (opt, "opt_shapes"), (max, "max_shapes"))))
 
     def describe(self) -> str:
         return ", ".join(f"{n}: min {format_dims(r.min)} opt {format_dims(r.opt)} max {format_dims(r.max)}"
@@ -172,7 +172,7 @@ def plan_profiles(inputs: Mapping[str, Sequence[int | str | None] | None], profi
         if missing:
             raise ShapeError(f"{where}: no shapes for the dynamic input(s) "
                              f"{', '.join(f'{n}: {_dims_text(dynamic[n])}' for n in missing)} of {model}; "
-                             "give --minShapes/--optShapes/--maxShapes for them")
+                             "give min_shapes/opt_shapes/max_shapes for them")
         for name, r in profile.shapes.items():
             _check_range(where, name, r, inputs[name])
         kept = {n: r for n, r in profile.shapes.items() if n in dynamic}
@@ -181,7 +181,7 @@ def plan_profiles(inputs: Mapping[str, Sequence[int | str | None] | None], profi
     if dynamic and not profiles:
         listing = "; ".join(f"{n}: {_dims_text(d)}" for n, d in dynamic.items())
         raise ShapeError(f"{model} has dynamic inputs ({listing}); give shapes, e.g. "
-                         f"--optShapes={_example_spec(dynamic)} (min/max default to opt)")
+                         f"opt_shapes=\"{_example_spec(dynamic)}\" (min/max default to opt)")
     return planned
 
 

@@ -176,15 +176,16 @@ def plan_instances(instances: int, gpus: Sequence[int] | None, visible: int) -> 
     ([0, 0, 1, 1], [1], [None, None])
     """
     if instances < 1:
-        raise ArgumentError(f"--instances: at least 1, got {instances}")
+        raise ArgumentError(f"instances: at least 1, got {instances}")
     if gpus is None:
         return [g for g in range(visible) for _ in range(instances)] if visible else [None] * instances
     if not gpus:
-        raise ArgumentError("--gpus: name at least one GPU, or leave it out for every visible GPU")
+        raise ArgumentError("gpus: name at least one GPU, or leave it out for every visible GPU")
     if len(set(gpus)) != len(gpus) or any(g < 0 for g in gpus):
-        raise ArgumentError(f"--gpus: GPU numbers are distinct and 0 or more, got {list(gpus)}")
+        raise ArgumentError(f"gpus: GPU numbers are distinct and 0 or more, got {list(gpus)}")
     missing = [g for g in gpus if g >= visible]
     if missing:
         seen = f"{visible} visible (0 to {visible - 1})" if visible else "none visible here"
-        raise ArgumentError(f"--gpus {','.join(map(str, gpus))}: no GPU {', '.join(map(str, missing))}; {seen}")
+        raise ArgumentError(f"gpus: no GPU {', '.join(map(str, missing))} (asked for {','.join(map(str, gpus))}); "
+                            f"{seen}")
     return [g for g in gpus for _ in range(instances)]

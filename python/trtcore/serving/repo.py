@@ -68,13 +68,13 @@ def config_text(plan: TritonModel, platform: str, *, instances: int = 1, kind: s
     if platform not in PLATFORMS.values():
         raise ArgumentError(f"platform must be one of {', '.join(PLATFORMS.values())}, got {platform!r}")
     if kind not in KINDS:
-        raise ArgumentError(f"--kind: one of {', '.join(KINDS)}, got {kind!r}")
+        raise ArgumentError(f"kind: one of {', '.join(KINDS)}, got {kind!r}")
     if kind == "cpu" and platform == "tensorrt_plan":
-        raise ArgumentError("--kind cpu: a TensorRT plan runs only on a GPU")
+        raise ArgumentError("kind='cpu': a TensorRT plan runs only on a GPU")
     if kind == "cpu" and gpus:
-        raise ArgumentError("--gpus: only with --kind gpu")
+        raise ArgumentError("gpus: only with kind='gpu'")
     if instances < 1:
-        raise ArgumentError(f"--instances: at least 1, got {instances}")
+        raise ArgumentError(f"instances: at least 1, got {instances}")
     lines = [f"# written by trtcore triton-repo{' from ' + source if source else ''}",
              f"name: {_q(plan.name)}", f"platform: {_q(platform)}", f"max_batch_size: {plan.max_batch_size}"]
     for key, tensors in (("input", plan.inputs), ("output", plan.outputs)):
