@@ -32,7 +32,7 @@ struct LoadOptions {
     std::string lean_runtime;
     // The folder TensorRT writes temporary files to while loading (IRuntime::setTemporaryDirectory, trtexec
     // --tempdir; a version-compatible plan's lean runtime goes there). Empty: TensorRT's default. It must exist.
-    std::string temp_dir;
+    std::string temp_dir{};  // {}: aggregate initializers that stop before it stay warning-free
     // What TensorRT may create while loading (IRuntime::setTempfileControlFlags, trtexec --tempfileControls):
     // in-memory files and files in temp_dir. Both allowed by default, as in TensorRT.
     bool allow_in_memory_files = true;
