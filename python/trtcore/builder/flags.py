@@ -156,7 +156,7 @@ def speak_flags(message: str, parser: argparse.ArgumentParser | None) -> str:
         dest = re.escape(name)
         message = re.sub(rf"(?<![\w.-]){dest}=True\b", flag, message)  # a store_true flag: cast=True → --cast
         # a keyword with a quoted value: kind='gpu' → --kind=gpu
-        message = re.sub(rf"""(?<![\w.-]){dest}=(['"])([^'"]*)\1""", lambda m: f"{flag}={m[2]}", message)
+        message = re.sub(rf"""(?<![\w.-]){dest}=(['"])([^'"]*)\1""", f"{flag}=\\2", message)
         message = re.sub(rf"^{dest}:", f"{flag}:", message)  # the argument a message is about: "instances: ..."
         if "_" in name or name.lower() != name:  # an identifier, not an English word
             message = re.sub(rf"(?<![\w.-]){dest}(?![\w=])", flag, message)
