@@ -89,3 +89,15 @@ def test_missing_dynamic_shapes_in_cli_words(lin, capsys):
     assert "give shapes, e.g. --optShapes=x:1x6 (min/max default to opt)" in err and "opt_shapes" not in err
     err = _cli(["build", "--onnx", str(lin), "--dry-run", "--maxShapes=x:1by3"], capsys)
     assert "--maxShapes" in err and "max_shapes" not in err
+
+
+def test_max_batch_size_in_both_words(lin, tmp_path, capsys):
+    from trtcore.runners import TensorInfo
+    from trtcore.serving import plan_model
+
+    x = TensorInfo("x", "float32", [-1, 4])
+    with pytest.raises(ArgumentError) as e:
+        plan_model([x], [x], "m", max_batch_size=-1)
+    assert str(e.value) == "max_batch_size: must be 0 (no batching) or more, got -1"
+    err = _cli(["triton-repo", str(lin), "-o", str(tmp_path / "repo"), "--max-batch-size", "-1"], capsys)
+    assert "--max-batch-size: must be 0 (no batching) or more, got -1" in err

@@ -115,21 +115,21 @@ def plan_model(inputs: Sequence[TensorInfo], outputs: Sequence[TensorInfo], name
     """
     check_name(name)
     if max_batch_size is not None and max_batch_size < 0:
-        raise ArgumentError(f"--max-batch-size: must be 0 (no batching) or more, got {max_batch_size}")
+        raise ArgumentError(f"max_batch_size: must be 0 (no batching) or more, got {max_batch_size}")
     batch_axis = _batch_axis(list(inputs) + list(outputs))
     limits = _profile_batch_range(inputs) if batch_axis else None
     if limits is not None and limits[0] > 1:
         batch_axis = False  # Triton sends batches of one; a profile that starts above 1 cannot run them
     if not batch_axis:
         if max_batch_size:
-            raise ArgumentError(f"--max-batch-size {max_batch_size}: {name} has no batch axis (a dynamic first "
+            raise ArgumentError(f"max_batch_size {max_batch_size}: {name} has no batch axis (a dynamic first "
                                 "extent on every input and output, and a profile from batch 1); use 0")
         mbs = 0
     elif max_batch_size is None:
         mbs = limits[1] if limits is not None else DEFAULT_MAX_BATCH_SIZE
     else:
         if limits is not None and max_batch_size > limits[1]:
-            raise ArgumentError(f"--max-batch-size {max_batch_size}: {name}'s optimization profiles allow batches "
+            raise ArgumentError(f"max_batch_size {max_batch_size}: {name}'s optimization profiles allow batches "
                                 f"up to {limits[1]}")
         mbs = max_batch_size
     skip = 1 if mbs else 0
