@@ -4,7 +4,6 @@ with the C compiler; each fake is loaded in a subprocess (the loaded library is 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import trtcore
-from _fake_tensorrt import fake_tensorrt
+from _fake_tensorrt import cuda_headers, fake_tensorrt, tensorrt_headers
 from _fresh import fresh_python
 from build_models import build_request as request
 from trtcore import _core
@@ -282,26 +281,6 @@ extern "C" int getInferLibVersion() {
 extern "C" void* createInferRuntime_INTERNAL(void*, int) { return nullptr; }
 extern "C" void* createInferBuilder_INTERNAL(void*, int) { return static_cast<nvinfer1::IBuilder*>(new Builder); }
 """
-
-
-def tensorrt_headers() -> Path | None:
-    """The folder with the NvInfer.h trtcore was built against, from TensorRT_ROOT (as the build reads it)."""
-    root = os.environ.get("TensorRT_ROOT")
-    for folder in ([Path(root), Path(root) / "include"] if root else []):
-        if (folder / "NvInfer.h").is_file():
-            return folder
-    return None
-
-
-def cuda_headers() -> Path | None:
-    """The folder with cuda_runtime_api.h (NvInfer.h includes it), as CMake's FindCUDAToolkit would look."""
-    homes = [os.environ.get(v) for v in ("CUDAToolkit_ROOT", "CUDA_HOME", "CUDA_PATH")] + ["/usr/local/cuda"]
-    nvcc = shutil.which("nvcc")
-    homes += [str(Path(nvcc).resolve().parent.parent)] if nvcc else []
-    for home in filter(None, homes):
-        if (Path(home) / "include" / "cuda_runtime_api.h").is_file():
-            return Path(home) / "include"
-    return None
 
 
 def fake_nvinfer_builder(folder: Path) -> Path:
