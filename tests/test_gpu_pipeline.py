@@ -119,7 +119,8 @@ def test_pad_and_resize_policies_match_the_cpu():
 def test_one_cuda_graph_for_fixed_shapes_and_recapture_on_new_ones():
     seg = Segmenter(logits_runner(), device="cuda")
     a, b = image(24, 32, seed=1), image(24, 32, seed=2)
-    results = [seg.segment(x) for x in (a, b, a, b, a)]
+    # Each result is dropped before the next run (copies kept), so every run writes the same result buffer.
+    results = [seg.segment(x).copy() for x in (a, b, a, b, a)]
     (pipe,) = seg.gpu_pipelines.current()
     stats = pipe.stats
     assert stats["runs"] == 5 and stats["graph_captures"] == 1 and stats["graph_launches"] == 4, stats
@@ -130,6 +131,67 @@ def test_one_cuda_graph_for_fixed_shapes_and_recapture_on_new_ones():
     seg.segment(image(25, 32))
     assert pipe.stats["graph_captures"] == 2
     assert pipe.stats["allocations"] > stats["allocations"]
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_results_are_lent_pinned_buffers_that_later_runs_leave_alone():
+    """Labels and colours come back in the pipeline's pinned buffers themselves (no copy out of them): each run
+    writes into a buffer no result holds, so every result keeps its values. With two results held, the next ones
+    are copies (a numpy array owning its memory), so keeping every result never piles up pinned memory."""
+    runner = logits_runner()
+    seg = Segmenter(runner, preprocess=IMAGENET, device="cuda")
+    cpu = Segmenter(runner, preprocess=IMAGENET, device="cpu")
+    imgs = [image(24, 32, seed=s) for s in range(6)]
+    held = [seg.segment_colorized(x) for x in imgs]
+    for x, (labels, rgb) in zip(imgs, held):
+        want_labels, want_rgb = cpu.segment_colorized(x)
+        np.testing.assert_array_equal(labels, want_labels)
+        np.testing.assert_array_equal(rgb, want_rgb)
+    assert [labels.base is not None for labels, _ in held] == [True, True, False, False, False, False]
+    assert [rgb.base is not None for _, rgb in held] == [True, True, False, False, False, False]
+    lent_labels = held[0][0]
+    del held
+    labels, _ = seg.segment_colorized(imgs[0])
+    assert labels.base is not None  # lent again once the holders are gone
+    np.testing.assert_array_equal(lent_labels, labels)
+    lent_labels[:] = -1  # a lent result is the caller's: writing it changes no later result
+    np.testing.assert_array_equal(seg.segment(imgs[0]), labels)
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_alternating_result_buffers_replay_their_own_graphs():
+    """`out = seg.colorized(x)` in a loop holds the previous result during each run, so runs alternate between two
+    result buffers: each address gets its graph (captured on its second run), and later runs replay them."""
+    runner = logits_runner()
+    seg = Segmenter(runner, preprocess=IMAGENET, device="cuda")
+    imgs = [image(24, 32, seed=s) for s in range(2)]
+    want = [Segmenter(runner, preprocess=IMAGENET, device="cpu").colorized(x) for x in imgs]
+    out = None
+    for i in range(8):
+        out = seg.colorized(imgs[i % 2])
+        np.testing.assert_array_equal(out, want[i % 2])
+    (pipe,) = seg.gpu_pipelines.current()
+    stats = pipe.stats
+    assert stats["graph_captures"] == 2 and stats["graph_launches"] == 6 and stats["graphs"] == 2, stats
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_an_image_too_large_for_the_device_is_an_error_and_the_pipeline_recovers():
+    """A 6000x6000 image in front of a 2000-class model needs 288 GB of logits, more than any GPU we have: a
+    CudaOutOfMemory naming the tensor and the size, and the next image of a sensible size runs."""
+    from trtcore.errors import CudaOutOfMemory
+
+    runner = ExecutorRunner(lambda: IdentityBackend([("input", "float32", [1, 3, -1, -1])],
+                                                    [("logits", "float32", [1, 2000, -1, -1], "input")]))
+    seg = Segmenter(runner, device="cuda")
+    small = image(16, 16)
+    want = seg.segment(small)
+    with pytest.raises(CudaOutOfMemory, match=r"tensor 'logits' \(288\.0 GB\)"):
+        seg.segment(np.zeros((6000, 6000, 3), np.uint8))
+    np.testing.assert_array_equal(seg.segment(small), want)
 
 
 @pytest.mark.gpu

@@ -15,10 +15,14 @@ namespace trtcore::bindings {
 
 namespace {
 
-// A result in the pipeline's pinned buffers: a numpy copy (on the copy threads), or (copy=False) a view the next
-// run overwrites.
-py::array result(const py::object& owner, const void* data, DataType t, const Shape& shape, bool copy) {
+// A result in the pipeline's pinned buffers: an array holding its lent buffer, else a numpy copy (on the copy
+// threads); copy=False: a view the next run overwrites.
+py::array result(const py::object& owner, const void* data, DataType t, const Shape& shape, bool copy,
+                 const pipeline::ResultBuffers* buffers = nullptr) {
     if (!copy) return py::array(numpy_dtype(t, "result"), shape, {}, data, owner);
+    if (const auto lent = buffers ? buffers->lend() : nullptr) {
+        return py::array(numpy_dtype(t, "result"), shape, {}, lent->data(), owning_capsule(lent));
+    }
     py::array out(numpy_dtype(t, "result"), shape);
     void* dst = out.mutable_data();
     const auto bytes = static_cast<std::size_t>(out.nbytes());
@@ -46,9 +50,12 @@ void bind_pipeline(py::module_& m) {
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
             without_gil([&] { p.segment(v.data, spec, request); });
             const Shape hw{static_cast<std::int64_t>(spec.height), static_cast<std::int64_t>(spec.width)};
-            return py::make_tuple(labels ? py::object(result(self, p.labels(), p.label_type(), hw, copy)) : py::none(),
-                                  palette ? py::object(result(self, p.colors(), DataType::kUInt8, {hw[0], hw[1], 3},
-                                                              copy)) : py::none());
+            const Shape rgb{hw[0], hw[1], 3};
+            return py::make_tuple(
+                labels ? py::object(result(self, p.labels(), p.label_type(), hw, copy, &p.labels_buffers()))
+                       : py::none(),
+                palette ? py::object(result(self, p.colors(), DataType::kUInt8, rgb, copy, &p.colors_buffers()))
+                        : py::none());
         }, "image"_a, "labels"_a = true, "labels_dtype"_a = "int64", "palette"_a = nullptr, "copy"_a = true)
         .def("classify", [](const py::object& self, const py::array& image, std::size_t k, bool softmax) {
             auto& p = self.cast<GpuPipeline&>();

@@ -43,9 +43,43 @@ Fields StageTimes::fields() const {
             {"download", download}};
 }
 
+bool ResultBuffers::prepare(std::size_t bytes, const std::string& what) {
+    const auto free = [&](std::size_t i) { return buffers_[i].use_count() == 1; };
+    std::size_t pick = buffers_.size();
+    if (!buffers_.empty() && free(current_)) pick = current_;
+    for (std::size_t i = 0; i < buffers_.size() && pick == buffers_.size(); ++i)
+        if (free(i)) pick = i;
+    bool allocated = false;
+    if (pick == buffers_.size()) {
+        // lend() keeps one buffer free, so this only happens below kBuffers; past it, a buffer is replaced
+        // (its holder keeps the old one) rather than ever writing into a held one.
+        if (buffers_.size() == kBuffers) buffers_.erase(buffers_.begin());
+        buffers_.push_back(std::make_shared<cuda::PinnedBuffer>());
+        pick = buffers_.size() - 1;
+    }
+    current_ = pick;
+    allocated = buffers_[pick]->reserve(bytes, what);
+    return allocated;
+}
+
+std::shared_ptr<cuda::PinnedBuffer> ResultBuffers::lend() const {
+    if (buffers_.empty()) return nullptr;
+    std::size_t free_others = kBuffers - buffers_.size();  // buffers not made yet are free
+    for (std::size_t i = 0; i < buffers_.size(); ++i)
+        if (i != current_ && buffers_[i].use_count() == 1) ++free_others;
+    return free_others > 0 ? buffers_[current_] : nullptr;
+}
+
+std::size_t ResultBuffers::lent() const {
+    std::size_t n = 0;
+    for (const auto& b : buffers_) n += b.use_count() > 1;
+    return n;
+}
+
 Fields PipelineStats::fields() const {
     return {{"runs", runs},
             {"graph_captures", graph_captures},
+            {"graphs", graphs},
             {"graph_launches", graph_launches},
             {"allocations", allocations},
             {"graph_disabled", graph_disabled},
@@ -80,6 +114,7 @@ std::string GpuPipeline::what() const { return "GPU pipeline ('" + input_name_ +
 
 void GpuPipeline::ensure_cuda() {
     if (cuda_ready_) return;
+    if (user_stream_) cuda::check_stream_device(*user_stream_, cuda::current_device(what()), what() + " stream");
     stream_ = user_stream_ ? cuda::Stream::borrow(*user_stream_) : cuda::Stream::create(what());
     for (auto& e : stages_) e = cuda::Event::create(what() + " stage timing", true);
     id_check_ = std::make_unique<image::gpu::IdCheck>(what());
@@ -97,6 +132,10 @@ void GpuPipeline::grow(cuda::DeviceBuffer& b, std::size_t bytes, const std::stri
 
 void GpuPipeline::grow(cuda::PinnedBuffer& b, std::size_t bytes, const std::string& name) {
     if (b.reserve(bytes, what() + " " + name)) ++stats_.allocations;
+}
+
+void GpuPipeline::grow(ResultBuffers& b, std::size_t bytes, const std::string& name) {
+    if (b.prepare(bytes, what() + " " + name)) ++stats_.allocations;
 }
 
 void* GpuPipeline::image_staging(const ImageSpec& image) {
@@ -240,36 +279,40 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
     const bool use_graph = cuda_graph_ && !stats_.graph_disabled && !timed;
     cudaStream_t s = stream_.get();
     try {
-        if (use_graph && key != graph_key_) {
+        auto cached = std::find_if(graphs_.begin(), graphs_.end(), [&](const Graph& g) { return g.key == key; });
+        if (use_graph && cached == graphs_.end()) {
             // New shapes or addresses: one plain run first (TensorRT too wants one before capture), capture next.
-            graph_.reset();
-            graph_key_ = std::move(key);
+            if (graphs_.size() == kGraphs) graphs_.erase(graphs_.begin());
+            graphs_.push_back({std::move(key), {}});
             enqueue(task, false);
-        } else if (use_graph && !graph_.valid()) {
+        } else if (use_graph && !cached->graph.valid()) {
             std::string capture_error;
             try {
-                graph_ = cuda::CudaGraph::capture(s, [&] { enqueue(task, false); }, what());
+                cached->graph = cuda::CudaGraph::capture(s, [&] { enqueue(task, false); }, what());
                 ++stats_.graph_captures;
             } catch (const Error& e) {
                 capture_error = e.what();
             }
-            if (graph_.valid()) {
-                graph_.launch(s, what());
+            if (cached->graph.valid()) {
+                cached->graph.launch(s, what());
                 ++stats_.graph_launches;
+                std::rotate(cached, cached + 1, graphs_.end());  // most recently used last
             } else {
                 // A sequence that runs plainly but cannot be captured: stop trying. One that fails plainly too
                 // throws here, leaving graphs on for the next run.
-                graph_key_.clear();
+                graphs_.clear();
                 enqueue(task, false);
                 stats_.graph_disabled = true;
                 stats_.graph_error = capture_error;
             }
         } else if (use_graph) {
-            graph_.launch(s, what());
+            cached->graph.launch(s, what());
             ++stats_.graph_launches;
+            std::rotate(cached, cached + 1, graphs_.end());
         } else {
             enqueue(task, timed);
         }
+        stats_.graphs = static_cast<long>(graphs_.size());
         cuda::check(cudaStreamSynchronize(s), what());
     } catch (const CudaError& e) {
         cuda::check_noexcept(cudaStreamSynchronize(s));  // nothing queued may still read buffers a retry regrows

@@ -5,8 +5,10 @@
 // the second run with the same shapes and replayed from then on (as cpp/runtime's Executor does for enqueue).
 //
 // Buffers are the pipeline's own (device: image, model tensors, labels, colours; pinned host: image staging and
-// results), allocated on first use and grown when a larger image comes; results are read from the pinned buffers,
-// which the next run overwrites. Not thread-safe: one pipeline per thread (each over its own backend).
+// results), allocated on first use and grown when a larger image comes. The per-pixel results (labels, colours)
+// land in pinned buffers that can be lent to the caller (ResultBuffers): a numpy array over one holds it, and the
+// pipeline writes the next results elsewhere, so a result needs no copy out of pinned memory and never changes
+// under its holder. Not thread-safe: one pipeline per thread (each over its own backend).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -67,10 +69,32 @@ struct PipelineStats {
     long graph_captures = 0;
     long graph_launches = 0;
     long allocations = 0;
+    long graphs = 0;              // CUDA graphs held (one per set of shapes and addresses, up to kGraphs)
     bool graph_disabled = false;  // a capture failed where a plain run worked: this pipeline now runs plainly
     std::string graph_error;
     StageTimes last;
     Fields fields() const;  // the counters by name (GpuPipeline.stats, beside the last run's stage_seconds)
+};
+
+// Pinned buffers for one kind of per-pixel result, lent to whoever holds the result (a shared_ptr: the numpy array
+// over it). Each run writes into a buffer nobody else holds, preferring the last one (its address, and so the CUDA
+// graph that bakes it in, stays the same while results are dropped before the next run). At most kBuffers exist;
+// lend() refuses when lending would leave none free for the next run (the caller copies the result out instead),
+// so a caller that keeps every result gets copies, not an unbounded amount of pinned memory.
+class ResultBuffers {
+public:
+    static constexpr std::size_t kBuffers = 3;
+    // A free buffer of at least `bytes` for this run, which data() then returns; true when it allocated.
+    bool prepare(std::size_t bytes, const std::string& what);
+    void* data() const { return buffers_.empty() ? nullptr : buffers_[current_]->data(); }
+    std::size_t capacity() const { return buffers_.empty() ? 0 : buffers_[current_]->capacity(); }
+    // The buffer of this run for a result to hold, or nullptr when lending it would leave no free buffer.
+    std::shared_ptr<cuda::PinnedBuffer> lend() const;
+    std::size_t lent() const;  // buffers held outside the pipeline
+
+private:
+    std::vector<std::shared_ptr<cuda::PinnedBuffer>> buffers_;
+    std::size_t current_ = 0;
 };
 
 class GpuPipeline {
@@ -96,9 +120,12 @@ public:
     // the row comes down and the host kernels run, so probabilities equal the CPU path's bit for bit.
     void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax);
 
-    // Results of the last run, in pinned host memory (overwritten by the next run).
+    // Results of the last run, in pinned host memory: the next run overwrites them unless they were lent
+    // (labels_buffers().lend(), colors_buffers().lend()).
     const void* labels() const { return labels_host_.data(); }
     const std::uint8_t* colors() const { return static_cast<const std::uint8_t*>(colors_host_.data()); }
+    const ResultBuffers& labels_buffers() const { return labels_host_; }
+    const ResultBuffers& colors_buffers() const { return colors_host_; }
     const std::int64_t* indices() const { return indices_.data(); }
     const float* values() const { return values_.data(); }
     std::size_t top_k() const { return k_; }             // k of the last classify, at most the class count
@@ -137,6 +164,7 @@ private:
     void prepare(const ImageSpec& spec);
     void grow(cuda::DeviceBuffer& b, std::size_t bytes, const std::string& what);
     void grow(cuda::PinnedBuffer& b, std::size_t bytes, const std::string& what);
+    void grow(ResultBuffers& b, std::size_t bytes, const std::string& what);
     void run(const void* image, const ImageSpec& spec, Task task, const std::vector<std::uintptr_t>& request_key);
     // The queued sequence: upload, normalize, enqueue, post-processing, downloads (timed: stage events).
     void enqueue(Task task, bool timed);
@@ -167,14 +195,22 @@ private:
     bool softmax_ = false;
     cuda::PinnedBuffer image_host_;
     cuda::DeviceBuffer image_device_, labels_device_, colors_device_;
-    cuda::PinnedBuffer labels_host_, colors_host_, scores_host_;
+    ResultBuffers labels_host_, colors_host_;
+    cuda::PinnedBuffer scores_host_;
     std::vector<std::int64_t> indices_;
     std::vector<float> values_, probabilities_;
     image::gpu::DevicePalette palette_;
     std::vector<image::Color> palette_colors_;  // what palette_ holds
     std::unique_ptr<image::gpu::IdCheck> id_check_;
-    cuda::CudaGraph graph_;
-    std::vector<std::uintptr_t> graph_key_;
+    // Graphs by the key of what they bake in (shapes, request, addresses), least recently used first. A key seen
+    // once runs plainly; the second time it is captured; then replayed. Several, because lent result buffers make
+    // the addresses alternate.
+    struct Graph {
+        std::vector<std::uintptr_t> key;
+        cuda::CudaGraph graph;
+    };
+    static constexpr std::size_t kGraphs = 4;
+    std::vector<Graph> graphs_;
     cuda::Event stages_[6];
     bool stage_timing_ = false;
     bool zero_copy_ = true;
