@@ -1,7 +1,10 @@
 #include "cuda/stream.h"
 
+#include <cuda_runtime.h>
+
 #include <utility>
 
+#include "common/error.h"
 #include "cuda/check.h"
 
 namespace trtcore::cuda {
@@ -11,6 +14,23 @@ Stream Stream::create(const std::string& what) {
     check(cudaStreamCreateWithFlags(&s.stream_, cudaStreamNonBlocking), "cudaStreamCreateWithFlags (" + what + ")");
     s.owned_ = true;
     return s;
+}
+
+void check_stream_device(cudaStream_t stream, int device, const std::string& what) {
+#if CUDART_VERSION >= 12080
+    if (stream == nullptr || stream == cudaStreamLegacy || stream == cudaStreamPerThread) return;
+    int owner = -1;
+    check(cudaStreamGetDevice(stream, &owner), what + ": asking CUDA which device the stream belongs to");
+    if (owner != device)
+        throw ArgumentError(what + ": the CUDA stream belongs to device " + std::to_string(owner) +
+                            ", but the work runs on device " + std::to_string(device) +
+                            " (pass a stream created on that device, or make device " + std::to_string(owner) +
+                            " current before the first run)");
+#else
+    (void)stream;
+    (void)device;
+    (void)what;
+#endif
 }
 
 Stream Stream::borrow(cudaStream_t stream) {

@@ -35,6 +35,11 @@ private:
     bool owned_ = false;
 };
 
+// ArgumentError naming `what` when a user's `stream` belongs to another device than `device` (work queued there
+// would fault or run on the wrong GPU). CUDA's default-stream handles always belong to the current device. Needs
+// cudaStreamGetDevice (CUDA 12.8); built against an older runtime the check is skipped.
+void check_stream_device(cudaStream_t stream, int device, const std::string& what);
+
 class Event {
 public:
     Event() = default;

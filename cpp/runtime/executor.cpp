@@ -97,6 +97,7 @@ Executor::~Executor() {
 void Executor::ensure_cuda() {
     if (cuda_ready_) return;
     device_ = cuda::current_device("executor");
+    if (user_stream_) cuda::check_stream_device(*user_stream_, device_, "Executor(stream=...)");
     stream_ = user_stream_ ? cuda::Stream::borrow(*user_stream_) : cuda::Stream::create("executor stream");
     done_ = std::make_shared<cuda::Event>(cuda::Event::create("executor done"));
     producer_ = cuda::Event::create("executor input producer");
@@ -232,6 +233,7 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     RunState r = plan_run(inputs, options);  // all validation happens before any CUDA call
 
     ensure_cuda();
+    if (options.stream) cuda::check_stream_device(*options.stream, device_, "stream");
     r.stream = options.stream ? *options.stream : stream_.get();
     SyncOnError sync_on_error(r.stream);
     if (has_run_ && r.stream != last_stream_) done_->make_wait(r.stream, "executor: after the previous run");
