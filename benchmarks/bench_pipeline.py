@@ -58,6 +58,12 @@ def torch_events(torch, fn, iters: int) -> float:
     return statistics.median(times)
 
 
+def torch_events_loop(torch, fn, iters: int, repeat: int = 20) -> float:
+    """Median GPU milliseconds per call of ``repeat`` back-to-back fn() calls between two CUDA events (the kernel's
+    own time, without the launch latency a single call between events includes)."""
+    return torch_events(torch, lambda: [fn() for _ in range(repeat)], max(10, iters // repeat)) / repeat
+
+
 def pipeline_stages(seg: Segmenter, img: np.ndarray, iters: int, colors: bool, zero_copy: bool = False
                     ) -> dict[str, float]:
     """Median stage milliseconds of the Segmenter's GPU pipeline (stage timing: plain runs, events per stage)."""
@@ -152,6 +158,17 @@ def main() -> None:
         a, b, f = ours[step], torch_ms[step], floor_of[step]
         print(f"  {step:36s} {a:9.4f} {b:9.4f} {f:9.4f} {b / a:10.2f}x {a / f:10.2f}x")
         results[step] = {"trtcore_ms": a, "torch_ms": b, "floor_ms": f}
+    # The argmax kernel alone, back-to-back launches timed the same way for trtcore, torch and the floor.
+    stream = torch.cuda.current_stream().cuda_stream
+    labels_out = torch.empty((1, H, W), dtype=torch.int64, device=dev)
+    loop = {"trtcore": torch_events(torch, lambda: _testing.launch_argmax(logits, labels_out, stream, 20),
+                                    max(10, args.iters // 20)) / 20}
+    assert torch.equal(labels_out, logits.argmax(dim=1)), "argmax differs from torch's"
+    loop["torch"] = torch_events_loop(torch, lambda: torch.argmax(logits, dim=1, out=labels_out), args.iters)
+    loop["floor"] = torch_events_loop(torch, lambda: logits_copy.copy_(logits), args.iters) / 2
+    print(f"  {'argmax kernel, 20 launches / 20':36s} {loop['trtcore']:9.4f} {loop['torch']:9.4f} {loop['floor']:9.4f} "
+          f"{loop['torch'] / loop['trtcore']:10.2f}x {loop['trtcore'] / loop['floor']:10.2f}x")
+    results["argmax_kernel_loop"] = {"trtcore_ms": loop["trtcore"], "torch_ms": loop["torch"], "floor_ms": loop["floor"]}
     print("  pipeline stages (labels only):", {k: round(v, 4) for k, v in labels_only.items()})
     print("  pipeline stages (colours):    ", {k: round(v, 4) for k, v in with_colors.items()})
     print("  zero-copy stages (labels only):", {k: round(v, 4) for k, v in zc_labels.items()})

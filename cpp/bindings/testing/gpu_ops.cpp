@@ -308,6 +308,23 @@ py::array gpu_argmax(const py::handle& logits, const std::string& label, std::ui
     return out.array();
 }
 
+// Benchmarks: `repeat` argmax launches from one CUDA array of logits into another of labels (torch tensors), queued
+// on `stream` without synchronising, so that CUDA events around them time the kernel alone, as they time torch's.
+void launch_argmax(const py::handle& logits, const py::handle& labels, std::uintptr_t stream_handle, int repeat) {
+    const cudaStream_t stream = as_stream(stream_handle);
+    const GpuInput in = gpu_input("logits", logits, stream), out = gpu_input("labels", labels, stream);
+    if (in.keep.is_none() || out.keep.is_none())
+        throw ArgumentError("launch_argmax: logits and labels must be CUDA arrays");
+    const auto& s = in.shape;
+    if (s.size() != 4 || out.shape != Shape{s[0], s[2], s[3]})
+        throw ShapeError("launch_argmax: [N, C, H, W] -> [N, H, W]");
+    py::gil_scoped_release release;
+    for (int i = 0; i < repeat; ++i)
+        img::gpu::argmax(in.data, in.type, static_cast<std::size_t>(s[0]), static_cast<std::size_t>(s[1]),
+                         static_cast<std::size_t>(s[2]), static_cast<std::size_t>(s[3]),
+                         const_cast<void*>(out.data), out.type, stream);
+}
+
 py::array gpu_colorize(const py::handle& labels, const py::array_t<std::uint8_t, py::array::c_style>& colors,
                        std::uintptr_t stream_handle, const std::string& out_memory) {
     const cudaStream_t stream = as_stream(stream_handle);
@@ -433,6 +450,8 @@ void bind_gpu_ops(py::module_& m) {
           py::arg("memory") = "device");
     m.def("gpu_argmax", &gpu_argmax, py::arg("logits"), py::arg("label") = "int64", py::arg("stream") = 0,
           py::arg("out_memory") = "device");
+    m.def("launch_argmax", &launch_argmax, py::arg("logits"), py::arg("labels"), py::arg("stream"),
+          py::arg("repeat") = 1);
     m.def("gpu_colorize", &gpu_colorize, py::arg("labels"), py::arg("colors"), py::arg("stream") = 0,
           py::arg("out_memory") = "device");
     m.def("gpu_resize", &gpu_resize, py::arg("image"), py::arg("height"), py::arg("width"), py::arg("box") = py::none(),
