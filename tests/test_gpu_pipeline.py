@@ -108,6 +108,8 @@ def test_pad_and_resize_policies_match_the_cpu():
         assert got.shape == (31, 45)
         np.testing.assert_array_equal(got, cpu.segment(img))
         np.testing.assert_array_equal(gpu.colorized(img), cpu.colorized(img))
+        (pipe,) = gpu.gpu_pipelines.current()
+        assert pipe.stats["resizes"] == (2 if policy == "resize" else 0)  # resized on the device, not the host
     with pytest.raises(ShapeError, match="padding cannot shrink it"):
         Segmenter(runner, size_policy="pad", device="cuda").segment(image(41, 10))
     with pytest.raises(ShapeError, match="takes 40x48"):
@@ -253,6 +255,42 @@ def test_classify_equals_the_cpu_pipeline(softmax):
     assert gpu.on_gpu and got == want
     assert gpu.classify(imgs[:1], k=1000)[0] == cpu.classify(imgs[:1], k=1000)[0]  # k above the class count
     assert len(gpu.classify(imgs[:1], k=1000)[0]) == 60
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_classifier_resizes_on_the_device_exactly_as_the_host():
+    """torchvision's ImageNet eval geometry (shorter side 256, centre crop 224) and a plain stretch, run by the GPU
+    resize: the same predictions as the CPU path's Pillow resize, for landscape, portrait, upscaled and very tall
+    images (Pillow >= 12.2 resizes those vertically first); 16-bit images are resized on the host."""
+    runner = ExecutorRunner(lambda: IdentityBackend([("input", "float32", [1, 3, 224, 224])],
+                                                    [("scores", "float32", [1, 3 * 224 * 224, 1, 1], "input")]))
+    imgs = [image(480, 640, seed=1), image(333, 250, seed=2), image(100, 120, seed=3), image(4000, 30, seed=4)]
+    for resize in ("imagenet", "stretch"):
+        gpu = Classifier(runner, resize=resize, preprocess=IMAGENET, device="cuda")
+        cpu = Classifier(runner, resize=resize, preprocess=IMAGENET, device="cpu")
+        assert gpu.classify(imgs, k=20) == cpu.classify(imgs, k=20), resize
+        (pipe,) = gpu.gpu_pipelines.current()
+        assert pipe.stats["resizes"] == len(imgs)
+    deep = image(300, 260, dtype=np.uint16, seed=5)
+    gpu = Classifier(runner, resize="imagenet", preprocess=IMAGENET, device="cuda")
+    assert gpu.classify([deep], k=5) == Classifier(runner, resize="imagenet", preprocess=IMAGENET,
+                                                   device="cpu").classify([deep], k=5)
+    assert gpu.gpu_pipelines.current()[0].stats["resizes"] == 0
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_gpu_resize_requests_are_checked():
+    seg = Segmenter(logits_runner(), device="cuda")
+    seg.segment(image(8, 8))
+    pipe = seg.gpu_pipelines.current()[0]
+    with pytest.raises(DTypeError, match="the GPU resize takes uint8 images, got uint16"):
+        pipe.segment(image(8, 8, dtype=np.uint16), resize=(4, 4, 0, 0, 4, 4))
+    with pytest.raises(ArgumentError):
+        pipe.segment(image(8, 8), resize=(4, 4, 2, 2, 4, 4))  # the crop window leaves the resized image
+    labels, _ = pipe.segment(image(8, 8), resize=(16, 12, 1, 2, 10, 9))
+    assert labels.shape == (10, 9)
 
 
 @pytest.mark.gpu

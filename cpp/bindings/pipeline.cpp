@@ -1,7 +1,9 @@
 // Glue for cpp/pipeline: _core.GpuPipeline, the GPU pre -> model -> post sequence over an ExecutionBackend
 // (python/trtcore/pipelines/gpu.py keeps one per thread for the Classifier and the Segmenter).
 #ifdef TRTCORE_WITH_CUDA_KERNELS
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,13 @@ py::array result(const py::object& owner, const void* data, DataType t, const Sh
     return out;
 }
 
+// resize=(height, width, top, left, crop height, crop width): pipeline::ResizeRequest.
+using Resize = std::optional<std::array<std::size_t, 6>>;
+std::optional<pipeline::ResizeRequest> resize_request(const Resize& r, bool tall_vertical_first) {
+    if (!r) return std::nullopt;
+    return pipeline::ResizeRequest{(*r)[0], (*r)[1], (*r)[2], (*r)[3], (*r)[4], (*r)[5], tall_vertical_first};
+}
+
 }  // namespace
 
 void bind_pipeline(py::module_& m) {
@@ -43,29 +52,33 @@ void bind_pipeline(py::module_& m) {
                                                  std::nullopt, cuda_graph);
         }), "backend"_a, "input"_a, "output"_a, "mean"_a, "std"_a, "maxval"_a, "pad"_a = false, "cuda_graph"_a = true)
         .def("segment", [](const py::object& self, const py::array& image, bool labels, const std::string& dtype,
-                           const image::Palette* palette, bool copy) {
+                           const image::Palette* palette, bool copy, const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
             const ArrayView v = array_view(image);
             const pipeline::ImageSpec spec = pipeline::image_spec(v);
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
-            without_gil([&] { p.segment(v.data, spec, request); });
-            const Shape hw{static_cast<std::int64_t>(spec.height), static_cast<std::int64_t>(spec.width)};
+            const auto sized = resize_request(resize, tall_vertical_first);
+            without_gil([&] { p.segment(v.data, spec, request, sized); });
+            const Shape hw{static_cast<std::int64_t>(p.result_height()), static_cast<std::int64_t>(p.result_width())};
             const Shape rgb{hw[0], hw[1], 3};
             return py::make_tuple(
                 labels ? py::object(result(self, p.labels(), p.label_type(), hw, copy, &p.labels_buffers()))
                        : py::none(),
                 palette ? py::object(result(self, p.colors(), DataType::kUInt8, rgb, copy, &p.colors_buffers()))
                         : py::none());
-        }, "image"_a, "labels"_a = true, "labels_dtype"_a = "int64", "palette"_a = nullptr, "copy"_a = true)
-        .def("classify", [](const py::object& self, const py::array& image, std::size_t k, bool softmax) {
+        }, "image"_a, "labels"_a = true, "labels_dtype"_a = "int64", "palette"_a = nullptr, "copy"_a = true,
+           "resize"_a = py::none(), "tall_vertical_first"_a = true)
+        .def("classify", [](const py::object& self, const py::array& image, std::size_t k, bool softmax,
+                            const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
             const ArrayView v = array_view(image);
             const pipeline::ImageSpec spec = pipeline::image_spec(v);
-            without_gil([&] { p.classify(v.data, spec, k, softmax); });
+            const auto sized = resize_request(resize, tall_vertical_first);
+            without_gil([&] { p.classify(v.data, spec, k, softmax, sized); });
             const Shape shape{static_cast<std::int64_t>(p.top_k())};
             return py::make_tuple(result(self, p.indices(), DataType::kInt64, shape, true),
                                   result(self, p.values(), DataType::kFloat32, shape, true), p.classes());
-        }, "image"_a, "k"_a, "softmax"_a = false)
+        }, "image"_a, "k"_a, "softmax"_a = false, "resize"_a = py::none(), "tall_vertical_first"_a = true)
         .def_property_readonly("input_shape", &GpuPipeline::input_shape)
         .def("set_stage_timing", &GpuPipeline::set_stage_timing, "on"_a)
         .def_property("zero_copy", &GpuPipeline::zero_copy, &GpuPipeline::set_zero_copy)

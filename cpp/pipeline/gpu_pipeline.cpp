@@ -82,6 +82,7 @@ Fields PipelineStats::fields() const {
             {"graphs", graphs},
             {"graph_launches", graph_launches},
             {"allocations", allocations},
+            {"resizes", resizes},
             {"graph_disabled", graph_disabled},
             {"graph_error", graph_error}};
 }
@@ -190,10 +191,31 @@ void GpuPipeline::prepare(const ImageSpec& spec) {
     padded_ = shape[2] != static_cast<std::int64_t>(spec.height) || shape[3] != static_cast<std::int64_t>(spec.width);
     result_h_ = spec.height;
     result_w_ = spec.width;
-    grow(image_device_, spec.bytes(), "image");
 }
 
-void GpuPipeline::segment(const void* image, const ImageSpec& spec, const SegmentRequest& request) {
+ImageSpec GpuPipeline::resized_spec(const ImageSpec& spec, const std::optional<ResizeRequest>& resize) {
+    resizing_ = resize.has_value();
+    if (!resize) return spec;
+    if (spec.type != DataType::kUInt8)
+        throw DTypeError(std::string("GPU pipeline: the GPU resize takes uint8 images, got ") + dtype_name(spec.type) +
+                         " (resize on the host)");
+    const ResizeRequest& r = *resize;
+    const std::vector<std::size_t> key{spec.height, spec.width, spec.channels, r.height, r.width, r.top, r.left,
+                                       r.crop_height, r.crop_width, r.tall_vertical_first};
+    if (key != resize_key_) {
+        image::ResizePlan plan = image::plan_resize(spec.height, spec.width, spec.channels, r.height, r.width, {},
+                                                    r.tall_vertical_first);
+        plan = image::crop_resize_plan(std::move(plan), r.top, r.left, r.crop_height, r.crop_width);
+        resize_key_.clear();  // until the tables are on the device
+        resize_ = image::gpu::DeviceResize(std::move(plan), what());
+        ++stats_.allocations;
+        resize_key_ = key;
+    }
+    return {spec.type, r.crop_height, r.crop_width, spec.channels};
+}
+
+void GpuPipeline::segment(const void* image, const ImageSpec& spec, const SegmentRequest& request,
+                          const std::optional<ResizeRequest>& resize) {
     if (request.labels && request.label_type != DataType::kInt64 && request.label_type != DataType::kInt32 &&
         request.label_type != DataType::kUInt8)
         throw DTypeError(std::string("GPU pipeline: labels must be int64, int32 or uint8, got ") +
@@ -207,28 +229,33 @@ void GpuPipeline::segment(const void* image, const ImageSpec& spec, const Segmen
     const std::vector<std::uintptr_t> key{request.labels, static_cast<std::uintptr_t>(request.label_type),
                                           request.palette != nullptr,
                                           reinterpret_cast<std::uintptr_t>(palette_.data()), palette_.size()};
-    run(image, spec, Task::kSegment, key);
+    run(image, spec, Task::kSegment, key, resize);
 }
 
-void GpuPipeline::classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax) {
+void GpuPipeline::classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax,
+                           const std::optional<ResizeRequest>& resize) {
     if (k == 0) throw ArgumentError("GPU pipeline: k must be at least 1");
     k_ = k;
     softmax_ = softmax;
-    run(image, spec, Task::kClassify, {k, softmax});
+    run(image, spec, Task::kClassify, {k, softmax}, resize);
 }
 
 void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
-                      const std::vector<std::uintptr_t>& request_key) {
+                      const std::vector<std::uintptr_t>& request_key, const std::optional<ResizeRequest>& resize) {
     if (image == nullptr) throw ArgumentError("GPU pipeline: image pointer is null");
     ensure_cuda();
     // The image into staging on the copy threads (runtime/staging.h): the upload only reads it.
     if (image != image_host_.data()) parallel_copy(copy_pool_, staging_, image_staging(spec), image, spec.bytes());
     else if (image_host_.capacity() < spec.bytes())
         throw ArgumentError("GPU pipeline: the image is larger than the staging buffer it was written to");
-    prepare(spec);
+    const ImageSpec model_image = resized_spec(spec, resize);
+    prepare(model_image);
+    staged_ = spec;
+    grow(image_device_, spec.bytes(), "image");
+    if (resizing_) grow(resized_device_, model_image.bytes(), "resized image");
     // Per-task buffers, and the checks of the output that need its shape.
     const Tensor& out = tensors_[output_];
-    const std::size_t pixels = spec.height * spec.width;
+    const std::size_t pixels = model_image.height * model_image.width;
     if (task == Task::kSegment) {
         source_ = image::label_source(out.info.dtype, out.shape, "output '" + out.info.name + "'",
                                       static_cast<std::size_t>(input_shape_[2]),
@@ -271,6 +298,13 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
     for (const auto& t : tensors_) key.push_back(reinterpret_cast<std::uintptr_t>(t.buffer.data()));
     key.push_back(padded_);
     key.push_back(zero_copy_);
+    key.push_back(resizing_);
+    if (resizing_) {
+        key.insert(key.end(), resize_key_.begin(), resize_key_.end());
+        for (const auto& t : resize_.tables()) key.push_back(reinterpret_cast<std::uintptr_t>(t.data.data()));
+        key.push_back(reinterpret_cast<std::uintptr_t>(resize_.scratch()));
+        key.push_back(reinterpret_cast<std::uintptr_t>(resized_device_.data()));
+    }
     for (const void* p : {image_host_.data(), image_device_.data(), labels_device_.data(), labels_host_.data(),
                           colors_device_.data(), colors_host_.data(), scores_host_.data()})
         key.push_back(reinterpret_cast<std::uintptr_t>(p));
@@ -323,6 +357,7 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
         throw;
     }
     ++stats_.runs;
+    stats_.resizes += resizing_;
     stats_.last = StageTimes{};
     if (timed) read_stage_times();
     if (task == Task::kSegment) {
@@ -352,13 +387,18 @@ void GpuPipeline::enqueue(Task task, bool timed) {
     };
     mark(0);
     if (!zero_copy_)
-        cuda::copy_async(image_device_.data(), image_host_.data(), spec_.bytes(), cudaMemcpyHostToDevice, s,
+        cuda::copy_async(image_device_.data(), image_host_.data(), staged_.bytes(), cudaMemcpyHostToDevice, s,
                          what() + " image upload");
     mark(1);
     Tensor& in = tensors_[input_];
     image::gpu::Placement place{static_cast<std::size_t>(input_shape_[2]), static_cast<std::size_t>(input_shape_[3]),
                                 0, 0};
     const void* image = zero_copy_ ? image_host_.data() : image_device_.data();
+    if (resizing_) {  // the first pass reads pinned memory over the bus when zero-copy
+        auto* resized = static_cast<std::uint8_t*>(resized_device_.data());
+        image::gpu::resize(static_cast<const std::uint8_t*>(image), resize_, resized, s);
+        image = resized;
+    }
     image::gpu::normalize(image, spec_.type, 1, spec_.height, spec_.width, spec_.channels, pre_.maxval,
                           pre_.mean.data(), pre_.std.data(), in.buffer.data(), in.info.dtype, s, place);
     mark(2);

@@ -27,6 +27,7 @@
 #include "cuda/graph.h"
 #include "cuda/stream.h"
 #include "image/cuda/colorize.h"
+#include "image/cuda/resize.h"
 #include "image/postprocess.h"
 #include "runtime/backend.h"
 #include "runtime/staging.h"
@@ -51,6 +52,17 @@ struct Preprocess {
     bool pad = false;
 };
 
+// A resize on the device before the normalization, for 8-bit images: Pillow's bilinear resize of the whole image to
+// height x width (image::plan_resize, antialiased when shrinking), then the window of crop_height x crop_width at
+// (top, left) of it (image::crop_resize_plan; torchvision's CenterCrop when centred). Bit-exact with the host's
+// Pillow resize (pipelines/image_prep.py apply_resize) when tall_vertical_first matches the Pillow version
+// (>= 12.2). The model then sees the crop; per-pixel results are at the crop's size.
+struct ResizeRequest {
+    std::size_t height = 0, width = 0;
+    std::size_t top = 0, left = 0, crop_height = 0, crop_width = 0;
+    bool tall_vertical_first = true;
+};
+
 // What a segmentation run brings back.
 struct SegmentRequest {
     bool labels = true;                          // class ids [h, w] of label_type
@@ -69,6 +81,7 @@ struct PipelineStats {
     long graph_captures = 0;
     long graph_launches = 0;
     long allocations = 0;
+    long resizes = 0;             // runs that resized the image on the device
     long graphs = 0;              // CUDA graphs held (one per set of shapes and addresses, up to kGraphs)
     bool graph_disabled = false;  // a capture failed where a plain run worked: this pipeline now runs plainly
     std::string graph_error;
@@ -114,11 +127,14 @@ public:
     // One image (host memory: the staging buffer, or any other, copied into it) -> results in labels() / colors().
     // ShapeError naming the tensor when the image does not fit the model's input; ArgumentError for an id outside
     // the palette; CudaError naming the stages queued when the GPU fails.
-    void segment(const void* image, const ImageSpec& spec, const SegmentRequest& request);
+    // resize: an 8-bit image resized (and cropped) on the device first; DTypeError for a 16-bit one.
+    void segment(const void* image, const ImageSpec& spec, const SegmentRequest& request,
+                 const std::optional<ResizeRequest>& resize = std::nullopt);
     // Classification: the model's scores [N, K] (or [N, K, 1, 1]) row 0, top min(k, K) (best first, image::topk's
     // order) into indices() / values(). Without softmax the top-k runs on the GPU and only it comes down; with it,
     // the row comes down and the host kernels run, so probabilities equal the CPU path's bit for bit.
-    void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax);
+    void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax,
+                  const std::optional<ResizeRequest>& resize = std::nullopt);
 
     // Results of the last run, in pinned host memory: the next run overwrites them unless they were lent
     // (labels_buffers().lend(), colors_buffers().lend()).
@@ -165,7 +181,10 @@ private:
     void grow(cuda::DeviceBuffer& b, std::size_t bytes, const std::string& what);
     void grow(cuda::PinnedBuffer& b, std::size_t bytes, const std::string& what);
     void grow(ResultBuffers& b, std::size_t bytes, const std::string& what);
-    void run(const void* image, const ImageSpec& spec, Task task, const std::vector<std::uintptr_t>& request_key);
+    void run(const void* image, const ImageSpec& spec, Task task, const std::vector<std::uintptr_t>& request_key,
+             const std::optional<ResizeRequest>& resize);
+    // The image the model sees: `spec` itself, or its resize (planned, and its tables on the device, once per size).
+    ImageSpec resized_spec(const ImageSpec& spec, const std::optional<ResizeRequest>& resize);
     // The queued sequence: upload, normalize, enqueue, post-processing, downloads (timed: stage events).
     void enqueue(Task task, bool timed);
     void enqueue_segment_post();
@@ -184,7 +203,8 @@ private:
     bool cuda_ready_ = false;
     std::vector<Tensor> tensors_;  // the backend's order
     std::size_t input_ = 0, output_ = 0;
-    ImageSpec spec_;
+    ImageSpec spec_;      // the image the model sees (after the resize)
+    ImageSpec staged_;    // the image as handed in (uploaded)
     Shape input_shape_;
     std::size_t result_h_ = 0, result_w_ = 0;
     bool padded_ = false;            // the model's plane is larger than the image
@@ -194,7 +214,10 @@ private:
     std::size_t k_ = 0, classes_ = 0;
     bool softmax_ = false;
     cuda::PinnedBuffer image_host_;
-    cuda::DeviceBuffer image_device_, labels_device_, colors_device_;
+    cuda::DeviceBuffer image_device_, resized_device_, labels_device_, colors_device_;
+    bool resizing_ = false;                // this run resizes on the device
+    std::vector<std::size_t> resize_key_;  // what resize_ was planned for
+    image::gpu::DeviceResize resize_;
     ResultBuffers labels_host_, colors_host_;
     cuda::PinnedBuffer scores_host_;
     std::vector<std::int64_t> indices_;

@@ -203,20 +203,26 @@ class Classifier(ModelHolder):
                 self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
         return self._device == "cuda"
 
-    def _gpu_image(self, item: str | Path | np.ndarray) -> tuple[np.ndarray, int]:
-        """One image read and sized for the GPU pipeline, on the host: as :meth:`preprocess_image`, without the
-        normalization (that runs on the GPU)."""
+    def _gpu_image(self, item: str | Path | np.ndarray) -> tuple[np.ndarray, int, tuple[int, ...] | None]:
+        """One image read for the GPU pipeline, as :meth:`preprocess_image` reads it, and the resize the GPU does
+        (:func:`~trtcore.pipelines.gpu.device_resize`); a resize it cannot do is done here on the host."""
         c, h, w = self.image_input_layout()
         img, maxval = as_image(item, self.background)
         img = image_prep.to_channels(img, c)
-        img = image_prep.apply_resize(img, image_prep.plan_resize(img.shape[0], img.shape[1], self.resize, (h, w)))
-        return gpu.contiguous_image(img), maxval
+        plan = image_prep.plan_resize(img.shape[0], img.shape[1], self.resize, (h, w))
+        resize = gpu.device_resize(img, plan)
+        if resize is None:
+            img = image_prep.apply_resize(img, plan)
+        return gpu.contiguous_image(img), maxval, resize
 
-    def _gpu_top_k(self, img: np.ndarray, maxval: int, k: int) -> list[Prediction]:
-        """normalize, the model and top-k on the GPU (with softmax: the row on the host, as the CPU path)."""
+    def _gpu_top_k(self, img: np.ndarray, maxval: int, k: int, resize: tuple[int, ...] | None = None
+                   ) -> list[Prediction]:
+        """resize, normalize, the model and top-k on the GPU (with softmax: the row on the host, as the CPU
+        path)."""
         mean, std = self.preprocess.for_channels(img.shape[2])
         pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), False)
-        indices, values, classes = pipe.classify(img, k, self.softmax)
+        indices, values, classes = pipe.classify(img, k, self.softmax, resize=resize,
+                                                 tall_vertical_first=gpu.pillow_resizes_tall_images_vertically_first())
         if self.num_classes is None:
             self._set_num_classes(classes)
         names = self.labels
@@ -276,14 +282,14 @@ class Classifier(ModelHolder):
                 raise ArgumentError(f"k must be a positive integer, got {k!r}")
             for item in items:
                 try:
-                    img, maxval = self._gpu_image(item)
+                    img, maxval, resize = self._gpu_image(item)
                 except Error as e:
                     if on_error is None:
                         raise
                     on_error(item, e)
                     rows.append(None)
                     continue
-                rows.append(self._gpu_top_k(img, maxval, int(k)))
+                rows.append(self._gpu_top_k(img, maxval, int(k), resize))
             return rows  # type: ignore[return-value]
         for start in range(0, len(items), batch_size):
             chunk = items[start:start + batch_size]

@@ -10,6 +10,7 @@ only the result comes down. For fixed shapes the whole sequence is one CUDA grap
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -91,6 +92,37 @@ class GpuPipelines:
     def current(self) -> list[Any]:
         """This thread's pipelines (for their ``stats``)."""
         return list(getattr(self._local, "pipelines", {}).values())
+
+
+def device_resize(img: np.ndarray, plan: Any) -> tuple[int, ...] | None:
+    """The GPU pipeline's ``resize`` argument that carries out ``plan`` (an
+    :class:`~trtcore.pipelines.image_prep.ResizePlan`) on the device, bit for bit as the host's Pillow resize, or
+    None when there is nothing to resize or the host must do it: 16-bit images, bicubic or nearest interpolation,
+    channel counts other than 1 and 3, a crop without a resize, and shrinking without antialias (the host path
+    refuses that). The GPU resize is Pillow's bilinear filter (cpp/image/resize.h).
+
+    >>> from trtcore.pipelines.image_prep import plan_resize, IMAGENET_EVAL
+    >>> device_resize(np.zeros((480, 640, 3), np.uint8), plan_resize(480, 640, IMAGENET_EVAL))
+    (256, 341, 16, 58, 224, 224)
+    """
+    h, w = img.shape[:2]
+    if plan.resize == (h, w):
+        return None
+    shrinks = plan.resize[0] < h or plan.resize[1] < w
+    if img.dtype != np.uint8 or img.shape[2] not in (1, 3) or plan.interpolation != "bilinear":
+        return None
+    if shrinks and not plan.antialias:
+        return None
+    return (*plan.resize, *plan.crop)
+
+
+@functools.cache
+def pillow_resizes_tall_images_vertically_first() -> bool:
+    """Whether the installed Pillow (>= 12.2) resizes images over 100 times taller than wide vertically first, as
+    the GPU resize must then too to give the same bytes."""
+    from PIL import Image
+
+    return tuple(int(p) for p in Image.__version__.split(".")[:2]) >= (12, 2)
 
 
 def contiguous_image(img: np.ndarray) -> np.ndarray:

@@ -80,20 +80,24 @@ class Segmenter(ModelHolder):
             raise FormatError(f"{self.model_name}: output '{out.name}' is {out.dtype.name} {shape_text(out)}; a "
                               "segmenter needs float logits [N, C, H, W] or integer labels [N, 1, H, W] / [N, H, W]")
 
-    def _fit(self, img: np.ndarray) -> tuple[np.ndarray, str]:
-        """Applies the size policy; returns the model-sized image and what was done ("", "resize", "pad")."""
+    def _fit(self, img: np.ndarray, *, on_device: bool = False) -> tuple[np.ndarray, str, tuple[int, ...] | None]:
+        """Applies the size policy; returns the model-sized image, what was done ("", "resize", "pad") and, with
+        ``on_device``, the resize the GPU pipeline does instead (:func:`~trtcore.pipelines.gpu.device_resize`;
+        the image is then returned as it is)."""
         _, mh, mw = self.image_input_layout()
         h, w = img.shape[:2]
         if (mh is None or mh == h) and (mw is None or mw == w):
-            return img, ""
+            return img, "", None
         th, tw = mh if mh is not None else h, mw if mw is not None else w
         if self.size_policy == "resize":
-            return image_prep.apply_resize(img, image_prep.plan_resize(h, w, image_prep.STRETCH, (th, tw))), "resize"
+            plan = image_prep.plan_resize(h, w, image_prep.STRETCH, (th, tw))
+            resize = gpu.device_resize(img, plan) if on_device else None
+            return (img if resize is not None else image_prep.apply_resize(img, plan)), "resize", resize
         if self.size_policy == "pad":
             if h > th or w > tw:
                 raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW), larger than the model's input "
                                  f"{th}x{tw}; padding cannot shrink it, use size_policy='resize'")
-            return img, "pad"
+            return img, "pad", None
         raise ShapeError(f"{self.model_name}: image is {h}x{w} (HxW) but the model takes {th}x{tw}; choose "
                          "size_policy='resize' or 'pad' (CLI: --resize / --pad)")
 
@@ -118,9 +122,9 @@ class Segmenter(ModelHolder):
         c, mh, mw = self.image_input_layout()
         img = image_prep.to_channels(img, c)
         h, w = img.shape[:2]
-        fitted, action = self._fit(img)
+        fitted, action, resize = self._fit(img, on_device=self.on_gpu)
         if self.on_gpu:
-            labels, _ = self._gpu_run(fitted, maxval, action, labels=True, colors=False)
+            labels, _ = self._gpu_run(fitted, maxval, action, labels=True, colors=False, resize=resize)
             labels = labels.astype(np.int64, copy=False)  # a model's own int32 / uint8 labels, widened
             return resize_labels(labels, h, w) if action == "resize" else labels
         dtype = self.input_dtype()
@@ -147,12 +151,13 @@ class Segmenter(ModelHolder):
                 self.gpu_pipelines = gpu.GpuPipelines(self.runner, self.input.name, self.output.name)
         return self._device == "cuda"
 
-    def _gpu_run(self, fitted: np.ndarray, maxval: int, action: str, *, labels: bool, colors: bool
-                 ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _gpu_run(self, fitted: np.ndarray, maxval: int, action: str, *, labels: bool, colors: bool,
+                 resize: tuple[int, ...] | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
         mean, std = self.preprocess.for_channels(fitted.shape[2])
         pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), action == "pad")
         palette = self.palette() if colors else None
-        return pipe.segment(gpu.contiguous_image(fitted), labels=labels, labels_dtype="int64", palette=palette)
+        return pipe.segment(gpu.contiguous_image(fitted), labels=labels, labels_dtype="int64", palette=palette,
+                            resize=resize, tall_vertical_first=gpu.pillow_resizes_tall_images_vertically_first())
 
     def colorized(self, image: Any, *, maxval: int | None = None) -> np.ndarray:
         """The colour label image ``[H, W, 3]`` uint8 of one image (what :meth:`save` writes): on the GPU only this
@@ -177,7 +182,7 @@ class Segmenter(ModelHolder):
         if self.on_gpu and not device_tensor(image):
             img, maxval = as_image(image, self.background, maxval)
             img = image_prep.to_channels(img, self.image_input_layout()[0])
-            fitted, action = self._fit(img)
+            fitted, action, _ = self._fit(img, on_device=True)
             # Labels resized back on the host, or label ids that may need a larger palette: colorize on the host.
             if action != "resize" and (self.colors is not None or self._logits_output()):
                 return self._gpu_run(fitted, maxval, action, labels=labels, colors=True)
