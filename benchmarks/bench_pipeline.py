@@ -12,7 +12,8 @@ repeated, so the post-processing reads FCN-sized logits. For a 1282x1026 RGB ima
    - labels -> RGB palette image in pinned host memory (colorize + download), against torch (palette indexing +
      a copy to pinned memory) and the PCIe floor (a bare D2H copy of the RGB bytes).
 2. Whole pipelines, wall time: ``Segmenter.colorized`` (image in, colour image out) with device="cuda" (CUDA graph)
-   and device="cpu" (trtcore's CPU kernels around the same model), and ``Classifier.classify`` top-5 on 224x224.
+   and device="cpu" (trtcore's CPU kernels around the same model), and ``Classifier.classify`` top-5 on 224x224
+   and on a 640x480 photo through torchvision's eval geometry (resized on the GPU, or with Pillow on the CPU).
 
 Usage: python benchmarks/bench_pipeline.py [--iters N] [--json results.json]
 """
@@ -213,6 +214,15 @@ def main() -> None:
     print(f"\nClassifier.classify 224x224 top-5, wall ms: cuda {clf_gpu:.3f}   cpu {clf_cpu:.3f}   "
           f"cpu/cuda {clf_cpu / clf_gpu:.1f}x")
     results["classifier"] = {"cuda_ms": clf_gpu, "cpu_ms": clf_cpu}
+    photo = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)  # a VGA photo through torchvision's eval geometry
+    eg = Classifier(clf_runner, softmax=True, preprocess=IMAGENET, resize="imagenet", device="cuda")
+    ec = Classifier(clf_runner, softmax=True, preprocess=IMAGENET, resize="imagenet", device="cpu")
+    assert eg.classify([photo], k=5) == ec.classify([photo], k=5), "GPU and CPU resizes disagree"
+    eval_gpu = wall_ms(lambda: eg.classify([photo], k=5), args.iters)
+    eval_cpu = wall_ms(lambda: ec.classify([photo], k=5), args.iters)
+    print(f"Classifier.classify 640x480 resize='imagenet' (shorter side 256, crop 224) top-5, wall ms: cuda "
+          f"{eval_gpu:.3f} (resized on the GPU)   cpu {eval_cpu:.3f} (Pillow)   cpu/cuda {eval_cpu / eval_gpu:.1f}x")
+    results["classifier_imagenet_eval"] = {"cuda_ms": eval_gpu, "cpu_ms": eval_cpu}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
