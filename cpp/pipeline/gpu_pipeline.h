@@ -152,9 +152,8 @@ public:
     std::size_t result_width() const { return result_w_; }
     const Shape& input_shape() const { return input_shape_; }
 
-    // A result copied out of its pinned buffer on the pipeline's copy threads (runtime/staging.h): the faster whole
-    // call on the H200, although the next download into those buffers then takes 2-4x the GPU time
-    // (docs/benchmarks-gpu.md has both measurements).
+    // A result copied out of its pinned buffer on the pipeline's copy threads (runtime/staging.h), where it cannot
+    // be lent (ResultBuffers::lend) or the caller asks for a copy.
     void copy_out(void* dst, const void* src, std::size_t bytes) {
         parallel_copy(copy_pool_, staging_, dst, src, bytes);
     }
