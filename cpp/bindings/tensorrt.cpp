@@ -1,9 +1,8 @@
-// Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. When trtcore is
-// built without TensorRT headers the same entry points exist and raise TensorRTNotFound saying how to rebuild.
+// Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. Built without TensorRT
+// headers, _core holds only the build structs; python/trtcore says how to rebuild (_info.not_compiled_message).
 
 #include "bindings/bindings.h"
 #include "common/error.h"
-#include "common/trt_library.h"
 #include "runtime/backend.h"
 #include "tensorrt/build_request.h"
 
@@ -135,37 +134,29 @@ void bind_tensorrt(py::module_& m) {
     bind_build_structs(m);
     using trt::Context;
     using trt::Engine;
+    using trt::LoadOptions;
+
+    py::class_<LoadOptions>(m, "LoadOptions", "How _core.Engine loads a plan (cpp/tensorrt/engine.h).")
+        .def(py::init<>())
+        .def_readwrite("allow_host_code", &LoadOptions::allow_host_code)
+        .def_readwrite("plugins", &LoadOptions::plugins)
+        .def_readwrite("lean_runtime", &LoadOptions::lean_runtime)
+        .def_readwrite("temp_dir", &LoadOptions::temp_dir)
+        .def_readwrite("allow_in_memory_files", &LoadOptions::allow_in_memory_files)
+        .def_readwrite("allow_temporary_files", &LoadOptions::allow_temporary_files);
 
     py::class_<Engine, std::shared_ptr<Engine>>(m, "Engine", "A deserialized TensorRT engine (plan). Plans are "
                                                              "trusted code: load only plans you trust.")
-        .def_static(
-            "from_file",
-            [](const std::string& path, bool allow_host_code, std::vector<std::string> plugins,
-               std::string lean_runtime, std::string temp_dir, std::pair<bool, bool> tempfile_controls) {
-                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime),
-                                               std::move(temp_dir), tempfile_controls.first,
-                                               tempfile_controls.second};
-                return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
-            },
-            py::arg("path"), py::arg("allow_host_code") = false, py::arg("plugins") = std::vector<std::string>{},
-            py::arg("lean_runtime") = "", py::arg("temp_dir") = "",
-            py::arg("tempfile_controls") = std::pair<bool, bool>{true, true})
-        .def_static(
-            "from_bytes",
-            [](const py::buffer& data, const std::string& source, bool allow_host_code,
-               std::vector<std::string> plugins, std::string lean_runtime, std::string temp_dir,
-               std::pair<bool, bool> tempfile_controls) {
-                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime),
-                                               std::move(temp_dir), tempfile_controls.first,
-                                               tempfile_controls.second};
-                const py::buffer_info info = data.request();
-                const auto [ptr, size] = byte_view(info);
-                py::gil_scoped_release release;
-                return Engine::from_bytes(ptr, size, source, python_log(true), options);
-            },
-            py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false,
-            py::arg("plugins") = std::vector<std::string>{}, py::arg("lean_runtime") = "", py::arg("temp_dir") = "",
-            py::arg("tempfile_controls") = std::pair<bool, bool>{true, true})
+        .def_static("from_file", [](const std::string& path, const LoadOptions& options) {
+            return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
+        }, py::arg("path"), py::arg("options") = LoadOptions{})
+        .def_static("from_bytes", [](const py::buffer& data, const std::string& source,
+                                     const LoadOptions& options) {
+            const py::buffer_info info = data.request();
+            const auto [ptr, size] = byte_view(info);
+            py::gil_scoped_release release;
+            return Engine::from_bytes(ptr, size, source, python_log(true), options);
+        }, py::arg("data"), py::arg("source") = "<bytes>", py::arg("options") = LoadOptions{})
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)
@@ -229,22 +220,9 @@ void bind_tensorrt(py::module_& m) {
           "Version of the TensorRT library loaded (loads it: raises TensorRTNotFound when it is missing).");
 }
 
-#else  // TensorRT not compiled in
+#else
 
-namespace {
-struct EngineStub {};
-}  // namespace
-
-void bind_tensorrt(py::module_& m) {
-    bind_build_structs(m);
-    // Stand-ins: whatever they are given, they raise TensorRTNotFound saying how to rebuild.
-    const auto not_compiled = [](const py::args&, const py::kwargs&) {
-        throw TensorRTNotFound(not_compiled_message());
-    };
-    py::class_<EngineStub> engine(m, "Engine", "Unavailable: this trtcore was built without TensorRT.");
-    for (const char* name : {"from_file", "from_bytes"}) engine.def_static(name, not_compiled);
-    for (const char* name : {"build_engine", "merge_timing_caches", "refit_engine", "tensorrt_version"}) m.def(name, not_compiled);
-}
+void bind_tensorrt(py::module_& m) { bind_build_structs(m); }
 
 #endif
 

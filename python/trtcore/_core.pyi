@@ -1,7 +1,9 @@
 """trtcore's C++ core (use the trtcore package, not this module). Typed by hand from cpp/bindings/*.cpp;
 tests/test_stubs.py checks that the names here and in the module are the same.
 
-Executor and DeviceArray exist only when trtcore is built with CUDA; Context only with TensorRT headers."""
+Executor and DeviceArray exist only when trtcore is built with CUDA; Engine, LoadOptions, Context, LayerProfiler and
+the TensorRT functions only with TensorRT headers (python/trtcore then raises TensorRTNotFound saying how to
+rebuild)."""
 
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
@@ -178,15 +180,21 @@ class BuildResult:
     tensorrt_version: str
     def __init__(self) -> None: ...
 
+class LoadOptions:
+    allow_host_code: bool
+    plugins: list[str]
+    lean_runtime: str
+    temp_dir: str
+    allow_in_memory_files: bool
+    allow_temporary_files: bool
+    def __init__(self) -> None: ...
+
 class Engine:
     @staticmethod
-    def from_file(path: str, allow_host_code: bool = False, plugins: list[str] = ...,
-                  lean_runtime: str = "", temp_dir: str = "",
-                  tempfile_controls: tuple[bool, bool] = (True, True)) -> Engine: ...
+    def from_file(path: str | bytes, options: LoadOptions = ...) -> Engine: ...
     @staticmethod
     def from_bytes(data: bytes | bytearray | memoryview | np.ndarray, source: str = "<bytes>",
-                   allow_host_code: bool = False, plugins: list[str] = ..., lean_runtime: str = "",
-                   temp_dir: str = "", tempfile_controls: tuple[bool, bool] = (True, True)) -> Engine: ...
+                   options: LoadOptions = ...) -> Engine: ...
     @property
     def tensors(self) -> list[TensorInfo]: ...
     @property
