@@ -36,9 +36,7 @@ py::array output(std::optional<py::array> out, const char* name, DataType t, con
         check_output(array_view(*out), name, t, shape);
         return *out;
     }
-    std::size_t count = 1;
-    for (auto s : shape) count = img::checked_mul(count, static_cast<std::size_t>(s), name);
-    return owned_array(img::Buffer(img::checked_mul(count, element_size(t), name)), t, shape);
+    return owned_array(img::Buffer(t, shape, name), t, shape);
 }
 
 // The op's result (output()), which kernel(its data as T*) writes without the GIL.
@@ -108,10 +106,7 @@ void bind_image(py::module_& parent) {
         .def_static("guide", &img::guide_palette, py::arg("num_classes"), py::arg("base"))
         .def("__len__", &img::Palette::size)
         .def_property_readonly("colors", [](const img::Palette& p) {
-            img::Buffer buf(p.size() * 3);
-            for (std::size_t i = 0; i < p.size(); ++i)
-                for (int k = 0; k < 3; ++k) buf.data()[3 * i + k] = p[i][k];
-            return owned_array(std::move(buf), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
+            return owned_array(p.rgb(), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
         });
 
     m.def("colorize", [](const py::array& labels, const img::Palette& p, std::optional<py::array> out) {
