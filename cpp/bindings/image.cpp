@@ -119,11 +119,9 @@ void bind_image(py::module_& parent) {
     m.def("labels_from_output", [](const py::array& output_array, const std::string& what, std::size_t height,
                                    std::size_t width) {
         const ArrayView v = array_view(output_array);
-        const DataType t = img::check_model_output(v, what);
-        const img::LabelSource src = img::label_source(t, v.shape, what, height, width);
-        const Shape hw{static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)};
+        const Shape hw = img::labels_shape(v, what, height, width);
         return write_output<std::int64_t>(std::nullopt, "labels", DataType::kInt64, hw, [&](std::int64_t* d) {
-            img::labels_from_output(v.data, t, v.shape, d, what, height, width);
+            img::labels_from_output(v.data, *v.dtype, v.shape, d, what, height, width);
         });
     }, py::arg("output"), py::arg("what"), py::arg("height") = 0, py::arg("width") = 0);
 
