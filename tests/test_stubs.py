@@ -22,6 +22,7 @@ OPTIONAL = {
         "tensorrt_version"} if not HAVE_TENSORRT else set())
     | ({"GpuPipeline"} if not hasattr(_core, "GpuPipeline") else set()),
     "_testing": ({"cuda", "roundtrip"} if not HAVE_CUDA else set())
+    | ({"report_layer", "reset_profiler", "profiler_address"} if not HAVE_TENSORRT else set())
     | (GPU_OPS if not _testing.has_cuda_kernels else set()),
 }
 

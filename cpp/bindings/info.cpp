@@ -53,7 +53,6 @@ void bind_info(py::module_& m) {
     m.def("tensorrt_runtime_info", [](const std::vector<int>& majors) {
         return as_dict(without_gil([&] { return probe_tensorrt_library(majors); }).fields());
     }, py::arg("majors"));
-    m.def("tensorrt_search_folders", &tensorrt_search_folders);
     m.def("set_tensorrt_extra_folders", &set_tensorrt_extra_folders, py::arg("folders"));
 }
 

@@ -173,12 +173,7 @@ void bind_tensorrt(py::module_& m) {
             for (const auto& l : p.layers()) out.append(py::make_tuple(l.name, l.ms));
             return out;
         })
-        .def_property_readonly("runs", &trt::LayerProfiler::runs)
-        .def("report", &trt::LayerProfiler::report, py::arg("layer"), py::arg("ms"))
-        .def("reset", &trt::LayerProfiler::reset)
-        .def_property_readonly("native_address", [](const trt::LayerProfiler& p) {
-            return reinterpret_cast<std::uintptr_t>(p.native());
-        });
+        .def_property_readonly("runs", &trt::LayerProfiler::runs);
 
     py::class_<Context, ExecutionBackend, std::shared_ptr<Context>>(m, "Context")
         .def_property_readonly("profile", &Context::profile)

@@ -76,7 +76,6 @@ def compiled_info() -> dict[str, Any]: ...  # what this build of trtcore was com
 def cuda_runtime_info() -> dict[str, Any]: ...  # CUDA driver and devices present now (never raises)
 # Looks for libnvinfer.so.<major> for each major given (never raises): found, path, version, tried.
 def tensorrt_runtime_info(majors: Sequence[int]) -> dict[str, Any]: ...
-def tensorrt_search_folders() -> list[str]: ...
 def set_tensorrt_extra_folders(folders: Sequence[str]) -> None: ...
 
 # --- runtime -----------------------------------------------------------------------------------------------------
@@ -223,10 +222,6 @@ class LayerProfiler:
     def layers(self) -> list[tuple[str, list[float]]]: ...  # [(layer name, [ms per run, ...]), ...], TensorRT's order
     @property
     def runs(self) -> int: ...
-    def report(self, layer: str, ms: float) -> None: ...  # what TensorRT calls after each layer (reportLayerTime)
-    def reset(self) -> None: ...
-    @property
-    def native_address(self) -> int: ...  # address of the nvinfer1::IProfiler TensorRT calls
 
 class Context(ExecutionBackend):
     @property
