@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import trtcore
+from trtcore import _testing
 from trtcore.cli import EXIT_BAD_INPUT, main
 from trtcore.cli._profile import export_profile, format_profile, profile_report
 
@@ -28,10 +29,10 @@ def test_profiler_groups_reports_into_runs_as_trtexec_does():
     p = trtcore._core.LayerProfiler()
     for run in range(3):
         for name, ms in (("conv", 1.0 + run), ("relu", 0.5), ("relu", 0.25)):  # a name may come twice in a run
-            p.report(name, ms)
+            _testing.report_layer(p, name, ms)
     assert p.runs == 3
     assert p.layers() == [("conv", [1.0, 2.0, 3.0]), ("relu", [0.5] * 3), ("relu", [0.25] * 3)]
-    p.reset()
+    _testing.reset_profiler(p)
     assert p.runs == 0 and p.layers() == []
 
 
@@ -60,8 +61,8 @@ def test_tensorrt_calls_reach_the_profiler_through_iprofiler(tmp_path):
     report.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_float]
     p = trtcore._core.LayerProfiler()
     for _ in range(2):
-        report(p.native_address, b"conv1 + relu1", 0.75)
-        report(p.native_address, b"fc", 0.25)
+        report(_testing.profiler_address(p), b"conv1 + relu1", 0.75)
+        report(_testing.profiler_address(p), b"fc", 0.25)
     assert p.runs == 2 and p.layers() == [("conv1 + relu1", [0.75, 0.75]), ("fc", [0.25, 0.25])]
 
 
@@ -109,8 +110,8 @@ class _Executor:
 
     def infer(self, feed):
         if self.context.profiler is not None:
-            self.context.profiler.report("conv", 2.0)
-            self.context.profiler.report("fc", 0.5)
+            _testing.report_layer(self.context.profiler, "conv", 2.0)
+            _testing.report_layer(self.context.profiler, "fc", 0.5)
         return {}
 
 

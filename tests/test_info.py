@@ -33,7 +33,9 @@ def test_trtcore_info_json_matches_build_info(capsys):
 
 def test_tensorrt_lib_dir_env_is_searched_first(tmp_path, monkeypatch):
     monkeypatch.setenv("TRTCORE_TENSORRT_LIB_DIR", str(tmp_path))
-    assert trtcore._core.tensorrt_search_folders()[0] == str(tmp_path)
+    from trtcore import _testing
+
+    assert _testing.tensorrt_search_folders()[0] == str(tmp_path)
     info = trtcore.build_info()
     if not info["tensorrt"]["library"]:
         assert any(str(tmp_path) in place for place in info["tensorrt"]["searched"])

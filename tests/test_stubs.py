@@ -18,13 +18,13 @@ GPU_OPS = {"gpu_normalize", "gpu_argmax", "gpu_colorize", "gpu_resize", "gpu_sof
 # Per module: names the stub declares that a build without CUDA / TensorRT does not have.
 OPTIONAL = {
     "_core": ({"Executor", "DeviceArray"} if not HAVE_CUDA else set())
-    | ({"Context", "LayerProfiler"} if not HAVE_TENSORRT else set())
+    | ({"Engine", "LoadOptions", "Context", "LayerProfiler", "build_engine", "merge_timing_caches", "refit_engine",
+        "tensorrt_version"} if not HAVE_TENSORRT else set())
     | ({"GpuPipeline"} if not hasattr(_core, "GpuPipeline") else set()),
     "_testing": ({"cuda", "roundtrip"} if not HAVE_CUDA else set())
+    | ({"report_layer", "reset_profiler", "profiler_address"} if not HAVE_TENSORRT else set())
     | (GPU_OPS if not _testing.has_cuda_kernels else set()),
 }
-# Classes that a build without TensorRT holds only as a stand-in raising TensorRTNotFound (a few of their members).
-PARTIAL = {"_core.Engine"} if not HAVE_TENSORRT else set()
 
 
 def stub_of(module) -> ast.Module:
@@ -68,8 +68,7 @@ def check_class(qualname: str, obj, stub: ast.ClassDef, classes: dict[str, ast.C
         if isinstance(base, ast.Name) and base.id not in classes:
             declared |= {n for b in obj.__mro__ if b.__name__ == base.id for n in public(dir(b))}
     actual = {n for n in dir(obj) if not n.startswith("_pybind11")}
-    problems = [] if qualname in PARTIAL else [f"{qualname}.{n} is in the stub, not in the module"
-                                               for n in sorted(declared - actual)]
+    problems = [f"{qualname}.{n} is in the stub, not in the module" for n in sorted(declared - actual)]
     problems += [f"{qualname}.{n} is missing from the stub" for n in sorted(public(actual) - declared)]
     return problems
 

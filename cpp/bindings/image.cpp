@@ -36,9 +36,7 @@ py::array output(std::optional<py::array> out, const char* name, DataType t, con
         check_output(array_view(*out), name, t, shape);
         return *out;
     }
-    std::size_t count = 1;
-    for (auto s : shape) count = img::checked_mul(count, static_cast<std::size_t>(s), name);
-    return owned_array(img::Buffer(img::checked_mul(count, element_size(t), name)), t, shape);
+    return owned_array(img::Buffer(t, shape, name), t, shape);
 }
 
 // The op's result (output()), which kernel(its data as T*) writes without the GIL.
@@ -108,10 +106,7 @@ void bind_image(py::module_& parent) {
         .def_static("guide", &img::guide_palette, py::arg("num_classes"), py::arg("base"))
         .def("__len__", &img::Palette::size)
         .def_property_readonly("colors", [](const img::Palette& p) {
-            img::Buffer buf(p.size() * 3);
-            for (std::size_t i = 0; i < p.size(); ++i)
-                for (int k = 0; k < 3; ++k) buf.data()[3 * i + k] = p[i][k];
-            return owned_array(std::move(buf), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
+            return owned_array(p.rgb(), DataType::kUInt8, {static_cast<py::ssize_t>(p.size()), 3});
         });
 
     m.def("colorize", [](const py::array& labels, const img::Palette& p, std::optional<py::array> out) {
@@ -124,11 +119,9 @@ void bind_image(py::module_& parent) {
     m.def("labels_from_output", [](const py::array& output_array, const std::string& what, std::size_t height,
                                    std::size_t width) {
         const ArrayView v = array_view(output_array);
-        const DataType t = img::check_model_output(v, what);
-        const img::LabelSource src = img::label_source(t, v.shape, what, height, width);
-        const Shape hw{static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)};
+        const Shape hw = img::labels_shape(v, what, height, width);
         return write_output<std::int64_t>(std::nullopt, "labels", DataType::kInt64, hw, [&](std::int64_t* d) {
-            img::labels_from_output(v.data, t, v.shape, d, what, height, width);
+            img::labels_from_output(v.data, *v.dtype, v.shape, d, what, height, width);
         });
     }, py::arg("output"), py::arg("what"), py::arg("height") = 0, py::arg("width") = 0);
 

@@ -48,13 +48,11 @@ py::dict cuda_runtime() {
 }  // namespace
 
 void bind_info(py::module_& m) {
-    m.def("compiled_info", &compiled, "What this build of trtcore was compiled with.");
-    m.def("cuda_runtime_info", &cuda_runtime, "CUDA driver and devices present now (never raises).");
+    m.def("compiled_info", &compiled);
+    m.def("cuda_runtime_info", &cuda_runtime);
     m.def("tensorrt_runtime_info", [](const std::vector<int>& majors) {
-              return as_dict(without_gil([&] { return probe_tensorrt_library(majors); }).fields());
-          }, py::arg("majors"),
-          "Looks for libnvinfer.so.<major> for each major given (never raises).");
-    m.def("tensorrt_search_folders", &tensorrt_search_folders);
+        return as_dict(without_gil([&] { return probe_tensorrt_library(majors); }).fields());
+    }, py::arg("majors"));
     m.def("set_tensorrt_extra_folders", &set_tensorrt_extra_folders, py::arg("folders"));
 }
 

@@ -76,14 +76,7 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
 // out={name: numpy array} read for RunOptions::targets, with the arrays (held until the run returns).
 struct OutTargets {
     std::vector<OutputTarget> targets;
-    std::vector<std::pair<std::string, py::object>> arrays;
-
-    py::object array(const std::string& name) const {
-        for (const auto& [n, a] : arrays) {
-            if (n == name) return a;
-        }
-        throw ArgumentError("out['" + name + "']: not given");  // unreachable: the executor wrote only given targets
-    }
+    py::dict arrays;
 };
 
 // None -> none. ArgumentError naming out['name'] for what is not a C-contiguous, writable numpy array.
@@ -100,7 +93,7 @@ OutTargets output_targets(const py::object& out) {
         if (!(arr.flags() & py::array::c_style)) throw ArgumentError(what + ": the array must be C-contiguous");
         if (!arr.writeable()) throw ArgumentError(what + ": the array is read-only");
         result.targets.push_back({read_fed(name, arr, [] { return -1LL; }).in.spec, arr.mutable_data()});
-        result.arrays.emplace_back(name, std::move(arr));
+        result.arrays[py::str(name)] = arr;
     }
     return result;
 }
@@ -214,7 +207,8 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     }
     py::dict result;
     for (const auto& o : run.outputs) {
-        result[py::str(o.name)] = o.in_target ? targets.array(o.name) : to_python(o, run.ready, run.stream);
+        const py::str name(o.name);
+        result[name] = o.in_target ? py::object(targets.arrays[name]) : to_python(o, run.ready, run.stream);
     }
     return result;
 }
@@ -311,8 +305,7 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
         })
         .def_property_readonly("device",
                                [](PyExecutor& self) { return without_gil([&] { return self.impl->device(); }); })
-        .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); },
-                               "Asynchronous runs whose CUDA inputs are still kept alive (for tests).")
+        .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); })
         .def_property_readonly("stats", [](const PyExecutor& self) { return as_dict(self.stats().fields()); })
         .def_property("copy_threads", staging_getter(&StagingPolicy::threads), staging_setter(&StagingPolicy::threads),
                       "Threads copying large host tensors to and from staging (0: the default, up to 8).")

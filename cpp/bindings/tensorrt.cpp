@@ -1,9 +1,8 @@
-// Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. When trtcore is
-// built without TensorRT headers the same entry points exist and raise TensorRTNotFound saying how to rebuild.
+// Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. Built without TensorRT
+// headers, _core holds only the build structs; python/trtcore says how to rebuild (_info.not_compiled_message).
 
 #include "bindings/bindings.h"
 #include "common/error.h"
-#include "common/trt_library.h"
 #include "runtime/backend.h"
 #include "tensorrt/build_request.h"
 
@@ -135,116 +134,72 @@ void bind_tensorrt(py::module_& m) {
     bind_build_structs(m);
     using trt::Context;
     using trt::Engine;
+    using trt::LoadOptions;
 
-    py::class_<Engine, std::shared_ptr<Engine>>(m, "Engine", "A deserialized TensorRT engine (plan). Plans are "
-                                                             "trusted code: load only plans you trust.")
-        .def_static(
-            "from_file",
-            [](const std::string& path, bool allow_host_code, std::vector<std::string> plugins,
-               std::string lean_runtime, std::string temp_dir, std::pair<bool, bool> tempfile_controls) {
-                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime),
-                                               std::move(temp_dir), tempfile_controls.first,
-                                               tempfile_controls.second};
-                return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
-            },
-            py::arg("path"), py::arg("allow_host_code") = false, py::arg("plugins") = std::vector<std::string>{},
-            py::arg("lean_runtime") = "", py::arg("temp_dir") = "",
-            py::arg("tempfile_controls") = std::pair<bool, bool>{true, true})
-        .def_static(
-            "from_bytes",
-            [](const py::buffer& data, const std::string& source, bool allow_host_code,
-               std::vector<std::string> plugins, std::string lean_runtime, std::string temp_dir,
-               std::pair<bool, bool> tempfile_controls) {
-                const trt::LoadOptions options{allow_host_code, std::move(plugins), std::move(lean_runtime),
-                                               std::move(temp_dir), tempfile_controls.first,
-                                               tempfile_controls.second};
-                const py::buffer_info info = data.request();
-                const auto [ptr, size] = byte_view(info);
-                py::gil_scoped_release release;
-                return Engine::from_bytes(ptr, size, source, python_log(true), options);
-            },
-            py::arg("data"), py::arg("source") = "<bytes>", py::arg("allow_host_code") = false,
-            py::arg("plugins") = std::vector<std::string>{}, py::arg("lean_runtime") = "", py::arg("temp_dir") = "",
-            py::arg("tempfile_controls") = std::pair<bool, bool>{true, true})
+    py::class_<LoadOptions>(m, "LoadOptions")
+        .def(py::init<>())
+        .def_readwrite("allow_host_code", &LoadOptions::allow_host_code)
+        .def_readwrite("plugins", &LoadOptions::plugins)
+        .def_readwrite("lean_runtime", &LoadOptions::lean_runtime)
+        .def_readwrite("temp_dir", &LoadOptions::temp_dir)
+        .def_readwrite("allow_in_memory_files", &LoadOptions::allow_in_memory_files)
+        .def_readwrite("allow_temporary_files", &LoadOptions::allow_temporary_files);
+
+    py::class_<Engine, std::shared_ptr<Engine>>(m, "Engine")
+        .def_static("from_file", [](const std::string& path, const LoadOptions& options) {
+            return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
+        }, py::arg("path"), py::arg("options") = LoadOptions{})
+        .def_static("from_bytes", [](const py::buffer& data, const std::string& source,
+                                     const LoadOptions& options) {
+            const py::buffer_info info = data.request();
+            const auto [ptr, size] = byte_view(info);
+            py::gil_scoped_release release;
+            return Engine::from_bytes(ptr, size, source, python_log(true), options);
+        }, py::arg("data"), py::arg("source") = "<bytes>", py::arg("options") = LoadOptions{})
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)
         .def_property_readonly("source", &Engine::source)
-        .def("inspect", &Engine::inspect, "Layer information as TensorRT's JSON text.")
-        .def(
-            "create_context",
-            [](const std::shared_ptr<Engine>& e, int profile, std::uintptr_t stream) {
-                py::gil_scoped_release release;
-                return std::make_shared<Context>(e, profile, reinterpret_cast<void*>(stream));
-            },
-            py::arg("profile") = 0, py::arg("stream") = 0,
-            "A new execution context (one per stream/thread) on optimization profile `profile`.");
+        .def("inspect", &Engine::inspect)
+        .def("create_context", [](const std::shared_ptr<Engine>& e, int profile, std::uintptr_t stream) {
+            py::gil_scoped_release release;
+            return std::make_shared<Context>(e, profile, reinterpret_cast<void*>(stream));
+        }, py::arg("profile") = 0, py::arg("stream") = 0);
 
-    py::class_<trt::LayerProfiler, std::shared_ptr<trt::LayerProfiler>>(
-        m, "LayerProfiler", "Per-layer times of a context's runs, through TensorRT's IProfiler (Context.set_profiler).")
+    py::class_<trt::LayerProfiler, std::shared_ptr<trt::LayerProfiler>>(m, "LayerProfiler")
         .def(py::init<>())
         .def("layers", [](const trt::LayerProfiler& p) {
             py::list out;
             for (const auto& l : p.layers()) out.append(py::make_tuple(l.name, l.ms));
             return out;
-        }, "[(layer name, [milliseconds per run, ...]), ...] in TensorRT's order.")
-        .def_property_readonly("runs", &trt::LayerProfiler::runs)
-        .def("report", &trt::LayerProfiler::report, py::arg("layer"), py::arg("ms"),
-             "What TensorRT calls after each layer (IProfiler::reportLayerTime).")
-        .def("reset", &trt::LayerProfiler::reset)
-        .def_property_readonly("native_address",
-                               [](const trt::LayerProfiler& p) { return reinterpret_cast<std::uintptr_t>(p.native()); },
-                               "Address of the nvinfer1::IProfiler TensorRT calls.");
+        })
+        .def_property_readonly("runs", &trt::LayerProfiler::runs);
 
     py::class_<Context, ExecutionBackend, std::shared_ptr<Context>>(m, "Context")
         .def_property_readonly("profile", &Context::profile)
         .def_property_readonly("engine", &Context::engine)
         .def_property_readonly("profiler", &Context::profiler)
-        .def("set_profiler", &Context::set_profiler, py::arg("profiler"),
-             "Report every later enqueue's layer times to `profiler` (None detaches).");
+        .def("set_profiler", &Context::set_profiler, py::arg("profiler"));
 
     // libnvinfer_plugin logs through one process-wide logger: into Python's logging.
     trt::set_plugin_log_sink(python_log(false));
 
-    m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none(),
-          "ONNX → plan per the build contract (docs/tensorrt.md). Releases the GIL while TensorRT builds.");
-    m.def(
-        "refit_engine",
-        [](const py::buffer& plan, const std::string& onnx_path, const std::string& source,
-           std::vector<std::string> plugins, bool allow_host_code) {
-            const trt::LoadOptions options{allow_host_code, std::move(plugins), ""};
-            const py::buffer_info info = plan.request();
-            const auto [ptr, size] = byte_view(info);
-            std::string refitted = without_gil(
-                [&] { return trt::refit_engine(ptr, size, source, onnx_path, python_log(true), options); });
-            return py::bytes(refitted);
-        },
-        py::arg("plan"), py::arg("onnx_path"), py::arg("source") = "<bytes>",
-        py::arg("plugins") = std::vector<std::string>{}, py::arg("allow_host_code") = false,
-        "The plan refitted with the weights of ONNX model `onnx_path` (IRefitter + IParserRefitter), serialized "
-        "with its weights. Releases the GIL.");
-    m.def("merge_timing_caches", &merge_caches, py::arg("caches"),
-          "One timing cache holding every entry of `caches`.");
-    m.def("tensorrt_version", [] { return trt::library_version(); },
-          "Version of the TensorRT library loaded (loads it: raises TensorRTNotFound when it is missing).");
+    m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none());
+    m.def("refit_engine", [](const py::buffer& plan, const std::string& onnx_path, const std::string& source,
+                             const LoadOptions& options) {
+        const py::buffer_info info = plan.request();
+        const auto [ptr, size] = byte_view(info);
+        std::string refitted = without_gil(
+            [&] { return trt::refit_engine(ptr, size, source, onnx_path, python_log(true), options); });
+        return py::bytes(refitted);
+    }, py::arg("plan"), py::arg("onnx_path"), py::arg("source") = "<bytes>", py::arg("options") = LoadOptions{});
+    m.def("merge_timing_caches", &merge_caches, py::arg("caches"));
+    m.def("tensorrt_version", [] { return trt::library_version(); });
 }
 
-#else  // TensorRT not compiled in
+#else
 
-namespace {
-struct EngineStub {};
-}  // namespace
-
-void bind_tensorrt(py::module_& m) {
-    bind_build_structs(m);
-    // Stand-ins: whatever they are given, they raise TensorRTNotFound saying how to rebuild.
-    const auto not_compiled = [](const py::args&, const py::kwargs&) {
-        throw TensorRTNotFound(not_compiled_message());
-    };
-    py::class_<EngineStub> engine(m, "Engine", "Unavailable: this trtcore was built without TensorRT.");
-    for (const char* name : {"from_file", "from_bytes"}) engine.def_static(name, not_compiled);
-    for (const char* name : {"build_engine", "merge_timing_caches", "refit_engine", "tensorrt_version"}) m.def(name, not_compiled);
-}
+void bind_tensorrt(py::module_& m) { bind_build_structs(m); }
 
 #endif
 

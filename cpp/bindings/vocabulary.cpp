@@ -229,19 +229,11 @@ void bind_vocabulary(py::module_& m) {
         .def("__eq__", &same_tensor)
         .def("__repr__", py::overload_cast<const TensorInfo&>(&to_string));
 
-    py::class_<FeedChecker>(m, "FeedChecker",
-                            "The one validator (cpp/runtime/validate.h) against inputs converted once: a host backend "
-                            "makes one at activation.")
+    py::class_<FeedChecker>(m, "FeedChecker")
         .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
              py::arg("profile") = 0)
         .def_readonly("inputs", &FeedChecker::inputs)
-        .def("check", &FeedChecker::check, py::arg("feed"), py::arg("cast") = false,
-             "Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against the inputs "
-             "(names, dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises "
-             "ArgumentError / DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to "
-             "convert to their declared dtype (only with cast=True; device inputs of another dtype are refused), or "
-             "None when the feed needs no work on the host (every value a C-contiguous numpy.ndarray of the "
-             "declared dtype).");
+        .def("check", &FeedChecker::check, py::arg("feed"), py::arg("cast") = false);
 }
 
 }  // namespace trtcore::bindings

@@ -148,20 +148,4 @@ std::vector<std::string> preload_builder_resources(const std::string& nvinfer_pa
     return opened;
 }
 
-std::string not_compiled_message() {
-    const auto lib = probe_tensorrt_library({11, 10});
-    std::string found;
-    if (lib.found) {
-        found = " (TensorRT " + std::to_string(lib.major) + "." + std::to_string(lib.minor) + " is installed at " +
-                lib.path + ": only the rebuild is missing)";
-    } else {
-        found = " (no TensorRT library was found either; looked in:";
-        for (const auto& t : lib.tried) found += "\n  - " + t;
-        found += ")";
-    }
-    return "this trtcore was built without TensorRT headers; install TensorRT and reinstall with "
-           "TensorRT_ROOT=<dir with NvInfer.h> pip install --force-reinstall --no-binary trtcore trtcore "
-           "(or, from a checkout, TensorRT_ROOT=<dir> pip install .)" + found;
-}
-
 }  // namespace trtcore

@@ -30,10 +30,6 @@ struct TensorRTLibraryInfo {
 // getInferLibVersion. Never throws.
 TensorRTLibraryInfo probe_tensorrt_library(const std::vector<int>& majors);
 
-// What a trtcore built without TensorRT headers says when asked to build or load: how to rebuild, and whether a
-// TensorRT library is installed (where it looked): it tells the user which half is missing.
-std::string not_compiled_message();
-
 // Opens lib<name>.so.<major>, marked keep_loaded (never dlclosed), or throws TensorRTNotFound listing where it
 // looked and how to install TensorRT. `first_folder` (libnvinfer's folder, for the parser and the plugins: the
 // libraries of one release lie side by side) is tried before the search folders.

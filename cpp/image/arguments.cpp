@@ -61,12 +61,14 @@ std::vector<Color> palette_colors(const ArrayView& colors) {
     return out;
 }
 
-DataType check_model_output(const ArrayView& output, const std::string& what) {
+Shape labels_shape(const ArrayView& output, const std::string& what, std::size_t height, std::size_t width) {
     if (!output.dtype) {
         throw FormatError(what + " came back as " + output.type +
                           "; expected float32/float16 logits or integer labels");
     }
-    return check_array(output, what, {*output.dtype});
+    const DataType type = check_array(output, what, {*output.dtype});
+    const LabelSource src = label_source(type, output.shape, what, height, width);
+    return {static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)};
 }
 
 }  // namespace trtcore::image

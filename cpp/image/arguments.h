@@ -28,7 +28,8 @@ ImageView pnm_image(const ArrayView& image, std::uint32_t maxval);
 Shape overlay_shape(const ArrayView& image, const ArrayView& colored);
 // Palette: uint8 colours (num_classes, 3).
 std::vector<Color> palette_colors(const ArrayView& colors);
-// labels_from_output: a model output of a type trtcore knows (FormatError naming `what` otherwise), C-contiguous.
-DataType check_model_output(const ArrayView& output, const std::string& what);
+// labels_from_output: a model output of a type trtcore knows (FormatError naming `what` otherwise), C-contiguous,
+// whose shape label_source accepts; the result is [H, W].
+Shape labels_shape(const ArrayView& output, const std::string& what, std::size_t height, std::size_t width);
 
 }  // namespace trtcore::image

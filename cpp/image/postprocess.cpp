@@ -168,6 +168,12 @@ Palette::Palette(std::vector<Color> colors) : colors_(std::move(colors)) {
     for (std::size_t i = 0; i < colors_.size(); ++i) std::memcpy(&packed_[i], colors_[i].data(), 3);
 }
 
+Buffer Palette::rgb() const {
+    Buffer buf(colors_.size() * 3);
+    for (std::size_t i = 0; i < colors_.size(); ++i) std::memcpy(buf.data() + 3 * i, colors_[i].data(), 3);
+    return buf;
+}
+
 Palette guide_palette(std::int64_t num_classes, const std::array<std::int64_t, 3>& base) {
     if (num_classes < 1 || num_classes > 65536)
         throw ArgumentError("palette: num_classes must be 1..65536, got " + std::to_string(num_classes));

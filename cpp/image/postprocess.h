@@ -56,6 +56,8 @@ public:
     bool empty() const { return colors_.empty(); }
     const Color& operator[](std::size_t i) const { return colors_[i]; }
     const std::vector<Color>& colors() const { return colors_; }
+    // The colours as size() x 3 bytes, RGB (Python's Palette.colors).
+    Buffer rgb() const;
     // Colour i as 4 bytes (R, G, B, 0), so colorize stores one word per pixel.
     const std::uint32_t* packed() const { return packed_.data(); }
 

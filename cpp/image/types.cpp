@@ -31,6 +31,16 @@ Buffer::Buffer(std::size_t bytes) : size_(bytes) {
 #endif
 }
 
+namespace {
+std::size_t array_bytes(DataType type, const Shape& shape, const std::string& what) {
+    std::size_t count = 1;
+    for (auto s : shape) count = checked_mul(count, static_cast<std::size_t>(s), what);
+    return checked_mul(count, element_size(type), what);
+}
+}  // namespace
+
+Buffer::Buffer(DataType type, const Shape& shape, const std::string& what) : Buffer(array_bytes(type, shape, what)) {}
+
 std::uint16_t float_to_half(float f) {
     std::uint32_t x;
     std::memcpy(&x, &f, 4);

@@ -22,6 +22,8 @@ class Buffer {
 public:
     Buffer() = default;
     explicit Buffer(std::size_t bytes);  // throws std::bad_alloc when the memory is not there
+    // Room for an array of `type` and `shape`; ArgumentError naming `what` when its size overflows.
+    Buffer(DataType type, const Shape& shape, const std::string& what);
     std::uint8_t* data() { return static_cast<std::uint8_t*>(mem_.get()); }
     const std::uint8_t* data() const { return static_cast<const std::uint8_t*>(mem_.get()); }
     std::size_t size() const { return size_; }

@@ -1,7 +1,9 @@
 """trtcore's C++ core (use the trtcore package, not this module). Typed by hand from cpp/bindings/*.cpp;
 tests/test_stubs.py checks that the names here and in the module are the same.
 
-Executor and DeviceArray exist only when trtcore is built with CUDA; Context only with TensorRT headers."""
+Executor and DeviceArray exist only when trtcore is built with CUDA; Engine, LoadOptions, Context, LayerProfiler and
+the TensorRT functions only with TensorRT headers (python/trtcore then raises TensorRTNotFound saying how to
+rebuild)."""
 
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
@@ -58,15 +60,22 @@ class TensorInfo:
     def __eq__(self, other: object) -> bool: ...
 
 class FeedChecker:
+    """The one validator (cpp/runtime/validate.h) against inputs converted once: a host backend makes one at
+    activation."""
     inputs: list[TensorInfo]
     def __init__(self, inputs: Sequence[TensorInfo], profile: int | None = 0) -> None: ...
-    def check(self, feed: Feed, cast: bool = False) -> list[str] | None: ...
+    def check(self, feed: Feed, cast: bool = False) -> list[str] | None:
+        """Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against the inputs (names,
+        dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises ArgumentError /
+        DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to convert to their declared
+        dtype (only with cast=True; device inputs of another dtype are refused), or None when the feed needs no work
+        on the host (every value a C-contiguous numpy.ndarray of the declared dtype)."""
 
 # --- build and run-time facts ------------------------------------------------------------------------------------
-def compiled_info() -> dict[str, Any]: ...
-def cuda_runtime_info() -> dict[str, Any]: ...
+def compiled_info() -> dict[str, Any]: ...  # what this build of trtcore was compiled with
+def cuda_runtime_info() -> dict[str, Any]: ...  # CUDA driver and devices present now (never raises)
+# Looks for libnvinfer.so.<major> for each major given (never raises): found, path, version, tried.
 def tensorrt_runtime_info(majors: Sequence[int]) -> dict[str, Any]: ...
-def tensorrt_search_folders() -> list[str]: ...
 def set_tensorrt_extra_folders(folders: Sequence[str]) -> None: ...
 
 # --- runtime -----------------------------------------------------------------------------------------------------
@@ -128,7 +137,7 @@ class Executor:
     @property
     def stats(self) -> dict[str, Any]: ...
     @property
-    def _pending_runs(self) -> int: ...
+    def _pending_runs(self) -> int: ...  # asynchronous runs whose CUDA inputs are still kept alive (for tests)
 
 # --- the GPU pipeline (GPU kernels compiled in) -------------------------------------------------------------------
 class GpuPipeline:
@@ -182,15 +191,23 @@ class BuildResult:
     tensorrt_version: str
     def __init__(self) -> None: ...
 
+class LoadOptions:
+    """How Engine loads a plan (cpp/tensorrt/engine.h)."""
+    allow_host_code: bool
+    plugins: list[str]
+    lean_runtime: str
+    temp_dir: str
+    allow_in_memory_files: bool
+    allow_temporary_files: bool
+    def __init__(self) -> None: ...
+
 class Engine:
+    """A deserialized TensorRT engine (plan). Plans are trusted code: load only plans you trust."""
     @staticmethod
-    def from_file(path: str, allow_host_code: bool = False, plugins: list[str] = ...,
-                  lean_runtime: str = "", temp_dir: str = "",
-                  tempfile_controls: tuple[bool, bool] = (True, True)) -> Engine: ...
+    def from_file(path: str | bytes, options: LoadOptions = ...) -> Engine: ...
     @staticmethod
     def from_bytes(data: bytes | bytearray | memoryview | np.ndarray, source: str = "<bytes>",
-                   allow_host_code: bool = False, plugins: list[str] = ..., lean_runtime: str = "",
-                   temp_dir: str = "", tempfile_controls: tuple[bool, bool] = (True, True)) -> Engine: ...
+                   options: LoadOptions = ...) -> Engine: ...
     @property
     def tensors(self) -> list[TensorInfo]: ...
     @property
@@ -199,18 +216,16 @@ class Engine:
     def num_profiles(self) -> int: ...
     @property
     def source(self) -> str: ...
-    def inspect(self) -> str: ...
+    def inspect(self) -> str: ...  # layer information as TensorRT's JSON text
+    # A new execution context (one per stream/thread) on optimization profile `profile`.
     def create_context(self, profile: int = 0, stream: int = 0) -> Context: ...
 
 class LayerProfiler:
+    """Per-layer times of a context's runs, through TensorRT's IProfiler (Context.set_profiler)."""
     def __init__(self) -> None: ...
-    def layers(self) -> list[tuple[str, list[float]]]: ...
+    def layers(self) -> list[tuple[str, list[float]]]: ...  # [(layer name, [ms per run, ...]), ...], TensorRT's order
     @property
     def runs(self) -> int: ...
-    def report(self, layer: str, ms: float) -> None: ...
-    def reset(self) -> None: ...
-    @property
-    def native_address(self) -> int: ...
 
 class Context(ExecutionBackend):
     @property
@@ -219,12 +234,16 @@ class Context(ExecutionBackend):
     def engine(self) -> Engine: ...
     @property
     def profiler(self) -> LayerProfiler | None: ...
-    def set_profiler(self, profiler: LayerProfiler | None) -> None: ...
+    def set_profiler(self, profiler: LayerProfiler | None) -> None: ...  # later enqueues' layer times; None detaches
 
+# ONNX → plan per the build contract (docs/tensorrt.md), without the GIL while TensorRT builds.
 # progress(event: "start" | "step" | "finish", phase, parent phase, value) -> False cancels; log(severity, message)
 def build_engine(request: BuildRequest, progress: Callable[[str, str, str | None, int], bool | None] | None = None,
                  log: Callable[[str, str], None] | None = None) -> BuildResult: ...
-def merge_timing_caches(caches: Sequence[bytes]) -> bytes: ...
+def merge_timing_caches(caches: Sequence[bytes]) -> bytes: ...  # one timing cache holding every entry of `caches`
+# The plan refitted with the weights of ONNX model `onnx_path` (IRefitter + IParserRefitter), serialized with its
+# weights, without the GIL (options: plugins and allow_host_code).
 def refit_engine(plan: bytes | bytearray | memoryview | np.ndarray, onnx_path: str, source: str = "<bytes>",
-                 plugins: list[str] = ..., allow_host_code: bool = False) -> bytes: ...
+                 options: LoadOptions = ...) -> bytes: ...
+# Version of the TensorRT library loaded (loads it: raises TensorRTNotFound when it is missing).
 def tensorrt_version() -> str: ...

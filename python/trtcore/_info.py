@@ -25,11 +25,26 @@ def install_tensorrt_hint(major: int | None = None) -> str:
             f"tar/deb packages) or point TRTCORE_TENSORRT_LIB_DIR at the folder holding {soname}.")
 
 
-#: How to get a trtcore that has TensorRT compiled in, as the C++ stubs say it (trt_library.cpp's
-#: not_compiled_message).
+#: How to get a trtcore that has TensorRT compiled in.
 REBUILD_WITH_TENSORRT = ("install TensorRT and reinstall with TensorRT_ROOT=<dir with NvInfer.h> pip install "
                          "--force-reinstall --no-binary trtcore trtcore (or, from a checkout, TensorRT_ROOT=<dir> "
                          "pip install .)")
+
+
+def not_compiled_message() -> str:
+    """What a trtcore built without TensorRT headers says when asked to load an engine: how to rebuild, and whether
+    a TensorRT library is installed (where it looked), which tells the user which half is missing.
+
+    >>> not_compiled_message().startswith("this trtcore was built without TensorRT headers")
+    True
+    """
+    lib = _core.tensorrt_runtime_info(list(KNOWN_TENSORRT_MAJORS))
+    if lib["found"]:
+        version = lib["version"].rsplit(".", 1)[0]
+        found = f" (TensorRT {version} is installed at {lib['path']}: only the rebuild is missing)"
+    else:
+        found = " (no TensorRT library was found either; looked in:" + "".join(f"\n  - {t}" for t in lib["tried"]) + ")"
+    return f"this trtcore was built without TensorRT headers; {REBUILD_WITH_TENSORRT}{found}"
 
 
 def enable_tensorrt_hint(info: dict[str, Any] | None = None) -> str | None:

@@ -1,13 +1,13 @@
 """Test and benchmark hooks for trtcore's C++ core (not an API). Typed by hand from cpp/bindings/testing/*.cpp;
 tests/test_stubs.py checks that the names here and in the module are the same. ``cuda`` and ``roundtrip`` exist
-only when trtcore is built with CUDA."""
+only when trtcore is built with CUDA, the profiler hooks only with TensorRT headers."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from trtcore._core import ExecutionBackend
+from trtcore._core import ExecutionBackend, LayerProfiler
 
 class _CudaModule:  # the submodule trtcore._testing.cuda
     class Stream:
@@ -53,6 +53,13 @@ def argmax_image_writer(path: str, dims: Sequence[int], labels: np.ndarray, base
                         num_classes: int) -> None: ...
 def float_to_half_bits(values: np.ndarray) -> np.ndarray: ...
 def half_bits_to_float(bits: np.ndarray) -> np.ndarray: ...
+# Where the loader looks for the TensorRT libraries, in order (TRTCORE_TENSORRT_LIB_DIR first).
+def tensorrt_search_folders() -> list[str]: ...
+# TensorRT's side of a _core.LayerProfiler (only when built with TensorRT headers): what libnvinfer calls after each
+# layer (IProfiler::reportLayerTime), and the address of the nvinfer1::IProfiler it calls.
+def report_layer(profiler: LayerProfiler, layer: str, ms: float) -> None: ...
+def reset_profiler(profiler: LayerProfiler) -> None: ...
+def profiler_address(profiler: LayerProfiler) -> int: ...
 # CPU kernel variants (scalar reference, baseline SSE2/NEON, avx2, avx512): each op in the variant named.
 def cpu_kernels() -> str: ...
 def supported_cpu_kernels() -> str: ...

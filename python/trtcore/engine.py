@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trtcore import _core
-from trtcore.errors import ArgumentError
+from trtcore.errors import ArgumentError, TensorRTNotFound
 from trtcore.files import native_path
 
 if TYPE_CHECKING:
@@ -58,16 +58,34 @@ def _tempfile_controls(controls: Mapping[str, bool] | None) -> tuple[bool, bool]
     return controls.get("in_memory", True), controls.get("temporary", True)
 
 
-def _load_args(plugins: Sequence[str | os.PathLike[str]], lean_runtime: str | os.PathLike[str] | None,
-               temp_dir: str | os.PathLike[str] | None,
-               tempfile_controls: Mapping[str, bool] | None) -> tuple[list[bytes], bytes, bytes, tuple[bool, bool]]:
-    """The plugin files, the lean runtime, the temporary folder and the tempfile controls as the C++ layer takes
-    them: file paths (a bare name is a file in the working folder there, never a name the loader searches for)."""
+def _load_options(allow_host_code: bool, plugins: Sequence[str | os.PathLike[str]],
+                  lean_runtime: str | os.PathLike[str] | None, temp_dir: str | os.PathLike[str] | None,
+                  tempfile_controls: Mapping[str, bool] | None) -> Any:
+    """The ``_core.LoadOptions`` (cpp/tensorrt/engine.h) of :meth:`Engine.from_file`'s arguments, with file paths as
+    the C++ layer takes them (a bare name is a file in the working folder there, never a name the loader searches
+    for)."""
     if isinstance(plugins, (str, os.PathLike)):
         plugins = [plugins]  # one library given alone, not a sequence of characters
     files = [native_path(p, "plugin library") for p in plugins]
-    return (files, native_path(lean_runtime, "lean runtime") if lean_runtime is not None else b"",
-            native_path(temp_dir, "temp_dir") if temp_dir is not None else b"", _tempfile_controls(tempfile_controls))
+    lean = native_path(lean_runtime, "lean runtime") if lean_runtime is not None else b""
+    folder = native_path(temp_dir, "temp_dir") if temp_dir is not None else b""
+    in_memory, temporary = _tempfile_controls(tempfile_controls)
+    options = _tensorrt_native("LoadOptions")()
+    options.allow_host_code = allow_host_code
+    options.plugins, options.lean_runtime, options.temp_dir = files, lean, folder
+    options.allow_in_memory_files, options.allow_temporary_files = in_memory, temporary
+    return options
+
+
+def _tensorrt_native(name: str) -> Any:
+    """``_core.Engine`` (or ``LoadOptions``), or TensorRTNotFound saying how to rebuild when trtcore was built without
+    TensorRT headers: the one way in to a TensorRT engine, for every runner and the CLI."""
+    native = getattr(_core, name, None)
+    if native is None:
+        from trtcore._info import not_compiled_message
+
+        raise TensorRTNotFound(not_compiled_message())
+    return native
 
 
 class Engine:
@@ -109,8 +127,9 @@ class Engine:
         >>> eng = Engine.from_file("model.engine", plugins=["libmy_plugin.so"])  # doctest: +SKIP
         >>> eng = Engine.from_file("model.engine", temp_dir="/scratch", tempfile_controls={"in_memory": False})  # doctest: +SKIP
         """
-        return cls(_core.Engine.from_file(native_path(path, "engine"), allow_host_code,
-                                          *_load_args(plugins, lean_runtime, temp_dir, tempfile_controls)))
+        file = native_path(path, "engine")
+        options = _load_options(allow_host_code, plugins, lean_runtime, temp_dir, tempfile_controls)
+        return cls(_tensorrt_native("Engine").from_file(file, options))
 
     @classmethod
     def from_bytes(
@@ -123,8 +142,8 @@ class Engine:
 
         >>> eng = Engine.from_bytes(Path("model.engine").read_bytes())  # doctest: +SKIP
         """
-        return cls(_core.Engine.from_bytes(data, source, allow_host_code, *_load_args(plugins, lean_runtime, temp_dir,
-                                                                                      tempfile_controls)))
+        options = _load_options(allow_host_code, plugins, lean_runtime, temp_dir, tempfile_controls)
+        return cls(_tensorrt_native("Engine").from_bytes(data, source, options))
 
     @property
     def inputs(self) -> list[TensorInfo]:

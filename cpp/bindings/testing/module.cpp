@@ -12,4 +12,5 @@ PYBIND11_MODULE(_testing, m) {
     trtcore::bindings::testing::bind_runtime(m);
     trtcore::bindings::testing::bind_image(m);
     trtcore::bindings::testing::bind_gpu_ops(m);
+    trtcore::bindings::testing::bind_tensorrt(m);
 }

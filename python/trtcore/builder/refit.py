@@ -80,8 +80,10 @@ def refit(engine: PathLike, onnx: PathLike, output: PathLike | None = None, *, p
 
         raise TensorRTNotFound(f"this trtcore was built without TensorRT headers, so it cannot refit engines: "
                                f"{REBUILD_WITH_TENSORRT}")
+    options = _core.LoadOptions()
+    options.plugins, options.allow_host_code = [os.fsdecode(p) for p in plugins], allow_host_code
     start = time.perf_counter()
-    refitted = _core.refit_engine(plan, str(onnx), str(engine), [os.fsdecode(p) for p in plugins], allow_host_code)
+    refitted = _core.refit_engine(plan, str(onnx), str(engine), options)
     seconds = time.perf_counter() - start
     written = write_file_atomic(target, refitted, what="output")
     log.info("refitted %s from %s into %s (%d bytes, %.2f s)", engine, onnx, written, len(refitted), seconds)
