@@ -126,7 +126,7 @@ py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& r
         return py::cast(DeviceArray{o.device, o.shape, o.dtype, o.bytes, o.device_index, ready, stream});
     }
     const py::dtype dt = numpy_dtype(o.dtype, "output '" + o.name + "'");
-    if (o.owned) return py::array(dt, o.shape, {}, o.owned->data(), py::cast(o.owned));  // copied under the lock
+    if (o.owned) return py::array(dt, o.shape, {}, o.owned->data(), owning_capsule(o.owned));  // copied under the lock
     return pinned_view(o.host, dt, o.shape);
 }
 
@@ -215,9 +215,6 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
 }  // namespace
 
 void bind_executor(py::module_& m) {
-    // Only ever seen as the `.base` of returned numpy arrays (it owns their memory).
-    py::class_<HostBuffer, std::shared_ptr<HostBuffer>>(m, "_HostBuffer")
-        .def_property_readonly("nbytes", &HostBuffer::size);
     py::class_<DeviceArray>(m, "DeviceArray",
                             "A CUDA array returned by Executor.infer(output_device='cuda'); torch.from_dlpack, "
                             "cupy.from_dlpack, torch.as_tensor and cupy.asarray take it without a copy.")
