@@ -66,6 +66,37 @@ def test_device_cuda_on_onnxruntime_says_why(tmp_path):
     assert auto.segment(image(4, 4)).shape == (4, 4) and not auto.on_gpu
 
 
+class FakeCudaImage:
+    """A __cuda_array_interface__ object whose data is never read: the checks before any CUDA call see it."""
+
+    def __init__(self, shape, typestr="|u1"):
+        self.shape = shape
+        self.__cuda_array_interface__ = {"shape": shape, "typestr": typestr, "data": (0, False), "version": 3}
+
+
+def test_cuda_images_are_read_in_place_and_checked_before_any_cuda_call():
+    """An HWC image on the device is described by the one reader (_core.array_info) without touching its data, and
+    what the GPU pipeline cannot take is a trtcore error naming the image."""
+    from trtcore.errors import DTypeError as DT
+    from trtcore.pipelines import gpu
+    from trtcore.pipelines.image_prep import image_list
+
+    assert _core.array_info(np.zeros((2, 3, 4), np.uint16)) == ("uint16", (2, 3, 4), "host")
+    assert _core.array_info(FakeCudaImage((5, 6, 3))) == ("uint8", (5, 6, 3), "device")
+    assert gpu.cuda_image(np.zeros((2, 2, 3), np.uint8)) is None
+    img, top = gpu.pipeline_image(FakeCudaImage((5, 6, 3)), None, None, 3)
+    assert isinstance(img, gpu.CudaImage) and img.shape == (5, 6, 3) and top == 255
+    assert gpu.pipeline_image(FakeCudaImage((5, 6, 3), "<u2"), None, 4095, 3)[1] == 4095
+    with pytest.raises(ShapeError, match=r"image: a CUDA image must be HWC, got shape \[5, 6\]"):
+        gpu.pipeline_image(FakeCudaImage((5, 6)), None, None, 3)
+    with pytest.raises(DT, match="image arrays must be HWC uint8 or uint16, got float32"):
+        gpu.pipeline_image(FakeCudaImage((5, 6, 3), "<f4"), None, None, 3)
+    with pytest.raises(ArgumentError, match="the CUDA image has 4 channels, the model takes 3"):
+        gpu.pipeline_image(FakeCudaImage((5, 6, 4)), None, None, 3)
+    one = FakeCudaImage((5, 6, 3))
+    assert image_list(one) == [one]  # one image, not its rows
+
+
 # -- on the GPU ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.gpu
@@ -277,6 +308,49 @@ def test_classifier_resizes_on_the_device_exactly_as_the_host():
     assert gpu.classify([deep], k=5) == Classifier(runner, resize="imagenet", preprocess=IMAGENET,
                                                    device="cpu").classify([deep], k=5)
     assert gpu.gpu_pipelines.current()[0].stats["resizes"] == 0
+
+
+@pytest.mark.gpu
+@needs_kernels
+def test_cuda_images_go_through_without_an_upload():
+    """torch CUDA HWC images (uint8 and uint16, copied up on a side stream) give what the same images give from numpy,
+    through Segmenter.segment / colorized (with a pad and a resize policy) and Classifier.classify (ImageNet eval
+    geometry on the GPU), and no image byte comes from the host. The CPU pipeline copies them to the host once."""
+    torch = pytest.importorskip("torch")
+    side = torch.cuda.Stream()
+    imgs = [image(37, 53, seed=3), image(40, 48, dtype=np.uint16, seed=4)]
+    with torch.cuda.stream(side):
+        cuda = [torch.from_numpy(x).cuda(non_blocking=True) for x in imgs]
+    torch.cuda.current_stream().wait_stream(side)  # the stream the tensors' array interface names orders after it
+    runner = logits_runner()
+    seg = Segmenter(runner, preprocess=IMAGENET, device="cuda")
+    for x, t in zip(imgs, cuda):
+        np.testing.assert_array_equal(seg.segment(t), seg.segment(x))
+        np.testing.assert_array_equal(seg.colorized(t), Segmenter(runner, preprocess=IMAGENET,
+                                                                  device="cpu").colorized(t))
+    def uploaded():  # one pipeline per full scale (255, 65535)
+        return sum(p.stats["uploaded_bytes"] for p in seg.gpu_pipelines.current())
+
+    before = uploaded()
+    for t in cuda:
+        seg.segment(t)
+    assert uploaded() == before and len(seg.gpu_pipelines.current()) == 2
+    fixed = logits_runner(shape=(1, 3, 40, 56))
+    for policy in ("pad", "resize"):
+        gpu = Segmenter(fixed, size_policy=policy, preprocess=IMAGENET, device="cuda")
+        np.testing.assert_array_equal(gpu.segment(cuda[0]), gpu.segment(imgs[0]))
+    with pytest.raises(ArgumentError, match="uint16 CUDA image of 40x48 cannot be resized on the GPU"):
+        Segmenter(logits_runner(shape=(1, 3, 20, 24)), size_policy="resize", device="cuda").segment(cuda[1])
+    clf_runner = ExecutorRunner(lambda: IdentityBackend([("input", "float32", [1, 3, 24, 24])],
+                                                        [("scores", "float32", [1, 3 * 24 * 24, 1, 1], "input")]))
+    photo = image(30, 41, seed=5)
+    from trtcore.pipelines.image_prep import ResizePolicy
+
+    policy = ResizePolicy("small eval", shorter_side=28, crop=(24, 24))
+    gpu = Classifier(clf_runner, resize=policy, preprocess=IMAGENET, device="cuda")
+    want = Classifier(clf_runner, resize=policy, preprocess=IMAGENET, device="cpu").classify([photo], k=10)
+    assert gpu.classify(torch.from_numpy(photo).cuda(), k=10) == want
+    assert gpu.gpu_pipelines.current()[0].stats["uploaded_bytes"] == 0
 
 
 @pytest.mark.gpu

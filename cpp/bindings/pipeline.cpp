@@ -33,6 +33,29 @@ py::array result(const py::object& owner, const void* data, DataType t, const Sh
     return out;
 }
 
+// The image: a numpy array, or a CUDA array (torch/cupy, DLPack or __cuda_array_interface__) read in place, its
+// producer's stream waited on. `owner` keeps it alive through the (synchronous) run.
+struct Image {
+    const void* data;
+    pipeline::ImageSpec spec;
+    py::object owner;
+};
+Image image_arg(pipeline::GpuPipeline& p, const py::object& image) {
+    if (py::isinstance<py::array>(image)) {
+        const ArrayView v = array_view(py::reinterpret_borrow<py::array>(image));
+        return {v.data, pipeline::image_spec(v), image};
+    }
+    const auto consumer = [&] { return static_cast<long long>(reinterpret_cast<std::uintptr_t>(p.stream())); };
+    FedArray fed = read_fed("image", image, consumer);
+    const FedInput& in = fed.in;
+    const std::string type = in.spec.dtype ? dtype_name(*in.spec.dtype) : in.spec.type;
+    const ArrayView v{const_cast<void*>(in.data), in.spec.dtype, type, in.spec.shape, in.contiguous, false,
+                      in.spec.location};
+    const pipeline::ImageSpec spec = pipeline::image_spec(v);
+    if (in.producer_stream) p.wait_for(reinterpret_cast<cudaStream_t>(*in.producer_stream));
+    return {v.data, spec, fed.owner};
+}
+
 // resize=(height, width, top, left, crop height, crop width): pipeline::ResizeRequest.
 using Resize = std::optional<std::array<std::size_t, 6>>;
 std::optional<pipeline::ResizeRequest> resize_request(const Resize& r, bool tall_vertical_first) {
@@ -51,14 +74,13 @@ void bind_pipeline(py::module_& m) {
                                                  pipeline::Preprocess{std::move(mean), std::move(std), maxval, pad},
                                                  std::nullopt, cuda_graph);
         }), "backend"_a, "input"_a, "output"_a, "mean"_a, "std"_a, "maxval"_a, "pad"_a = false, "cuda_graph"_a = true)
-        .def("segment", [](const py::object& self, const py::array& image, bool labels, const std::string& dtype,
+        .def("segment", [](const py::object& self, const py::object& image, bool labels, const std::string& dtype,
                            const image::Palette* palette, bool copy, const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
-            const ArrayView v = array_view(image);
-            const pipeline::ImageSpec spec = pipeline::image_spec(v);
+            const Image im = image_arg(p, image);
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
             const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.segment(v.data, spec, request, sized); });
+            without_gil([&] { p.segment(im.data, im.spec, request, sized); });
             const Shape hw{static_cast<std::int64_t>(p.result_height()), static_cast<std::int64_t>(p.result_width())};
             const Shape rgb{hw[0], hw[1], 3};
             return py::make_tuple(
@@ -68,13 +90,12 @@ void bind_pipeline(py::module_& m) {
                         : py::none());
         }, "image"_a, "labels"_a = true, "labels_dtype"_a = "int64", "palette"_a = nullptr, "copy"_a = true,
            "resize"_a = py::none(), "tall_vertical_first"_a = true)
-        .def("classify", [](const py::object& self, const py::array& image, std::size_t k, bool softmax,
+        .def("classify", [](const py::object& self, const py::object& image, std::size_t k, bool softmax,
                             const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
-            const ArrayView v = array_view(image);
-            const pipeline::ImageSpec spec = pipeline::image_spec(v);
+            const Image im = image_arg(p, image);
             const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.classify(v.data, spec, k, softmax, sized); });
+            without_gil([&] { p.classify(im.data, im.spec, k, softmax, sized); });
             const Shape shape{static_cast<std::int64_t>(p.top_k())};
             return py::make_tuple(result(self, p.indices(), DataType::kInt64, shape, true),
                                   result(self, p.values(), DataType::kFloat32, shape, true), p.classes());

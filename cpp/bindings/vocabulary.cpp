@@ -229,6 +229,12 @@ void bind_vocabulary(py::module_& m) {
         .def("__eq__", &same_tensor)
         .def("__repr__", py::overload_cast<const TensorInfo&>(&to_string));
 
+    m.def("array_info", [](const py::object& array) {
+        const InputSpec s = read_fed("array", array, [] { return -1LL; }).in.spec;
+        return py::make_tuple(s.dtype ? dtype_name(*s.dtype) : s.type, py::tuple(py::cast(s.shape)),
+                              location_name(s.location));
+    }, py::arg("array"));
+
     py::class_<FeedChecker>(m, "FeedChecker")
         .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
              py::arg("profile") = 0)

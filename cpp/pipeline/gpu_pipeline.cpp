@@ -35,7 +35,7 @@ ImageSpec image_spec(const ArrayView& image) {
         throw ShapeError("image: expected an HWC array, got shape " + shape_tuple_str(image.shape));
     }
     return {t, static_cast<std::size_t>(image.shape[0]), static_cast<std::size_t>(image.shape[1]),
-            static_cast<std::size_t>(image.shape[2])};
+            static_cast<std::size_t>(image.shape[2]), image.location};
 }
 
 Fields StageTimes::fields() const {
@@ -83,6 +83,7 @@ Fields PipelineStats::fields() const {
             {"graph_launches", graph_launches},
             {"allocations", allocations},
             {"resizes", resizes},
+            {"uploaded_bytes", uploaded_bytes},
             {"graph_disabled", graph_disabled},
             {"graph_error", graph_error}};
 }
@@ -120,6 +121,13 @@ void GpuPipeline::ensure_cuda() {
     for (auto& e : stages_) e = cuda::Event::create(what() + " stage timing", true);
     id_check_ = std::make_unique<image::gpu::IdCheck>(what());
     cuda_ready_ = true;
+}
+
+void GpuPipeline::wait_for(cudaStream_t producer) {
+    ensure_cuda();
+    if (!producer_.valid()) producer_ = cuda::Event::create(what() + " image producer");
+    producer_.record(producer, what() + ": the image's producer stream");
+    producer_.make_wait(stream_.get(), what() + ": the image's producer stream");
 }
 
 cudaStream_t GpuPipeline::stream() {
@@ -244,14 +252,23 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
                       const std::vector<std::uintptr_t>& request_key, const std::optional<ResizeRequest>& resize) {
     if (image == nullptr) throw ArgumentError("GPU pipeline: image pointer is null");
     ensure_cuda();
-    // The image into staging on the copy threads (runtime/staging.h): the upload only reads it.
-    if (image != image_host_.data()) parallel_copy(copy_pool_, staging_, image_staging(spec), image, spec.bytes());
-    else if (image_host_.capacity() < spec.bytes())
+    device_image_ = nullptr;
+    if (spec.location == Location::kDevice) {
+        const int device = cuda::pointer_device(image, "image");
+        if (device != cuda::current_device(what()))
+            throw ArgumentError("image: the CUDA array is on device " + std::to_string(device) + ", the " + what() +
+                                " runs on device " + std::to_string(cuda::current_device(what())));
+        device_image_ = image;
+    } else if (image != image_host_.data()) {
+        // The image into staging on the copy threads (runtime/staging.h): the upload only reads it.
+        parallel_copy(copy_pool_, staging_, image_staging(spec), image, spec.bytes());
+    } else if (image_host_.capacity() < spec.bytes()) {
         throw ArgumentError("GPU pipeline: the image is larger than the staging buffer it was written to");
+    }
     const ImageSpec model_image = resized_spec(spec, resize);
     prepare(model_image);
     staged_ = spec;
-    grow(image_device_, spec.bytes(), "image");
+    if (!device_image_) grow(image_device_, spec.bytes(), "image");
     if (resizing_) grow(resized_device_, model_image.bytes(), "resized image");
     // Per-task buffers, and the checks of the output that need its shape.
     const Tensor& out = tensors_[output_];
@@ -299,6 +316,7 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
     key.push_back(padded_);
     key.push_back(zero_copy_);
     key.push_back(resizing_);
+    key.push_back(reinterpret_cast<std::uintptr_t>(device_image_));
     if (resizing_) {
         key.insert(key.end(), resize_key_.begin(), resize_key_.end());
         for (const auto& t : resize_.tables()) key.push_back(reinterpret_cast<std::uintptr_t>(t.data.data()));
@@ -358,6 +376,7 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
     }
     ++stats_.runs;
     stats_.resizes += resizing_;
+    if (!device_image_) stats_.uploaded_bytes += static_cast<long long>(staged_.bytes());
     stats_.last = StageTimes{};
     if (timed) read_stage_times();
     if (task == Task::kSegment) {
@@ -386,14 +405,14 @@ void GpuPipeline::enqueue(Task task, bool timed) {
         if (timed) stages_[i].record(s, what());
     };
     mark(0);
-    if (!zero_copy_)
+    if (!zero_copy_ && !device_image_)
         cuda::copy_async(image_device_.data(), image_host_.data(), staged_.bytes(), cudaMemcpyHostToDevice, s,
                          what() + " image upload");
     mark(1);
     Tensor& in = tensors_[input_];
     image::gpu::Placement place{static_cast<std::size_t>(input_shape_[2]), static_cast<std::size_t>(input_shape_[3]),
                                 0, 0};
-    const void* image = zero_copy_ ? image_host_.data() : image_device_.data();
+    const void* image = device_image_ ? device_image_ : zero_copy_ ? image_host_.data() : image_device_.data();
     if (resizing_) {  // the first pass reads pinned memory over the bus when zero-copy
         auto* resized = static_cast<std::uint8_t*>(resized_device_.data());
         image::gpu::resize(static_cast<const std::uint8_t*>(image), resize_, resized, s);

@@ -34,10 +34,12 @@
 
 namespace trtcore::pipeline {
 
-// An HWC host image: uint8 or uint16 samples, C-contiguous.
+// An HWC image: uint8 or uint16 samples, C-contiguous, in host memory or already in device memory (a torch/cupy
+// CUDA tensor: then nothing is uploaded, resize/normalize read it where it is).
 struct ImageSpec {
     DataType type = DataType::kUInt8;
     std::size_t height = 0, width = 0, channels = 0;
+    Location location = Location::kHost;
     std::size_t bytes() const;
 };
 // An image handed in from outside as an ImageSpec; DTypeError / ArgumentError / ShapeError naming "image".
@@ -82,6 +84,7 @@ struct PipelineStats {
     long graph_launches = 0;
     long allocations = 0;
     long resizes = 0;             // runs that resized the image on the device
+    long long uploaded_bytes = 0;  // image bytes that came from host memory (0 for images already on the device)
     long graphs = 0;              // CUDA graphs held (one per set of shapes and addresses, up to kGraphs)
     bool graph_disabled = false;  // a capture failed where a plain run worked: this pipeline now runs plainly
     std::string graph_error;
@@ -124,7 +127,11 @@ public:
     // The pinned staging buffer, grown to hold `image`: an image written there is uploaded without a host copy.
     void* image_staging(const ImageSpec& image);
 
-    // One image (host memory: the staging buffer, or any other, copied into it) -> results in labels() / colors().
+    // Orders the next run after the work queued so far on `producer` (the stream a device image was written on).
+    void wait_for(cudaStream_t producer);
+
+    // One image (host memory: the staging buffer, or any other, copied into it; or device memory of the pipeline's
+    // device, read in place: ArgumentError naming "image" for another device's) -> results in labels() / colors().
     // ShapeError naming the tensor when the image does not fit the model's input; ArgumentError for an id outside
     // the palette; CudaError naming the stages queued when the GPU fails.
     // resize: an 8-bit image resized (and cropped) on the device first; DTypeError for a 16-bit one.
@@ -213,6 +220,8 @@ private:
     std::size_t k_ = 0, classes_ = 0;
     bool softmax_ = false;
     cuda::PinnedBuffer image_host_;
+    const void* device_image_ = nullptr;  // this run's image when it is already on the device
+    cuda::Event producer_;
     cuda::DeviceBuffer image_device_, resized_device_, labels_device_, colors_device_;
     bool resizing_ = false;                // this run resizes on the device
     std::vector<std::size_t> resize_key_;  // what resize_ was planned for

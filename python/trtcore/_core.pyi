@@ -59,6 +59,9 @@ class TensorInfo:
     def shape_str(self) -> str: ...
     def __eq__(self, other: object) -> bool: ...
 
+# (dtype name, shape, "host" | "device") of a numpy, DLPack or CUDA-array object, read in place by the one reader.
+def array_info(array: Any) -> tuple[str, tuple[int, ...], str]: ...
+
 class FeedChecker:
     """The one validator (cpp/runtime/validate.h) against inputs converted once: a host backend makes one at
     activation."""

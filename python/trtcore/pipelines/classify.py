@@ -207,13 +207,15 @@ class Classifier(ModelHolder):
         """One image read for the GPU pipeline, as :meth:`preprocess_image` reads it, and the resize the GPU does
         (:func:`~trtcore.pipelines.gpu.device_resize`); a resize it cannot do is done here on the host."""
         c, h, w = self.image_input_layout()
-        img, maxval = as_image(item, self.background)
-        img = image_prep.to_channels(img, c)
+        img, maxval = gpu.pipeline_image(item, self.background, None, c)
         plan = image_prep.plan_resize(img.shape[0], img.shape[1], self.resize, (h, w))
         resize = gpu.device_resize(img, plan)
-        if resize is None:
+        if resize is None and isinstance(img, gpu.CudaImage) and plan.size != img.shape[:2]:
+            raise ArgumentError(f"image: a {img.dtype} CUDA image of {img.shape[0]}x{img.shape[1]} cannot be "
+                                f"resized on the GPU (only uint8 images with bilinear resizes are); resize it first")
+        if resize is None and not isinstance(img, gpu.CudaImage):
             img = image_prep.apply_resize(img, plan)
-        return gpu.contiguous_image(img), maxval, resize
+        return img, maxval, resize
 
     def _gpu_top_k(self, img: np.ndarray, maxval: int, k: int, resize: tuple[int, ...] | None = None
                    ) -> list[Prediction]:
@@ -221,7 +223,7 @@ class Classifier(ModelHolder):
         path)."""
         mean, std = self.preprocess.for_channels(img.shape[2])
         pipe = self.gpu_pipelines.get(mean, std, self.preprocess.divisor(maxval), False)
-        indices, values, classes = pipe.classify(img, k, self.softmax, resize=resize,
+        indices, values, classes = pipe.classify(gpu.contiguous_image(img), k, self.softmax, resize=resize,
                                                  tall_vertical_first=gpu.pillow_resizes_tall_images_vertically_first())
         if self.num_classes is None:
             self._set_num_classes(classes)
@@ -262,7 +264,8 @@ class Classifier(ModelHolder):
 
     def classify(self, images: Sequence[str | Path | np.ndarray], k: int = 5, batch_size: int = 32, *,
                  on_error: Callable[[Any, Error], None] | None = None) -> list[list[Prediction]]:
-        """Top-k for each image, reading and running ``batch_size`` images at a time.
+        """Top-k for each image, reading and running ``batch_size`` images at a time. Images are paths, HWC
+        arrays, or HWC CUDA tensors (torch/cupy), which the GPU pipeline reads where they are.
 
         With ``on_error``, an image that cannot be read or prepared (a trtcore error from :meth:`preprocess_image`:
         a corrupt or unreadable file) is passed to ``on_error(image, error)`` and skipped: its row is None and

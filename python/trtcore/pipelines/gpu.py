@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from trtcore import _core
-from trtcore.errors import ArgumentError
+from trtcore.errors import ArgumentError, ShapeError
+from trtcore.pipelines import image_prep
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -94,7 +95,52 @@ class GpuPipelines:
         return list(getattr(self._local, "pipelines", {}).values())
 
 
-def device_resize(img: np.ndarray, plan: Any) -> tuple[int, ...] | None:
+class CudaImage:
+    """An HWC image already on a CUDA device (a torch, cupy or jax CUDA tensor), described in place by the one reader
+    (``_core.array_info``). The GPU pipeline reads it where it is: nothing is uploaded, and a resize it needs runs
+    on the GPU (8-bit images)."""
+
+    def __init__(self, obj: Any, dtype: str, shape: tuple[int, ...]) -> None:
+        self.obj = obj
+        self.dtype = np.dtype(dtype) if dtype in ("uint8", "uint16") else dtype
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"CudaImage({type(self.obj).__name__}, {self.dtype}, {list(self.shape)})"
+
+
+def cuda_image(x: Any) -> CudaImage | None:
+    """``x`` as a :class:`CudaImage` when it is an array in CUDA device memory, else None (numpy arrays, paths,
+    DLPack CPU tensors).
+
+    >>> cuda_image(np.zeros((2, 2, 3), np.uint8)) is None
+    True
+    """
+    if isinstance(x, np.ndarray) or not (hasattr(x, "__cuda_array_interface__") or hasattr(x, "__dlpack_device__")):
+        return None
+    dtype, shape, location = _core.array_info(x)
+    return CudaImage(x, dtype, tuple(shape)) if location == "device" else None
+
+
+def pipeline_image(item: Any, background: Any, maxval: int | None, channels: int
+                   ) -> tuple[np.ndarray | CudaImage, int]:
+    """One image for the GPU pipeline and its full scale: a CUDA image as it is (HWC uint8/uint16 with the model's
+    ``channels``; ShapeError / DTypeError / ArgumentError naming it otherwise), anything else read on the host
+    (:func:`~trtcore.pipelines.image_prep.as_image`, channels converted)."""
+    cuda = cuda_image(item)
+    if cuda is None:
+        img, top = image_prep.as_image(item, background, maxval)
+        return image_prep.to_channels(img, channels), top
+    if len(cuda.shape) != 3:
+        raise ShapeError(f"image: a CUDA image must be HWC, got shape {list(cuda.shape)} (a grey one: [H, W, 1])")
+    top = image_prep.image_maxval(cuda.dtype, maxval)
+    if cuda.shape[2] != channels:
+        raise ArgumentError(f"image: the CUDA image has {cuda.shape[2]} channels, the model takes {channels}; "
+                            "convert it on the device first, or pass it as a host array")
+    return cuda, top
+
+
+def device_resize(img: Any, plan: Any) -> tuple[int, ...] | None:
     """The GPU pipeline's ``resize`` argument that carries out ``plan`` (an
     :class:`~trtcore.pipelines.image_prep.ResizePlan`) on the device, bit for bit as the host's Pillow resize, or
     None when there is nothing to resize or the host must do it: 16-bit images, bicubic or nearest interpolation,
@@ -106,7 +152,7 @@ def device_resize(img: np.ndarray, plan: Any) -> tuple[int, ...] | None:
     (256, 341, 16, 58, 224, 224)
     """
     h, w = img.shape[:2]
-    if plan.resize == (h, w):
+    if plan.resize == (h, w) and not (isinstance(img, CudaImage) and plan.crop != (0, 0, h, w)):
         return None
     shrinks = plan.resize[0] < h or plan.resize[1] < w
     if img.dtype != np.uint8 or img.shape[2] not in (1, 3) or plan.interpolation != "bilinear":
@@ -125,6 +171,7 @@ def pillow_resizes_tall_images_vertically_first() -> bool:
     return tuple(int(p) for p in Image.__version__.split(".")[:2]) >= (12, 2)
 
 
-def contiguous_image(img: np.ndarray) -> np.ndarray:
-    """An HWC image as the pipeline reads it (C-contiguous, native byte order)."""
-    return np.ascontiguousarray(img)
+def contiguous_image(img: np.ndarray | CudaImage) -> Any:
+    """An HWC image as the pipeline reads it: a host array C-contiguous, a CUDA image as it is (the pipeline
+    refuses a non-contiguous one)."""
+    return img.obj if isinstance(img, CudaImage) else np.ascontiguousarray(img)

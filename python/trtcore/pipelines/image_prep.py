@@ -106,6 +106,8 @@ def image_list(items: Sequence[str | Path | np.ndarray] | str | Path | np.ndarra
     """
     if isinstance(items, (str, Path)) or (isinstance(items, np.ndarray) and items.ndim in (2, 3)):
         return [items]  # one image: HWC, or HW grey
+    if not isinstance(items, np.ndarray) and hasattr(items, "shape") and len(items.shape) in (2, 3):
+        return [items]  # one image as a torch/cupy tensor
     return list(items)
 
 
@@ -120,15 +122,29 @@ def as_image(item: str | Path | np.ndarray, background: Background = BACKGROUND,
     """
     if isinstance(item, (str, Path)):
         return read_pixels(item, background)
+    if not isinstance(item, np.ndarray) and (hasattr(item, "__cuda_array_interface__") or hasattr(item, "__dlpack__")):
+        from trtcore.runners.base import host_array
+
+        item = host_array("image", item)  # a DLPack CPU tensor viewed in place; a CUDA one copied here once
     arr = np.asarray(item)
-    if arr.dtype not in NATURAL_MAXVAL:
-        raise DTypeError(f"image arrays must be HWC uint8 or uint16, got {arr.dtype}")
-    top = NATURAL_MAXVAL[arr.dtype]
+    top = image_maxval(arr.dtype, maxval)
+    return _hwc(arr, "image array", background, top), top
+
+
+def image_maxval(dtype: Any, maxval: int | None = None) -> int:
+    """The full scale of an image array of ``dtype``: the dtype's (255, 65535), or ``maxval`` checked against it.
+
+    >>> image_maxval(np.dtype(np.uint16), 4095)
+    4095
+    """
+    if dtype not in NATURAL_MAXVAL:
+        raise DTypeError(f"image arrays must be HWC uint8 or uint16, got {dtype}")
+    top = NATURAL_MAXVAL[dtype]
     if maxval is not None:
         if isinstance(maxval, bool) or not isinstance(maxval, (int, np.integer)) or not 1 <= maxval <= top:
-            raise ArgumentError(f"maxval must be an integer 1..{top} for a {arr.dtype} image, got {maxval!r}")
+            raise ArgumentError(f"maxval must be an integer 1..{top} for a {dtype} image, got {maxval!r}")
         top = int(maxval)
-    return _hwc(arr, "image array", background, top), top
+    return top
 
 
 def save_image(path: str | Path, image: np.ndarray) -> Path:

@@ -92,6 +92,9 @@ class Segmenter(ModelHolder):
         if self.size_policy == "resize":
             plan = image_prep.plan_resize(h, w, image_prep.STRETCH, (th, tw))
             resize = gpu.device_resize(img, plan) if on_device else None
+            if resize is None and isinstance(img, gpu.CudaImage):
+                raise ArgumentError(f"image: a {img.dtype} CUDA image of {h}x{w} cannot be resized on the GPU "
+                                    f"(only uint8 images are) to the model's {th}x{tw}; resize it first")
             return (img if resize is not None else image_prep.apply_resize(img, plan)), "resize", resize
         if self.size_policy == "pad":
             if h > th or w > tw:
@@ -104,7 +107,9 @@ class Segmenter(ModelHolder):
     def segment(self, image: Any, *, maxval: int | None = None) -> np.ndarray:
         """Labels ``[H, W]`` (int64) for one image at the image's own size: a path, an HWC uint8/uint16 array
         (full scale ``maxval``, default the dtype's: 255 / 65535), or an input tensor ``[1, C, H, W]`` already on
-        the device (torch/cupy: DLPack or ``__cuda_array_interface__``), which goes to the runner as it is.
+        the device (torch/cupy: DLPack or ``__cuda_array_interface__``), which goes to the runner as it is. An HWC
+        image that is a CUDA tensor is read where it is by the GPU pipeline (nothing is uploaded; it must have the
+        model's channels, and only uint8 ones are resized); the CPU pipeline copies it to the host once.
 
         Files keep their depth and are normalized from their own maxval in C++ (a 16-bit PPM gets exactly
         :func:`trtcore.image.read_normalized`'s values), straight into the model input's dtype (float16 for a
@@ -118,9 +123,8 @@ class Segmenter(ModelHolder):
             shape = tensor_shape(image)
             out = runner.infer({self.input.name: image})[self.output.name]
             return self._labels(out, (shape[2], shape[3]))
-        img, maxval = as_image(image, self.background, maxval)
         c, mh, mw = self.image_input_layout()
-        img = image_prep.to_channels(img, c)
+        img, maxval = self._read_image(image, maxval)
         h, w = img.shape[:2]
         fitted, action, resize = self._fit(img, on_device=self.on_gpu)
         if self.on_gpu:
@@ -140,6 +144,15 @@ class Segmenter(ModelHolder):
         elif action == "pad":
             labels = labels[:h, :w]
         return labels
+
+    def _read_image(self, image: Any, maxval: int | None) -> tuple[Any, int]:
+        """An HWC image with the model's channels, and its full scale: on the host, or (with the GPU pipeline) a
+        CUDA image left where it is (:func:`~trtcore.pipelines.gpu.pipeline_image`)."""
+        c = self.image_input_layout()[0]
+        if self.on_gpu:
+            return gpu.pipeline_image(image, self.background, maxval, c)
+        img, maxval = as_image(image, self.background, maxval)
+        return image_prep.to_channels(img, c), maxval
 
     @property
     def on_gpu(self) -> bool:
@@ -179,9 +192,8 @@ class Segmenter(ModelHolder):
 
     def _segment_colors(self, image: Any, maxval: int | None, *, labels: bool) -> tuple[Any, np.ndarray]:
         self.runner  # noqa: B018 - loads the model to learn its layout
-        if self.on_gpu and not device_tensor(image):
-            img, maxval = as_image(image, self.background, maxval)
-            img = image_prep.to_channels(img, self.image_input_layout()[0])
+        if self.on_gpu and not (device_tensor(image) and len(tensor_shape(image)) == self.input.rank):
+            img, maxval = self._read_image(image, maxval)
             fitted, action, _ = self._fit(img, on_device=True)
             # Labels resized back on the host, or label ids that may need a larger palette: colorize on the host.
             if action != "resize" and (self.colors is not None or self._logits_output()):
