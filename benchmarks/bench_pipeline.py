@@ -167,9 +167,9 @@ def main() -> None:
     assert torch.equal(labels_out, logits.argmax(dim=1)), "argmax differs from torch's"
     loop["torch"] = torch_events_loop(torch, lambda: torch.argmax(logits, dim=1, out=labels_out), args.iters)
     loop["floor"] = torch_events_loop(torch, lambda: logits_copy.copy_(logits), args.iters) / 2
-    print(f"  {'argmax kernel, 20 launches / 20':36s} {loop['trtcore']:9.4f} {loop['torch']:9.4f} {loop['floor']:9.4f} "
-          f"{loop['torch'] / loop['trtcore']:10.2f}x {loop['trtcore'] / loop['floor']:10.2f}x")
-    results["argmax_kernel_loop"] = {"trtcore_ms": loop["trtcore"], "torch_ms": loop["torch"], "floor_ms": loop["floor"]}
+    a, b, f = loop["trtcore"], loop["torch"], loop["floor"]
+    print(f"  {'argmax kernel, 20 launches / 20':36s} {a:9.4f} {b:9.4f} {f:9.4f} {b / a:10.2f}x {a / f:10.2f}x")
+    results["argmax_kernel_loop"] = {f"{k}_ms": v for k, v in loop.items()}
     print("  pipeline stages (labels only):", {k: round(v, 4) for k, v in labels_only.items()})
     print("  pipeline stages (colours):    ", {k: round(v, 4) for k, v in with_colors.items()})
     print("  zero-copy stages (labels only):", {k: round(v, 4) for k, v in zc_labels.items()})
@@ -205,21 +205,21 @@ def main() -> None:
 
     clf_runner = ExecutorRunner(lambda: _testing.IdentityBackend([("input", "float32", [1, 3, 224, 224])],
                                                                  [("scores", "float32", [1, 1000, 1, 1], "input")]))
-    small = rng.integers(0, 256, (224, 224, 3), dtype=np.uint8)
-    cg = Classifier(clf_runner, softmax=True, preprocess=IMAGENET, device="cuda")
-    cc = Classifier(clf_runner, softmax=True, preprocess=IMAGENET, device="cpu")
-    assert cg.classify([small], k=5) == cc.classify([small], k=5), "GPU and CPU classifiers disagree"
-    clf_gpu = wall_ms(lambda: cg.classify([small], k=5), args.iters)
-    clf_cpu = wall_ms(lambda: cc.classify([small], k=5), args.iters)
+
+    def classifiers(img: np.ndarray, **kwargs) -> tuple[float, float]:
+        """Wall ms of Classifier.classify top-5 with device="cuda" and "cpu" (checked equal first)."""
+        gpu_clf, cpu_clf = (Classifier(clf_runner, softmax=True, preprocess=IMAGENET, device=d, **kwargs)
+                            for d in ("cuda", "cpu"))
+        assert gpu_clf.classify([img], k=5) == cpu_clf.classify([img], k=5), f"GPU and CPU disagree ({kwargs})"
+        return (wall_ms(lambda: gpu_clf.classify([img], k=5), args.iters),
+                wall_ms(lambda: cpu_clf.classify([img], k=5), args.iters))
+
+    clf_gpu, clf_cpu = classifiers(rng.integers(0, 256, (224, 224, 3), dtype=np.uint8))
     print(f"\nClassifier.classify 224x224 top-5, wall ms: cuda {clf_gpu:.3f}   cpu {clf_cpu:.3f}   "
           f"cpu/cuda {clf_cpu / clf_gpu:.1f}x")
     results["classifier"] = {"cuda_ms": clf_gpu, "cpu_ms": clf_cpu}
-    photo = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)  # a VGA photo through torchvision's eval geometry
-    eg = Classifier(clf_runner, softmax=True, preprocess=IMAGENET, resize="imagenet", device="cuda")
-    ec = Classifier(clf_runner, softmax=True, preprocess=IMAGENET, resize="imagenet", device="cpu")
-    assert eg.classify([photo], k=5) == ec.classify([photo], k=5), "GPU and CPU resizes disagree"
-    eval_gpu = wall_ms(lambda: eg.classify([photo], k=5), args.iters)
-    eval_cpu = wall_ms(lambda: ec.classify([photo], k=5), args.iters)
+    # A VGA photo through torchvision's eval geometry: resized on the GPU, or with Pillow on the CPU.
+    eval_gpu, eval_cpu = classifiers(rng.integers(0, 256, (480, 640, 3), dtype=np.uint8), resize="imagenet")
     print(f"Classifier.classify 640x480 resize='imagenet' (shorter side 256, crop 224) top-5, wall ms: cuda "
           f"{eval_gpu:.3f} (resized on the GPU)   cpu {eval_cpu:.3f} (Pillow)   cpu/cuda {eval_cpu / eval_gpu:.1f}x")
     results["classifier_imagenet_eval"] = {"cuda_ms": eval_gpu, "cpu_ms": eval_cpu}
