@@ -39,6 +39,13 @@ def scores_runner(h=4, w=5, dtype="float32"):
                                                   [("scores", dtype, [1, 3 * h * w, 1, 1], "input")]), name="identity")
 
 
+def used_pipeline():
+    """The GpuPipeline a Segmenter made for its first image."""
+    seg = Segmenter(logits_runner(), device="cuda")
+    seg.segment(image(4, 4))
+    return seg.gpu_pipelines.current()[0]
+
+
 def image(h, w, c=3, dtype=np.uint8, seed=0):
     rng = np.random.default_rng(seed)
     return rng.integers(0, np.iinfo(dtype).max + 1, (h, w, c), dtype=dtype)
@@ -356,9 +363,7 @@ def test_cuda_images_go_through_without_an_upload():
 @pytest.mark.gpu
 @needs_kernels
 def test_gpu_resize_requests_are_checked():
-    seg = Segmenter(logits_runner(), device="cuda")
-    seg.segment(image(8, 8))
-    pipe = seg.gpu_pipelines.current()[0]
+    pipe = used_pipeline()
     with pytest.raises(DTypeError, match="the GPU resize takes uint8 images, got uint16"):
         pipe.segment(image(8, 8, dtype=np.uint16), resize=(4, 4, 0, 0, 4, 4))
     with pytest.raises(ArgumentError):
@@ -390,9 +395,7 @@ def test_backend_failure_surfaces_and_the_pipeline_recovers():
 @pytest.mark.gpu
 @needs_kernels
 def test_bad_images_are_trtcore_errors():
-    seg = Segmenter(logits_runner(), device="cuda")
-    seg.segment(image(4, 4))
-    pipe = seg.gpu_pipelines.current()[0]
+    pipe = used_pipeline()
     with pytest.raises(DTypeError, match="image: dtype must be uint8, uint16, got float32"):
         pipe.segment(np.zeros((4, 4, 3), np.float32))
     with pytest.raises(ShapeError, match="expected an HWC array"):
