@@ -49,7 +49,6 @@ bool ResultBuffers::prepare(std::size_t bytes, const std::string& what) {
     if (!buffers_.empty() && free(current_)) pick = current_;
     for (std::size_t i = 0; i < buffers_.size() && pick == buffers_.size(); ++i)
         if (free(i)) pick = i;
-    bool allocated = false;
     if (pick == buffers_.size()) {
         // lend() keeps one buffer free, so this only happens below kBuffers; past it, a buffer is replaced
         // (its holder keeps the old one) rather than ever writing into a held one.
@@ -58,8 +57,7 @@ bool ResultBuffers::prepare(std::size_t bytes, const std::string& what) {
         pick = buffers_.size() - 1;
     }
     current_ = pick;
-    allocated = buffers_[pick]->reserve(bytes, what);
-    return allocated;
+    return buffers_[pick]->reserve(bytes, what);
 }
 
 std::shared_ptr<cuda::PinnedBuffer> ResultBuffers::lend() const {
@@ -68,12 +66,6 @@ std::shared_ptr<cuda::PinnedBuffer> ResultBuffers::lend() const {
     for (std::size_t i = 0; i < buffers_.size(); ++i)
         if (i != current_ && buffers_[i].use_count() == 1) ++free_others;
     return free_others > 0 ? buffers_[current_] : nullptr;
-}
-
-std::size_t ResultBuffers::lent() const {
-    std::size_t n = 0;
-    for (const auto& b : buffers_) n += b.use_count() > 1;
-    return n;
 }
 
 Fields PipelineStats::fields() const {
@@ -254,10 +246,10 @@ void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
     ensure_cuda();
     device_image_ = nullptr;
     if (spec.location == Location::kDevice) {
-        const int device = cuda::pointer_device(image, "image");
-        if (device != cuda::current_device(what()))
+        const int device = cuda::pointer_device(image, "image"), ours = cuda::current_device(what());
+        if (device != ours)
             throw ArgumentError("image: the CUDA array is on device " + std::to_string(device) + ", the " + what() +
-                                " runs on device " + std::to_string(cuda::current_device(what())));
+                                " runs on device " + std::to_string(ours));
         device_image_ = image;
     } else if (image != image_host_.data()) {
         // The image into staging on the copy threads (runtime/staging.h): the upload only reads it.

@@ -106,7 +106,6 @@ public:
     std::size_t capacity() const { return buffers_.empty() ? 0 : buffers_[current_]->capacity(); }
     // The buffer of this run for a result to hold, or nullptr when lending it would leave no free buffer.
     std::shared_ptr<cuda::PinnedBuffer> lend() const;
-    std::size_t lent() const;  // buffers held outside the pipeline
 
 private:
     std::vector<std::shared_ptr<cuda::PinnedBuffer>> buffers_;

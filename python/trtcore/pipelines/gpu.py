@@ -144,8 +144,9 @@ def device_resize(img: Any, plan: Any) -> tuple[int, ...] | None:
     """The GPU pipeline's ``resize`` argument that carries out ``plan`` (an
     :class:`~trtcore.pipelines.image_prep.ResizePlan`) on the device, bit for bit as the host's Pillow resize, or
     None when there is nothing to resize or the host must do it: 16-bit images, bicubic or nearest interpolation,
-    channel counts other than 1 and 3, a crop without a resize, and shrinking without antialias (the host path
-    refuses that). The GPU resize is Pillow's bilinear filter (cpp/image/resize.h).
+    channel counts other than 1 and 3, and shrinking without antialias (the host path refuses that). A crop without
+    a resize is a slice on the host, and a crop on the device for a :class:`CudaImage`. The GPU resize is
+    Pillow's bilinear filter (cpp/image/resize.h).
 
     >>> from trtcore.pipelines.image_prep import plan_resize, IMAGENET_EVAL
     >>> device_resize(np.zeros((480, 640, 3), np.uint8), plan_resize(480, 640, IMAGENET_EVAL))
