@@ -42,20 +42,9 @@ import pytest
 from _fresh import fresh_python
 from trtcore import _core
 
-FAKE_TENSORRT = r"""
-#include <NvInfer.h>
-#include <dlfcn.h>
-#include <sys/stat.h>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <string>
-#include <vector>
-
-namespace api = nvinfer1::apiv;
-using nvinfer1::Dims;
-
+# What the fake libraries' C++ shares, pasted after their includes: it opens the anonymous namespace their own code
+# continues with the call recorder (FAKE_TRT_RECORD) and the Itanium-ABI vtable-slot helpers.
+FAKE_COMMON = r"""
 namespace {
 void record(const std::string& line) {
     if (const char* file = std::getenv("FAKE_TRT_RECORD")) {
@@ -76,7 +65,23 @@ std::size_t slot(F f) {
 }
 
 std::uintptr_t nothing() { return 0; }
+"""
 
+FAKE_TENSORRT = r"""
+#include <NvInfer.h>
+#include <dlfcn.h>
+#include <sys/stat.h>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace api = nvinfer1::apiv;
+using nvinfer1::Dims;
+
+""" + FAKE_COMMON + r"""
 struct Impl {  // an object with a vtable pointer, here to its own table of do-nothing slots
     void* const* vptr = table;
     void* table[1024];
@@ -480,23 +485,7 @@ FAKE_PARSER = r"""
 #include <string>
 #include <vector>
 
-namespace {
-void record(const std::string& line) {
-    if (const char* file = std::getenv("FAKE_TRT_RECORD")) {
-        if (FILE* f = std::fopen(file, "a")) {
-            std::fprintf(f, "%s\n", line.c_str());
-            std::fclose(f);
-        }
-    }
-}
-template <typename F>
-std::size_t slot(F f) {
-    std::uintptr_t raw[2];
-    std::memcpy(raw, &f, sizeof(raw));
-    return (raw[0] - 1) / sizeof(void*);
-}
-std::uintptr_t nothing() { return 0; }
-struct Impl {
+""" + FAKE_COMMON + r"""struct Impl {
     void* const* vptr = table;
     void* table[256];
     Impl() { for (auto& s : table) s = reinterpret_cast<void*>(&nothing); }

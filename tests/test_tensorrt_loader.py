@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import trtcore
-from _fake_tensorrt import cuda_headers, fake_tensorrt, tensorrt_headers
+from _fake_tensorrt import FAKE_COMMON, cuda_headers, fake_tensorrt, tensorrt_headers
 from _fresh import fresh_python
 from build_models import build_request as request
 from trtcore import _core
@@ -200,14 +200,7 @@ FAKE_NVINFER_BUILDER = r"""
 namespace api = nvinfer1::apiv;
 using nvinfer1::BuilderFlag;
 
-namespace {
-void record(const std::string& line) {
-    if (FILE* f = std::fopen(std::getenv("FAKE_TRT_RECORD"), "a")) {
-        std::fprintf(f, "%s\n", line.c_str());
-        std::fclose(f);
-    }
-}
-
+""" + FAKE_COMMON + r"""
 const char* flag_name(BuilderFlag f) {
     switch (f) {
 #if NV_TENSORRT_MAJOR < 11
@@ -221,17 +214,6 @@ const char* flag_name(BuilderFlag f) {
         default: return "other";
     }
 }
-
-// Itanium C++ ABI: a pointer to a virtual member function holds 1 + the byte offset of its vtable slot.
-template <typename F>
-std::size_t slot(F f) {
-    std::uintptr_t raw[2];
-    static_assert(sizeof(F) == sizeof(raw), "Itanium ABI member pointer");
-    std::memcpy(raw, &f, sizeof(raw));
-    return (raw[0] - 1) / sizeof(void*);
-}
-
-std::uintptr_t nothing() { return 0; }
 
 struct Impl {  // an apiv::V* object: a vtable pointer, here to its own table
     void* const* vptr = table;
