@@ -147,12 +147,13 @@ class GpuPipeline:
     zero_copy: bool
     def __init__(self, backend: ExecutionBackend, input: str, output: str, mean: Sequence[float],
                  std: Sequence[float], maxval: float, pad: bool = False, cuda_graph: bool = True) -> None: ...
-    # resize: (height, width, top, left, crop height, crop width), Pillow's bilinear resize then a crop, on the GPU
-    # (uint8 images; tall_vertical_first: Pillow >= 12.2's order for very tall images).
-    def segment(self, image: np.ndarray, labels: bool = True, labels_dtype: str = "int64",
+    # image: an HWC numpy array, or a CUDA array read in place. resize: (height, width, top, left, crop height,
+    # crop width), Pillow's bilinear resize then a crop, on the GPU (uint8 images; tall_vertical_first: Pillow >=
+    # 12.2's order for very tall images).
+    def segment(self, image: Any, labels: bool = True, labels_dtype: str = "int64",
                 palette: Any = None, copy: bool = True, resize: Sequence[int] | None = None,
                 tall_vertical_first: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]: ...
-    def classify(self, image: np.ndarray, k: int, softmax: bool = False, resize: Sequence[int] | None = None,
+    def classify(self, image: Any, k: int, softmax: bool = False, resize: Sequence[int] | None = None,
                  tall_vertical_first: bool = True) -> tuple[np.ndarray, np.ndarray, int]: ...
     def set_stage_timing(self, on: bool) -> None: ...
     @property
