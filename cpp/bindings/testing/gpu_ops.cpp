@@ -83,14 +83,14 @@ std::vector<py::ssize_t> plan_shape(const Shape& shape, const img::ResizePlan& p
     return resized_shape(shape, plan.out_height, plan.out_width);
 }
 
-py::array cpu_resize(const py::array& image, std::size_t height, std::size_t width, const Box& box,
-                     bool tall_vertical_first, const Crop& crop) {
+// A C-contiguous uint8 HW/HWC image resized on the CPU by the plan `plan_for(its dims)` makes.
+template <typename PlanFor>
+py::array cpu_resize_with(const py::array& image, PlanFor&& plan_for) {
     if (!(image.flags() & py::array::c_style)) throw ArgumentError("image: must be C-contiguous");
     if (!image.dtype().is(py::dtype::of<std::uint8_t>()))
         throw DTypeError("resize: the image must be uint8, got " + std::string(py::str(image.dtype())));
     const Shape shape(image.shape(), image.shape() + image.ndim());
-    const ImageDims d = image_dims(shape, "image");
-    const img::ResizePlan plan = plan_of(d, height, width, box, crop, tall_vertical_first);
+    const img::ResizePlan plan = plan_for(image_dims(shape, "image"));
     py::array_t<std::uint8_t> out(plan_shape(shape, plan));
     const auto* src = static_cast<const std::uint8_t*>(image.data());
     std::uint8_t* dst = out.mutable_data();
@@ -99,6 +99,13 @@ py::array cpu_resize(const py::array& image, std::size_t height, std::size_t wid
         img::resize(src, plan, dst);
     }
     return out;
+}
+
+py::array cpu_resize(const py::array& image, std::size_t height, std::size_t width, const Box& box,
+                     bool tall_vertical_first, const Crop& crop) {
+    return cpu_resize_with(image, [&](const ImageDims& d) {
+        return plan_of(d, height, width, box, crop, tall_vertical_first);
+    });
 }
 
 py::list resize_passes(std::size_t height, std::size_t width, std::size_t channels, std::size_t out_height,
@@ -124,22 +131,11 @@ py::list resize_passes(std::size_t height, std::size_t width, std::size_t channe
 
 py::array cpu_eval_resize(const py::array& image, std::size_t resize_size, std::size_t crop_size,
                           bool tall_vertical_first) {
-    if (!(image.flags() & py::array::c_style)) throw ArgumentError("image: must be C-contiguous");
-    if (!image.dtype().is(py::dtype::of<std::uint8_t>()))
-        throw DTypeError("resize: the image must be uint8, got " + std::string(py::str(image.dtype())));
-    const Shape shape(image.shape(), image.shape() + image.ndim());
-    const ImageDims d = image_dims(shape, "image");
-    const img::ResizePlan plan = img::eval_resize_plan(
-        d.height, d.width, d.channels, img::eval_transform_plan(d.height, d.width, resize_size, crop_size),
-        tall_vertical_first);
-    py::array_t<std::uint8_t> out(plan_shape(shape, plan));
-    const auto* src = static_cast<const std::uint8_t*>(image.data());
-    std::uint8_t* dst = out.mutable_data();
-    {
-        py::gil_scoped_release release;
-        img::resize(src, plan, dst);
-    }
-    return out;
+    return cpu_resize_with(image, [&](const ImageDims& d) {
+        return img::eval_resize_plan(d.height, d.width, d.channels,
+                                     img::eval_transform_plan(d.height, d.width, resize_size, crop_size),
+                                     tall_vertical_first);
+    });
 }
 
 py::dict eval_plan(std::size_t height, std::size_t width, std::size_t resize_size, std::size_t crop_size) {
