@@ -96,13 +96,18 @@ def test_failed_deserialize_carries_tensorrts_words_and_mentions_plugins(trt: Pa
     assert "Cannot find plugin: MyOp" in out["message"] and "plugins=[...]" in out["message"]
 
 
-def test_lean_runtime_loads_the_plan_and_takes_the_plugins(trt: Path, tmp_path: Path) -> None:
-    plugin = compile_c(DYNAMIC_PLUGIN, tmp_path / "libdyn.so")
+def lean_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An (empty) lean runtime library of this major, a version-compatible plan and the call record's path."""
     lean = tmp_path / f"libnvinfer_lean.so.{MAJOR}"
     lean.write_bytes(b"")
     plan = tmp_path / "m.engine"
     plan.write_bytes(b"VCPLAN")
-    record = tmp_path / "calls.txt"
+    return lean, plan, tmp_path / "calls.txt"
+
+
+def test_lean_runtime_loads_the_plan_and_takes_the_plugins(trt: Path, tmp_path: Path) -> None:
+    plugin = compile_c(DYNAMIC_PLUGIN, tmp_path / "libdyn.so")
+    lean, plan, record = lean_files(tmp_path)
     out = run(f"""
         eng = trtcore.Engine.from_file({str(plan)!r}, plugins=[{str(plugin)!r}], lean_runtime={str(lean)!r})
         result = len(eng.inputs)
@@ -208,11 +213,7 @@ def test_defaults_allow_both_kinds_of_temporary_file_as_tensorrt_does(trt: Path,
 
 
 def test_lean_runtime_gets_the_temp_dir_too(trt: Path, tmp_path: Path) -> None:
-    lean = tmp_path / f"libnvinfer_lean.so.{MAJOR}"
-    lean.write_bytes(b"")
-    plan = tmp_path / "m.engine"
-    plan.write_bytes(b"VCPLAN")
-    record = tmp_path / "calls.txt"
+    lean, plan, record = lean_files(tmp_path)
     out = run(f"""
         eng = trtcore.Engine.from_file({str(plan)!r}, lean_runtime={str(lean)!r}, temp_dir={str(tmp_path)!r},
                                        tempfile_controls={{"in_memory": False}})
