@@ -72,7 +72,7 @@ TensorInfo declared_input(FuzzedDataProvider& in, std::size_t i) {
 }
 
 // A DLTensor as a producer hands it over: ndim and the arrays it points to are the producer's word.
-FedInput dlpack_input(FuzzedDataProvider& in, const std::string& name) {
+NamedArray dlpack_input(FuzzedDataProvider& in, const std::string& name) {
     const auto ndim = in.ConsumeIntegralInRange<int32_t>(-3, 8);
     std::vector<int64_t> extents, strides;
     for (int32_t d = 0; d < ndim; ++d) extents.push_back(extent(in));
@@ -92,7 +92,7 @@ FedInput dlpack_input(FuzzedDataProvider& in, const std::string& name) {
 }
 
 // A __cuda_array_interface__ dict: typestr, shape and byte strides as given.
-FedInput cuda_array_input(FuzzedDataProvider& in, const std::string& name) {
+NamedArray cuda_array_input(FuzzedDataProvider& in, const std::string& name) {
     dlpack::CudaArrayInterface cai;
     cai.typestr = in.ConsumeRandomLengthString(6);
     cai.shape = shape(in, in.ConsumeIntegralInRange<std::size_t>(0, 6));
@@ -105,7 +105,8 @@ FedInput cuda_array_input(FuzzedDataProvider& in, const std::string& name) {
     return dlpack::read_cuda_array(name, cai);
 }
 
-void check_export_roundtrip(const InputSpec& spec) {
+void check_export_roundtrip(const NamedArray& fed) {
+    const ArrayView& spec = fed.array;
     if (!spec.dtype) return;
     static char storage[16];
     std::shared_ptr<const void> owner(storage, [](const void*) {});
@@ -116,7 +117,7 @@ void check_export_roundtrip(const InputSpec& spec) {
         if (dlpack::to_dlpack(*spec.dtype)) fail("export_cuda refused a type DLPack can name");
         return;
     }
-    const InputSpec back = dlpack::read(spec.name, managed->dl_tensor).spec;
+    const ArrayView back = dlpack::read(fed.name, managed->dl_tensor).array;
     if (back.dtype != spec.dtype || back.shape != spec.shape || back.location != Location::kDevice)
         fail("export_cuda → read changed the dtype, shape or location");
 }
@@ -126,7 +127,7 @@ void check_feed_all(FuzzedDataProvider& in) {
     const auto n_inputs = in.ConsumeIntegralInRange<std::size_t>(1, 3);
     for (std::size_t i = 0; i < n_inputs; ++i) inputs.push_back(declared_input(in, i));
 
-    std::vector<FedInput> fed;
+    std::vector<NamedArray> fed;
     const auto n_fed = in.ConsumeIntegralInRange<std::size_t>(0, 4);
     for (std::size_t i = 0; i < n_fed; ++i) {
         const std::string name = in.ConsumeBool() && i < inputs.size() ? inputs[i].name : in.ConsumeRandomLengthString(8);
@@ -136,16 +137,16 @@ void check_feed_all(FuzzedDataProvider& in) {
             continue;  // an unreadable description (e.g. a negative ndim) is refused before anything else
         }
     }
-    std::vector<InputSpec> specs;
+    const std::vector<NamedArray>& specs = fed;
     std::size_t converted = 0;
     for (const auto& f : fed) {
-        specs.push_back(f.spec);
-        if (f.spec.dtype) ++converted;
-        check_export_roundtrip(f.spec);
-        ArrayView view{nullptr, f.spec.dtype, f.spec.type, f.spec.shape, f.contiguous, in.ConsumeBool(), f.spec.location};
+        if (f.array.dtype) ++converted;
+        check_export_roundtrip(f);
+        ArrayView view = f.array;
+        view.writeable = in.ConsumeBool();
         try {
-            check_array(view, f.spec.name, {DataType::kUInt8, DataType::kFloat32}, in.ConsumeBool());
-            check_shape(view, f.spec.name, inputs.front().shape);
+            check_array(view, f.name, {DataType::kUInt8, DataType::kFloat32}, in.ConsumeBool());
+            check_shape(view, f.name, inputs.front().shape);
         } catch (const ArgumentError&) {
         }
     }
@@ -155,7 +156,7 @@ void check_feed_all(FuzzedDataProvider& in) {
     try {
         const auto to_cast = check_feed(inputs, specs, FeedCheck{cast, profile});
         for (const auto i : to_cast) {
-            if (i >= specs.size() || !cast || specs[i].location != Location::kHost) fail("check_feed cast list");
+            if (i >= specs.size() || !cast || specs[i].array.location != Location::kHost) fail("check_feed cast list");
         }
     } catch (const ArgumentError&) {
     }

@@ -186,13 +186,12 @@ int run(const Options& o) {
 #ifdef TRTCORE_WITH_CUDA_KERNELS
     if (o.gpu_preprocess) return run_on_gpu(o, reader.image(), context, input->name, output->name);
 #endif
-    const std::vector<float> chw = reader.process();
+    std::vector<float> chw = reader.process();
     trtcore::Executor executor(context, std::nullopt, /*cuda_graph=*/false);
-    trtcore::InputArray in;
-    in.name = input->name;
-    in.dtype = trtcore::DataType::kFloat32;
-    in.shape = {1, 3, height, width};
-    in.data = chw.data();
+    trtcore::NamedArray in{input->name, {}};
+    in.array.data = chw.data();
+    in.array.dtype = trtcore::DataType::kFloat32;
+    in.array.shape = {1, 3, height, width};
     const std::vector<trtcore::OutputArray> outputs = executor.run({in}, trtcore::RunOptions{});
     const trtcore::OutputArray* out = nullptr;
     for (const auto& a : outputs) {

@@ -1,51 +1,100 @@
 // The pybind11 module trtcore._core is assembled from one bind_* function per layer. Glue only: argument
-// conversion, GIL release, lifetimes. Logic belongs in cpp/<layer>/ or in python/trtcore/. Every binding file
-// includes this header, so all of them see the same type casters (pybind11/stl.h).
+// conversion, GIL release, lifetimes; logic belongs in cpp/<layer>/ or in python/trtcore/. Every binding file (and
+// trtcore._testing's) includes this header: the same type casters, and the one reader of arrays handed in
+// (numpy arrays, DLPack and __cuda_array_interface__ objects, read in place into the one ArrayView).
 #pragma once
 
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <exception>
+#include <functional>
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "common/array.h"
+#include "common/error.h"
 #include "common/fields.h"
+#include "runtime/validate.h"
 
 namespace trtcore::bindings {
 
 namespace py = pybind11;
+using namespace pybind11::literals;
 
 // f() without the GIL (C++ work that touches no Python object, so that other Python threads run meanwhile).
 template <typename F>
 auto without_gil(F&& f) {
-    pybind11::gil_scoped_release release;
+    py::gil_scoped_release release;
     return f();
 }
 
 // A capsule owning `value` (a numpy array's base): `value` is destroyed with the capsule.
 template <typename T>
-pybind11::capsule owning_capsule(T value) {
+py::capsule owning_capsule(T value) {
     auto held = std::make_unique<T>(std::move(value));
-    pybind11::capsule capsule(held.get(), [](void* p) { std::unique_ptr<T>(static_cast<T*>(p)); });
+    py::capsule capsule(held.get(), [](void* p) { std::unique_ptr<T>(static_cast<T*>(p)); });
     held.release();  // the capsule's now
     return capsule;
 }
 
 // A C++ report (common/fields.h) as a dict, in its order (std::monostate: None).
-inline pybind11::dict as_dict(const Fields& fields) {
-    pybind11::dict d;
-    for (const auto& [name, value] : fields) d[pybind11::str(name)] = pybind11::cast(value);
+inline py::dict as_dict(const Fields& fields) {
+    py::dict d;
+    for (const auto& [name, value] : fields) d[py::str(name)] = py::cast(value);
     return d;
 }
+inline py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
+// The bytes of a contiguous bytes-like object (bytes, bytearray, memoryview, numpy array) without a copy, valid
+// while `info` lives; ArgumentError "<what> must be contiguous bytes (...)" otherwise.
+inline std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info, const std::string& what) {
+    if (info.ndim > 1 || (info.ndim == 1 && info.strides[0] != info.itemsize)) {
+        throw ArgumentError(what + " must be contiguous bytes (bytes, bytearray, memoryview)");
+    }
+    return {info.ptr, static_cast<std::size_t>(info.size * info.itemsize)};
+}
 
-// errors.cpp: trtcore::Error and its subclasses raise the trtcore.errors classes (every extension module calls it).
-void register_error_translator();
+// trtcore::Error and its subclasses raise the trtcore.errors class of their kind() (defined in Python, so they
+// also derive from ValueError, OSError, ...). Each extension module (_core, _testing) registers it.
+inline void register_error_translator() {
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const Error& e) {
+            PyErr_SetObject(py::module_::import("trtcore.errors").attr(e.kind()).ptr(), py::str(e.what()).ptr());
+        }
+    });
+}
 
-void bind_vocabulary(pybind11::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table, FeedChecker
-void bind_info(pybind11::module_& m);       // info.cpp: build and run-time facts
-void bind_image(pybind11::module_& m);      // image.cpp: PPM/PGM, normalize, argmax, colorize
-void bind_runtime(pybind11::module_& m);    // runtime.cpp: CUDA streams/buffers, planning, the executor
-void bind_tensorrt(pybind11::module_& m);   // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
-void bind_pipeline(pybind11::module_& m);   // pipeline.cpp: the GPU pipeline (GPU kernels compiled in)
+// numpy's dtype for `type`; DTypeError naming `what` when numpy has none (bfloat16/fp8 without ml_dtypes).
+py::dtype numpy_dtype(DataType type, const std::string& what);
+// A numpy array as the C++ layers check it, in place; its type in numpy's words when trtcore has no name for it.
+ArrayView array_view(const py::array& a);
+// One fed object as read (common/array.h's NamedArray), and what keeps its data alive: the numpy array (numpy arrays, DLPack CPU
+// tensors, anything numpy views in place), the __cuda_array_interface__ object, or a capsule owning the DLPack
+// tensor. A CUDA DLPack object is asked for its capsule ordered before the stream `dlpack_stream()` returns (-1: no
+// ordering). ArgumentError naming input `name` for objects that hold no numeric array.
+struct FedArray {
+    NamedArray in;
+    py::object owner;
+};
+FedArray read_fed(const std::string& name, const py::handle& value,
+                  const std::function<long long()>& dlpack_stream = [] { return -1LL; });
+std::string type_name(const py::handle& obj);  // "ndarray", for messages
+// The items of a dict with str keys, in order; ArgumentError "<not_dict>, got <type>" for anything else, or
+// "<bad_key>, got <key>" for a key that is not a str. feed_items: the feed's, {input name: array}.
+using Items = std::vector<std::pair<std::string, py::object>>;
+Items str_items(const py::handle& dict, const std::string& not_dict, const std::string& bad_key);
+Items feed_items(const py::handle& feed);
+
+void bind_vocabulary(py::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table, FeedChecker
+void bind_info(py::module_& m);        // info.cpp: build and run-time facts
+void bind_image(py::module_& m);       // image.cpp: PPM/PGM, normalize, argmax, colorize
+void bind_runtime(py::module_& m);     // runtime.cpp: the execution backend, the executor, device arrays
+void bind_tensorrt(py::module_& m);    // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
+void bind_pipeline(py::module_& m);    // pipeline.cpp: the GPU pipeline (GPU kernels compiled in)
 
 }  // namespace trtcore::bindings

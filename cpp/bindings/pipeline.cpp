@@ -2,21 +2,14 @@
 // (python/trtcore/pipelines/gpu.py keeps one per thread for the Classifier and the Segmenter).
 #ifdef TRTCORE_WITH_CUDA_KERNELS
 #include <array>
-#include <memory>
 #include <optional>
-#include <string>
-#include <vector>
 
 #include "bindings/bindings.h"
-#include "bindings/vocabulary.h"
 #include "pipeline/gpu_pipeline.h"
-
-using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
 namespace {
-
 // A result in the pipeline's pinned buffers: an array holding its lent buffer, else a numpy copy (on the copy
 // threads); copy=False: a view the next run overwrites.
 py::array result(const py::object& owner, const void* data, DataType t, const Shape& shape, bool copy,
@@ -41,18 +34,11 @@ struct Image {
     py::object owner;
 };
 Image image_arg(pipeline::GpuPipeline& p, const py::object& image) {
-    if (py::isinstance<py::array>(image)) {
-        const ArrayView v = array_view(py::reinterpret_borrow<py::array>(image));
-        return {v.data, pipeline::image_spec(v), image};
-    }
     const auto consumer = [&] { return static_cast<long long>(reinterpret_cast<std::uintptr_t>(p.stream())); };
     FedArray fed = read_fed("image", image, consumer);
-    const FedInput& in = fed.in;
-    const std::string type = in.spec.dtype ? dtype_name(*in.spec.dtype) : in.spec.type;
-    const ArrayView v{const_cast<void*>(in.data), in.spec.dtype, type, in.spec.shape, in.contiguous, false,
-                      in.spec.location};
+    const ArrayView& v = fed.in.array;
     const pipeline::ImageSpec spec = pipeline::image_spec(v);
-    if (in.producer_stream) p.wait_for(reinterpret_cast<cudaStream_t>(*in.producer_stream));
+    if (v.producer_stream) p.wait_for(reinterpret_cast<cudaStream_t>(*v.producer_stream));
     return {v.data, spec, fed.owner};
 }
 
@@ -62,7 +48,6 @@ std::optional<pipeline::ResizeRequest> resize_request(const Resize& r, bool tall
     if (!r) return std::nullopt;
     return pipeline::ResizeRequest{(*r)[0], (*r)[1], (*r)[2], (*r)[3], (*r)[4], (*r)[5], tall_vertical_first};
 }
-
 }  // namespace
 
 void bind_pipeline(py::module_& m) {

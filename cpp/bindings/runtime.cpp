@@ -1,16 +1,13 @@
 // _core.ExecutionBackend (cpp/tensorrt's context binding and trtcore._testing's IdentityBackend derive from it),
-// _core.Executor and _core.DeviceArray: feeds read through bindings/vocabulary.h into InputArrays, outputs into numpy
+// _core.Executor and _core.DeviceArray: feeds read through bindings.h into InputArrays, outputs into numpy
 // arrays or DeviceArrays (which torch/cupy/jax take without a copy), the GIL released around the run, and what an
 // asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
 
 #include "bindings/bindings.h"
-#include "common/error.h"
 #include "runtime/backend.h"
 #ifdef TRTCORE_WITH_CUDA
-#include <memory>
 #include <optional>
 
-#include "bindings/vocabulary.h"
 #include "cuda/buffer.h"
 #include "cuda/stream.h"
 #include "runtime/device_array.h"
@@ -18,8 +15,6 @@
 #include "runtime/executor.h"
 #include "runtime/pending_runs.h"
 #endif
-
-using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
@@ -29,71 +24,65 @@ namespace {
 // copies) are copied into staging inside run(), so they are needed only until it returns; CUDA arrays and DLPack
 // owners are read by the GPU until the run completes.
 struct Feed {
-    std::vector<InputArray> arrays;
+    std::vector<NamedArray> arrays;
     std::vector<py::object> keep_host;
     std::vector<PendingRuns::Handle> keep_device;
 };
 
 // Host arrays are used in place: with `cast`, one of another dtype is converted once with astype (the policy's
 // opt-in conversion), a non-contiguous one is copied once into a contiguous array (then staged as usual).
-void add_host(Executor& ex, Feed& feed, FedArray& fed, bool cast) {
+void add_host(Executor& ex, Feed& feed, FedArray fed, bool cast) {
     auto arr = py::reinterpret_borrow<py::array>(fed.owner);
-    if (const auto want = host_cast(ex.tensors(), fed.in.spec, cast)) {
-        arr = arr.attr("astype")(numpy_dtype(*want, "input '" + fed.in.spec.name + "'"));
-        fed = read_fed(fed.in.spec.name, arr, [] { return -1LL; });
+    if (const auto want = host_cast(ex.tensors(), fed.in, cast)) {
+        arr = arr.attr("astype")(numpy_dtype(*want, "input '" + fed.in.name + "'"));
     }
-    if (!fed.in.contiguous) arr = py::array::ensure(arr, py::array::c_style);
-    const auto& s = fed.in.spec;
-    if (s.dtype) feed.arrays.push_back({s.name, *s.dtype, s.shape, arr.data(), Location::kHost, std::nullopt});
+    if (!(arr.flags() & py::array::c_style)) arr = py::array::ensure(arr, py::array::c_style);
+    if (!arr.is(fed.owner)) fed = read_fed(fed.in.name, arr);
+    if (fed.in.array.dtype) feed.arrays.push_back(std::move(fed.in));
     feed.keep_host.push_back(std::move(arr));
 }
 
-// {name: array} -> Feed. CUDA arrays must be C-contiguous; their producer stream is waited on. The executor's run
-// checks the result with the one validator (check_feed). Errors name the input.
+// {name: array} -> Feed. The producer streams of CUDA arrays are waited on. The executor's run checks the result
+// with the one validator (check_feed). Errors name the input.
 Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
     const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
         const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
         return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
     };
     Feed feed;
-    std::vector<InputSpec> specs;
+    std::vector<NamedArray> given;
     for (const auto& [name, value] : feed_items(obj)) {
         FedArray fed = read_fed(name, value, consumer);
-        if (fed.in.spec.location == Location::kHost) {
-            add_host(ex, feed, fed, cast);
-        } else if (fed.in.spec.dtype) {
-            feed.arrays.push_back(device_input(fed.in));
+        given.push_back(fed.in);
+        if (fed.in.array.location == Location::kHost) {
+            add_host(ex, feed, std::move(fed), cast);
+        } else if (fed.in.array.dtype) {
+            feed.arrays.push_back(std::move(fed.in));
             // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
             feed.keep_device.emplace_back(fed.owner.inc_ref().ptr(),
                                           [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
         }
-        specs.push_back(std::move(fed.in.spec));
     }
-    check_converted(ex.tensors(), specs, feed.arrays.size(), cast);
+    check_converted(ex.tensors(), given, feed.arrays.size(), cast);
     return feed;
 }
 
-// out={name: numpy array} read for RunOptions::targets, with the arrays (held until the run returns).
+// out={name: numpy array} read for RunOptions::targets (checked by the executor), with the arrays (held until the
+// run returns). ArgumentError naming out['name'] for what is not a numpy array.
 struct OutTargets {
-    std::vector<OutputTarget> targets;
+    std::vector<NamedArray> targets;
     py::dict arrays;
 };
-
-// None -> none. ArgumentError naming out['name'] for what is not a C-contiguous, writable numpy array.
 OutTargets output_targets(const py::object& out) {
     OutTargets result;
     if (out.is_none()) return result;
     for (const auto& [name, value] : str_items(out, "out must be a dict {output name: numpy array}",
                                                "out keys must be output names (str)")) {
-        const std::string what = "out['" + name + "']";
         if (!py::isinstance<py::array>(value)) {
-            throw ArgumentError(what + ": expected a numpy array, got " + type_name(value));
+            throw ArgumentError("out['" + name + "']: expected a numpy array, got " + type_name(value));
         }
-        auto arr = py::reinterpret_borrow<py::array>(value);
-        if (!(arr.flags() & py::array::c_style)) throw ArgumentError(what + ": the array must be C-contiguous");
-        if (!arr.writeable()) throw ArgumentError(what + ": the array is read-only");
-        result.targets.push_back({read_fed(name, arr, [] { return -1LL; }).in.spec, arr.mutable_data()});
-        result.arrays[py::str(name)] = arr;
+        result.targets.push_back({name, array_view(py::reinterpret_borrow<py::array>(value))});
+        result.arrays[py::str(name)] = value;
     }
     return result;
 }
@@ -154,20 +143,19 @@ struct PyExecutor {
     ExecutorStats stats() const { return without_gil([&] { return impl->stats(); }); }  // the executor's lock
 };
 
-// An Executor's staging setting (runtime/staging.h) read and written under the executor's lock: without the GIL.
+// An Executor's staging setting (runtime/staging.h) as a property, read and written under the executor's lock:
+// without the GIL.
 template <typename T>
-auto staging_getter(T StagingPolicy::*member) {
-    return [member](const PyExecutor& self) { return without_gil([&] { return self.impl->staging().*member; }); };
-}
-template <typename T>
-auto staging_setter(T StagingPolicy::*member) {
-    return [member](PyExecutor& self, T value) {
+void def_staging(py::class_<PyExecutor>& cls, const char* name, T StagingPolicy::*member, const char* doc) {
+    cls.def_property(name, [member](const PyExecutor& self) {
+        return without_gil([&] { return self.impl->staging().*member; });
+    }, [member](PyExecutor& self, T value) {
         without_gil([&] {
             StagingPolicy policy = self.impl->staging();
             policy.*member = value;
             self.impl->set_staging(policy);
         });
-    };
+    }, doc);
 }
 
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
@@ -218,20 +206,19 @@ void bind_executor(py::module_& m) {
     py::class_<DeviceArray>(m, "DeviceArray",
                             "A CUDA array returned by Executor.infer(output_device='cuda'); torch.from_dlpack, "
                             "cupy.from_dlpack, torch.as_tensor and cupy.asarray take it without a copy.")
-        .def_property_readonly("shape", [](const DeviceArray& a) { return py::tuple(py::cast(a.shape)); })
+        .def_property_readonly("shape", [](const DeviceArray& a) { return shape_tuple(a.shape); })
         .def_property_readonly("dtype", [](const DeviceArray& a) { return dtype_name(a.dtype); })
         .def_readonly("nbytes", &DeviceArray::nbytes)
         .def_property_readonly("ptr", &DeviceArray::ptr)
         .def_readonly("device", &DeviceArray::device)
         .def_property_readonly("__cuda_array_interface__", [](const DeviceArray& a) {
-            return py::dict("shape"_a = py::tuple(py::cast(a.shape)), "typestr"_a = a.typestr(),
-                            "data"_a = py::make_tuple(a.ptr(), false), "strides"_a = py::none(), "version"_a = 3,
-                            "stream"_a = a.cai_stream());
+            return py::dict("shape"_a = shape_tuple(a.shape), "typestr"_a = a.typestr(), "strides"_a = py::none(),
+                            "data"_a = py::make_tuple(a.ptr(), false), "version"_a = 3, "stream"_a = a.cai_stream());
         })
         .def("__dlpack__", [](const DeviceArray& a, const py::object& stream, const py::object&, const py::object&,
                               const py::object&) { return dlpack_capsule(a, stream); },
-             py::kw_only(), py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
-             py::arg("dl_device") = py::none(), py::arg("copy") = py::none())
+             py::kw_only(), "stream"_a = py::none(), "max_version"_a = py::none(), "dl_device"_a = py::none(),
+             "copy"_a = py::none())
         .def("__dlpack_device__",
              [](const DeviceArray& a) { return py::make_tuple(static_cast<int>(dlpack::kDLCUDA), a.device); })
         .def("numpy", [](const DeviceArray& a) {
@@ -242,46 +229,27 @@ void bind_executor(py::module_& m) {
         }, "Copies to a new numpy array (waits for an asynchronous result first).")
         .def("__repr__", &DeviceArray::repr);
 
-    py::class_<PyExecutor>(m, "Executor",
-    R"doc(Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream:
-copy-in, enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).
-
-stream: run on this CUDA stream (an int handle or a torch/cupy stream; borrowed, never destroyed) instead of one of
-its own. cuda_graph: record the sequence as a CUDA graph and replay it while shapes and addresses stay the same.
-Feeds are numpy arrays (used in place when C-contiguous), DLPack objects or __cuda_array_interface__ objects (CUDA
-ones bound directly, no host round trip), checked once per call by the one validator: a dtype mismatch is a
-DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
-
->>> ex = trtcore.Executor(engine.create_context(), cuda_graph=True)
->>> ex.infer({"input": x})["output"]
-)doc")
-        .def(py::init([](std::shared_ptr<ExecutionBackend> backend, const py::object& stream, bool graph, bool timing) {
-                 auto self = std::make_unique<PyExecutor>();
-                 self->impl = std::make_unique<Executor>(std::move(backend), stream_arg(stream), graph);
-                 self->impl->set_stage_timing(timing);
-                 return self;
-             }),
-             py::arg("backend"), py::arg("stream") = py::none(), py::arg("cuda_graph") = false,
-             py::arg("stage_timing") = false)
+    py::class_<PyExecutor> cls(m, "Executor",
+                               "Runs one ExecutionBackend on one CUDA stream: copy-in, enqueue, copy-out, feeds "
+                               "checked once (trtcore.runtime says how). Constructing makes no CUDA call.");
+    cls.def(py::init([](std::shared_ptr<ExecutionBackend> backend, const py::object& stream, bool graph, bool timing) {
+           auto self = std::make_unique<PyExecutor>();
+           self->impl = std::make_unique<Executor>(std::move(backend), stream_arg(stream), graph);
+           self->impl->set_stage_timing(timing);
+           return self;
+       }), "backend"_a, "stream"_a = py::none(), "cuda_graph"_a = false, "stage_timing"_a = false)
         .def("infer", [](PyExecutor& self, const py::object& feed, bool copy_outputs, const std::string& output_device,
                          bool cast, const py::object& out) {
-                 return run(self, feed, copy_outputs, output_device, std::nullopt, true, cast, out);
-             }, py::arg("feed"), py::arg("copy_outputs") = true, py::arg("output_device") = "cpu", py::kw_only(),
-             py::arg("cast") = false, py::arg("out") = py::none(),
-             "Run once and wait: {input name: array} -> {output name: numpy array | DeviceArray}. Host outputs are "
-             "owned copies, or with copy_outputs=False views of pinned staging buffers valid until the next call; "
-             "output_device='cuda' returns DeviceArrays (owned with copy_outputs=True). out={name: numpy array} "
-             "writes those outputs into the given C-contiguous, writable arrays (returned as they are).")
+            return run(self, feed, copy_outputs, output_device, std::nullopt, true, cast, out);
+        }, "feed"_a, "copy_outputs"_a = true, "output_device"_a = "cpu", py::kw_only(), "cast"_a = false,
+           "out"_a = py::none(), "Run once and wait: {input name: array} -> {output name: numpy array | DeviceArray}.")
         .def("infer_async", [](PyExecutor& self, const py::object& feed, const py::object& stream,
                                const std::string& output_device, bool cast) {
-                 return run(self, feed, false, output_device, stream_arg(stream), false, cast);
-             }, py::arg("feed"), py::arg("stream") = py::none(), py::arg("output_device") = "cpu", py::kw_only(),
-             py::arg("cast") = false,
-             "Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are "
-             "staging views valid after synchronize() and until the next call.")
+            return run(self, feed, false, output_device, stream_arg(stream), false, cast);
+        }, "feed"_a, "stream"_a = py::none(), "output_device"_a = "cpu", py::kw_only(), "cast"_a = false,
+           "Queue one run on `stream` (default: the executor's) and return without waiting.")
         .def("last_timings", [](PyExecutor& self) { return as_dict(self.stats().stage_seconds()); },
-             "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute "
-             "Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay).")
+             "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'}, or {} when not measured.")
         .def_property_readonly("inputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kInput); })
         .def_property_readonly("outputs",
                                [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
@@ -289,10 +257,9 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
         .def("__exit__", [](PyExecutor& self, const py::args&) { self.synchronize(); })
         .def("synchronize", &PyExecutor::synchronize)
         .def("input_buffer", [](PyExecutor& self, const std::string& name, const Shape& shape) {
-                 const auto& info = find_tensor(self.impl->tensors(), name);
-                 const py::dtype dt = numpy_dtype(info.dtype, "input '" + name + "'");
-                 return pinned_view(without_gil([&] { return self.impl->input_staging(name, shape); }), dt, shape);
-             }, py::arg("name"), py::arg("shape"))
+            const py::dtype dt = numpy_dtype(find_tensor(self.tensors(), name).dtype, "input '" + name + "'");
+            return pinned_view(without_gil([&] { return self.impl->input_staging(name, shape); }), dt, shape);
+        }, "name"_a, "shape"_a)
         .def_property_readonly("tensors", [](const PyExecutor& self) { return self.impl->tensors(); })
         .def_property_readonly("backend", [](const PyExecutor& self) { return self.impl->backend(); })
         .def_property_readonly("cuda_graph", [](const PyExecutor& self) { return self.impl->cuda_graph(); })
@@ -304,28 +271,25 @@ DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
                                [](PyExecutor& self) { return without_gil([&] { return self.impl->device(); }); })
         .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); })
         .def_property_readonly("stats", [](const PyExecutor& self) { return as_dict(self.stats().fields()); })
-        .def_property("copy_threads", staging_getter(&StagingPolicy::threads), staging_setter(&StagingPolicy::threads),
-                      "Threads copying large host tensors to and from staging (0: the default, up to 8).")
-        .def_property("staging_chunk_bytes", staging_getter(&StagingPolicy::chunk_bytes),
-                      staging_setter(&StagingPolicy::chunk_bytes),
-                      "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).")
         .def_property("stage_timing",
                       [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
                       [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });
+    def_staging(cls, "copy_threads", &StagingPolicy::threads,
+                "Threads copying large host tensors to and from staging (0: the default, up to 8).");
+    def_staging(cls, "staging_chunk_bytes", &StagingPolicy::chunk_bytes,
+                "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).");
 }
 #endif  // TRTCORE_WITH_CUDA
 
 void bind_runtime(py::module_& m) {
-    py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(
-        m, "ExecutionBackend",
-        "What runs one inference on a CUDA stream (a TensorRT execution context, or a test backend).")
+    py::class_<ExecutionBackend, std::shared_ptr<ExecutionBackend>>(m, "ExecutionBackend",
+                                                                    "What runs one inference on a CUDA stream.")
         // Copies: a TensorInfo handed to Python must not point into a backend that may be destroyed first.
         .def_property_readonly("tensors", [](const ExecutionBackend& b) { return b.tensors(); })
-        .def("set_input_shape", &ExecutionBackend::set_input_shape, py::arg("name"), py::arg("shape"))
+        .def("set_input_shape", &ExecutionBackend::set_input_shape, "name"_a, "shape"_a)
         .def("output_shape", [](const ExecutionBackend& b, const std::string& name) {
-            return py::tuple(py::cast(b.output_shape(name)));
-        }, py::arg("name"));
-
+            return shape_tuple(b.output_shape(name));
+        }, "name"_a);
 #ifdef TRTCORE_WITH_CUDA
     bind_executor(m);
 #endif

@@ -2,7 +2,6 @@
 // headers, _core holds only the build structs; python/trtcore says how to rebuild (_info.not_compiled_message).
 
 #include "bindings/bindings.h"
-#include "common/error.h"
 #include "runtime/backend.h"
 #include "tensorrt/build_request.h"
 
@@ -34,9 +33,8 @@ void bind_build_structs(py::module_& m) {
     using trt::ProfileInput;
     py::class_<ProfileInput>(m, "ProfileInput", "One input's min/opt/max shapes in one optimization profile.")
         .def(py::init([](std::string name, Shape min, Shape opt, Shape max) {
-                 return ProfileInput{{std::move(min), std::move(opt), std::move(max)}, std::move(name)};
-             }),
-             py::arg("name"), py::arg("min"), py::arg("opt"), py::arg("max"))
+            return ProfileInput{{std::move(min), std::move(opt), std::move(max)}, std::move(name)};
+        }), "name"_a, "min"_a, "opt"_a, "max"_a)
         .def_readwrite("name", &ProfileInput::name)
         .def_readwrite("min", &ProfileInput::min)
         .def_readwrite("opt", &ProfileInput::opt)
@@ -74,14 +72,6 @@ void bind_build_structs(py::module_& m) {
 
 #ifdef TRTCORE_WITH_TENSORRT
 namespace {
-
-// A view of a bytes-like object (bytes, bytearray, memoryview, numpy array) without a copy.
-std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info) {
-    if (info.ndim > 1 || (info.ndim == 1 && info.strides[0] != info.itemsize)) {
-        throw ArgumentError("engine bytes must be a contiguous bytes-like object (bytes, bytearray, memoryview)");
-    }
-    return {info.ptr, static_cast<std::size_t>(info.size * info.itemsize)};
-}
 
 // TensorRT's messages go to Python's logging; trtcore._tensorrt_log maps the severity name to a level. Holds no
 // Python object, so it is safe on any thread. `raised`: errors are also in the exception raised (engines' are,
@@ -124,10 +114,6 @@ trt::BuildResult build(trt::BuildRequest request, const py::object& progress, co
     return trt::build_engine(request, progress_fn, std::move(log_fn));
 }
 
-py::bytes merge_caches(const std::vector<py::bytes>& caches) {
-    std::vector<std::string> blobs(caches.begin(), caches.end());
-    return py::bytes(without_gil([&] { return trt::merge_timing_caches(blobs); }));
-}
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
@@ -135,7 +121,6 @@ void bind_tensorrt(py::module_& m) {
     using trt::Context;
     using trt::Engine;
     using trt::LoadOptions;
-
     py::class_<LoadOptions>(m, "LoadOptions")
         .def(py::init<>())
         .def_readwrite("allow_host_code", &LoadOptions::allow_host_code)
@@ -148,14 +133,14 @@ void bind_tensorrt(py::module_& m) {
     py::class_<Engine, std::shared_ptr<Engine>>(m, "Engine")
         .def_static("from_file", [](const std::string& path, const LoadOptions& options) {
             return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
-        }, py::arg("path"), py::arg("options") = LoadOptions{})
+        }, "path"_a, "options"_a = LoadOptions{})
         .def_static("from_bytes", [](const py::buffer& data, const std::string& source,
                                      const LoadOptions& options) {
             const py::buffer_info info = data.request();
-            const auto [ptr, size] = byte_view(info);
+            const auto [ptr, size] = byte_view(info, "engine bytes");
             py::gil_scoped_release release;
             return Engine::from_bytes(ptr, size, source, python_log(true), options);
-        }, py::arg("data"), py::arg("source") = "<bytes>", py::arg("options") = LoadOptions{})
+        }, "data"_a, "source"_a = "<bytes>", "options"_a = LoadOptions{})
         .def_property_readonly("tensors", [](const Engine& e) { return e.tensors(); })
         .def_property_readonly("device_memory_size", &Engine::device_memory_size)
         .def_property_readonly("num_profiles", &Engine::num_profiles)
@@ -164,7 +149,7 @@ void bind_tensorrt(py::module_& m) {
         .def("create_context", [](const std::shared_ptr<Engine>& e, int profile, std::uintptr_t stream) {
             py::gil_scoped_release release;
             return std::make_shared<Context>(e, profile, reinterpret_cast<void*>(stream));
-        }, py::arg("profile") = 0, py::arg("stream") = 0);
+        }, "profile"_a = 0, "stream"_a = 0);
 
     py::class_<trt::LayerProfiler, std::shared_ptr<trt::LayerProfiler>>(m, "LayerProfiler")
         .def(py::init<>())
@@ -179,22 +164,24 @@ void bind_tensorrt(py::module_& m) {
         .def_property_readonly("profile", &Context::profile)
         .def_property_readonly("engine", &Context::engine)
         .def_property_readonly("profiler", &Context::profiler)
-        .def("set_profiler", &Context::set_profiler, py::arg("profiler"));
+        .def("set_profiler", &Context::set_profiler, "profiler"_a);
 
     // libnvinfer_plugin logs through one process-wide logger: into Python's logging.
     trt::set_plugin_log_sink(python_log(false));
 
-    m.def("build_engine", &build, py::arg("request"), py::arg("progress") = py::none(), py::arg("log") = py::none());
+    m.def("build_engine", &build, "request"_a, "progress"_a = py::none(), "log"_a = py::none());
     m.def("refit_engine", [](const py::buffer& plan, const std::string& onnx_path, const std::string& source,
                              const LoadOptions& options) {
         const py::buffer_info info = plan.request();
-        const auto [ptr, size] = byte_view(info);
-        std::string refitted = without_gil(
-            [&] { return trt::refit_engine(ptr, size, source, onnx_path, python_log(true), options); });
-        return py::bytes(refitted);
-    }, py::arg("plan"), py::arg("onnx_path"), py::arg("source") = "<bytes>", py::arg("options") = LoadOptions{});
-    m.def("merge_timing_caches", &merge_caches, py::arg("caches"));
-    m.def("tensorrt_version", [] { return trt::library_version(); });
+        const auto [ptr, size] = byte_view(info, "plan");
+        return py::bytes(without_gil([&, p = ptr, n = size] {
+            return trt::refit_engine(p, n, source, onnx_path, python_log(true), options);
+        }));
+    }, "plan"_a, "onnx_path"_a, "source"_a = "<bytes>", "options"_a = LoadOptions{});
+    m.def("merge_timing_caches", [](const std::vector<std::string>& caches) {
+        return py::bytes(without_gil([&] { return trt::merge_timing_caches(caches); }));
+    }, "caches"_a);
+    m.def("tensorrt_version", &trt::library_version);
 }
 
 #else

@@ -1,14 +1,10 @@
-// trtcore.TensorInfo, the dtype table and FeedChecker, bound once for every layer, and the readers of arrays handed
-// in (see vocabulary.h).
-#include "bindings/vocabulary.h"
-
+// trtcore.TensorInfo, the dtype table and FeedChecker, bound once for every layer, and the one reader of arrays
+// handed in (bindings.h), which never converts or copies them.
 #include <array>
+#include <optional>
 
 #include "bindings/bindings.h"
-#include "common/error.h"
 #include "runtime/dlpack.h"
-
-using namespace pybind11::literals;
 
 namespace trtcore::bindings {
 
@@ -33,8 +29,8 @@ std::optional<DataType> dtype_of(const py::array& a) {
 DataType dtype_from_object(const py::handle& obj, const std::string& what) {
     if (py::isinstance<py::str>(obj)) return dtype_from_name(obj.cast<std::string>(), what);
     try {
-        const py::object dt = py::module_::import("numpy").attr("dtype")(obj);
-        return dtype_from_name(py::str(dt.attr("name")).cast<std::string>(), what);
+        return dtype_from_name(py::str(py::dtype::from_args(py::reinterpret_borrow<py::object>(obj)).attr("name")),
+                               what);
     } catch (py::error_already_set&) {
         throw DTypeError(what + ": " + py::repr(obj).cast<std::string>() + " is not a dtype");
     }
@@ -53,7 +49,7 @@ FedArray read_cuda_array_interface(const std::string& name, const py::handle& ob
 
 FedArray read_dlpack(const std::string& name, const py::handle& obj, long long stream) {
     // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream).
-    py::object capsule = obj.attr("__dlpack__")(py::arg("stream") = stream == 0 ? 1 : stream);
+    py::object capsule = obj.attr("__dlpack__")("stream"_a = stream == 0 ? 1 : stream);
     auto* managed = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
     if (managed == nullptr) {
         PyErr_Clear();
@@ -66,26 +62,60 @@ FedArray read_dlpack(const std::string& name, const py::handle& obj, long long s
     return {dlpack::read(name, managed->dl_tensor), owner};
 }
 
-py::array as_numpy(const std::string& name, const py::handle& value) {
-    py::array arr = py::array::ensure(value);  // lists, objects with __array__: anything numpy can view
-    if (!arr || arr.dtype().kind() == 'O') {
+// A numpy array, or what numpy views in place (lists, objects with __array__; not as object arrays).
+FedArray read_numpy(const std::string& name, const py::handle& value) {
+    if (py::isinstance<py::array>(value)) {
+        const auto a = py::reinterpret_borrow<py::array>(value);
+        return {{name, array_view(a)}, a};
+    }
+    const py::array a = py::array::ensure(value);
+    if (!a || a.dtype().kind() == 'O') {
         PyErr_Clear();
         throw ArgumentError("input '" + name + "': expected an array (numpy, or an object with __dlpack__ or "
                             "__cuda_array_interface__), got " + type_name(value));
     }
-    return arr;
+    return {{name, array_view(a)}, a};
 }
 
-// A numpy array as array_view reads it, its type in words when trtcore has no name for it ("big-endian uint16").
-FedArray read_numpy(const std::string& name, const py::array& a) {
-    const ArrayView v = array_view(a);
-    FedArray fed{{{name, v.dtype, v.shape, Location::kHost, ""}, v.data, std::nullopt, v.c_contiguous, ""}, a};
-    if (!v.dtype) {
-        const py::dtype dt = a.dtype();
-        const std::string type = py::str(dt.attr("name"));
-        fed.in.spec.type = py::str(dt.attr("byteorder")).cast<std::string>() == ">" ? "big-endian " + type : type;
+// The inputs and profile a host backend checks every feed against, converted to C++ once (at activation).
+struct FeedChecker {
+    std::vector<TensorInfo> inputs;
+    std::optional<std::size_t> profile;
+
+    // check_feed on the feed as read (a DLPack object is asked for its header, unordered): the names of the host
+    // inputs to convert; None when every value is a C-contiguous numpy.ndarray (not a subclass) of the declared
+    // dtype, i.e. what a host backend takes as it is.
+    py::object check(const py::handle& feed, bool cast) const {
+        static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
+        std::vector<NamedArray> arrays;
+        bool in_place = true;
+        for (const auto& [name, value] : feed_items(feed)) {
+            arrays.push_back(read_fed(name, value).in);
+            in_place = in_place && py::type::handle_of(value).is(ndarray) && arrays.back().array.c_contiguous;
+        }
+        const auto to_cast = check_feed(inputs, arrays, FeedCheck{cast, profile});
+        if (in_place && to_cast.empty()) return py::none();
+        py::list names;
+        for (const auto i : to_cast) names.append(arrays[i].name);
+        return std::move(names);
     }
-    return fed;
+};
+
+using Profiles = std::vector<std::tuple<Shape, Shape, Shape>>;
+TensorInfo make_info(const std::string& name, const py::handle& dtype, const Shape& shape, const std::string& io,
+                     const Profiles& profiles, const std::vector<std::optional<std::string>>& dim_names,
+                     const std::string& location, const std::string& format) {
+    const std::string what = "tensor '" + name + "'";
+    TensorInfo t{name, io_from_name(io, what), dtype_from_object(dtype, what), shape, {}, {},
+                 location_from_name(location, what), format};
+    for (const auto& [lo, opt, hi] : profiles) t.profiles.push_back({lo, opt, hi});
+    set_dim_names(t, dim_names);
+    return t;
+}
+// The first profile's min, opt or max shape; None without profiles.
+template <Shape ProfileShape::*which>
+py::object first_profile(const TensorInfo& t) {
+    return t.profiles.empty() ? py::none() : py::object(shape_tuple(t.profiles.front().*which));
 }
 }  // namespace
 
@@ -101,23 +131,23 @@ py::dtype numpy_dtype(DataType type, const std::string& what) {
 
 ArrayView array_view(const py::array& a) {
     ArrayView v{const_cast<void*>(a.data()), dtype_of(a), "", Shape(a.shape(), a.shape() + a.ndim()),
-                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost};
-    v.type = v.dtype ? dtype_name(*v.dtype) : py::str(a.dtype()).cast<std::string>();
+                (a.flags() & py::array::c_style) != 0, a.writeable(), Location::kHost, std::nullopt, ""};
+    const std::string order = a.dtype().byteorder() == '>' ? "big-endian " : "";
+    v.type = v.dtype ? dtype_name(*v.dtype) : order + py::str(a.dtype().attr("name")).cast<std::string>();
     return v;
 }
 
 FedArray read_fed(const std::string& name, const py::handle& value, const std::function<long long()>& dlpack_stream) {
-    if (py::isinstance<py::array>(value)) return read_numpy(name, py::reinterpret_borrow<py::array>(value));
+    if (py::isinstance<py::array>(value)) return read_numpy(name, value);
     if (py::hasattr(value, "__cuda_array_interface__")) return read_cuda_array_interface(name, value);
     if (py::hasattr(value, "__dlpack__") && py::hasattr(value, "__dlpack_device__")) {
         const int device = value.attr("__dlpack_device__")().cast<py::tuple>()[0].cast<int>();
         if (device == dlpack::kDLCUDA || device == dlpack::kDLCUDAManaged) {
             return read_dlpack(name, value, dlpack_stream());
         }
-        // In host memory: numpy views it in place.
-        return read_numpy(name, py::module_::import("numpy").attr("from_dlpack")(value));
+        return read_numpy(name, py::module_::import("numpy").attr("from_dlpack")(value));  // host: viewed in place
     }
-    return read_numpy(name, as_numpy(name, value));
+    return read_numpy(name, value);
 }
 
 std::string type_name(const py::handle& obj) { return py::str(py::type::of(obj).attr("__name__")); }
@@ -136,52 +166,6 @@ Items feed_items(const py::handle& feed) {
     return str_items(feed, "the feed must be a dict {input name: array}", "feed keys must be input names (str)");
 }
 
-namespace {
-// The inputs and profile a host backend checks every feed against, converted to C++ once (at activation).
-struct FeedChecker {
-    std::vector<TensorInfo> inputs;
-    std::optional<std::size_t> profile;
-
-    // check_feed on the feed as read (-1: a DLPack object is asked for its header, unordered): the names of the
-    // host inputs to convert; None when every value is a C-contiguous numpy.ndarray (not a subclass) of the
-    // declared dtype, i.e. what a host backend takes as it is.
-    py::object check(const py::handle& feed, bool cast) const {
-        static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
-        std::vector<InputSpec> specs;
-        bool in_place = true;
-        for (const auto& [name, value] : feed_items(feed)) {
-            FedArray fed = read_fed(name, value, [] { return -1LL; });
-            in_place = in_place && py::type::handle_of(value).is(ndarray) && fed.in.contiguous;
-            specs.push_back(std::move(fed.in.spec));
-        }
-        const auto to_cast = check_feed(inputs, specs, FeedCheck{cast, profile});
-        if (in_place && to_cast.empty()) return py::none();
-        py::list names;
-        for (const auto i : to_cast) names.append(specs[i].name);
-        return names;
-    }
-};
-
-py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
-py::object profile_shape(const TensorInfo& t, int which) {
-    if (t.profiles.empty()) return py::none();
-    const auto& p = t.profiles.front();
-    return shape_tuple(which == 0 ? p.min : which == 1 ? p.opt : p.max);
-}
-
-TensorInfo make_info(const std::string& name, const py::handle& dtype, const Shape& shape, const std::string& io,
-                     const std::vector<std::tuple<Shape, Shape, Shape>>& profiles,
-                     const std::vector<std::optional<std::string>>& dim_names, const std::string& location,
-                     const std::string& format) {
-    const std::string what = "tensor '" + name + "'";
-    TensorInfo t{name, io_from_name(io, what), dtype_from_object(dtype, what), shape, {}, {},
-                 location_from_name(location, what), format};
-    for (const auto& [lo, opt, hi] : profiles) t.profiles.push_back({lo, opt, hi});
-    set_dim_names(t, dim_names);
-    return t;
-}
-}  // namespace
-
 void bind_vocabulary(py::module_& m) {
     m.def("dtype_table", [] {
         py::list rows;
@@ -192,10 +176,8 @@ void bind_vocabulary(py::module_& m) {
     py::class_<TensorInfo>(m, "TensorInfo",
                            "One input or output of a model: name, io, dtype, shape (-1 for dynamic dims), dim_names, "
                            "per-profile (min, opt, max) shapes, location.")
-        .def(py::init(&make_info), py::arg("name"), py::arg("dtype"), py::arg("shape"), py::arg("io") = "input",
-             py::arg("profiles") = std::vector<std::tuple<Shape, Shape, Shape>>{},
-             py::arg("dim_names") = std::vector<std::optional<std::string>>{}, py::arg("location") = "device",
-             py::arg("format") = "")
+        .def(py::init(&make_info), "name"_a, "dtype"_a, "shape"_a, "io"_a = "input", "profiles"_a = Profiles{},
+             "dim_names"_a = std::vector<std::optional<std::string>>{}, "location"_a = "device", "format"_a = "")
         .def_readonly("name", &TensorInfo::name)
         .def_property_readonly("io", [](const TensorInfo& t) { return io_name(t.io); })
         .def_property_readonly("is_input", [](const TensorInfo& t) { return t.io == TensorIO::kInput; })
@@ -207,7 +189,6 @@ void bind_vocabulary(py::module_& m) {
                 return py::str(dtype_name(t.dtype));  // bfloat16/fp8/int4 without ml_dtypes: the name
             }
         }, "numpy's dtype, or the type's name where numpy has none (bfloat16, float8 without ml_dtypes)")
-        .def_property_readonly("itemsize_bits", [](const TensorInfo& t) { return element_bits(t.dtype); })
         .def_property_readonly("shape", [](const TensorInfo& t) { return shape_tuple(t.shape); })
         .def_property_readonly("rank", [](const TensorInfo& t) { return t.shape.size(); })
         .def_property_readonly("is_dynamic", [](const TensorInfo& t) { return is_dynamic(t.shape); })
@@ -215,14 +196,13 @@ void bind_vocabulary(py::module_& m) {
                                "symbolic names of the dimensions (None where a dimension has none)")
         .def_property_readonly("profiles", [](const TensorInfo& t) {
             py::list out;
-            for (const auto& p : t.profiles) {
-                out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt), shape_tuple(p.max)));
-            }
+            for (const auto& p : t.profiles) out.append(py::make_tuple(shape_tuple(p.min), shape_tuple(p.opt),
+                                                                       shape_tuple(p.max)));
             return out;
         })
-        .def_property_readonly("min_shape", [](const TensorInfo& t) { return profile_shape(t, 0); })
-        .def_property_readonly("opt_shape", [](const TensorInfo& t) { return profile_shape(t, 1); })
-        .def_property_readonly("max_shape", [](const TensorInfo& t) { return profile_shape(t, 2); })
+        .def_property_readonly("min_shape", &first_profile<&ProfileShape::min>)
+        .def_property_readonly("opt_shape", &first_profile<&ProfileShape::opt>)
+        .def_property_readonly("max_shape", &first_profile<&ProfileShape::max>)
         .def("shape_str", &shape_str, "The shape for messages, dynamic dims by name or '?': '(batch, 3, 224, 224)'.")
         .def_property_readonly("location", [](const TensorInfo& t) { return location_name(t.location); })
         .def_readonly("format", &TensorInfo::format)
@@ -230,16 +210,14 @@ void bind_vocabulary(py::module_& m) {
         .def("__repr__", py::overload_cast<const TensorInfo&>(&to_string));
 
     m.def("array_info", [](const py::object& array) {
-        const InputSpec s = read_fed("array", array, [] { return -1LL; }).in.spec;
-        return py::make_tuple(s.dtype ? dtype_name(*s.dtype) : s.type, py::tuple(py::cast(s.shape)),
-                              location_name(s.location));
-    }, py::arg("array"));
+        const ArrayView a = read_fed("array", array).in.array;
+        return py::make_tuple(a.type, shape_tuple(a.shape), location_name(a.location));
+    }, "array"_a);
 
     py::class_<FeedChecker>(m, "FeedChecker")
-        .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), py::arg("inputs"),
-             py::arg("profile") = 0)
+        .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), "inputs"_a, "profile"_a = 0)
         .def_readonly("inputs", &FeedChecker::inputs)
-        .def("check", &FeedChecker::check, py::arg("feed"), py::arg("cast") = false);
+        .def("check", &FeedChecker::check, "feed"_a, "cast"_a = false);
 }
 
 }  // namespace trtcore::bindings

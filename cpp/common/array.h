@@ -3,6 +3,7 @@
 // everything said about a wrong array (dtype, contiguity, writeability, shape) is said here.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -14,11 +15,19 @@ namespace trtcore {
 struct ArrayView {
     void* data = nullptr;
     std::optional<DataType> dtype;  // nullopt: a type trtcore has no name for (or a byte-swapped one)
-    std::string type;               // the element type as its owner writes it, for messages ("float64", ">f4")
+    std::string type;               // the element type in words, for messages ("float32", "big-endian uint16")
     Shape shape;
     bool c_contiguous = true;
     bool writeable = false;
     Location location = Location::kHost;
+    std::optional<std::uintptr_t> producer_stream;  // CUDA arrays: the stream the producer wrote them on
+    std::string strides;                            // as given when not C-contiguous, for messages
+};
+
+// An array handed in for one tensor: a fed input (checked by runtime/validate.h), or an output's target.
+struct NamedArray {
+    std::string name;
+    ArrayView array;
 };
 
 // The array's dtype when it is one of `allowed` and the array is C-contiguous (and writeable if asked); else

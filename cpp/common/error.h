@@ -1,5 +1,5 @@
 // trtcore's error family. Every C++ error that reaches a user is one of these; the Python bindings raise each as
-// the trtcore.errors class that kind() names (python/trtcore/errors.py), in one place (cpp/bindings/errors.cpp).
+// the trtcore.errors class that kind() names (python/trtcore/errors.py), in one place (cpp/bindings/bindings.h).
 // Messages name the file, tensor or argument, the problem and, where there is one, the fix.
 #pragma once
 

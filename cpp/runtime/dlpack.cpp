@@ -26,39 +26,40 @@ bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_
     return elements.size() == shape.size() && is_c_contiguous(shape, elements.data());
 }
 
-FedInput read(const std::string& name, const DLTensor& t) {
+NamedArray read(const std::string& name, const DLTensor& t) {
     // The producer's word: a negative ndim, or extents promised but not given, would be read as a huge range.
     if (t.ndim < 0 || (t.ndim > 0 && t.shape == nullptr)) {
         throw ArgumentError("input '" + name + "': the DLPack tensor is malformed (ndim " + std::to_string(t.ndim) +
                             (t.shape == nullptr ? ", no shape" : "") + ")");
     }
     const auto type = t.device.device_type;
-    const bool device = type == kDLCUDA || type == kDLCUDAManaged;
-    FedInput fed;
-    fed.spec = {name, from_dlpack(t.dtype), Shape(t.shape, t.shape + t.ndim),
-                device ? Location::kDevice : Location::kHost, ""};
-    fed.data = static_cast<const char*>(t.data) + t.byte_offset;
-    if (!fed.spec.dtype) {
-        fed.spec.type = "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
-                        " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
-    }
-    fed.contiguous = is_c_contiguous(fed.spec.shape, t.strides);
-    if (!fed.contiguous) fed.strides = to_string(Shape(t.strides, t.strides + t.ndim));
-    return fed;
+    ArrayView a;
+    a.dtype = from_dlpack(t.dtype);
+    a.type = a.dtype ? dtype_name(*a.dtype)
+                     : "DLPack type (code " + std::to_string(t.dtype.code) + ", " + std::to_string(t.dtype.bits) +
+                           " bits, " + std::to_string(t.dtype.lanes) + " lanes)";
+    a.shape = Shape(t.shape, t.shape + t.ndim);
+    a.location = type == kDLCUDA || type == kDLCUDAManaged ? Location::kDevice : Location::kHost;
+    a.data = static_cast<char*>(t.data) + t.byte_offset;
+    a.c_contiguous = is_c_contiguous(a.shape, t.strides);
+    if (!a.c_contiguous) a.strides = to_string(Shape(t.strides, t.strides + t.ndim));
+    return {name, a};
 }
 
-FedInput read_cuda_array(const std::string& name, const CudaArrayInterface& cai) {
-    FedInput fed;
-    fed.spec = {name, dtype_from_typestr(cai.typestr), cai.shape, Location::kDevice, ""};
-    fed.data = reinterpret_cast<const void*>(cai.data);
-    if (!fed.spec.dtype) fed.spec.type = "typestr '" + cai.typestr + "'";
+NamedArray read_cuda_array(const std::string& name, const CudaArrayInterface& cai) {
     if (cai.masked) throw ArgumentError("input '" + name + "': masked CUDA arrays are not supported");
-    if (cai.stream && *cai.stream != 0) fed.producer_stream = cai.stream;
-    if (fed.spec.dtype && cai.strides) {
-        fed.contiguous = is_c_contiguous_bytes(fed.spec.shape, *cai.strides, *fed.spec.dtype);
-        fed.strides = shape_tuple_str(*cai.strides);
+    ArrayView a;
+    a.dtype = dtype_from_typestr(cai.typestr);
+    a.type = a.dtype ? dtype_name(*a.dtype) : "typestr '" + cai.typestr + "'";
+    a.shape = cai.shape;
+    a.location = Location::kDevice;
+    a.data = reinterpret_cast<void*>(cai.data);
+    if (cai.stream && *cai.stream != 0) a.producer_stream = cai.stream;
+    if (a.dtype && cai.strides) {
+        a.c_contiguous = is_c_contiguous_bytes(a.shape, *cai.strides, *a.dtype);
+        a.strides = shape_tuple_str(*cai.strides);
     }
-    return fed;
+    return {name, a};
 }
 
 namespace {

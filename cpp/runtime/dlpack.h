@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/tensor.h"
-#include "runtime/validate.h"
+#include "common/array.h"
 
 namespace trtcore::dlpack {
 
@@ -57,9 +57,9 @@ bool is_c_contiguous(const Shape& shape, const int64_t* strides);
 // The same for strides in bytes (the CUDA Array Interface's) of elements of `type`.
 bool is_c_contiguous_bytes(const Shape& shape, const std::vector<int64_t>& byte_strides, DataType type);
 
-// A DLPack tensor fed as input `name` (InputSpec::type names a DLPack type trtcore does not know). ArgumentError
+// A DLPack tensor fed as input `name` (ArrayView::type names a DLPack type trtcore does not know). ArgumentError
 // for a malformed tensor (negative ndim, or no shape array for ndim > 0).
-FedInput read(const std::string& name, const DLTensor& t);
+NamedArray read(const std::string& name, const DLTensor& t);
 
 // The fields of a __cuda_array_interface__ (v3) dict that trtcore reads.
 struct CudaArrayInterface {
@@ -71,7 +71,7 @@ struct CudaArrayInterface {
     bool masked = false;                          // a "mask" was given
 };
 // A CUDA array fed as input `name`; ArgumentError for masked arrays.
-FedInput read_cuda_array(const std::string& name, const CudaArrayInterface& cai);
+NamedArray read_cuda_array(const std::string& name, const CudaArrayInterface& cai);
 
 // Calls the tensor's own deleter: the one way a DLManagedTensor is given back.
 struct ManagedTensorDeleter {

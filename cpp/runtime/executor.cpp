@@ -48,14 +48,6 @@ char* at(void* base, std::size_t offset) { return static_cast<char*>(base) + off
 const char* at(const void* base, std::size_t offset) { return static_cast<const char*>(base) + offset; }
 }  // namespace
 
-InputArray device_input(const FedInput& fed) {
-    const auto& s = fed.spec;
-    if (!fed.contiguous) throw_not_contiguous(s, fed.strides);
-    InputArray in{s.name, s.dtype.value_or(DataType::kFloat32), s.shape, fed.data, Location::kDevice, std::nullopt};
-    if (fed.producer_stream) in.producer_stream = reinterpret_cast<cudaStream_t>(*fed.producer_stream);
-    return in;
-}
-
 Fields ExecutorStats::fields() const {
     const auto measured = [](double seconds) { return seconds < 0 ? FieldValue() : FieldValue(seconds); };
     return {{"runs", runs},
@@ -104,7 +96,7 @@ void Executor::ensure_cuda() {
     cuda_ready_ = true;
 }
 
-Plan Executor::plan(const std::vector<InputSpec>& inputs) {
+Plan Executor::plan(const std::vector<NamedArray>& inputs) {
     std::lock_guard<std::mutex> lock(mutex_);
     return make_plan(*backend_, inputs);
 }
@@ -227,7 +219,7 @@ void Executor::parallel_copy(void* dst, const void* src, std::size_t bytes) {
 // run() in five steps, each a private function below: plan_run (validate and plan, no CUDA), bind_tensor (per
 // tensor: bind a CUDA array, or grow its buffers and copy a host input into staging), set the addresses, enqueue
 // (plainly or through a CUDA graph) and finish_run (events, synchronisation, stage timing, the outputs).
-std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, const RunOptions& options) {
+std::vector<OutputArray> Executor::run(const std::vector<NamedArray>& inputs, const RunOptions& options) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto start = std::chrono::steady_clock::now();
     RunState r = plan_run(inputs, options);  // all validation happens before any CUDA call
@@ -257,15 +249,16 @@ std::vector<OutputArray> Executor::run(const std::vector<InputArray>& inputs, co
     return outputs;
 }
 
-Executor::RunState Executor::plan_run(const std::vector<InputArray>& inputs, const RunOptions& options) {
-    std::vector<InputSpec> specs;
-    specs.reserve(inputs.size());
-    for (const auto& in : inputs) specs.push_back({in.name, in.dtype, in.shape, in.location, ""});
+Executor::RunState Executor::plan_run(const std::vector<NamedArray>& inputs, const RunOptions& options) {
+    for (const auto& in : inputs) {
+        // Host arrays are made C-contiguous by the caller (the bindings copy them once); CUDA arrays are refused.
+        if (in.array.location == Location::kDevice) check_device_contiguous(in);
+    }
     RunState r;
-    r.plan = make_plan(*backend_, specs);
+    r.plan = make_plan(*backend_, inputs);
     const std::size_t n = r.plan.tensors.size();
     r.fed.assign(n, nullptr);
-    for (const auto& in : inputs) r.fed[r.plan.index(in.name)] = &in;
+    for (const auto& in : inputs) r.fed[r.plan.index(in.name)] = &in.array;
     r.device_ptrs.assign(n, nullptr);
     r.to_host = options.outputs == Location::kHost;
     r.deferred.assign(n, false);
@@ -283,7 +276,7 @@ Executor::RunState Executor::plan_run(const std::vector<InputArray>& inputs, con
 
 void Executor::bind_tensor(RunState& r, std::size_t i, bool& staging_free) {
     const auto& t = r.plan.tensors[i];
-    const InputArray* fed = r.fed[i];
+    const ArrayView* fed = r.fed[i];
     if (t.io == TensorIO::kInput && fed->location == Location::kDevice) {
         bind_cuda_array(r, i);
         return;
@@ -337,7 +330,7 @@ std::shared_ptr<HostBuffer> Executor::owned_output(std::size_t i, std::size_t by
 
 void Executor::bind_cuda_array(RunState& r, std::size_t i) {
     // A user's CUDA array is bound as it is: no copy, no staging.
-    const InputArray& fed = *r.fed[i];
+    const ArrayView& fed = *r.fed[i];
     const std::string what = tensor_what(r.plan.tensors[i]);
     const int device = cuda::pointer_device(fed.data, what);
     if (device != device_) {
@@ -345,7 +338,7 @@ void Executor::bind_cuda_array(RunState& r, std::size_t i) {
                             ", this executor runs on device " + std::to_string(device_));
     }
     if (fed.producer_stream) {
-        producer_.record(*fed.producer_stream, what + " producer stream");
+        producer_.record(reinterpret_cast<cudaStream_t>(*fed.producer_stream), what + " producer stream");
         producer_.make_wait(r.stream, what + " producer stream");
     }
     r.device_ptrs[i] = const_cast<void*>(fed.data);
@@ -353,7 +346,7 @@ void Executor::bind_cuda_array(RunState& r, std::size_t i) {
 
 void Executor::stage_input(RunState& r, std::size_t i, bool& staging_free) {
     const auto& t = r.plan.tensors[i];
-    const InputArray& fed = *r.fed[i];
+    const ArrayView& fed = *r.fed[i];
     Slot& slot = slots_[i];
     if (slot.host && fed.data == slot.host->data()) return;  // written in place: zero-copy
     if (!staging_free) {

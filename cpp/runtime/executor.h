@@ -39,21 +39,6 @@
 
 namespace trtcore {
 
-// One fed array, C-contiguous (the bindings make it so or reject it).
-struct InputArray {
-    std::string name;
-    DataType dtype = DataType::kFloat32;
-    Shape shape;
-    const void* data = nullptr;
-    Location location = Location::kHost;
-    // CUDA arrays only: the stream the producer wrote them on (CUDA Array Interface v3); our stream waits for it.
-    std::optional<cudaStream_t> producer_stream;
-};
-
-// A fed CUDA array as the executor binds it (its data in place); ArgumentError naming the input unless it is
-// C-contiguous: copying on the GPU behind the user's back would hide a cost the user can avoid.
-InputArray device_input(const FedInput& fed);
-
 // Plain (pageable) host memory owned by one returned output: pinning is slow to allocate and is only worth it for
 // buffers that are reused, like the staging buffers.
 class HostBuffer {
@@ -96,7 +81,7 @@ struct RunOptions {
     // Run on this stream instead of the executor's own (an async call on a user's stream).
     std::optional<cudaStream_t> stream;
     // Synchronous runs with host outputs only: write these outputs into the caller's arrays.
-    std::vector<OutputTarget> targets;
+    std::vector<NamedArray> targets;  // (output name, a C-contiguous writable host array of its dtype and shape)
 };
 
 struct ExecutorStats {
@@ -138,8 +123,8 @@ public:
     bool cuda_graph() const { return cuda_graph_; }
 
     // Validation and planning only (sets the backend's input shapes); no CUDA.
-    Plan plan(const std::vector<InputSpec>& inputs);
-    std::vector<OutputArray> run(const std::vector<InputArray>& inputs, const RunOptions& options);
+    Plan plan(const std::vector<NamedArray>& inputs);
+    std::vector<OutputArray> run(const std::vector<NamedArray>& inputs, const RunOptions& options);
     // The pinned staging buffer of input `name`, grown to hold `shape`: writing into it and feeding a view of it
     // skips the host-side copy. Validates name and shape.
     std::shared_ptr<cuda::PinnedBuffer> input_staging(const std::string& name, const Shape& shape);
@@ -171,7 +156,7 @@ private:
     struct RunState {
         Plan plan;
         cudaStream_t stream = nullptr;
-        std::vector<const InputArray*> fed;  // per tensor: the array fed (inputs), nullptr (outputs)
+        std::vector<const ArrayView*> fed;  // per tensor: the array fed (inputs), nullptr (outputs)
         std::vector<void*> device_ptrs;      // per tensor: the device address bound
         bool to_host = true;                 // outputs are copied to the host staging buffers
         bool use_graph = false;
@@ -187,7 +172,7 @@ private:
     void ensure_cuda();
     std::shared_ptr<cuda::PinnedBuffer> grow_staging(std::size_t index, std::size_t bytes);
     // The steps of run(), in order. plan_run validates and plans without CUDA.
-    RunState plan_run(const std::vector<InputArray>& inputs, const RunOptions& options);
+    RunState plan_run(const std::vector<NamedArray>& inputs, const RunOptions& options);
     // Tensor i: bind a CUDA array in place, or grow its device (and staging) buffer and stage a host input.
     // `staging_free`: the staging buffers are no longer read by an earlier run (waited for once, when needed).
     void bind_tensor(RunState& r, std::size_t i, bool& staging_free);

@@ -23,9 +23,9 @@ Location output_location(const std::string& device) {
     throw ArgumentError("output_device must be 'cpu' or 'cuda', got '" + device + "'");
 }
 
-QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
+QueuedRun run_queued(Executor& ex, const std::vector<NamedArray>& inputs, Location outputs, bool copy_outputs,
                      bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs,
-                     std::vector<OutputTarget> targets) {
+                     std::vector<NamedArray> targets) {
     RunOptions options;
     options.outputs = outputs;
     options.detach_device_outputs = copy_outputs && synchronize;

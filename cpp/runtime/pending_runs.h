@@ -59,8 +59,8 @@ Location output_location(const std::string& device);
 // caller's (owned host copies, detached device buffers). keep_inputs (asynchronous runs): records `done` after the
 // run for PendingRuns::add, the event created before the run so that nothing can fail once it is queued.
 // `targets`: outputs written into the caller's host arrays (synchronous host runs, RunOptions::targets).
-QueuedRun run_queued(Executor& ex, const std::vector<InputArray>& inputs, Location outputs, bool copy_outputs,
+QueuedRun run_queued(Executor& ex, const std::vector<NamedArray>& inputs, Location outputs, bool copy_outputs,
                      bool synchronize, std::optional<cudaStream_t> stream, bool keep_inputs,
-                     std::vector<OutputTarget> targets = {});
+                     std::vector<NamedArray> targets = {});
 
 }  // namespace trtcore

@@ -15,18 +15,18 @@ std::size_t Plan::index(const std::string& name) const {
     throw ArgumentError("no tensor named '" + name + "'; the tensors are: " + known);
 }
 
-Plan make_plan(ExecutionBackend& backend, const std::vector<InputSpec>& inputs) {
+Plan make_plan(ExecutionBackend& backend, const std::vector<NamedArray>& inputs) {
     const auto& tensors = backend.tensors();
     check_feed(tensors, inputs, FeedCheck{false, std::nullopt});
     // Shapes are set for all inputs before any output is asked for: outputs may depend on every input.
-    std::vector<const InputSpec*> given(tensors.size(), nullptr);
+    std::vector<const ArrayView*> given(tensors.size(), nullptr);
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const auto& info = tensors[i];
         if (info.io != TensorIO::kInput) continue;
         const auto it = std::find_if(inputs.begin(), inputs.end(),
-                                     [&](const InputSpec& s) { return s.name == info.name; });
-        backend.set_input_shape(info.name, it->shape);
-        given[i] = &*it;
+                                     [&](const NamedArray& s) { return s.name == info.name; });
+        backend.set_input_shape(info.name, it->array.shape);
+        given[i] = &it->array;
     }
     // The plan keeps the backend's order, so executors can index buffers by the backend's tensor index.
     Plan plan;

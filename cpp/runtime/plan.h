@@ -31,6 +31,6 @@ struct Plan {
 // Checks `inputs` against backend.tensors() with check_feed (the one validator; the backend checks its own
 // optimization profile). Then sets each input's shape on the backend and asks for each output's shape.
 // Throws ArgumentError / DTypeError / ShapeError naming the tensor; nothing is allocated.
-Plan make_plan(ExecutionBackend& backend, const std::vector<InputSpec>& inputs);
+Plan make_plan(ExecutionBackend& backend, const std::vector<NamedArray>& inputs);
 
 }  // namespace trtcore

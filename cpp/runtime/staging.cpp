@@ -100,13 +100,15 @@ std::size_t chunk_count(std::size_t bytes, const StagingPolicy& policy) {
     return plan_chunks(bytes, policy).size();
 }
 
-std::vector<void*> check_output_targets(const Plan& plan, const std::vector<OutputTarget>& targets) {
+std::vector<void*> check_output_targets(const Plan& plan, const std::vector<NamedArray>& targets) {
     std::vector<void*> dst(plan.tensors.size(), nullptr);
     for (const auto& target : targets) {
-        const auto& s = target.spec;
-        const std::string what = "out['" + s.name + "']";
+        const ArrayView& s = target.array;
+        const std::string what = "out['" + target.name + "']";
+        if (!s.c_contiguous) throw ArgumentError(what + ": the array must be C-contiguous");
+        if (!s.writeable) throw ArgumentError(what + ": the array is read-only");
         const auto it = std::find_if(plan.tensors.begin(), plan.tensors.end(),
-                                     [&](const TensorPlan& t) { return t.name == s.name; });
+                                     [&](const TensorPlan& t) { return t.name == target.name; });
         if (it == plan.tensors.end() || it->io != TensorIO::kOutput) {
             std::string names;
             for (const auto& t : plan.tensors) {
@@ -123,7 +125,7 @@ std::vector<void*> check_output_targets(const Plan& plan, const std::vector<Outp
             throw ShapeError(what + ": the array has shape " + to_string(s.shape) + ", output '" + it->name +
                              "' has shape " + to_string(it->shape) + " for this feed");
         }
-        dst[static_cast<std::size_t>(it - plan.tensors.begin())] = target.data;
+        dst[static_cast<std::size_t>(it - plan.tensors.begin())] = s.data;
     }
     return dst;
 }

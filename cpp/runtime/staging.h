@@ -53,16 +53,11 @@ std::size_t chunk_count(std::size_t bytes, const StagingPolicy& policy);
 // set_num_threads / the cores), 8) — past ~8 threads a memcpy is bound by memory bandwidth, not by threads.
 int copy_threads(const StagingPolicy& policy);
 
-// A caller's host array that one output is written into (infer(..., out={name: array})): no allocation, no page
-// faults. The bindings check that it is C-contiguous and writable; check_output_targets the rest.
-struct OutputTarget {
-    InputSpec spec;  // the output's name, and the array's dtype and shape as read off it
-    void* data = nullptr;
-};
-
-// Per tensor of `plan`, the target's address (nullptr: none). ArgumentError for a name that is no output (naming
-// the outputs), DTypeError / ShapeError when the array's dtype or shape is not the output's for this run. No CUDA.
-std::vector<void*> check_output_targets(const Plan& plan, const std::vector<OutputTarget>& targets);
+// Output targets: a caller's host arrays that outputs are written into (infer(..., out={name: array})): no
+// allocation, no page faults. Per tensor of `plan`, the target's address (nullptr: none). ArgumentError for an array
+// that is not C-contiguous and writeable, or a name that is no output (naming the outputs), DTypeError / ShapeError
+// when the array's dtype or shape is not the output's for this run. No CUDA.
+std::vector<void*> check_output_targets(const Plan& plan, const std::vector<NamedArray>& targets);
 
 // memcpy with non-temporal stores for the 16-byte-aligned middle (x86-64; elsewhere plain memcpy), then a store
 // fence, so the bytes are visible to other threads and to the copy engine once it returns.

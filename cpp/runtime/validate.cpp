@@ -13,12 +13,12 @@ std::string describe(const TensorInfo& t) {
     return "'" + t.name + "' (" + dtype_name(t.dtype) + " " + to_string(t.shape) + ")";
 }
 
-std::string given_type(const InputSpec& spec) {
-    const std::string type = spec.dtype ? dtype_name(*spec.dtype) : spec.type;
-    return spec.location == Location::kDevice ? type + " in device memory" : type;
+std::string given_type(const ArrayView& a) {
+    const std::string type = a.dtype ? dtype_name(*a.dtype) : a.type;
+    return a.location == Location::kDevice ? type + " in device memory" : type;
 }
 
-[[noreturn]] void wrong_dtype(const TensorInfo& info, const InputSpec& spec, bool cast) {
+[[noreturn]] void wrong_dtype(const TensorInfo& info, const ArrayView& spec, bool cast) {
     const std::string want = dtype_name(info.dtype);
     std::string message = "input '" + info.name + "': expected " + want + ", got " + given_type(spec) + "; ";
     if (spec.location == Location::kDevice) {
@@ -82,37 +82,37 @@ void check_input_shape(const TensorInfo& info, const Shape& shape) {
     }
 }
 
-std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& feed,
+std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
                                     const FeedCheck& options) {
     const std::string inputs = "; the inputs are: ";
     // Names first, so a typo is reported as a typo rather than as a missing input.
     std::vector<const TensorInfo*> declared(feed.size(), nullptr);
     for (std::size_t i = 0; i < feed.size(); ++i) {
-        const auto& spec = feed[i];
-        const auto it = std::find_if(tensors.begin(), tensors.end(),
-                                     [&](const TensorInfo& t) { return t.name == spec.name; });
+        const std::string& name = feed[i].name;
+        const auto it =
+            std::find_if(tensors.begin(), tensors.end(), [&](const TensorInfo& t) { return t.name == name; });
         if (it == tensors.end()) {
-            throw ArgumentError("unknown input '" + spec.name + "'" + inputs + describe_tensors(tensors, TensorIO::kInput));
+            throw ArgumentError("unknown input '" + name + "'" + inputs + describe_tensors(tensors, TensorIO::kInput));
         }
         if (it->io != TensorIO::kInput) {
-            throw ArgumentError("'" + spec.name + "' is an output, not an input" + inputs +
+            throw ArgumentError("'" + name + "' is an output, not an input" + inputs +
                                 describe_tensors(tensors, TensorIO::kInput));
         }
         for (std::size_t j = 0; j < i; ++j) {
-            if (feed[j].name == spec.name) throw ArgumentError("input '" + spec.name + "' is given twice");
+            if (feed[j].name == name) throw ArgumentError("input '" + name + "' is given twice");
         }
         declared[i] = &*it;
     }
     for (const auto& t : tensors) {
         if (t.io != TensorIO::kInput) continue;
-        if (std::none_of(feed.begin(), feed.end(), [&](const InputSpec& s) { return s.name == t.name; })) {
+        if (std::none_of(feed.begin(), feed.end(), [&](const NamedArray& s) { return s.name == t.name; })) {
             throw ArgumentError("missing input " + describe(t) + inputs + describe_tensors(tensors, TensorIO::kInput));
         }
     }
     std::vector<std::size_t> to_cast;
     std::map<std::string, std::pair<int64_t, std::string>> named;  // dim name -> (extent, first input having it)
     for (std::size_t i = 0; i < feed.size(); ++i) {
-        const auto& spec = feed[i];
+        const ArrayView& spec = feed[i].array;
         const auto& info = *declared[i];
         if (spec.dtype != info.dtype) {
             if (!options.cast || spec.location == Location::kDevice || !spec.dtype) wrong_dtype(info, spec, options.cast);
@@ -134,26 +134,28 @@ std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, cons
     return to_cast;
 }
 
-std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const InputSpec& spec, bool cast) {
+std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const NamedArray& input, bool cast) {
     if (!cast) return std::nullopt;
     for (const auto& t : tensors) {
-        if (t.name == spec.name && t.io == TensorIO::kInput) {
-            return spec.dtype == t.dtype ? std::nullopt : std::optional<DataType>(t.dtype);
+        if (t.name == input.name && t.io == TensorIO::kInput) {
+            return input.array.dtype == t.dtype ? std::nullopt : std::optional<DataType>(t.dtype);
         }
     }
     return std::nullopt;
 }
 
-void throw_not_contiguous(const InputSpec& spec, const std::string& strides) {
-    throw ArgumentError("input '" + spec.name + "': the CUDA array is not C-contiguous (strides " + strides +
+void check_device_contiguous(const NamedArray& input) {
+    if (input.array.c_contiguous) return;
+    throw ArgumentError("input '" + input.name + "': the CUDA array is not C-contiguous (strides " +
+                        input.array.strides +
                         "); pass a contiguous one (torch: .contiguous(), cupy: cupy.ascontiguousarray)");
 }
 
-void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& specs,
+void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
                      std::size_t converted, bool cast) {
-    if (cast) check_feed(tensors, specs, FeedCheck{true, std::nullopt});
-    if (converted == specs.size()) return;
-    check_feed(tensors, specs, FeedCheck{false, std::nullopt});  // names the input first
+    if (cast) check_feed(tensors, feed, FeedCheck{true, std::nullopt});
+    if (converted == feed.size()) return;
+    check_feed(tensors, feed, FeedCheck{false, std::nullopt});  // names the input first
     throw DTypeError("the feed holds an element type trtcore does not know");
 }
 

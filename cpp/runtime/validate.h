@@ -10,29 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "common/tensor.h"
+#include "common/array.h"
 
 namespace trtcore {
-
-// What a user feeds for one input: its name, element type and extents, and where the data lives (the data itself
-// is not needed to check it).
-struct InputSpec {
-    std::string name;
-    std::optional<DataType> dtype;  // nullopt: a type trtcore has no name for, described by `type`
-    Shape shape;
-    Location location = Location::kHost;
-    std::string type;  // the given type in words when dtype is nullopt ("big-endian uint16", "typestr '<c8'")
-};
-
-// One fed object as read from outside (a numpy array, a DLPack tensor, a __cuda_array_interface__ object): its
-// description and where its data is. What owns the data stays with the caller (the bindings keep the object).
-struct FedInput {
-    InputSpec spec;
-    const void* data = nullptr;
-    std::optional<std::uintptr_t> producer_stream;  // CUDA arrays: the stream the producer wrote them on
-    bool contiguous = true;                         // C-contiguous
-    std::string strides;                            // as given when not contiguous, for the message
-};
 
 struct FeedCheck {
     // Host inputs whose dtype differs from the declared one are accepted (and listed in the result) for the caller
@@ -48,18 +28,19 @@ struct FeedCheck {
 // within the profile; a named dynamic dimension ("batch", TensorInfo::dim_names) equal across inputs.
 // Throws ArgumentError / DTypeError / ShapeError naming the tensor. Returns, with cast, the indices into `feed` of
 // the host inputs to convert to their declared dtype (empty otherwise).
-std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& feed,
+std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
                                     const FeedCheck& options = {});
 
 // The executor's feed policy, applied by the bindings as they convert a feed (bindings/runtime.cpp) before the
 // executor's run checks it. host_cast: the dtype a host input is converted to first (with cast, the declared one
 // where it differs; nullopt when there is no such input, for check_feed to name it).
-std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const InputSpec& spec, bool cast);
-// The ArgumentError for a CUDA input that is not C-contiguous (`strides`: as given, for the message).
-[[noreturn]] void throw_not_contiguous(const InputSpec& spec, const std::string& strides);
-// With cast, refuses device inputs of another dtype (host ones were converted); when fewer than `specs` were
+std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const NamedArray& input, bool cast);
+// ArgumentError for a CUDA input that is not C-contiguous: copying on the GPU behind the user's back would hide a
+// cost the user can avoid.
+void check_device_contiguous(const NamedArray& input);
+// With cast, refuses device inputs of another dtype (host ones were converted); when fewer than `feed` were
 // converted (a type trtcore has no name for), raises the validator's error, else a DTypeError.
-void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<InputSpec>& specs,
+void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
                      std::size_t converted, bool cast);
 // Checks one input's shape against its declaration (rank, static dims, no negative extents).
 void check_input_shape(const TensorInfo& info, const Shape& shape);

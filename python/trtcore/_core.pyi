@@ -35,8 +35,6 @@ class TensorInfo:
     @property
     def dtype(self) -> np.dtype | str: ...  # the name where numpy has no dtype (bfloat16, fp8 without ml_dtypes)
     @property
-    def itemsize_bits(self) -> int: ...
-    @property
     def shape(self) -> tuple[int, ...]: ...  # -1 for dynamic dims
     @property
     def rank(self) -> int: ...
@@ -109,16 +107,33 @@ class DeviceArray:
 Output = np.ndarray | DeviceArray
 
 class Executor:
+    """Runs one ExecutionBackend (a TensorRT execution context, or a test backend) on one CUDA stream: copy-in,
+    enqueue, copy-out, with reusable device and pinned staging buffers (cpp/runtime/executor.cpp).
+
+    stream: run on this CUDA stream (an int handle or a torch/cupy stream; borrowed, never destroyed) instead of one
+    of its own. cuda_graph: record the sequence as a CUDA graph and replay it while shapes and addresses stay the
+    same. Feeds are numpy arrays (used in place when C-contiguous), DLPack objects or __cuda_array_interface__
+    objects (CUDA ones bound directly, no host round trip), checked once per call by the one validator: a dtype
+    mismatch is a DTypeError unless cast=True (host arrays only). Constructing makes no CUDA call.
+    """
     stage_timing: bool
     copy_threads: int  # threads copying large host tensors (0: default, up to 8)
     staging_chunk_bytes: int  # chunk size of host copies overlapped with the DMA (0: one copy, no overlap)
     def __init__(self, backend: ExecutionBackend, stream: Any = None, cuda_graph: bool = False,
                  stage_timing: bool = False) -> None: ...
     def infer(self, feed: Feed, copy_outputs: bool = True, output_device: str = "cpu", *,
-              cast: bool = False, out: Mapping[str, np.ndarray] | None = None) -> dict[str, Output]: ...
+              cast: bool = False, out: Mapping[str, np.ndarray] | None = None) -> dict[str, Output]:
+        """Run once and wait. Host outputs are owned copies, or with copy_outputs=False views of pinned staging
+        buffers valid until the next call; output_device='cuda' returns DeviceArrays (owned with
+        copy_outputs=True). out={name: numpy array} writes those outputs into the given C-contiguous, writable
+        arrays (returned as they are)."""
     def infer_async(self, feed: Feed, stream: Any = None, output_device: str = "cpu", *,
-                    cast: bool = False) -> dict[str, Output]: ...
-    def last_timings(self) -> dict[str, float]: ...
+                    cast: bool = False) -> dict[str, Output]:
+        """Queue one run on `stream` (default: the executor's) and return without waiting; host outputs are
+        staging views valid after synchronize() and until the next call."""
+    def last_timings(self) -> dict[str, float]:
+        """GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'} (trtexec's H2D Latency, GPU Compute
+        Time, D2H Latency), or {} when not measured (stage_timing off, async run, CUDA graph replay)."""
     def synchronize(self) -> None: ...
     def input_buffer(self, name: str, shape: Shape) -> np.ndarray: ...
     def __enter__(self) -> Executor: ...

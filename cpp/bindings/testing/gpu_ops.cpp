@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "bindings/testing/testing.h"
-#include "bindings/vocabulary.h"
+#include "bindings/bindings.h"
 #include "common/error.h"
 #include "common/tensor.h"
 #include "image/resize.h"
@@ -196,17 +196,18 @@ GpuInput gpu_input(const std::string& name, const py::handle& value, cudaStream_
         return from_numpy(name, py::reinterpret_borrow<py::array>(value), stream, memory);
     const auto handle = static_cast<long long>(reinterpret_cast<std::intptr_t>(stream));
     FedArray fed = read_fed(name, value, [handle] { return handle; });
-    if (fed.in.spec.location == Location::kHost)
+    const ArrayView& a = fed.in.array;
+    if (a.location == Location::kHost)
         return from_numpy(name, py::reinterpret_borrow<py::array>(fed.owner), stream, memory);
     GpuInput in;
-    in.type = known_type(fed.in.spec.dtype, name, fed.in.spec.type);
-    if (!fed.in.contiguous) throw ArgumentError(name + ": the CUDA array must be C-contiguous");
-    in.shape = fed.in.spec.shape;
-    in.data = fed.in.data;
+    in.type = known_type(a.dtype, name, a.type);
+    if (!a.c_contiguous) throw ArgumentError(name + ": the CUDA array must be C-contiguous");
+    in.shape = a.shape;
+    in.data = a.data;
     in.keep = fed.owner;
     cuda::pointer_device(in.data, name);  // a host pointer handed over as a CUDA array
-    if (fed.in.producer_stream)
-        cuda::check(cudaStreamSynchronize(reinterpret_cast<cudaStream_t>(*fed.in.producer_stream)),
+    if (a.producer_stream)
+        cuda::check(cudaStreamSynchronize(reinterpret_cast<cudaStream_t>(*a.producer_stream)),
                     name + ": waiting for the producer's stream");
     return in;
 }

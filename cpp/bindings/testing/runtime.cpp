@@ -104,12 +104,14 @@ void bind_runtime(py::module_& m) {
     // The planning step alone (cpp/runtime/plan.h, what Executor::run does first), without CUDA:
     // {name: (dtype, shape)} -> [{name, io, dtype, shape, nbytes}] in the backend's order.
     m.def("plan", [](ExecutionBackend& backend, const py::dict& specs) {
-        std::vector<InputSpec> inputs;
+        std::vector<NamedArray> inputs;
         for (const auto& [key, value] : specs) {
             const auto name = key.cast<std::string>();
             const auto pair = value.cast<py::sequence>();
-            inputs.push_back({name, dtype_from_name(pair[0].cast<std::string>(), "input '" + name + "'"),
-                              pair[1].cast<Shape>(), Location::kHost, ""});
+            NamedArray in{name, {}};
+            in.array.dtype = dtype_from_name(pair[0].cast<std::string>(), "input '" + name + "'");
+            in.array.shape = pair[1].cast<Shape>();
+            inputs.push_back(std::move(in));
         }
         py::list out;
         for (const auto& t : make_plan(backend, inputs).tensors) {
