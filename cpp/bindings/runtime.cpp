@@ -1,7 +1,7 @@
-// _core.ExecutionBackend (cpp/tensorrt's context binding and trtcore._testing's IdentityBackend derive from it),
-// _core.Executor and _core.DeviceArray: feeds read through bindings.h into InputArrays, outputs into numpy
-// arrays or DeviceArrays (which torch/cupy/jax take without a copy), the GIL released around the run, and what an
-// asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
+// _core.ExecutionBackend (cpp/tensorrt's Context and trtcore._testing's IdentityBackend derive from it),
+// _core.Executor and _core.DeviceArray: feeds read by read_fed, outputs as numpy arrays or DeviceArrays (which
+// torch/cupy/jax take without a copy), the GIL released around the run, and what an asynchronous run still reads
+// kept alive. The sequencing itself is cpp/runtime/executor.cpp.
 
 #include "bindings/bindings.h"
 #include "runtime/backend.h"
@@ -20,7 +20,7 @@ namespace trtcore::bindings {
 
 #ifdef TRTCORE_WITH_CUDA
 namespace {
-// A feed converted for Executor::run, with the Python objects the run reads: host arrays (and their converted
+// A feed read for Executor::run, with the Python objects the run reads: host arrays (and their converted
 // copies) are copied into staging inside run(), so they are needed only until it returns; CUDA arrays and DLPack
 // owners are read by the GPU until the run completes.
 struct Feed {
@@ -29,41 +29,41 @@ struct Feed {
     std::vector<PendingRuns::Handle> keep_device;
 };
 
-// Host arrays are used in place: with `cast`, one of another dtype is converted once with astype (the policy's
-// opt-in conversion), a non-contiguous one is copied once into a contiguous array (then staged as usual).
-void add_host(Executor& ex, Feed& feed, FedArray fed, bool cast) {
-    auto arr = py::reinterpret_borrow<py::array>(fed.owner);
-    if (const auto want = host_cast(ex.tensors(), fed.in, cast)) {
-        arr = arr.attr("astype")(numpy_dtype(*want, "input '" + fed.in.name + "'"));
-    }
-    if (!(arr.flags() & py::array::c_style)) arr = py::array::ensure(arr, py::array::c_style);
-    if (!arr.is(fed.owner)) fed = read_fed(fed.in.name, arr);
-    if (fed.in.array.dtype) feed.arrays.push_back(std::move(fed.in));
-    feed.keep_host.push_back(std::move(arr));
-}
-
-// {name: array} -> Feed. The producer streams of CUDA arrays are waited on. The executor's run checks the result
-// with the one validator (check_feed). Errors name the input.
+// {name: array} -> Feed, the executor's run checks with the one validator (check_feed). With `cast`, the validator
+// checks it here first, and the host arrays it lists are converted once with astype (the policy's opt-in
+// conversion). A non-contiguous host array is copied once into a contiguous one (then staged as usual).
 Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
     const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
         const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
         return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
     };
     Feed feed;
-    std::vector<NamedArray> given;
+    std::vector<py::object> owners;
     for (const auto& [name, value] : feed_items(obj)) {
         FedArray fed = read_fed(name, value, consumer);
-        given.push_back(fed.in);
-        if (fed.in.array.location == Location::kHost) {
-            add_host(ex, feed, std::move(fed), cast);
-        } else if (fed.in.array.dtype) {
-            feed.arrays.push_back(std::move(fed.in));
-            // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
-            feed.keep_device.emplace_back(fed.owner.inc_ref().ptr(),
-                                          [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
-        }
+        feed.arrays.push_back(std::move(fed.in));
+        owners.push_back(std::move(fed.owner));
     }
-    check_converted(ex.tensors(), given, feed.arrays.size(), cast);
+    std::vector<bool> convert(owners.size(), false);
+    if (cast) {
+        for (const auto i : check_feed(ex.tensors(), feed.arrays, FeedCheck{true, std::nullopt})) convert[i] = true;
+    }
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+        NamedArray& in = feed.arrays[i];
+        if (in.array.location == Location::kDevice) {
+            // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
+            feed.keep_device.emplace_back(owners[i].release().ptr(),
+                                          [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
+            continue;
+        }
+        auto arr = py::reinterpret_borrow<py::array>(owners[i]);
+        if (convert[i]) {
+            arr = arr.attr("astype")(numpy_dtype(find_tensor(ex.tensors(), in.name).dtype, "input '" + in.name + "'"));
+        }
+        if (!(arr.flags() & py::array::c_style)) arr = py::array::ensure(arr, py::array::c_style);
+        if (!arr.is(owners[i])) in.array = array_view(arr);
+        feed.keep_host.push_back(std::move(arr));
+    }
     return feed;
 }
 
@@ -87,21 +87,17 @@ OutTargets output_targets(const py::object& out) {
     return result;
 }
 
-void unused_capsule_destructor(PyObject* capsule) {
-    // A consumer renames the capsule once it owns the tensor; an unconsumed one is freed here.
-    if (PyCapsule_IsValid(capsule, "dltensor")) {
-        auto* t = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule, "dltensor"));
-        dlpack::ManagedTensorDeleter()(t);
-    }
-}
-
 // DLPack export of `a` for a consumer on `stream` (None: the legacy default stream; -1: no ordering).
-py::object dlpack_capsule(const DeviceArray& a, const py::object& stream) {
+py::capsule dlpack_capsule(const DeviceArray& a, const py::object& stream) {
     auto managed = a.to_dlpack(stream.is_none() ? std::nullopt : std::optional<long long>(stream.cast<long long>()));
-    PyObject* capsule = PyCapsule_New(managed.get(), "dltensor", unused_capsule_destructor);
-    if (capsule == nullptr) throw py::error_already_set();
+    py::capsule capsule(managed.get(), "dltensor", [](PyObject* c) {
+        // A consumer renames the capsule once it owns the tensor; an unconsumed one is freed here.
+        if (PyCapsule_IsValid(c, "dltensor")) {
+            dlpack::ManagedTensorDeleter()(static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(c, "dltensor")));
+        }
+    });
     managed.release();  // owned by the capsule (or its consumer) from here on
-    return py::reinterpret_steal<py::object>(capsule);
+    return capsule;
 }
 
 // A writable numpy array of `dtype` and `shape` over pinned memory (sized for it); the array keeps the buffer alive.
@@ -124,9 +120,6 @@ struct PyExecutor {
     PendingRuns pending;
     std::unique_ptr<Executor> impl;
 
-    PyExecutor() = default;
-    PyExecutor(const PyExecutor&) = delete;
-    PyExecutor& operator=(const PyExecutor&) = delete;
     // Called with the GIL held. ~Executor waits for the GPU: without the GIL, so other Python threads run
     // meanwhile; the Python objects its runs read are dropped afterwards, with the GIL.
     ~PyExecutor() {
@@ -161,15 +154,14 @@ void def_staging(py::class_<PyExecutor>& cls, const char* name, T StagingPolicy:
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
 std::optional<cudaStream_t> stream_arg(const py::object& stream) {
     if (stream.is_none()) return std::nullopt;
-    auto as_handle = [](const py::handle& h) -> std::optional<cudaStream_t> {
-        if (!py::isinstance<py::int_>(h) || py::isinstance<py::bool_>(h)) return std::nullopt;
-        return reinterpret_cast<cudaStream_t>(h.cast<std::uintptr_t>());
+    const auto is_handle = [](const py::handle& h) {
+        return py::isinstance<py::int_>(h) && !py::isinstance<py::bool_>(h);
     };
-    if (auto s = as_handle(stream)) return s;
+    py::object handle = stream;
     for (const char* attr : {"cuda_stream", "ptr", "handle"}) {
-        if (!py::hasattr(stream, attr)) continue;
-        if (auto s = as_handle(stream.attr(attr))) return s;
+        if (!is_handle(handle) && py::hasattr(stream, attr)) handle = stream.attr(attr);
     }
+    if (is_handle(handle)) return reinterpret_cast<cudaStream_t>(handle.cast<std::uintptr_t>());
     throw ArgumentError("stream must be an int (cudaStream_t) or a torch/cupy stream, got " + type_name(stream));
 }
 

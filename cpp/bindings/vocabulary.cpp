@@ -64,12 +64,9 @@ FedArray read_dlpack(const std::string& name, const py::handle& obj, long long s
 
 // A numpy array, or what numpy views in place (lists, objects with __array__; not as object arrays).
 FedArray read_numpy(const std::string& name, const py::handle& value) {
-    if (py::isinstance<py::array>(value)) {
-        const auto a = py::reinterpret_borrow<py::array>(value);
-        return {{name, array_view(a)}, a};
-    }
-    const py::array a = py::array::ensure(value);
-    if (!a || a.dtype().kind() == 'O') {
+    const bool ndarray = py::isinstance<py::array>(value);
+    const py::array a = ndarray ? py::reinterpret_borrow<py::array>(value) : py::array::ensure(value);
+    if (!ndarray && (!a || a.dtype().kind() == 'O')) {
         PyErr_Clear();
         throw ArgumentError("input '" + name + "': expected an array (numpy, or an object with __dlpack__ or "
                             "__cuda_array_interface__), got " + type_name(value));

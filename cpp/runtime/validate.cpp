@@ -134,29 +134,11 @@ std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, cons
     return to_cast;
 }
 
-std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const NamedArray& input, bool cast) {
-    if (!cast) return std::nullopt;
-    for (const auto& t : tensors) {
-        if (t.name == input.name && t.io == TensorIO::kInput) {
-            return input.array.dtype == t.dtype ? std::nullopt : std::optional<DataType>(t.dtype);
-        }
-    }
-    return std::nullopt;
-}
-
 void check_device_contiguous(const NamedArray& input) {
     if (input.array.c_contiguous) return;
     throw ArgumentError("input '" + input.name + "': the CUDA array is not C-contiguous (strides " +
                         input.array.strides +
                         "); pass a contiguous one (torch: .contiguous(), cupy: cupy.ascontiguousarray)");
-}
-
-void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
-                     std::size_t converted, bool cast) {
-    if (cast) check_feed(tensors, feed, FeedCheck{true, std::nullopt});
-    if (converted == feed.size()) return;
-    check_feed(tensors, feed, FeedCheck{false, std::nullopt});  // names the input first
-    throw DTypeError("the feed holds an element type trtcore does not know");
 }
 
 }  // namespace trtcore

@@ -31,17 +31,9 @@ struct FeedCheck {
 std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
                                     const FeedCheck& options = {});
 
-// The executor's feed policy, applied by the bindings as they convert a feed (bindings/runtime.cpp) before the
-// executor's run checks it. host_cast: the dtype a host input is converted to first (with cast, the declared one
-// where it differs; nullopt when there is no such input, for check_feed to name it).
-std::optional<DataType> host_cast(const std::vector<TensorInfo>& tensors, const NamedArray& input, bool cast);
-// ArgumentError for a CUDA input that is not C-contiguous: copying on the GPU behind the user's back would hide a
-// cost the user can avoid.
+// ArgumentError for a CUDA input that is not C-contiguous (the executor checks): copying on the GPU behind the
+// user's back would hide a cost the user can avoid.
 void check_device_contiguous(const NamedArray& input);
-// With cast, refuses device inputs of another dtype (host ones were converted); when fewer than `feed` were
-// converted (a type trtcore has no name for), raises the validator's error, else a DTypeError.
-void check_converted(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
-                     std::size_t converted, bool cast);
 // Checks one input's shape against its declaration (rank, static dims, no negative extents).
 void check_input_shape(const TensorInfo& info, const Shape& shape);
 
