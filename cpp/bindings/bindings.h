@@ -98,3 +98,20 @@ void bind_tensorrt(py::module_& m);    // tensorrt.cpp: engine, execution, build
 void bind_pipeline(py::module_& m);    // pipeline.cpp: the GPU pipeline (GPU kernels compiled in)
 
 }  // namespace trtcore::bindings
+
+// An ArrayView argument: a numpy array (or what numpy views, as a py::array argument takes it) read in place by
+// array_view, and kept alive through the call.
+template <>
+struct pybind11::detail::type_caster<trtcore::ArrayView> {
+    PYBIND11_TYPE_CASTER(trtcore::ArrayView, const_name("numpy.ndarray"));
+    bool load(handle src, bool convert) {
+        if (!convert && !isinstance<array>(src)) return false;
+        array_ = array::ensure(src);
+        if (array_) value = trtcore::bindings::array_view(array_);
+        PyErr_Clear();
+        return static_cast<bool>(array_);
+    }
+
+private:
+    array array_;
+};

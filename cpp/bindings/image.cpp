@@ -1,6 +1,5 @@
-// Glue for cpp/image: numpy arrays in and out without copies. Inputs must already be C-contiguous with the exact
-// dtype (python/trtcore/image.py arranges that and documents where it copies); cpp/image re-checks the ArrayViews,
-// because a wrong pointer here would crash the interpreter. Outputs own C++ memory through a capsule.
+// Glue for cpp/image: numpy arrays in and out without copies. python/trtcore/image.py makes inputs C-contiguous with
+// the exact dtype (and says where it copies); cpp/image re-checks the ArrayViews, as a wrong pointer would crash.
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,16 +17,14 @@
 namespace img = trtcore::image;
 
 namespace trtcore::bindings {
-
 namespace {
-// Hands a C++ buffer to numpy: the array's base is a capsule that frees the buffer when numpy is done with it.
+// A C++ buffer as a numpy array whose base (a capsule) frees the buffer when numpy is done with it.
 py::array owned_array(img::Buffer&& buf, DataType t, const Shape& shape) {
     void* data = buf.data();  // the heap block moves with the Buffer
     return py::array(numpy_dtype(t, "array"), shape, data, owning_capsule(std::move(buf)));
 }
-
-// The op's result, `out` when given (checked) else a fresh C++-owned array, which kernel(its data as T*) writes
-// without the GIL.
+// The op's result, `out` when given (checked) else a fresh C++-owned array, written by kernel(its data) without
+// the GIL.
 template <typename T = void, typename Kernel>
 py::array write_output(const std::optional<py::array>& out, const char* name, DataType t, const Shape& shape,
                        Kernel&& kernel) {
@@ -37,7 +34,6 @@ py::array write_output(const std::optional<py::array>& out, const char* name, Da
     without_gil([&] { kernel(data); });
     return result;
 }
-
 py::tuple image_tuple(img::Image&& im) {
     const Shape shape{static_cast<int64_t>(im.height), static_cast<int64_t>(im.width),
                       static_cast<int64_t>(im.channels)};
@@ -48,7 +44,6 @@ py::tuple image_tuple(img::Image&& im) {
 
 void bind_image(py::module_& parent) {
     py::module_ m = parent.def_submodule("image", "PPM/PGM I/O, normalize, argmax, colorize (use trtcore.image)");
-
     m.def("read_pnm", [](const std::string& path) {
         return image_tuple(without_gil([&] { return img::read_pnm(path); }));
     }, "path"_a, "Read a PPM/PGM file -> (HWC array owning the C++ buffer, maxval).");
@@ -57,14 +52,12 @@ void bind_image(py::module_& parent) {
         const auto [bytes, size] = byte_view(info, "parse_pnm: data");
         return image_tuple(without_gil([&] { return img::parse_pnm(static_cast<const uint8_t*>(bytes), size, name); }));
     }, "data"_a, "name"_a = "<bytes>", "Parse PPM/PGM bytes -> (HWC array, maxval).");
-    m.def("write_pnm", [](const std::string& path, const py::array& a, std::uint32_t maxval) {
-        const img::ImageView im = img::pnm_image(array_view(a), maxval);
+    m.def("write_pnm", [](const std::string& path, const ArrayView& a, std::uint32_t maxval) {
+        const img::ImageView im = img::pnm_image(a, maxval);
         without_gil([&] { img::write_pnm(path, im); });
     }, "path"_a, "image"_a, "maxval"_a);
-
-    m.def("normalize", [](const py::array& src, const std::vector<float>& mean, const std::vector<float>& std,
+    m.def("normalize", [](const ArrayView& v, const std::vector<float>& mean, const std::vector<float>& std,
                           float maxval, const std::string& dtype, const std::optional<py::array>& out) {
-        const ArrayView v = array_view(src);
         const Shape nchw = img::normalize_shape(v, mean.size(), std.size());
         const DataType dt = dtype_from_name(dtype, "normalize");
         return write_output(out, "out", dt, nchw, [&](void* d) {
@@ -72,45 +65,37 @@ void bind_image(py::module_& parent) {
                            dt);
         });
     }, "img"_a, "mean"_a, "std"_a, "maxval"_a, "dtype"_a, "out"_a = py::none());
-    m.def("argmax", [](const py::array& logits, const std::string& dtype, const std::optional<py::array>& out) {
-        const ArrayView v = array_view(logits);
+    m.def("argmax", [](const ArrayView& v, const std::string& dtype, const std::optional<py::array>& out) {
         const DataType ot = dtype_from_name(dtype, "argmax");
         const Shape& s = v.shape;
         return write_output(out, "out", ot, img::argmax_shape(v),
                             [&](void* d) { img::argmax(v.data, *v.dtype, s[0], s[1], s[2], s[3], d, ot); });
     }, "logits"_a, "dtype"_a, "out"_a = py::none());
-
     py::class_<img::Palette>(m, "Palette", "Colours by class id, built once (C++ image::Palette).")
-        .def(py::init([](const py::array& colors) { return img::Palette(img::palette_colors(array_view(colors))); }),
-             "colors"_a)
+        .def(py::init([](const ArrayView& colors) { return img::Palette(img::palette_colors(colors)); }), "colors"_a)
         .def_static("guide", &img::guide_palette, "num_classes"_a, "base"_a)
         .def("__len__", &img::Palette::size)
         .def_property_readonly("colors", [](const img::Palette& p) {
             return owned_array(p.rgb(), DataType::kUInt8, {static_cast<int64_t>(p.size()), 3});
         });
-    m.def("colorize", [](const py::array& labels, const img::Palette& p, const std::optional<py::array>& out) {
-        const ArrayView v = array_view(labels);
-        const auto count = static_cast<std::size_t>(labels.size());
+    m.def("colorize", [](const ArrayView& v, const img::Palette& p, const std::optional<py::array>& out) {
+        const auto count = static_cast<std::size_t>(volume(v.shape, "labels"));
         return write_output<uint8_t>(out, "out", DataType::kUInt8, img::colorize_shape(v),
                                      [&](uint8_t* d) { img::colorize(v.data, *v.dtype, count, p, d); });
     }, "labels"_a, "palette"_a, "out"_a = py::none());
-    m.def("labels_from_output", [](const py::array& output, const std::string& what, std::size_t h, std::size_t w) {
-        const ArrayView v = array_view(output);
+    m.def("labels_from_output", [](const ArrayView& v, const std::string& what, std::size_t h, std::size_t w) {
         const Shape hw = img::labels_shape(v, what, h, w);
         return write_output<int64_t>(std::nullopt, "labels", DataType::kInt64, hw, [&](int64_t* d) {
             img::labels_from_output(v.data, *v.dtype, v.shape, d, what, h, w);
         });
     }, "output"_a, "what"_a, "height"_a = 0, "width"_a = 0);
-
-    m.def("softmax", [](const py::array& scores, const std::optional<py::array>& out) {
-        const ArrayView v = array_view(scores);
+    m.def("softmax", [](const ArrayView& v, const std::optional<py::array>& out) {
         const Shape rc = img::scores_shape(v);
         return write_output<float>(out, "out", DataType::kFloat32, rc, [&](float* d) {
             img::softmax(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), d);
         });
     }, "scores"_a, "out"_a = py::none());
-    m.def("topk", [](const py::array& scores, std::size_t k) {
-        const ArrayView v = array_view(scores);
+    m.def("topk", [](const ArrayView& v, std::size_t k) {
         const Shape rc = img::scores_shape(v), shape{rc[0], static_cast<int64_t>(k)};
         py::array indices = write_output(std::nullopt, "indices", DataType::kInt64, shape, [](void*) {});
         auto* i = static_cast<int64_t*>(indices.mutable_data());
@@ -119,16 +104,13 @@ void bind_image(py::module_& parent) {
         });
         return py::make_tuple(indices, values);
     }, "scores"_a, "k"_a);
-
-    m.def("overlay", [](const py::array& image, const py::array& colored, double alpha) {
-        const ArrayView im = array_view(image), col = array_view(colored);
+    m.def("overlay", [](const ArrayView& im, const ArrayView& col, double alpha) {
         const Shape shape = img::overlay_shape(im, col);
         const auto* colors = static_cast<const uint8_t*>(col.data);
         const auto pixels = static_cast<std::size_t>(shape[0] * shape[1]);
         return write_output<uint8_t>(std::nullopt, "overlay", DataType::kUInt8, shape,
                                      [&](uint8_t* d) { img::overlay(im.data, *im.dtype, colors, pixels, alpha, d); });
     }, "image"_a, "colored"_a, "alpha"_a);
-
     m.def("set_num_threads", &trtcore::set_num_threads, "n"_a);
     m.def("get_num_threads", &trtcore::num_threads);
 }

@@ -1,6 +1,5 @@
-// Glue between trtcore._core and cpp/tensorrt/: argument conversion, GIL release, lifetimes. Built without TensorRT
-// headers, _core holds only the build structs; python/trtcore says how to rebuild (_info.not_compiled_message).
-
+// Glue for cpp/tensorrt/. Built without TensorRT headers, _core holds only the build structs; python/trtcore says how
+// to rebuild (_info.not_compiled_message).
 #include "bindings/bindings.h"
 #include "runtime/backend.h"
 #include "tensorrt/build_request.h"
@@ -72,7 +71,6 @@ void bind_build_structs(py::module_& m) {
 
 #ifdef TRTCORE_WITH_TENSORRT
 namespace {
-
 // TensorRT's messages go to Python's logging; trtcore._tensorrt_log maps the severity name to a level. Holds no
 // Python object, so it is safe on any thread. `raised`: errors are also in the exception raised (engines' are,
 // libnvinfer_plugin's are not).

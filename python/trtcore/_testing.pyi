@@ -1,4 +1,4 @@
-"""Test and benchmark hooks for trtcore's C++ core (not an API). Typed by hand from cpp/bindings/testing/*.cpp;
+"""Test and benchmark hooks for trtcore's C++ core (not an API). Typed by hand from cpp/testing/*.cpp;
 tests/test_stubs.py checks that the names here and in the module are the same. ``cuda`` and ``roundtrip`` exist
 only when trtcore is built with CUDA, the profiler hooks only with TensorRT headers."""
 

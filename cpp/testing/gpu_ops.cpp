@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "bindings/testing/testing.h"
+#include "testing/testing.h"
 #include "bindings/bindings.h"
 #include "common/error.h"
 #include "common/tensor.h"

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "bindings/testing/testing.h"
+#include "testing/testing.h"
 #include "common/trt_library.h"
 #ifdef TRTCORE_WITH_TENSORRT
 #include "tensorrt/profiler.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "bindings/testing/testing.h"
+#include "testing/testing.h"
 #include "common/error.h"
 #include "common/tensor.h"
 #include "image/cpu_kernels.h"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "bindings/testing/testing.h"
+#include "testing/testing.h"
 #include "common/error.h"
 #include "runtime/plan.h"
 #include "runtime/staging.h"

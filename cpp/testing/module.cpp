@@ -2,7 +2,7 @@
 // copy baseline of the runtime benchmark, direct access to C++ helpers the tests check against numpy), kept out of
 // the shipped trtcore._core. Glue only, like _core.
 #include "bindings/bindings.h"
-#include "bindings/testing/testing.h"
+#include "testing/testing.h"
 
 PYBIND11_MODULE(_testing, m) {
     m.doc() = "Test and benchmark hooks for trtcore's C++ core (not an API)";
