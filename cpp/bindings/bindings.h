@@ -1,7 +1,6 @@
-// The pybind11 module trtcore._core is assembled from one bind_* function per layer. Glue only: argument
-// conversion, GIL release, lifetimes; logic belongs in cpp/<layer>/ or in python/trtcore/. Every binding file (and
-// trtcore._testing's) includes this header: the same type casters, and the one reader of arrays handed in
-// (numpy arrays, DLPack and __cuda_array_interface__ objects, read in place into the one ArrayView).
+// trtcore._core is assembled from one bind_* function per layer (module.cpp). Glue only: argument conversion, GIL
+// release, lifetimes; logic belongs in cpp/<layer>/ or in python/trtcore/. Every binding file (and trtcore._testing's)
+// includes this header: the same type casters, and the one reader of arrays handed in.
 #pragma once
 
 #include <pybind11/numpy.h>
@@ -48,8 +47,9 @@ inline py::dict as_dict(const Fields& fields) {
     return d;
 }
 inline py::tuple shape_tuple(const Shape& s) { return py::tuple(py::cast(s)); }
-// The bytes of a contiguous bytes-like object (bytes, bytearray, memoryview, numpy array) without a copy, valid
-// while `info` lives; ArgumentError "<what> must be contiguous bytes (...)" otherwise.
+
+// The bytes of a contiguous bytes-like object (bytes, bytearray, memoryview, numpy array), valid while `info`
+// lives; ArgumentError "<what> must be contiguous bytes (...)" otherwise.
 inline std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info, const std::string& what) {
     if (info.ndim > 1 || (info.ndim == 1 && info.strides[0] != info.itemsize)) {
         throw ArgumentError(what + " must be contiguous bytes (bytes, bytearray, memoryview)");
@@ -57,8 +57,8 @@ inline std::pair<const void*, std::size_t> byte_view(const py::buffer_info& info
     return {info.ptr, static_cast<std::size_t>(info.size * info.itemsize)};
 }
 
-// trtcore::Error and its subclasses raise the trtcore.errors class of their kind() (defined in Python, so they
-// also derive from ValueError, OSError, ...). Each extension module (_core, _testing) registers it.
+// trtcore::Error raises the trtcore.errors class its kind() names (Python classes, so they also derive from
+// ValueError, OSError, ...). Each extension module registers it.
 inline void register_error_translator() {
     py::register_exception_translator([](std::exception_ptr p) {
         try {
@@ -71,12 +71,12 @@ inline void register_error_translator() {
 
 // numpy's dtype for `type`; DTypeError naming `what` when numpy has none (bfloat16/fp8 without ml_dtypes).
 py::dtype numpy_dtype(DataType type, const std::string& what);
-// A numpy array as the C++ layers check it, in place; its type in numpy's words when trtcore has no name for it.
+// A numpy array as the C++ layers check it, in place.
 ArrayView array_view(const py::array& a);
-// One fed object as read (common/array.h's NamedArray), and what keeps its data alive: the numpy array (numpy arrays, DLPack CPU
-// tensors, anything numpy views in place), the __cuda_array_interface__ object, or a capsule owning the DLPack
-// tensor. A CUDA DLPack object is asked for its capsule ordered before the stream `dlpack_stream()` returns (-1: no
-// ordering). ArgumentError naming input `name` for objects that hold no numeric array.
+// One fed object read in place, and what keeps its data alive: the numpy array (numpy arrays, DLPack CPU tensors,
+// what numpy views), the __cuda_array_interface__ object, or a capsule owning the DLPack tensor. A CUDA DLPack
+// object is asked for its capsule ordered before the stream dlpack_stream() returns (-1: no ordering).
+// ArgumentError naming input `name` for objects that hold no numeric array.
 struct FedArray {
     NamedArray in;
     py::object owner;
@@ -90,17 +90,17 @@ using Items = std::vector<std::pair<std::string, py::object>>;
 Items str_items(const py::handle& dict, const std::string& not_dict, const std::string& bad_key);
 Items feed_items(const py::handle& feed);
 
-void bind_vocabulary(py::module_& m);  // vocabulary.cpp: TensorInfo, the dtype table, FeedChecker
-void bind_info(py::module_& m);        // info.cpp: build and run-time facts
-void bind_image(py::module_& m);       // image.cpp: PPM/PGM, normalize, argmax, colorize
-void bind_runtime(py::module_& m);     // runtime.cpp: the execution backend, the executor, device arrays
-void bind_tensorrt(py::module_& m);    // tensorrt.cpp: engine, execution, builder (TensorRT compiled in)
-void bind_pipeline(py::module_& m);    // pipeline.cpp: the GPU pipeline (GPU kernels compiled in)
+void bind_vocabulary(py::module_& m);  // TensorInfo, the dtype table, FeedChecker
+void bind_info(py::module_& m);        // build and run-time facts (module.cpp)
+void bind_image(py::module_& m);       // PPM/PGM, normalize, argmax, colorize, softmax, top-k
+void bind_runtime(py::module_& m);     // the execution backend, the executor, device arrays
+void bind_tensorrt(py::module_& m);    // engine, execution, builder (TensorRT compiled in)
+void bind_pipeline(py::module_& m);    // the GPU pipeline (GPU kernels compiled in)
 
 }  // namespace trtcore::bindings
 
-// An ArrayView argument: a numpy array (or what numpy views, as a py::array argument takes it) read in place by
-// array_view, and kept alive through the call.
+// An ArrayView argument: a numpy array (or what numpy views, as for a py::array argument) read by array_view, the
+// array kept alive through the call.
 template <>
 struct pybind11::detail::type_caster<trtcore::ArrayView> {
     PYBIND11_TYPE_CASTER(trtcore::ArrayView, const_name("numpy.ndarray"));

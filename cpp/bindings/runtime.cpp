@@ -17,12 +17,10 @@
 #endif
 
 namespace trtcore::bindings {
-
 #ifdef TRTCORE_WITH_CUDA
 namespace {
-// A feed read for Executor::run, with the Python objects the run reads: host arrays (and their converted
-// copies) are copied into staging inside run(), so they are needed only until it returns; CUDA arrays and DLPack
-// owners are read by the GPU until the run completes.
+// A feed read for Executor::run, with the Python objects the run reads: host arrays (and converted copies) are
+// staged inside run(), so they are needed only until it returns; CUDA arrays are read until the run completes.
 struct Feed {
     std::vector<NamedArray> arrays;
     std::vector<py::object> keep_host;
@@ -67,8 +65,7 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
     return feed;
 }
 
-// out={name: numpy array} read for RunOptions::targets (checked by the executor), with the arrays (held until the
-// run returns). ArgumentError naming out['name'] for what is not a numpy array.
+// out={name: numpy array} read for RunOptions::targets (which the executor checks), with the arrays.
 struct OutTargets {
     std::vector<NamedArray> targets;
     py::dict arrays;
@@ -100,19 +97,20 @@ py::capsule dlpack_capsule(const DeviceArray& a, const py::object& stream) {
     return capsule;
 }
 
-// A writable numpy array of `dtype` and `shape` over pinned memory (sized for it); the array keeps the buffer alive.
-py::array pinned_view(const std::shared_ptr<cuda::PinnedBuffer>& buffer, const py::dtype& dtype, const Shape& shape) {
-    return py::array(dtype, shape, {}, buffer->data(), owning_capsule(buffer));  // the base holds a reference
+// A writable numpy array over `buffer` (a shared_ptr to host memory sized for it), which its base keeps alive.
+template <typename Buffer>
+py::array array_over(const Buffer& buffer, DataType t, const Shape& shape, const std::string& what) {
+    return py::array(numpy_dtype(t, what), shape, {}, buffer->data(), owning_capsule(buffer));
 }
 
-// One output as a numpy array (owned copy or pinned staging view) or a DeviceArray.
+// One output as a numpy array (an owned copy, copied under the executor's lock, or a view of pinned staging) or
+// a DeviceArray.
 py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready, cudaStream_t stream) {
     if (o.location == Location::kDevice) {
         return py::cast(DeviceArray{o.device, o.shape, o.dtype, o.bytes, o.device_index, ready, stream});
     }
-    const py::dtype dt = numpy_dtype(o.dtype, "output '" + o.name + "'");
-    if (o.owned) return py::array(dt, o.shape, {}, o.owned->data(), owning_capsule(o.owned));  // copied under the lock
-    return pinned_view(o.host, dt, o.shape);
+    const std::string what = "output '" + o.name + "'";
+    return o.owned ? array_over(o.owned, o.dtype, o.shape, what) : array_over(o.host, o.dtype, o.shape, what);
 }
 
 // The Executor and the Python objects asynchronous runs still read.
@@ -126,7 +124,6 @@ struct PyExecutor {
         without_gil([&] { impl.reset(); });
         pending.clear();
     }
-
     // Waits for every run (without the GIL), then drops what they kept alive.
     void synchronize() {
         without_gil([&] { impl->synchronize(); });
@@ -249,8 +246,9 @@ void bind_executor(py::module_& m) {
         .def("__exit__", [](PyExecutor& self, const py::args&) { self.synchronize(); })
         .def("synchronize", &PyExecutor::synchronize)
         .def("input_buffer", [](PyExecutor& self, const std::string& name, const Shape& shape) {
-            const py::dtype dt = numpy_dtype(find_tensor(self.tensors(), name).dtype, "input '" + name + "'");
-            return pinned_view(without_gil([&] { return self.impl->input_staging(name, shape); }), dt, shape);
+            const DataType t = find_tensor(self.tensors(), name).dtype;
+            const auto staging = without_gil([&] { return self.impl->input_staging(name, shape); });
+            return array_over(staging, t, shape, "input '" + name + "'");
         }, "name"_a, "shape"_a)
         .def_property_readonly("tensors", [](const PyExecutor& self) { return self.impl->tensors(); })
         .def_property_readonly("backend", [](const PyExecutor& self) { return self.impl->backend(); })
