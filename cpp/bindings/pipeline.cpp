@@ -10,36 +10,29 @@
 namespace trtcore::bindings {
 
 namespace {
-// A result in the pipeline's pinned buffers: an array holding its lent buffer, else a numpy copy (on the copy
-// threads); copy=False: a view the next run overwrites.
-py::array result(const py::object& owner, const void* data, DataType t, const Shape& shape, bool copy,
-                 const pipeline::ResultBuffers* buffers = nullptr) {
-    if (!copy) return py::array(numpy_dtype(t, "result"), shape, {}, data, owner);
-    if (const auto lent = buffers ? buffers->lend() : nullptr) {
-        return py::array(numpy_dtype(t, "result"), shape, {}, lent->data(), owning_capsule(lent));
-    }
-    py::array out(numpy_dtype(t, "result"), shape);
+using pipeline::GpuPipeline;
+
+// A per-pixel result in the pipeline's pinned buffers: an array holding its lent buffer, else a numpy copy (made on
+// the copy threads); copy=False: a view the next run overwrites.
+py::object result(const py::object& self, const void* data, DataType t, const Shape& shape, bool copy,
+                  const pipeline::ResultBuffers& buffers) {
+    const py::dtype dt = numpy_dtype(t, "result");
+    if (!copy) return py::array(dt, shape, {}, data, self);
+    if (const auto lent = buffers.lend()) return py::array(dt, shape, {}, lent->data(), owning_capsule(lent));
+    py::array out(dt, shape);
     void* dst = out.mutable_data();
-    const auto bytes = static_cast<std::size_t>(out.nbytes());
-    auto& p = owner.cast<pipeline::GpuPipeline&>();
-    without_gil([&] { p.copy_out(dst, data, bytes); });
-    return out;
+    auto& p = self.cast<GpuPipeline&>();
+    without_gil([&] { p.copy_out(dst, data, static_cast<std::size_t>(out.nbytes())); });
+    return std::move(out);
 }
 
 // The image: a numpy array, or a CUDA array (torch/cupy, DLPack or __cuda_array_interface__) read in place, its
-// producer's stream waited on. `owner` keeps it alive through the (synchronous) run.
-struct Image {
-    const void* data;
-    pipeline::ImageSpec spec;
-    py::object owner;
-};
-Image image_arg(pipeline::GpuPipeline& p, const py::object& image) {
+// producer's stream waited on; the FedArray keeps it alive through the (synchronous) run.
+FedArray image_arg(GpuPipeline& p, const py::object& image) {
     const auto consumer = [&] { return static_cast<long long>(reinterpret_cast<std::uintptr_t>(p.stream())); };
     FedArray fed = read_fed("image", image, consumer);
-    const ArrayView& v = fed.in.array;
-    const pipeline::ImageSpec spec = pipeline::image_spec(v);
-    if (v.producer_stream) p.wait_for(reinterpret_cast<cudaStream_t>(*v.producer_stream));
-    return {v.data, spec, fed.owner};
+    if (const auto producer = fed.in.array.producer_stream) p.wait_for(reinterpret_cast<cudaStream_t>(*producer));
+    return fed;
 }
 
 // resize=(height, width, top, left, crop height, crop width): pipeline::ResizeRequest.
@@ -51,7 +44,6 @@ std::optional<pipeline::ResizeRequest> resize_request(const Resize& r, bool tall
 }  // namespace
 
 void bind_pipeline(py::module_& m) {
-    using pipeline::GpuPipeline;
     py::class_<GpuPipeline>(m, "GpuPipeline", "Image in, labels / top-k out on the GPU (C++ pipeline::GpuPipeline).")
         .def(py::init([](std::shared_ptr<ExecutionBackend> backend, const std::string& input, const std::string& output,
                          std::vector<float> mean, std::vector<float> std, float maxval, bool pad, bool cuda_graph) {
@@ -62,28 +54,28 @@ void bind_pipeline(py::module_& m) {
         .def("segment", [](const py::object& self, const py::object& image, bool labels, const std::string& dtype,
                            const image::Palette* palette, bool copy, const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
-            const Image im = image_arg(p, image);
+            const FedArray im = image_arg(p, image);
+            const pipeline::ImageSpec spec = pipeline::image_spec(im.in.array);
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
             const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.segment(im.data, im.spec, request, sized); });
+            without_gil([&] { p.segment(im.in.array.data, spec, request, sized); });
             const Shape hw{static_cast<std::int64_t>(p.result_height()), static_cast<std::int64_t>(p.result_width())};
-            const Shape rgb{hw[0], hw[1], 3};
             return py::make_tuple(
-                labels ? py::object(result(self, p.labels(), p.label_type(), hw, copy, &p.labels_buffers()))
-                       : py::none(),
-                palette ? py::object(result(self, p.colors(), DataType::kUInt8, rgb, copy, &p.colors_buffers()))
+                labels ? result(self, p.labels(), p.label_type(), hw, copy, p.labels_buffers()) : py::none(),
+                palette ? result(self, p.colors(), DataType::kUInt8, {hw[0], hw[1], 3}, copy, p.colors_buffers())
                         : py::none());
         }, "image"_a, "labels"_a = true, "labels_dtype"_a = "int64", "palette"_a = nullptr, "copy"_a = true,
            "resize"_a = py::none(), "tall_vertical_first"_a = true)
         .def("classify", [](const py::object& self, const py::object& image, std::size_t k, bool softmax,
                             const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
-            const Image im = image_arg(p, image);
+            const FedArray im = image_arg(p, image);
+            const pipeline::ImageSpec spec = pipeline::image_spec(im.in.array);
             const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.classify(im.data, im.spec, k, softmax, sized); });
-            const Shape shape{static_cast<std::int64_t>(p.top_k())};
-            return py::make_tuple(result(self, p.indices(), DataType::kInt64, shape, true),
-                                  result(self, p.values(), DataType::kFloat32, shape, true), p.classes());
+            without_gil([&] { p.classify(im.in.array.data, spec, k, softmax, sized); });
+            const auto n = static_cast<py::ssize_t>(p.top_k());
+            return py::make_tuple(py::array_t<std::int64_t>(n, p.indices()), py::array_t<float>(n, p.values()),
+                                  p.classes());
         }, "image"_a, "k"_a, "softmax"_a = false, "resize"_a = py::none(), "tall_vertical_first"_a = true)
         .def_property_readonly("input_shape", &GpuPipeline::input_shape)
         .def("set_stage_timing", &GpuPipeline::set_stage_timing, "on"_a)

@@ -80,21 +80,13 @@ struct FeedChecker {
     std::optional<std::size_t> profile;
 
     // check_feed on the feed as read (a DLPack object is asked for its header, unordered): the names of the host
-    // inputs to convert; None when every value is a C-contiguous numpy.ndarray (not a subclass) of the declared
-    // dtype, i.e. what a host backend takes as it is.
-    py::object check(const py::handle& feed, bool cast) const {
-        static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
+    // inputs to convert (cast=True).
+    std::vector<std::string> check(const py::handle& feed, bool cast) const {
         std::vector<NamedArray> arrays;
-        bool in_place = true;
-        for (const auto& [name, value] : feed_items(feed)) {
-            arrays.push_back(read_fed(name, value).in);
-            in_place = in_place && py::type::handle_of(value).is(ndarray) && arrays.back().array.c_contiguous;
-        }
-        const auto to_cast = check_feed(inputs, arrays, FeedCheck{cast, profile});
-        if (in_place && to_cast.empty()) return py::none();
-        py::list names;
-        for (const auto i : to_cast) names.append(arrays[i].name);
-        return std::move(names);
+        for (const auto& [name, value] : feed_items(feed)) arrays.push_back(read_fed(name, value).in);
+        std::vector<std::string> names;
+        for (const auto i : check_feed(inputs, arrays, FeedCheck{cast, profile})) names.push_back(arrays[i].name);
+        return names;
     }
 };
 
@@ -200,7 +192,6 @@ void bind_vocabulary(py::module_& m) {
         .def_property_readonly("min_shape", &first_profile<&ProfileShape::min>)
         .def_property_readonly("opt_shape", &first_profile<&ProfileShape::opt>)
         .def_property_readonly("max_shape", &first_profile<&ProfileShape::max>)
-        .def("shape_str", &shape_str, "The shape for messages, dynamic dims by name or '?': '(batch, 3, 224, 224)'.")
         .def_property_readonly("location", [](const TensorInfo& t) { return location_name(t.location); })
         .def_readonly("format", &TensorInfo::format)
         .def("__eq__", &same_tensor)

@@ -54,7 +54,6 @@ class TensorInfo:
     def location(self) -> str: ...  # "device" | "host"
     @property
     def format(self) -> str: ...
-    def shape_str(self) -> str: ...
     def __eq__(self, other: object) -> bool: ...
 
 # (dtype name, shape, "host" | "device") of a numpy, DLPack or CUDA-array object, read in place by the one reader.
@@ -65,12 +64,11 @@ class FeedChecker:
     activation."""
     inputs: list[TensorInfo]
     def __init__(self, inputs: Sequence[TensorInfo], profile: int | None = 0) -> None: ...
-    def check(self, feed: Feed, cast: bool = False) -> list[str] | None:
+    def check(self, feed: Feed, cast: bool = False) -> list[str]:
         """Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against the inputs (names,
         dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises ArgumentError /
         DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to convert to their declared
-        dtype (only with cast=True; device inputs of another dtype are refused), or None when the feed needs no work
-        on the host (every value a C-contiguous numpy.ndarray of the declared dtype)."""
+        dtype (only with cast=True; device inputs of another dtype are refused)."""
 
 # --- build and run-time facts ------------------------------------------------------------------------------------
 def compiled_info() -> dict[str, Any]: ...  # what this build of trtcore was compiled with
