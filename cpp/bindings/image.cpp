@@ -1,9 +1,5 @@
 // Glue for cpp/image: numpy arrays in and out without copies. python/trtcore/image.py makes inputs C-contiguous with
 // the exact dtype (and says where it copies); cpp/image re-checks the ArrayViews, as a wrong pointer would crash.
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "bindings/bindings.h"
 #include "common/parallel.h"
 #include "image/arguments.h"

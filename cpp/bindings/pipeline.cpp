@@ -2,7 +2,6 @@
 // (python/trtcore/pipelines/gpu.py keeps one per thread for the Classifier and the Segmenter).
 #ifdef TRTCORE_WITH_CUDA_KERNELS
 #include <array>
-#include <optional>
 
 #include "bindings/bindings.h"
 #include "pipeline/gpu_pipeline.h"

@@ -2,12 +2,9 @@
 // _core.Executor and _core.DeviceArray: feeds read by read_fed, outputs as numpy arrays or DeviceArrays (which
 // torch/cupy/jax take without a copy), the GIL released around the run, and what an asynchronous run still reads
 // kept alive. The sequencing itself is cpp/runtime/executor.cpp.
-
 #include "bindings/bindings.h"
 #include "runtime/backend.h"
 #ifdef TRTCORE_WITH_CUDA
-#include <optional>
-
 #include "cuda/buffer.h"
 #include "cuda/stream.h"
 #include "runtime/device_array.h"
@@ -42,24 +39,24 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
         feed.arrays.push_back(std::move(fed.in));
         owners.push_back(std::move(fed.owner));
     }
-    std::vector<bool> convert(owners.size(), false);
     if (cast) {
-        for (const auto i : check_feed(ex.tensors(), feed.arrays, FeedCheck{true, std::nullopt})) convert[i] = true;
+        for (const auto i : check_feed(ex.tensors(), feed.arrays, FeedCheck{true, std::nullopt})) {
+            const std::string& name = feed.arrays[i].name;
+            const py::dtype want = numpy_dtype(find_tensor(ex.tensors(), name).dtype, "input '" + name + "'");
+            owners[i] = owners[i].attr("astype")(want);
+        }
     }
     for (std::size_t i = 0; i < owners.size(); ++i) {
-        NamedArray& in = feed.arrays[i];
-        if (in.array.location == Location::kDevice) {
+        ArrayView& a = feed.arrays[i].array;
+        if (a.location == Location::kDevice) {
             // An opaque handle for the executor's PendingRuns, dropped with the GIL held (prune, clear, ~Feed).
             feed.keep_device.emplace_back(owners[i].release().ptr(),
                                           [](void* p) { Py_DECREF(static_cast<PyObject*>(p)); });
             continue;
         }
         auto arr = py::reinterpret_borrow<py::array>(owners[i]);
-        if (convert[i]) {
-            arr = arr.attr("astype")(numpy_dtype(find_tensor(ex.tensors(), in.name).dtype, "input '" + in.name + "'"));
-        }
         if (!(arr.flags() & py::array::c_style)) arr = py::array::ensure(arr, py::array::c_style);
-        if (!arr.is(owners[i])) in.array = array_view(arr);
+        if (arr.data() != a.data) a = array_view(arr);  // converted, or made contiguous
         feed.keep_host.push_back(std::move(arr));
     }
     return feed;

@@ -1,7 +1,6 @@
 // trtcore.TensorInfo, the dtype table and FeedChecker, bound once for every layer, and the one reader of arrays
 // handed in (bindings.h), which never converts or copies them.
 #include <array>
-#include <optional>
 
 #include "bindings/bindings.h"
 #include "runtime/dlpack.h"
