@@ -31,6 +31,12 @@ auto without_gil(F&& f) {
     return f();
 }
 
+// f as a Python callable run without the GIL (its arguments and result are converted with the GIL held).
+template <typename F>
+py::cpp_function nogil(F&& f) {
+    return py::cpp_function(std::forward<F>(f), py::call_guard<py::gil_scoped_release>());
+}
+
 // A capsule owning `value` (a numpy array's base): `value` is destroyed with the capsule.
 template <typename T>
 py::capsule owning_capsule(T value) {
@@ -75,14 +81,13 @@ py::dtype numpy_dtype(DataType type, const std::string& what);
 ArrayView array_view(const py::array& a);
 // One fed object read in place, and what keeps its data alive: the numpy array (numpy arrays, DLPack CPU tensors,
 // what numpy views), the __cuda_array_interface__ object, or a capsule owning the DLPack tensor. A CUDA DLPack
-// object is asked for its capsule ordered before the stream dlpack_stream() returns (-1: no ordering).
+// object is asked for its capsule ordered before the stream (cudaStream_t) consumer() returns (none: unordered).
 // ArgumentError naming input `name` for objects that hold no numeric array.
 struct FedArray {
     NamedArray in;
     py::object owner;
 };
-FedArray read_fed(const std::string& name, const py::handle& value,
-                  const std::function<long long()>& dlpack_stream = [] { return -1LL; });
+FedArray read_fed(const std::string& name, const py::handle& value, const std::function<void*()>& consumer = {});
 std::string type_name(const py::handle& obj);  // "ndarray", for messages
 // The items of a dict with str keys, in order; ArgumentError "<not_dict>, got <type>" for anything else, or
 // "<bad_key>, got <key>" for a key that is not a str. feed_items: the feed's, {input name: array}.

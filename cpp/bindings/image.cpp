@@ -31,10 +31,8 @@ py::array write_output(const std::optional<py::array>& out, const char* name, Da
     return result;
 }
 py::tuple image_tuple(img::Image&& im) {
-    const Shape shape{static_cast<int64_t>(im.height), static_cast<int64_t>(im.width),
-                      static_cast<int64_t>(im.channels)};
-    const auto maxval = im.maxval;
-    return py::make_tuple(owned_array(std::move(im.pixels), im.type, shape), maxval);
+    const Shape shape = im.shape();
+    return py::make_tuple(owned_array(std::move(im.pixels), im.type, shape), im.maxval);
 }
 }  // namespace
 
@@ -54,18 +52,13 @@ void bind_image(py::module_& parent) {
     }, "path"_a, "image"_a, "maxval"_a);
     m.def("normalize", [](const ArrayView& v, const std::vector<float>& mean, const std::vector<float>& std,
                           float maxval, const std::string& dtype, const std::optional<py::array>& out) {
-        const Shape nchw = img::normalize_shape(v, mean.size(), std.size());
-        const DataType dt = dtype_from_name(dtype, "normalize");
-        return write_output(out, "out", dt, nchw, [&](void* d) {
-            img::normalize(v.data, *v.dtype, nchw[0], nchw[2], nchw[3], nchw[1], maxval, mean.data(), std.data(), d,
-                           dt);
-        });
+        const DataType t = dtype_from_name(dtype, "normalize");
+        return write_output(out, "out", t, img::normalize_shape(v, mean.size(), std.size()),
+                            [&](void* d) { img::normalize(v, mean, std, maxval, d, t); });
     }, "img"_a, "mean"_a, "std"_a, "maxval"_a, "dtype"_a, "out"_a = py::none());
     m.def("argmax", [](const ArrayView& v, const std::string& dtype, const std::optional<py::array>& out) {
-        const DataType ot = dtype_from_name(dtype, "argmax");
-        const Shape& s = v.shape;
-        return write_output(out, "out", ot, img::argmax_shape(v),
-                            [&](void* d) { img::argmax(v.data, *v.dtype, s[0], s[1], s[2], s[3], d, ot); });
+        const DataType t = dtype_from_name(dtype, "argmax");
+        return write_output(out, "out", t, img::argmax_shape(v), [&](void* d) { img::argmax(v, d, t); });
     }, "logits"_a, "dtype"_a, "out"_a = py::none());
     py::class_<img::Palette>(m, "Palette", "Colours by class id, built once (C++ image::Palette).")
         .def(py::init([](const ArrayView& colors) { return img::Palette(img::palette_colors(colors)); }), "colors"_a)
@@ -75,37 +68,28 @@ void bind_image(py::module_& parent) {
             return owned_array(p.rgb(), DataType::kUInt8, {static_cast<int64_t>(p.size()), 3});
         });
     m.def("colorize", [](const ArrayView& v, const img::Palette& p, const std::optional<py::array>& out) {
-        const auto count = static_cast<std::size_t>(volume(v.shape, "labels"));
         return write_output<uint8_t>(out, "out", DataType::kUInt8, img::colorize_shape(v),
-                                     [&](uint8_t* d) { img::colorize(v.data, *v.dtype, count, p, d); });
+                                     [&](uint8_t* d) { img::colorize(v, p, d); });
     }, "labels"_a, "palette"_a, "out"_a = py::none());
     m.def("labels_from_output", [](const ArrayView& v, const std::string& what, std::size_t h, std::size_t w) {
-        const Shape hw = img::labels_shape(v, what, h, w);
-        return write_output<int64_t>(std::nullopt, "labels", DataType::kInt64, hw, [&](int64_t* d) {
-            img::labels_from_output(v.data, *v.dtype, v.shape, d, what, h, w);
-        });
+        return write_output<int64_t>(std::nullopt, "labels", DataType::kInt64, img::labels_shape(v, what, h, w),
+                                     [&](int64_t* d) { img::labels_from_output(v, what, h, w, d); });
     }, "output"_a, "what"_a, "height"_a = 0, "width"_a = 0);
     m.def("softmax", [](const ArrayView& v, const std::optional<py::array>& out) {
-        const Shape rc = img::scores_shape(v);
-        return write_output<float>(out, "out", DataType::kFloat32, rc, [&](float* d) {
-            img::softmax(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), d);
-        });
+        return write_output<float>(out, "out", DataType::kFloat32, img::scores_shape(v),
+                                   [&](float* d) { img::softmax(v, d); });
     }, "scores"_a, "out"_a = py::none());
     m.def("topk", [](const ArrayView& v, std::size_t k) {
-        const Shape rc = img::scores_shape(v), shape{rc[0], static_cast<int64_t>(k)};
-        py::array indices = write_output(std::nullopt, "indices", DataType::kInt64, shape, [](void*) {});
+        const Shape shape{img::scores_shape(v)[0], static_cast<int64_t>(k)};
+        py::array indices = owned_array(img::Buffer(DataType::kInt64, shape, "indices"), DataType::kInt64, shape);
         auto* i = static_cast<int64_t*>(indices.mutable_data());
-        py::array values = write_output<float>(std::nullopt, "values", DataType::kFloat32, shape, [&](float* val) {
-            img::topk(v.data, *v.dtype, static_cast<std::size_t>(rc[0]), static_cast<std::size_t>(rc[1]), k, i, val);
-        });
+        py::array values = write_output<float>(std::nullopt, "values", DataType::kFloat32, shape,
+                                               [&](float* val) { img::topk(v, k, i, val); });
         return py::make_tuple(indices, values);
     }, "scores"_a, "k"_a);
     m.def("overlay", [](const ArrayView& im, const ArrayView& col, double alpha) {
-        const Shape shape = img::overlay_shape(im, col);
-        const auto* colors = static_cast<const uint8_t*>(col.data);
-        const auto pixels = static_cast<std::size_t>(shape[0] * shape[1]);
-        return write_output<uint8_t>(std::nullopt, "overlay", DataType::kUInt8, shape,
-                                     [&](uint8_t* d) { img::overlay(im.data, *im.dtype, colors, pixels, alpha, d); });
+        return write_output<uint8_t>(std::nullopt, "overlay", DataType::kUInt8, img::overlay_shape(im, col),
+                                     [&](uint8_t* d) { img::overlay(im, col, alpha, d); });
     }, "image"_a, "colored"_a, "alpha"_a);
     m.def("set_num_threads", &trtcore::set_num_threads, "n"_a);
     m.def("get_num_threads", &trtcore::num_threads);

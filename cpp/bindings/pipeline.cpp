@@ -25,13 +25,10 @@ py::object result(const py::object& self, const void* data, DataType t, const Sh
     return std::move(out);
 }
 
-// The image: a numpy array, or a CUDA array (torch/cupy, DLPack or __cuda_array_interface__) read in place, its
-// producer's stream waited on; the FedArray keeps it alive through the (synchronous) run.
+// The image: a numpy array, or a CUDA array (torch/cupy, DLPack or __cuda_array_interface__) read in place; the
+// FedArray keeps it alive through the (synchronous) run.
 FedArray image_arg(GpuPipeline& p, const py::object& image) {
-    const auto consumer = [&] { return static_cast<long long>(reinterpret_cast<std::uintptr_t>(p.stream())); };
-    FedArray fed = read_fed("image", image, consumer);
-    if (const auto producer = fed.in.array.producer_stream) p.wait_for(reinterpret_cast<cudaStream_t>(*producer));
-    return fed;
+    return read_fed("image", image, [&]() -> void* { return p.stream(); });
 }
 
 // resize=(height, width, top, left, crop height, crop width): pipeline::ResizeRequest.
@@ -54,10 +51,9 @@ void bind_pipeline(py::module_& m) {
                            const image::Palette* palette, bool copy, const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
             const FedArray im = image_arg(p, image);
-            const pipeline::ImageSpec spec = pipeline::image_spec(im.in.array);
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
             const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.segment(im.in.array.data, spec, request, sized); });
+            without_gil([&] { p.segment(im.in.array, request, sized); });
             const Shape hw{static_cast<std::int64_t>(p.result_height()), static_cast<std::int64_t>(p.result_width())};
             return py::make_tuple(
                 labels ? result(self, p.labels(), p.label_type(), hw, copy, p.labels_buffers()) : py::none(),
@@ -69,9 +65,8 @@ void bind_pipeline(py::module_& m) {
                             const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
             const FedArray im = image_arg(p, image);
-            const pipeline::ImageSpec spec = pipeline::image_spec(im.in.array);
             const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.classify(im.in.array.data, spec, k, softmax, sized); });
+            without_gil([&] { p.classify(im.in.array, k, softmax, sized); });
             const auto n = static_cast<py::ssize_t>(p.top_k());
             return py::make_tuple(py::array_t<std::int64_t>(n, p.indices()), py::array_t<float>(n, p.values()),
                                   p.classes());

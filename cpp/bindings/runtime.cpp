@@ -28,9 +28,8 @@ struct Feed {
 // checks it here first, and the host arrays it lists are converted once with astype (the policy's opt-in
 // conversion). A non-contiguous host array is copied once into a contiguous one (then staged as usual).
 Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
-    const auto consumer = [&] {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
-        const cudaStream_t s = stream ? *stream : without_gil([&] { return ex.stream(); });
-        return static_cast<long long>(reinterpret_cast<std::uintptr_t>(s));
+    const auto consumer = [&]() -> void* {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
+        return stream ? *stream : without_gil([&] { return ex.stream(); });
     };
     Feed feed;
     std::vector<py::object> owners;
@@ -130,19 +129,15 @@ struct PyExecutor {
     ExecutorStats stats() const { return without_gil([&] { return impl->stats(); }); }  // the executor's lock
 };
 
-// An Executor's staging setting (runtime/staging.h) as a property, read and written under the executor's lock:
-// without the GIL.
+// An Executor's staging setting (runtime/staging.h) as a property, read and written under the executor's lock.
 template <typename T>
 void def_staging(py::class_<PyExecutor>& cls, const char* name, T StagingPolicy::*member, const char* doc) {
-    cls.def_property(name, [member](const PyExecutor& self) {
-        return without_gil([&] { return self.impl->staging().*member; });
-    }, [member](PyExecutor& self, T value) {
-        without_gil([&] {
-            StagingPolicy policy = self.impl->staging();
-            policy.*member = value;
-            self.impl->set_staging(policy);
-        });
-    }, doc);
+    cls.def_property(name, nogil([member](const PyExecutor& self) { return self.impl->staging().*member; }),
+                     nogil([member](PyExecutor& self, T value) {
+                         StagingPolicy policy = self.impl->staging();
+                         policy.*member = value;
+                         self.impl->set_staging(policy);
+                     }), doc);
 }
 
 // A cudaStream_t from None, an int handle, or a torch.cuda.Stream / cupy Stream (.cuda_stream / .ptr / .handle).
@@ -251,16 +246,13 @@ void bind_executor(py::module_& m) {
         .def_property_readonly("backend", [](const PyExecutor& self) { return self.impl->backend(); })
         .def_property_readonly("cuda_graph", [](const PyExecutor& self) { return self.impl->cuda_graph(); })
         // These take the executor's lock, which a run() in another thread holds until it is done: without the GIL.
-        .def_property_readonly("stream", [](PyExecutor& self) {
-            return without_gil([&] { return reinterpret_cast<std::uintptr_t>(self.impl->stream()); });
-        })
-        .def_property_readonly("device",
-                               [](PyExecutor& self) { return without_gil([&] { return self.impl->device(); }); })
-        .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); })
+        .def_property_readonly("stream",
+                               nogil([](PyExecutor& s) { return reinterpret_cast<std::uintptr_t>(s.impl->stream()); }))
+        .def_property_readonly("device", nogil([](PyExecutor& self) { return self.impl->device(); }))
         .def_property_readonly("stats", [](const PyExecutor& self) { return as_dict(self.stats().fields()); })
-        .def_property("stage_timing",
-                      [](const PyExecutor& self) { return without_gil([&] { return self.impl->stage_timing(); }); },
-                      [](PyExecutor& self, bool on) { without_gil([&] { self.impl->set_stage_timing(on); }); });
+        .def_property("stage_timing", nogil([](const PyExecutor& self) { return self.impl->stage_timing(); }),
+                      nogil([](PyExecutor& self, bool on) { self.impl->set_stage_timing(on); }))
+        .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); });
     def_staging(cls, "copy_threads", &StagingPolicy::threads,
                 "Threads copying large host tensors to and from staging (0: the default, up to 8).");
     def_staging(cls, "staging_chunk_bytes", &StagingPolicy::chunk_bytes,

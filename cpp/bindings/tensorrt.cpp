@@ -96,8 +96,7 @@ trt::BuildResult build(trt::BuildRequest request, const py::object& progress, co
     if (!progress.is_none()) {
         progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
             py::gil_scoped_acquire gil;
-            const auto parent_phase = parent ? std::optional<std::string>(parent) : std::nullopt;
-            py::object answer = progress_h(trt::progress_event_name(e), phase, parent_phase, value);
+            py::object answer = progress_h(trt::progress_event_name(e), phase, parent, value);  // nullptr: None
             return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
         };
     }

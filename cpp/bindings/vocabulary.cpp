@@ -46,19 +46,19 @@ FedArray read_cuda_array_interface(const std::string& name, const py::handle& ob
     return {dlpack::read_cuda_array(name, fields), py::reinterpret_borrow<py::object>(obj)};
 }
 
-FedArray read_dlpack(const std::string& name, const py::handle& obj, long long stream) {
-    // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream).
-    py::object capsule = obj.attr("__dlpack__")("stream"_a = stream == 0 ? 1 : stream);
+FedArray read_dlpack(const std::string& name, const py::handle& obj, const std::function<void*()>& consumer) {
+    // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream;
+    // -1: unordered).
+    const auto s = consumer ? static_cast<long long>(reinterpret_cast<std::uintptr_t>(consumer())) : -1LL;
+    py::object capsule = obj.attr("__dlpack__")("stream"_a = s == 0 ? 1 : s);
     auto* managed = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
     if (managed == nullptr) {
         PyErr_Clear();
         throw ArgumentError("input '" + name + "': __dlpack__() did not return a 'dltensor' capsule");
     }
     PyCapsule_SetName(capsule.ptr(), "used_dltensor");  // ours now: the producer must not free it
-    const py::capsule owner(managed, [](void* p) {
-        dlpack::ManagedTensorDeleter()(static_cast<dlpack::DLManagedTensor*>(p));
-    });
-    return {dlpack::read(name, managed->dl_tensor), owner};
+    dlpack::ManagedTensorPtr owned(managed);
+    return {dlpack::read(name, managed->dl_tensor), owning_capsule(std::move(owned))};
 }
 
 // A numpy array, or what numpy views in place (lists, objects with __array__; not as object arrays).
@@ -72,22 +72,6 @@ FedArray read_numpy(const std::string& name, const py::handle& value) {
     }
     return {{name, array_view(a)}, a};
 }
-
-// The inputs and profile a host backend checks every feed against, converted to C++ once (at activation).
-struct FeedChecker {
-    std::vector<TensorInfo> inputs;
-    std::optional<std::size_t> profile;
-
-    // check_feed on the feed as read (a DLPack object is asked for its header, unordered): the names of the host
-    // inputs to convert (cast=True).
-    std::vector<std::string> check(const py::handle& feed, bool cast) const {
-        std::vector<NamedArray> arrays;
-        for (const auto& [name, value] : feed_items(feed)) arrays.push_back(read_fed(name, value).in);
-        std::vector<std::string> names;
-        for (const auto i : check_feed(inputs, arrays, FeedCheck{cast, profile})) names.push_back(arrays[i].name);
-        return names;
-    }
-};
 
 using Profiles = std::vector<std::tuple<Shape, Shape, Shape>>;
 TensorInfo make_info(const std::string& name, const py::handle& dtype, const Shape& shape, const std::string& io,
@@ -125,13 +109,13 @@ ArrayView array_view(const py::array& a) {
     return v;
 }
 
-FedArray read_fed(const std::string& name, const py::handle& value, const std::function<long long()>& dlpack_stream) {
+FedArray read_fed(const std::string& name, const py::handle& value, const std::function<void*()>& consumer) {
     if (py::isinstance<py::array>(value)) return read_numpy(name, value);
     if (py::hasattr(value, "__cuda_array_interface__")) return read_cuda_array_interface(name, value);
     if (py::hasattr(value, "__dlpack__") && py::hasattr(value, "__dlpack_device__")) {
         const int device = value.attr("__dlpack_device__")().cast<py::tuple>()[0].cast<int>();
         if (device == dlpack::kDLCUDA || device == dlpack::kDLCUDAManaged) {
-            return read_dlpack(name, value, dlpack_stream());
+            return read_dlpack(name, value, consumer);
         }
         return read_numpy(name, py::module_::import("numpy").attr("from_dlpack")(value));  // host: viewed in place
     }
@@ -204,7 +188,11 @@ void bind_vocabulary(py::module_& m) {
     py::class_<FeedChecker>(m, "FeedChecker")
         .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), "inputs"_a, "profile"_a = 0)
         .def_readonly("inputs", &FeedChecker::inputs)
-        .def("check", &FeedChecker::check, "feed"_a, "cast"_a = false);
+        .def("check", [](const FeedChecker& c, const py::handle& feed, bool cast) {
+            std::vector<NamedArray> arrays;  // a DLPack object is asked for its header, unordered
+            for (const auto& [name, value] : feed_items(feed)) arrays.push_back(read_fed(name, value).in);
+            return c.check(arrays, cast);
+        }, "feed"_a, "cast"_a = false);
 }
 
 }  // namespace trtcore::bindings

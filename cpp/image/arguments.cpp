@@ -1,6 +1,10 @@
 #include "image/arguments.h"
 
 #include "common/error.h"
+#include "image/overlay.h"
+#include "image/preprocess.h"
+#include "image/softmax.h"
+#include "image/topk.h"
 
 namespace trtcore::image {
 
@@ -69,6 +73,50 @@ Shape labels_shape(const ArrayView& output, const std::string& what, std::size_t
     const DataType type = check_array(output, what, {*output.dtype});
     const LabelSource src = label_source(type, output.shape, what, height, width);
     return {static_cast<int64_t>(src.height), static_cast<int64_t>(src.width)};
+}
+
+namespace {
+std::size_t dim(const Shape& shape, std::size_t i) { return static_cast<std::size_t>(shape[i]); }
+}  // namespace
+
+void normalize(const ArrayView& src, const std::vector<float>& mean, const std::vector<float>& std, float maxval,
+               void* out, DataType out_type) {
+    const Shape nchw = normalize_shape(src, mean.size(), std.size());
+    normalize(src.data, *src.dtype, dim(nchw, 0), dim(nchw, 2), dim(nchw, 3), dim(nchw, 1), maxval, mean.data(),
+              std.data(), out, out_type);
+}
+
+void argmax(const ArrayView& logits, void* out, DataType out_type) {
+    argmax_shape(logits);
+    const Shape& s = logits.shape;
+    argmax(logits.data, *logits.dtype, dim(s, 0), dim(s, 1), dim(s, 2), dim(s, 3), out, out_type);
+}
+
+void softmax(const ArrayView& scores, float* out) {
+    const Shape rc = scores_shape(scores);
+    softmax(scores.data, *scores.dtype, dim(rc, 0), dim(rc, 1), out);
+}
+
+void topk(const ArrayView& scores, std::size_t k, std::int64_t* indices, float* values) {
+    const Shape rc = scores_shape(scores);
+    topk(scores.data, *scores.dtype, dim(rc, 0), dim(rc, 1), k, indices, values);
+}
+
+void colorize(const ArrayView& labels, const Palette& palette, std::uint8_t* out) {
+    colorize_shape(labels);
+    colorize(labels.data, *labels.dtype, static_cast<std::size_t>(volume(labels.shape, "labels")), palette, out);
+}
+
+void overlay(const ArrayView& image, const ArrayView& colored, double alpha, std::uint8_t* out) {
+    const Shape shape = overlay_shape(image, colored);
+    overlay(image.data, *image.dtype, static_cast<const std::uint8_t*>(colored.data), dim(shape, 0) * dim(shape, 1),
+            alpha, out);
+}
+
+void labels_from_output(const ArrayView& output, const std::string& what, std::size_t height, std::size_t width,
+                        std::int64_t* labels) {
+    labels_shape(output, what, height, width);
+    labels_from_output(output.data, *output.dtype, output.shape, labels, what, height, width);
 }
 
 }  // namespace trtcore::image

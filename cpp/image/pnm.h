@@ -35,6 +35,9 @@ struct Image {
     Buffer pixels;                                    // height * width * channels samples
 
     std::size_t sample_count() const { return width * height * channels; }
+    Shape shape() const {  // HWC
+        return {static_cast<int64_t>(height), static_cast<int64_t>(width), static_cast<int64_t>(channels)};
+    }
     ImageView view() const { return {pixels.data(), width, height, channels, type, maxval}; }
 };
 

@@ -240,6 +240,20 @@ void GpuPipeline::classify(const void* image, const ImageSpec& spec, std::size_t
     run(image, spec, Task::kClassify, {k, softmax}, resize);
 }
 
+void GpuPipeline::segment(const ArrayView& image, const SegmentRequest& request,
+                          const std::optional<ResizeRequest>& resize) {
+    const ImageSpec spec = image_spec(image);
+    if (image.producer_stream) wait_for(reinterpret_cast<cudaStream_t>(*image.producer_stream));
+    segment(image.data, spec, request, resize);
+}
+
+void GpuPipeline::classify(const ArrayView& image, std::size_t k, bool softmax,
+                           const std::optional<ResizeRequest>& resize) {
+    const ImageSpec spec = image_spec(image);
+    if (image.producer_stream) wait_for(reinterpret_cast<cudaStream_t>(*image.producer_stream));
+    classify(image.data, spec, k, softmax, resize);
+}
+
 void GpuPipeline::run(const void* image, const ImageSpec& spec, Task task,
                       const std::vector<std::uintptr_t>& request_key, const std::optional<ResizeRequest>& resize) {
     if (image == nullptr) throw ArgumentError("GPU pipeline: image pointer is null");

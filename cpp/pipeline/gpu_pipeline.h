@@ -141,6 +141,9 @@ public:
     // the row comes down and the host kernels run, so probabilities equal the CPU path's bit for bit.
     void classify(const void* image, const ImageSpec& spec, std::size_t k, bool softmax,
                   const std::optional<ResizeRequest>& resize = std::nullopt);
+    // The same for an array handed in (image_spec's checks; a CUDA array's producer stream is waited on first).
+    void segment(const ArrayView& image, const SegmentRequest& request, const std::optional<ResizeRequest>& resize);
+    void classify(const ArrayView& image, std::size_t k, bool softmax, const std::optional<ResizeRequest>& resize);
 
     // Results of the last run, in pinned host memory: the next run overwrites them unless they were lent
     // (labels_buffers().lend(), colors_buffers().lend()).

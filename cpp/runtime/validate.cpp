@@ -134,6 +134,12 @@ std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, cons
     return to_cast;
 }
 
+std::vector<std::string> FeedChecker::check(const std::vector<NamedArray>& feed, bool cast) const {
+    std::vector<std::string> names;
+    for (const auto i : check_feed(inputs, feed, FeedCheck{cast, profile})) names.push_back(feed[i].name);
+    return names;
+}
+
 void check_device_contiguous(const NamedArray& input) {
     if (input.array.c_contiguous) return;
     throw ArgumentError("input '" + input.name + "': the CUDA array is not C-contiguous (strides " +

@@ -31,6 +31,14 @@ struct FeedCheck {
 std::vector<std::size_t> check_feed(const std::vector<TensorInfo>& tensors, const std::vector<NamedArray>& feed,
                                     const FeedCheck& options = {});
 
+// check_feed for a host backend (ONNX Runtime, through trtcore._core.FeedChecker): against inputs converted once,
+// returning the names of the host inputs to convert (cast=True).
+struct FeedChecker {
+    std::vector<TensorInfo> inputs;
+    std::optional<std::size_t> profile = 0;
+    std::vector<std::string> check(const std::vector<NamedArray>& feed, bool cast) const;
+};
+
 // ArgumentError for a CUDA input that is not C-contiguous (the executor checks): copying on the GPU behind the
 // user's back would hide a cost the user can avoid.
 void check_device_contiguous(const NamedArray& input);

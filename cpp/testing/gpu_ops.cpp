@@ -194,8 +194,7 @@ GpuInput gpu_input(const std::string& name, const py::handle& value, cudaStream_
                    const std::string& memory = "device") {
     if (py::isinstance<py::array>(value))
         return from_numpy(name, py::reinterpret_borrow<py::array>(value), stream, memory);
-    const auto handle = static_cast<long long>(reinterpret_cast<std::intptr_t>(stream));
-    FedArray fed = read_fed(name, value, [handle] { return handle; });
+    FedArray fed = read_fed(name, value, [stream]() -> void* { return stream; });
     const ArrayView& a = fed.in.array;
     if (a.location == Location::kHost)
         return from_numpy(name, py::reinterpret_borrow<py::array>(fed.owner), stream, memory);
