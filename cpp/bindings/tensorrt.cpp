@@ -1,5 +1,7 @@
 // Glue for cpp/tensorrt/. Built without TensorRT headers, _core holds only the build structs; python/trtcore says how
 // to rebuild (_info.not_compiled_message).
+#include <pybind11/functional.h>
+
 #include "bindings/bindings.h"
 #include "runtime/backend.h"
 #include "tensorrt/build_request.h"
@@ -87,30 +89,22 @@ LogSink python_log(bool raised) {
 }
 
 // Ctrl-C is Python's (trtcore.builder.build): its SIGINT handler runs when a progress callback runs Python code.
-// `request` is a copy: the Python object may change on another thread while the GIL is released.
-trt::BuildResult build(trt::BuildRequest request, const py::object& progress, const py::object& log) {
-    // The callbacks capture handles, not owning objects: `progress` and `log` stay alive (this frame holds them)
-    // and no reference count is touched on TensorRT's threads without the GIL.
-    const py::handle progress_h = progress, log_h = log;
+// pybind11 calls `progress` and `log` with the GIL (None: no callback). `request` is a copy, made with the GIL: the
+// Python object may change on another thread while the GIL is released around the build.
+using Progress = std::function<std::optional<bool>(std::string, const char*, const char*, int32_t)>;
+trt::BuildResult build(trt::BuildRequest request, const Progress& progress,
+                       const std::function<void(std::string, std::string)>& log) {
     trt::ProgressFn progress_fn;
-    if (!progress.is_none()) {
-        progress_fn = [progress_h](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
-            py::gil_scoped_acquire gil;
-            py::object answer = progress_h(trt::progress_event_name(e), phase, parent, value);  // nullptr: None
-            return answer.is_none() || static_cast<bool>(py::bool_(answer));  // None: keep going
+    if (progress) {
+        progress_fn = [&](trt::ProgressEvent e, const char* phase, const char* parent, int32_t value) {
+            return progress(trt::progress_event_name(e), phase, parent, value).value_or(true);  // None: keep going
         };
     }
     LogSink log_fn;
-    if (!log.is_none()) {
-        log_fn = [log_h](auto severity, const std::string& message) {
-            py::gil_scoped_acquire gil;
-            log_h(severity_name(severity), message);
-        };
-    }
+    if (log) log_fn = [&](LogSeverity severity, const std::string& message) { log(severity_name(severity), message); };
     py::gil_scoped_release release;
     return trt::build_engine(request, progress_fn, std::move(log_fn));
 }
-
 }  // namespace
 
 void bind_tensorrt(py::module_& m) {
