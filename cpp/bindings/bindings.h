@@ -80,9 +80,8 @@ py::dtype numpy_dtype(DataType type, const std::string& what);
 // A numpy array as the C++ layers check it, in place.
 ArrayView array_view(const py::array& a);
 // One fed object read in place, and what keeps its data alive: the numpy array (numpy arrays, DLPack CPU tensors,
-// what numpy views), the __cuda_array_interface__ object, or a capsule owning the DLPack tensor. A CUDA DLPack
-// object is asked for its capsule ordered before the stream (cudaStream_t) consumer() returns (none: unordered).
-// ArgumentError naming input `name` for objects that hold no numeric array.
+// what numpy views), the __cuda_array_interface__ object, or a capsule owning the DLPack tensor, asked for it ordered
+// before the stream consumer() returns (none: unordered). ArgumentError naming `name` for non-numeric objects.
 struct FedArray {
     NamedArray in;
     py::object owner;
@@ -104,8 +103,7 @@ void bind_pipeline(py::module_& m);    // the GPU pipeline (GPU kernels compiled
 
 }  // namespace trtcore::bindings
 
-// An ArrayView argument: a numpy array (or what numpy views, as for a py::array argument) read by array_view, the
-// array kept alive through the call.
+// An ArrayView argument: what a py::array argument takes, read by array_view and kept alive through the call.
 template <>
 struct pybind11::detail::type_caster<trtcore::ArrayView> {
     PYBIND11_TYPE_CASTER(trtcore::ArrayView, const_name("numpy.ndarray"));

@@ -19,8 +19,7 @@ py::array owned_array(img::Buffer&& buf, DataType t, const Shape& shape) {
     void* data = buf.data();  // the heap block moves with the Buffer
     return py::array(numpy_dtype(t, "array"), shape, data, owning_capsule(std::move(buf)));
 }
-// The op's result, `out` when given (checked) else a fresh C++-owned array, written by kernel(its data) without
-// the GIL.
+// The op's result (`out` when given, checked; else a new C++-owned array), which kernel(data) writes without the GIL.
 template <typename T = void, typename Kernel>
 py::array write_output(const std::optional<py::array>& out, const char* name, DataType t, const Shape& shape,
                        Kernel&& kernel) {
@@ -47,9 +46,8 @@ void bind_image(py::module_& parent) {
         return image_tuple(without_gil([&] { return img::parse_pnm(static_cast<const uint8_t*>(bytes), size, name); }));
     }, "data"_a, "name"_a = "<bytes>", "Parse PPM/PGM bytes -> (HWC array, maxval).");
     m.def("write_pnm", [](const std::string& path, const ArrayView& a, std::uint32_t maxval) {
-        const img::ImageView im = img::pnm_image(a, maxval);
-        without_gil([&] { img::write_pnm(path, im); });
-    }, "path"_a, "image"_a, "maxval"_a);
+        img::write_pnm(path, img::pnm_image(a, maxval));
+    }, "path"_a, "image"_a, "maxval"_a, py::call_guard<py::gil_scoped_release>());
     m.def("normalize", [](const ArrayView& v, const std::vector<float>& mean, const std::vector<float>& std,
                           float maxval, const std::string& dtype, const std::optional<py::array>& out) {
         const DataType t = dtype_from_name(dtype, "normalize");

@@ -25,8 +25,7 @@ py::object result(const py::object& self, const void* data, DataType t, const Sh
     return std::move(out);
 }
 
-// The image: a numpy array, or a CUDA array (torch/cupy, DLPack or __cuda_array_interface__) read in place; the
-// FedArray keeps it alive through the (synchronous) run.
+// The image (numpy, or a CUDA array: torch/cupy, DLPack, __cuda_array_interface__), kept alive through the run.
 FedArray image_arg(GpuPipeline& p, const py::object& image) {
     return read_fed("image", image, [&]() -> void* { return p.stream(); });
 }

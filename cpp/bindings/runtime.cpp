@@ -1,7 +1,6 @@
-// _core.ExecutionBackend (cpp/tensorrt's Context and trtcore._testing's IdentityBackend derive from it),
-// _core.Executor and _core.DeviceArray: feeds read by read_fed, outputs as numpy arrays or DeviceArrays (which
-// torch/cupy/jax take without a copy), the GIL released around the run, and what an asynchronous run still reads
-// kept alive. The sequencing itself is cpp/runtime/executor.cpp.
+// _core.ExecutionBackend (cpp/tensorrt's Context and _testing's IdentityBackend derive from it), _core.Executor and
+// _core.DeviceArray: feeds read by read_fed, outputs as numpy arrays or DeviceArrays, the GIL released around the
+// run, and what an asynchronous run still reads kept alive. The sequencing itself is cpp/runtime/executor.cpp.
 #include "bindings/bindings.h"
 #include "runtime/backend.h"
 #ifdef TRTCORE_WITH_CUDA
@@ -19,14 +18,14 @@ namespace {
 // A feed read for Executor::run, with the Python objects the run reads: host arrays (and converted copies) are
 // staged inside run(), so they are needed only until it returns; CUDA arrays are read until the run completes.
 struct Feed {
-    std::vector<NamedArray> arrays;
+    std::vector<NamedArray> arrays, targets;  // the inputs; out= arrays for RunOptions::targets
     std::vector<py::object> keep_host;
     std::vector<PendingRuns::Handle> keep_device;
+    py::dict out;  // the out= arrays by name, returned as they are
 };
 
-// {name: array} -> Feed, the executor's run checks with the one validator (check_feed). With `cast`, the validator
-// checks it here first, and the host arrays it lists are converted once with astype (the policy's opt-in
-// conversion). A non-contiguous host array is copied once into a contiguous one (then staged as usual).
+// {name: array} -> Feed for the executor's run, which checks it with check_feed. With `cast` check_feed runs here
+// first and the host arrays it lists are converted once (astype); a non-contiguous host array is copied once.
 Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_t> stream, bool cast) {
     const auto consumer = [&]() -> void* {  // ex.stream() takes the executor's lock, held by a running run(): no GIL
         return stream ? *stream : without_gil([&] { return ex.stream(); });
@@ -61,23 +60,17 @@ Feed convert_feed(Executor& ex, const py::object& obj, std::optional<cudaStream_
     return feed;
 }
 
-// out={name: numpy array} read for RunOptions::targets (which the executor checks), with the arrays.
-struct OutTargets {
-    std::vector<NamedArray> targets;
-    py::dict arrays;
-};
-OutTargets output_targets(const py::object& out) {
-    OutTargets result;
-    if (out.is_none()) return result;
+// out={name: numpy array} into feed.targets (which the executor checks) and feed.out.
+void read_targets(Feed& feed, const py::object& out) {
+    if (out.is_none()) return;
     for (const auto& [name, value] : str_items(out, "out must be a dict {output name: numpy array}",
                                                "out keys must be output names (str)")) {
         if (!py::isinstance<py::array>(value)) {
             throw ArgumentError("out['" + name + "']: expected a numpy array, got " + type_name(value));
         }
-        result.targets.push_back({name, array_view(py::reinterpret_borrow<py::array>(value))});
-        result.arrays[py::str(name)] = value;
+        feed.targets.push_back({name, array_view(py::reinterpret_borrow<py::array>(value))});
+        feed.out[py::str(name)] = value;
     }
-    return result;
 }
 
 // DLPack export of `a` for a consumer on `stream` (None: the legacy default stream; -1: no ordering).
@@ -99,8 +92,7 @@ py::array array_over(const Buffer& buffer, DataType t, const Shape& shape, const
     return py::array(numpy_dtype(t, what), shape, {}, buffer->data(), owning_capsule(buffer));
 }
 
-// One output as a numpy array (an owned copy, copied under the executor's lock, or a view of pinned staging) or
-// a DeviceArray.
+// One output: a numpy array (an owned copy made under the executor's lock, or a pinned staging view), or a DeviceArray.
 py::object to_python(const OutputArray& o, const std::shared_ptr<cuda::Event>& ready, cudaStream_t stream) {
     if (o.location == Location::kDevice) {
         return py::cast(DeviceArray{o.device, o.shape, o.dtype, o.bytes, o.device_index, ready, stream});
@@ -114,6 +106,8 @@ struct PyExecutor {
     PendingRuns pending;
     std::unique_ptr<Executor> impl;
 
+    PyExecutor(std::shared_ptr<ExecutionBackend> backend, std::optional<cudaStream_t> stream, bool graph, bool timing)
+        : impl(std::make_unique<Executor>(std::move(backend), stream, graph)) { impl->set_stage_timing(timing); }
     // Called with the GIL held. ~Executor waits for the GPU: without the GIL, so other Python threads run
     // meanwhile; the Python objects its runs read are dropped afterwards, with the GIL.
     ~PyExecutor() {
@@ -159,7 +153,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     const Location outputs = output_location(output_device);
     self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
-    OutTargets targets = output_targets(out);
+    read_targets(feed, out);
     QueuedRun run;
     std::optional<std::string> graph_warning;
     {
@@ -167,7 +161,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
         py::gil_scoped_release release;
         const bool keep = !feed.keep_device.empty();
         run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep,
-                         std::move(targets.targets));
+                         std::move(feed.targets));
         if (self.impl->cuda_graph()) graph_warning = self.impl->take_graph_warning();
     }
     self.pending.after_run(synchronize, std::move(run.done), std::move(feed.keep_device));
@@ -177,7 +171,7 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     py::dict result;
     for (const auto& o : run.outputs) {
         const py::str name(o.name);
-        result[name] = o.in_target ? py::object(targets.arrays[name]) : to_python(o, run.ready, run.stream);
+        result[name] = o.in_target ? py::object(feed.out[name]) : to_python(o, run.ready, run.stream);
     }
     return result;
 }
@@ -214,10 +208,7 @@ void bind_executor(py::module_& m) {
                                "Runs one ExecutionBackend on one CUDA stream: copy-in, enqueue, copy-out, feeds "
                                "checked once (trtcore.runtime says how). Constructing makes no CUDA call.");
     cls.def(py::init([](std::shared_ptr<ExecutionBackend> backend, const py::object& stream, bool graph, bool timing) {
-           auto self = std::make_unique<PyExecutor>();
-           self->impl = std::make_unique<Executor>(std::move(backend), stream_arg(stream), graph);
-           self->impl->set_stage_timing(timing);
-           return self;
+           return std::make_unique<PyExecutor>(std::move(backend), stream_arg(stream), graph, timing);
        }), "backend"_a, "stream"_a = py::none(), "cuda_graph"_a = false, "stage_timing"_a = false)
         .def("infer", [](PyExecutor& self, const py::object& feed, bool copy_outputs, const std::string& output_device,
                          bool cast, const py::object& out) {

@@ -73,9 +73,8 @@ void bind_build_structs(py::module_& m) {
 
 #ifdef TRTCORE_WITH_TENSORRT
 namespace {
-// TensorRT's messages go to Python's logging; trtcore._tensorrt_log maps the severity name to a level. Holds no
-// Python object, so it is safe on any thread. `raised`: errors are also in the exception raised (engines' are,
-// libnvinfer_plugin's are not).
+// TensorRT's messages into Python's logging (trtcore._tensorrt_log maps the severity); holds no Python object, so
+// safe on any thread. `raised`: errors are also in the exception raised (engines' are, libnvinfer_plugin's are not).
 LogSink python_log(bool raised) {
     return [raised](LogSeverity severity, const std::string& message) {
         if (!Py_IsInitialized()) return;  // TensorRT may log while the process exits
@@ -125,8 +124,7 @@ void bind_tensorrt(py::module_& m) {
         .def_static("from_file", [](const std::string& path, const LoadOptions& options) {
             return without_gil([&] { return Engine::from_file(path, python_log(true), options); });
         }, "path"_a, "options"_a = LoadOptions{})
-        .def_static("from_bytes", [](const py::buffer& data, const std::string& source,
-                                     const LoadOptions& options) {
+        .def_static("from_bytes", [](const py::buffer& data, const std::string& source, const LoadOptions& options) {
             const py::buffer_info info = data.request();
             const auto [ptr, size] = byte_view(info, "engine bytes");
             py::gil_scoped_release release;
@@ -138,9 +136,8 @@ void bind_tensorrt(py::module_& m) {
         .def_property_readonly("source", &Engine::source)
         .def("inspect", &Engine::inspect)
         .def("create_context", [](const std::shared_ptr<Engine>& e, int profile, std::uintptr_t stream) {
-            py::gil_scoped_release release;
             return std::make_shared<Context>(e, profile, reinterpret_cast<void*>(stream));
-        }, "profile"_a = 0, "stream"_a = 0);
+        }, "profile"_a = 0, "stream"_a = 0, py::call_guard<py::gil_scoped_release>());
 
     py::class_<trt::LayerProfiler, std::shared_ptr<trt::LayerProfiler>>(m, "LayerProfiler")
         .def(py::init<>())

@@ -47,8 +47,7 @@ FedArray read_cuda_array_interface(const std::string& name, const py::handle& ob
 }
 
 FedArray read_dlpack(const std::string& name, const py::handle& obj, const std::function<void*()>& consumer) {
-    // The producer orders its pending writes before our stream (DLPack: 0 is ambiguous, 1 is the legacy stream;
-    // -1: unordered).
+    // The producer orders its writes before our stream (DLPack: 0 is ambiguous, 1 the legacy stream, -1 unordered).
     const auto s = consumer ? static_cast<long long>(reinterpret_cast<std::uintptr_t>(consumer())) : -1LL;
     py::object capsule = obj.attr("__dlpack__")("stream"_a = s == 0 ? 1 : s);
     auto* managed = static_cast<dlpack::DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
