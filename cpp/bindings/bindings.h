@@ -95,7 +95,6 @@ Items str_items(const py::handle& dict, const std::string& not_dict, const std::
 Items feed_items(const py::handle& feed);
 
 void bind_vocabulary(py::module_& m);  // TensorInfo, the dtype table, FeedChecker
-void bind_info(py::module_& m);        // build and run-time facts (module.cpp)
 void bind_image(py::module_& m);       // PPM/PGM, normalize, argmax, colorize, softmax, top-k
 void bind_runtime(py::module_& m);     // the execution backend, the executor, device arrays
 void bind_tensorrt(py::module_& m);    // engine, execution, builder (TensorRT compiled in)

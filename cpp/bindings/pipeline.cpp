@@ -74,9 +74,8 @@ void bind_pipeline(py::module_& m) {
         .def("set_stage_timing", &GpuPipeline::set_stage_timing, "on"_a)
         .def_property("zero_copy", &GpuPipeline::zero_copy, &GpuPipeline::set_zero_copy)
         .def_property_readonly("stats", [](const GpuPipeline& p) {
-            const pipeline::PipelineStats s = p.stats();
-            py::dict stats = as_dict(s.fields());
-            stats["stage_seconds"] = as_dict(s.last.fields());
+            py::dict stats = as_dict(p.stats().fields());
+            stats["stage_seconds"] = as_dict(p.stats().last.fields());
             return stats;
         });
 }

@@ -154,19 +154,13 @@ py::dict run(PyExecutor& self, const py::object& feed_obj, bool copy_outputs, co
     self.pending.prune();
     Feed feed = convert_feed(*self.impl, feed_obj, stream, cast);
     read_targets(feed, out);
-    QueuedRun run;
-    std::optional<std::string> graph_warning;
-    {
-        // Everything that takes the executor's lock or waits for the GPU runs without the GIL.
-        py::gil_scoped_release release;
-        const bool keep = !feed.keep_device.empty();
-        run = run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream, keep,
-                         std::move(feed.targets));
-        if (self.impl->cuda_graph()) graph_warning = self.impl->take_graph_warning();
-    }
+    QueuedRun run = without_gil([&] {  // it takes the executor's lock and may wait for the GPU
+        return run_queued(*self.impl, feed.arrays, outputs, copy_outputs, synchronize, stream,
+                          !feed.keep_device.empty(), std::move(feed.targets));
+    });
     self.pending.after_run(synchronize, std::move(run.done), std::move(feed.keep_device));
-    if (graph_warning) {
-        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(*graph_warning);
+    if (run.graph_warning) {
+        py::module_::import("logging").attr("getLogger")("trtcore.runtime").attr("warning")(*run.graph_warning);
     }
     py::dict result;
     for (const auto& o : run.outputs) {
@@ -223,8 +217,7 @@ void bind_executor(py::module_& m) {
         .def("last_timings", [](PyExecutor& self) { return as_dict(self.stats().stage_seconds()); },
              "GPU seconds of the last run's stages {'h2d', 'compute', 'd2h'}, or {} when not measured.")
         .def_property_readonly("inputs", [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kInput); })
-        .def_property_readonly("outputs",
-                               [](const PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
+        .def_property_readonly("outputs", [](PyExecutor& e) { return tensors_of(e.tensors(), TensorIO::kOutput); })
         .def("__enter__", [](py::object self) { return self; })
         .def("__exit__", [](PyExecutor& self, const py::args&) { self.synchronize(); })
         .def("synchronize", &PyExecutor::synchronize)

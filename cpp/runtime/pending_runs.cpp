@@ -37,6 +37,7 @@ QueuedRun run_queued(Executor& ex, const std::vector<NamedArray>& inputs, Locati
     const bool keep = !synchronize && keep_inputs;
     if (keep) run.done = cuda::Event::create("executor pending run");
     run.outputs = ex.run(inputs, options);
+    if (ex.cuda_graph()) run.graph_warning = ex.take_graph_warning();
     if (!synchronize) {
         run.ready = ex.done_event();
         run.stream = stream ? *stream : ex.stream();

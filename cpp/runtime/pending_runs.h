@@ -50,6 +50,7 @@ struct QueuedRun {
     std::shared_ptr<cuda::Event> ready;  // asynchronous runs: the outputs are ready once it has completed
     cudaStream_t stream = nullptr;       // asynchronous runs: the stream the run was queued on
     cuda::Event done;                    // asynchronous runs with keep_inputs: recorded after the run
+    std::optional<std::string> graph_warning;  // Executor::take_graph_warning, for the caller to give the user
 };
 
 // The output_device argument ("cpu" | "cuda") as a Location; ArgumentError for any other word.
