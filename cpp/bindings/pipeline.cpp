@@ -42,17 +42,15 @@ void bind_pipeline(py::module_& m) {
     py::class_<GpuPipeline>(m, "GpuPipeline", "Image in, labels / top-k out on the GPU (C++ pipeline::GpuPipeline).")
         .def(py::init([](std::shared_ptr<ExecutionBackend> backend, const std::string& input, const std::string& output,
                          std::vector<float> mean, std::vector<float> std, float maxval, bool pad, bool cuda_graph) {
-            return std::make_unique<GpuPipeline>(std::move(backend), input, output,
-                                                 pipeline::Preprocess{std::move(mean), std::move(std), maxval, pad},
-                                                 std::nullopt, cuda_graph);
+            pipeline::Preprocess pre{std::move(mean), std::move(std), maxval, pad};
+            return std::make_unique<GpuPipeline>(std::move(backend), input, output, pre, std::nullopt, cuda_graph);
         }), "backend"_a, "input"_a, "output"_a, "mean"_a, "std"_a, "maxval"_a, "pad"_a = false, "cuda_graph"_a = true)
         .def("segment", [](const py::object& self, const py::object& image, bool labels, const std::string& dtype,
                            const image::Palette* palette, bool copy, const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
             const FedArray im = image_arg(p, image);
             const pipeline::SegmentRequest request{labels, dtype_from_name(dtype, "labels dtype"), palette};
-            const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.segment(im.in.array, request, sized); });
+            without_gil([&] { p.segment(im.in.array, request, resize_request(resize, tall_vertical_first)); });
             const Shape hw{static_cast<std::int64_t>(p.result_height()), static_cast<std::int64_t>(p.result_width())};
             return py::make_tuple(
                 labels ? result(self, p.labels(), p.label_type(), hw, copy, p.labels_buffers()) : py::none(),
@@ -64,8 +62,7 @@ void bind_pipeline(py::module_& m) {
                             const Resize& resize, bool tall_vertical_first) {
             auto& p = self.cast<GpuPipeline&>();
             const FedArray im = image_arg(p, image);
-            const auto sized = resize_request(resize, tall_vertical_first);
-            without_gil([&] { p.classify(im.in.array, k, softmax, sized); });
+            without_gil([&] { p.classify(im.in.array, k, softmax, resize_request(resize, tall_vertical_first)); });
             const auto n = static_cast<py::ssize_t>(p.top_k());
             return py::make_tuple(py::array_t<std::int64_t>(n, p.indices()), py::array_t<float>(n, p.values()),
                                   p.classes());

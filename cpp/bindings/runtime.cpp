@@ -237,10 +237,8 @@ void bind_executor(py::module_& m) {
         .def_property("stage_timing", nogil([](const PyExecutor& self) { return self.impl->stage_timing(); }),
                       nogil([](PyExecutor& self, bool on) { self.impl->set_stage_timing(on); }))
         .def_property_readonly("_pending_runs", [](const PyExecutor& self) { return self.pending.size(); });
-    def_staging(cls, "copy_threads", &StagingPolicy::threads,
-                "Threads copying large host tensors to and from staging (0: the default, up to 8).");
-    def_staging(cls, "staging_chunk_bytes", &StagingPolicy::chunk_bytes,
-                "Chunk size of host copies overlapped with the DMA (0: one copy, no overlap).");
+    def_staging(cls, "copy_threads", &StagingPolicy::threads, "Threads copying host tensors (0: default, up to 8).");
+    def_staging(cls, "staging_chunk_bytes", &StagingPolicy::chunk_bytes, "Host copy chunk (0: one copy, no overlap).");
 }
 #endif  // TRTCORE_WITH_CUDA
 

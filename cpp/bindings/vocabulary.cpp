@@ -187,10 +187,16 @@ void bind_vocabulary(py::module_& m) {
     py::class_<FeedChecker>(m, "FeedChecker")
         .def(py::init<std::vector<TensorInfo>, std::optional<std::size_t>>(), "inputs"_a, "profile"_a = 0)
         .def_readonly("inputs", &FeedChecker::inputs)
-        .def("check", [](const FeedChecker& c, const py::handle& feed, bool cast) {
+        .def("check", [](const FeedChecker& c, const py::handle& feed, bool cast) -> py::object {
+            static const py::handle ndarray = py::object(py::module_::import("numpy").attr("ndarray")).release();
             std::vector<NamedArray> arrays;  // a DLPack object is asked for its header, unordered
-            for (const auto& [name, value] : feed_items(feed)) arrays.push_back(read_fed(name, value).in);
-            return c.check(arrays, cast);
+            bool as_is = true;               // only C-contiguous numpy.ndarrays (not subclasses)
+            for (const auto& [name, value] : feed_items(feed)) {
+                arrays.push_back(read_fed(name, value).in);
+                as_is = as_is && py::type::handle_of(value).is(ndarray) && arrays.back().array.c_contiguous;
+            }
+            const std::vector<std::string> names = c.check(arrays, cast);
+            return as_is && names.empty() ? py::none() : py::cast(names);  // None: nothing for a host backend to do
         }, "feed"_a, "cast"_a = false);
 }
 

@@ -64,11 +64,12 @@ class FeedChecker:
     activation."""
     inputs: list[TensorInfo]
     def __init__(self, inputs: Sequence[TensorInfo], profile: int | None = 0) -> None: ...
-    def check(self, feed: Feed, cast: bool = False) -> list[str]:
+    def check(self, feed: Feed, cast: bool = False) -> list[str] | None:
         """Checks a feed {name: numpy array | DLPack | __cuda_array_interface__ object} against the inputs (names,
         dtypes, shapes, optimization `profile`; None: no profile check) without converting it; raises ArgumentError /
         DTypeError / ShapeError naming the tensor. Returns the names of the host inputs to convert to their declared
-        dtype (only with cast=True; device inputs of another dtype are refused)."""
+        dtype (only with cast=True; device inputs of another dtype are refused), or None when the feed needs no work
+        on the host (every value a C-contiguous numpy.ndarray of the declared dtype)."""
 
 # --- build and run-time facts ------------------------------------------------------------------------------------
 def compiled_info() -> dict[str, Any]: ...  # what this build of trtcore was compiled with
